@@ -1,0 +1,45 @@
+// swift-tools-version:6.1
+import PackageDescription
+
+let package = Package(
+    name: "PumpSim",
+    platforms: [.macOS(.v15)],
+    products: [
+        .executable(name: "pumpsim", targets: ["pumpsim"]),
+        .library(name: "SimCore", targets: ["SimCore"]),
+        .library(name: "Curves", targets: ["Curves"]),
+        .library(name: "Ledger", targets: ["Ledger"]),
+        .library(name: "Rewards", targets: ["Rewards"]),
+        .library(name: "Engine", targets: ["Engine"]),
+        .library(name: "Scenario", targets: ["Scenario"]),
+    ],
+    dependencies: [
+        .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
+        .package(url: "https://github.com/jpsim/Yams", from: "6.2.2"),
+        .package(url: "https://github.com/apple/swift-crypto", from: "4.5.2"),
+        .package(url: "https://github.com/apple/swift-collections", from: "1.6.0"),
+    ],
+    targets: [
+        .target(name: "SimCore", dependencies: [.product(name: "Crypto", package: "swift-crypto")]),
+        .target(name: "Curves", dependencies: ["SimCore"]),
+        .target(name: "Ledger", dependencies: ["SimCore", "Curves"]),
+        .target(name: "Rewards", dependencies: ["SimCore"]),
+        .target(name: "Engine", dependencies: [
+            "SimCore", "Curves", "Ledger", "Rewards",
+            .product(name: "HeapModule", package: "swift-collections"),
+        ]),
+        .target(name: "Scenario", dependencies: ["SimCore", "Curves", "Engine", "Yams"]),
+        .executableTarget(name: "pumpsim", dependencies: [
+            "SimCore", "Curves", "Ledger", "Rewards", "Engine", "Scenario",
+            .product(name: "ArgumentParser", package: "swift-argument-parser"),
+        ]),
+        .testTarget(name: "SimCoreTests", dependencies: ["SimCore"]),
+        .testTarget(name: "CurvesTests", dependencies: ["Curves"], resources: [.copy("Vectors")]),
+        .testTarget(name: "LedgerTests", dependencies: ["Ledger"]),
+        .testTarget(name: "RewardsTests", dependencies: ["Rewards"]),
+        .testTarget(name: "EngineTests", dependencies: ["Engine", "Scenario"]),
+        .testTarget(name: "ScenarioTests", dependencies: ["Scenario"]),
+        .testTarget(name: "CLITests", dependencies: ["pumpsim"]),
+    ],
+    swiftLanguageModes: [.v6]
+)

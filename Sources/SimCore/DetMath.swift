@@ -1,0 +1,64 @@
+/// Deterministic `ln` and `exp` for agent heuristics.
+///
+/// libm's `log` and `exp` may differ in the last bit between platforms and library
+/// versions, which would change a trace. These use only IEEE-754 `+ - * /`, exact
+/// exponent manipulation and a fixed number of series terms, so every machine gets
+/// the same bits.
+public enum DetMath {
+    /// ln 2 rounded to the nearest Double.
+    public static let ln2: Double = 0.693_147_180_559_945_3
+
+    /// Natural logarithm; `-infinity` for 0, NaN for negative or NaN input.
+    public static func ln(_ x: Double) -> Double {
+        if x.isNaN || x < 0 { return .nan }
+        if x == 0 { return -.infinity }
+        if x.isInfinite { return .infinity }
+        // x = m * 2^e with m in [1, 2), exactly.
+        var e = Double(x.exponent)
+        var m = x.significand
+        if x.isSubnormal {
+            // significand/exponent already normalise subnormals in Swift.
+        }
+        if m > 1.414_213_562_373_095_1 { m = m / 2; e += 1 }
+        // ln m = 2 atanh(z), z = (m-1)/(m+1), |z| <= 0.1716.
+        let z = (m - 1) / (m + 1)
+        let z2 = z * z
+        var term = z
+        var sum = 0.0
+        var k = 1.0
+        for _ in 0..<14 {
+            sum += term / k
+            term *= z2
+            k += 2
+        }
+        return 2 * sum + e * ln2
+    }
+
+    /// e^x; 0 below about -745, +infinity above about 709.
+    public static func exp(_ x: Double) -> Double {
+        if x.isNaN { return .nan }
+        if x > 709.78 { return .infinity }
+        if x < -745.2 { return 0 }
+        let k = (x / ln2).rounded()
+        let r = x - k * ln2
+        // Taylor series of e^r, |r| <= 0.35: 20 terms reach below 1 ulp.
+        var term = 1.0
+        var sum = 1.0
+        var n = 1.0
+        for _ in 0..<20 {
+            term = term * r / n
+            sum += term
+            n += 1
+        }
+        return scale(sum, by: Int(k))
+    }
+
+    /// `value * 2^k` computed exactly in two steps to avoid intermediate overflow.
+    static func scale(_ value: Double, by k: Int) -> Double {
+        var v = value
+        var k = k
+        while k > 1000 { v *= 0x1p1000; k -= 1000 }
+        while k < -1000 { v *= 0x1p-1000; k += 1000 }
+        return v * Double(sign: .plus, exponent: k, significand: 1.0)
+    }
+}
