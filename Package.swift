@@ -22,7 +22,7 @@ let package = Package(
     targets: [
         .target(name: "SimCore", dependencies: [.product(name: "Crypto", package: "swift-crypto")]),
         .target(name: "Curves", dependencies: ["SimCore"]),
-        .target(name: "Ledger", dependencies: ["SimCore", "Curves"]),
+        .target(name: "Ledger", dependencies: ["SimCore", "Curves", .product(name: "DequeModule", package: "swift-collections"), .product(name: "HeapModule", package: "swift-collections")]),
         .target(name: "Rewards", dependencies: ["SimCore"]),
         .target(name: "Engine", dependencies: [
             "SimCore", "Curves", "Ledger", "Rewards",

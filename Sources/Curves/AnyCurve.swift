@@ -118,3 +118,20 @@ public enum AnyCurve: Sendable, Hashable {
         }
     }
 }
+
+extension AnyCurve {
+    /// The pool a completed curve migrates to. Non-pump families use the same rule and fee:
+    /// base = tokens left in the curve account, quote = real SOL less 15_000_001 lamports.
+    public func migrate() throws(CurveError) -> MigratedPool {
+        switch self {
+        case .pumpFun(let c): return try c.migrate()
+        case .linear, .exponential:
+            guard state.complete else { throw .bondingCurveNotComplete }
+            let fee = PumpFunParameters.mainnet.poolMigrationFee
+            guard state.realSol >= fee else { throw .overflow }
+            let sold = initialRealToken - state.realToken
+            return MigratedPool(baseTokens: tokenTotalSupply - sold - state.realToken,
+                                quoteLamports: state.realSol - fee, migrationFee: fee)
+        }
+    }
+}

@@ -1,0 +1,217 @@
+import SimCore
+import Curves
+
+/// Lifecycle of a mint on the mocked chain.
+public enum MintStatus: UInt8, Sendable, Hashable {
+    /// Declared by the scenario, not created yet.
+    case pending = 0
+    /// Created; its curve trades.
+    case trading = 1
+    /// Curve completed and migrated; the curve no longer trades.
+    case migrated = 2
+}
+
+/// One mint and its bonding curve account.
+public struct MintState: Sendable, Hashable {
+    public var curve: AnyCurve
+    public var status: MintStatus = .pending
+    public var creator: AccountID = 0
+    /// Creator fees accrued in the creator vault, lamports.
+    public var creatorVaultLamports: UInt64 = 0
+    /// Accounts holding a positive balance.
+    public var holders: UInt32 = 0
+    /// The migrated pool, once completed.
+    public var pool: CurveMigrated?
+
+    public init(curve: AnyCurve) { self.curve = curve }
+}
+
+/// Errors that `apply` meets only with an inconsistent event stream (a corrupt or foreign trace).
+public enum LedgerError: Error, Equatable, Sendable {
+    case arithmetic(ArithmeticError)
+    case curve(CurveError)
+    case unknownAccount(AccountID)
+    case unknownMint(MintID)
+}
+
+/// The state of the mocked chain: accounts, mints with their curves, token balances, the mempool.
+public struct Chain: Sendable {
+    public let config: ChainConfig
+    /// Lamports per account.
+    public private(set) var lamports: [UInt64] = []
+    /// Tick at which each account was created (negative: before the run started).
+    public private(set) var bornTick: [Int64] = []
+    public private(set) var mints: [MintState] = []
+    /// Token balances, `balances[mint][account]`.
+    public private(set) var balances: [[UInt64]] = []
+    /// Whether the account has an associated token account for the mint.
+    public private(set) var tokenAccountOpen: [[Bool]] = []
+    public var mempool: Mempool
+    /// Transaction fees paid to validators, lamports.
+    public private(set) var validatorFeesLamports: UInt64 = 0
+    /// Lamports locked as token-account rent.
+    public private(set) var rentLockedLamports: UInt64 = 0
+
+    /// The protocol fee recipient.
+    public static let feeRecipient: AccountID = 0
+    /// The rewards vault.
+    public static let rewardsVault: AccountID = 1
+
+    public init(config: ChainConfig = ChainConfig(), indexing: Bool = true) {
+        self.config = config
+        self.mempool = Mempool(indexing: indexing)
+        _ = openAccount(lamports: 0, bornTick: 0)
+        _ = openAccount(lamports: 0, bornTick: 0)
+    }
+
+    /// Creates an account at genesis (not an event: the scenario's accounts are part of the initial state).
+    @discardableResult
+    public mutating func openAccount(lamports: UInt64, bornTick: Int64) -> AccountID {
+        self.lamports.append(lamports)
+        self.bornTick.append(bornTick)
+        for m in balances.indices {
+            balances[m].append(0)
+            tokenAccountOpen[m].append(false)
+        }
+        return AccountID(self.lamports.count - 1)
+    }
+
+    /// Declares a mint (with its curve) at genesis; `create` brings it to life.
+    @discardableResult
+    public mutating func declareMint(curve: AnyCurve) -> MintID {
+        mints.append(MintState(curve: curve))
+        balances.append([UInt64](repeating: 0, count: lamports.count))
+        tokenAccountOpen.append([Bool](repeating: false, count: lamports.count))
+        return MintID(mints.count - 1)
+    }
+
+    /// Funds an account at genesis.
+    public mutating func fund(_ account: AccountID, lamports amount: UInt64) throws(ArithmeticError) {
+        lamports[Int(account)] = try Checked.add(lamports[Int(account)], amount, "genesis funding")
+    }
+
+    public var accountCount: Int { lamports.count }
+
+    /// Token balance of an account.
+    @inlinable public func balance(of account: AccountID, mint: MintID) -> UInt64 {
+        balances[Int(mint)][Int(account)]
+    }
+
+    /// Age of an account at `tick`, in slots.
+    @inlinable public func ageSlots(of account: AccountID, at tick: Tick) -> Int64 {
+        Int64(tick) - bornTick[Int(account)]
+    }
+}
+
+// MARK: - evolve
+
+extension Chain {
+    /// Folds one event into the chain. Pure: no randomness, no clock, no I/O.
+    public mutating func apply(_ event: LedgerEvent) throws(LedgerError) {
+        switch event {
+        case .txSubmitted(let tx):
+            mempool.insert(tx)
+        case .txDropped(let e):
+            mempool.remove(e.txID)
+        case .txExpired(let e):
+            mempool.remove(e.txID)
+        case .txIncluded(let e):
+            mempool.remove(e.txID)
+            try debit(e.payer, e.feeLamports, "transaction fee")
+            validatorFeesLamports = try wrap { () throws(ArithmeticError) in try Checked.add(validatorFeesLamports, e.feeLamports) }
+        case .tokenCreated(let e):
+            try checkMint(e.mint)
+            mints[Int(e.mint)].status = .trading
+            mints[Int(e.mint)].creator = e.creator
+        case .createFailed:
+            break
+        case .tradeExecuted(let e):
+            try applyTrade(e)
+        case .tradeFailed:
+            break
+        case .curveCompleted(let e):
+            try checkMint(e.mint)
+        case .curveMigrated(let e):
+            try checkMint(e.mint)
+            mints[Int(e.mint)].status = .migrated
+            mints[Int(e.mint)].pool = e
+            try credit(Chain.feeRecipient, e.migrationFeeLamports, "migration fee")
+        case .transfer(let e):
+            try debit(e.from, e.lamports, "transfer")
+            try credit(e.to, e.lamports, "transfer")
+        }
+    }
+
+    private mutating func applyTrade(_ e: TradeExecuted) throws(LedgerError) {
+        try checkMint(e.mint)
+        let m = Int(e.mint), w = Int(e.wallet)
+        do {
+            try mints[m].curve.applyTrade(side: e.side, tokens: e.tokens, curveSol: e.curveSol)
+        } catch { throw .curve(error) }
+        let before = balances[m][w]
+        switch e.side {
+        case .buy:
+            try debit(e.wallet, e.solTotal + e.rentLamports, "buy")
+            balances[m][w] = try wrap { () throws(ArithmeticError) in try Checked.add(before, e.tokens, "token balance") }
+            if e.rentLamports > 0 {
+                tokenAccountOpen[m][w] = true
+                rentLockedLamports = try wrap { () throws(ArithmeticError) in try Checked.add(rentLockedLamports, e.rentLamports) }
+            }
+        case .sell:
+            balances[m][w] = try wrap { () throws(ArithmeticError) in try Checked.sub(before, e.tokens, "token balance") }
+            try credit(e.wallet, e.solTotal, "sell proceeds")
+        }
+        let after = balances[m][w]
+        if before == 0 && after > 0 { mints[m].holders += 1 }
+        if before > 0 && after == 0 { mints[m].holders -= 1 }
+        try credit(Chain.feeRecipient, e.protocolFee, "protocol fee")
+        mints[m].creatorVaultLamports = try wrap { () throws(ArithmeticError) in try Checked.add(mints[m].creatorVaultLamports, e.creatorFee) }
+    }
+
+    private mutating func debit(_ a: AccountID, _ amount: UInt64, _ what: String) throws(LedgerError) {
+        guard Int(a) < lamports.count else { throw .unknownAccount(a) }
+        lamports[Int(a)] = try wrap { () throws(ArithmeticError) in try Checked.sub(lamports[Int(a)], amount, what) }
+    }
+
+    private mutating func credit(_ a: AccountID, _ amount: UInt64, _ what: String) throws(LedgerError) {
+        guard Int(a) < lamports.count else { throw .unknownAccount(a) }
+        lamports[Int(a)] = try wrap { () throws(ArithmeticError) in try Checked.add(lamports[Int(a)], amount, what) }
+    }
+
+    private func checkMint(_ m: MintID) throws(LedgerError) {
+        guard Int(m) < mints.count else { throw .unknownMint(m) }
+    }
+
+    private func wrap<T>(_ body: () throws(ArithmeticError) -> T) throws(LedgerError) -> T {
+        do { return try body() } catch { throw .arithmetic(error) }
+    }
+}
+
+// MARK: - canonical encoding
+
+extension Chain: CanonicallyEncodable {
+    public func encode(to e: inout CanonicalEncoder) {
+        e.write(UInt64(lamports.count))
+        for i in lamports.indices {
+            e.write(lamports[i])
+            e.write(bornTick[i])
+        }
+        e.write(UInt64(mints.count))
+        for m in mints.indices {
+            let mint = mints[m]
+            mint.curve.state.encode(to: &e)
+            e.write(mint.status.rawValue)
+            e.write(mint.creator)
+            e.write(mint.creatorVaultLamports)
+            e.write(mint.holders)
+            if let p = mint.pool { e.write(true); e.write(p.baseTokens); e.write(p.quoteLamports) } else { e.write(false) }
+            for a in balances[m].indices {
+                e.write(balances[m][a])
+                e.write(tokenAccountOpen[m][a])
+            }
+        }
+        mempool.encode(to: &e)
+        e.write(validatorFeesLamports)
+        e.write(rentLockedLamports)
+    }
+}

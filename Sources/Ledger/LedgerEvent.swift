@@ -1,0 +1,129 @@
+import SimCore
+import Curves
+
+/// Facts the mocked chain records. `Chain.apply(_:)` folds them into state; nothing else mutates it.
+public enum LedgerEvent: Sendable, Hashable {
+    /// A transaction reached the leader and waits in the mempool.
+    case txSubmitted(Transaction)
+    /// A transaction left without landing (lost, mempool full, or its payer cannot pay the fee).
+    case txDropped(TxDropped)
+    /// A transaction landed in a block; its fee is charged whatever its instruction does.
+    case txIncluded(TxIncluded)
+    /// A transaction waited past the expiry window.
+    case txExpired(TxExpired)
+    /// `create` succeeded: the mint and its bonding curve exist.
+    case tokenCreated(TokenCreated)
+    /// `create` failed; nothing but the fee was spent.
+    case createFailed(CreateFailed)
+    /// A buy or sell on a bonding curve went through.
+    case tradeExecuted(TradeExecuted)
+    /// A buy or sell landed but the program refused it.
+    case tradeFailed(TradeFailed)
+    /// The last sellable token was bought.
+    case curveCompleted(CurveCompleted)
+    /// The completed curve's reserves moved to the canonical pool.
+    case curveMigrated(CurveMigrated)
+    /// A plain lamport transfer (rewards claims).
+    case transfer(Transfer)
+}
+
+public struct TxDropped: Sendable, Hashable {
+    public var txID: TxID
+    public var payer: AccountID
+    public var reason: RejectReason
+    public init(txID: TxID, payer: AccountID, reason: RejectReason) { self.txID = txID; self.payer = payer; self.reason = reason }
+}
+
+public struct TxIncluded: Sendable, Hashable {
+    public var txID: TxID
+    public var payer: AccountID
+    /// Base plus priority fee charged, lamports.
+    public var feeLamports: UInt64
+    public var computeUnits: UInt32
+    public init(txID: TxID, payer: AccountID, feeLamports: UInt64, computeUnits: UInt32) {
+        self.txID = txID; self.payer = payer; self.feeLamports = feeLamports; self.computeUnits = computeUnits
+    }
+}
+
+public struct TxExpired: Sendable, Hashable {
+    public var txID: TxID
+    public var payer: AccountID
+    /// The mint the transaction would have touched, for per-token counts.
+    public var mint: MintID?
+    public init(txID: TxID, payer: AccountID, mint: MintID?) { self.txID = txID; self.payer = payer; self.mint = mint }
+}
+
+public struct TokenCreated: Sendable, Hashable {
+    public var mint: MintID
+    public var creator: AccountID
+    public init(mint: MintID, creator: AccountID) { self.mint = mint; self.creator = creator }
+}
+
+public struct CreateFailed: Sendable, Hashable {
+    public var txID: TxID
+    public var mint: MintID
+    public var creator: AccountID
+    public var reason: RejectReason
+    public init(txID: TxID, mint: MintID, creator: AccountID, reason: RejectReason) {
+        self.txID = txID; self.mint = mint; self.creator = creator; self.reason = reason
+    }
+}
+
+public struct TradeExecuted: Sendable, Hashable {
+    public var txID: TxID
+    public var wallet: AccountID
+    public var mint: MintID
+    public var side: TradeSide
+    /// Tokens moved (base units).
+    public var tokens: UInt64
+    /// Lamports into or out of the curve, before fees.
+    public var curveSol: UInt64
+    public var protocolFee: UInt64
+    public var creatorFee: UInt64
+    /// Rent deposited for the buyer's new token account (0 if it had one).
+    public var rentLamports: UInt64
+
+    public init(txID: TxID, wallet: AccountID, mint: MintID, side: TradeSide, tokens: UInt64, curveSol: UInt64,
+                protocolFee: UInt64, creatorFee: UInt64, rentLamports: UInt64) {
+        self.txID = txID; self.wallet = wallet; self.mint = mint; self.side = side; self.tokens = tokens
+        self.curveSol = curveSol; self.protocolFee = protocolFee; self.creatorFee = creatorFee; self.rentLamports = rentLamports
+    }
+
+    /// Lamports the buyer paid or the seller received, fees included (rent excluded).
+    public var solTotal: UInt64 {
+        side == .buy ? curveSol + protocolFee + creatorFee : curveSol - protocolFee - creatorFee
+    }
+}
+
+public struct TradeFailed: Sendable, Hashable {
+    public var txID: TxID
+    public var wallet: AccountID
+    public var mint: MintID
+    public var side: TradeSide
+    public var reason: RejectReason
+    public init(txID: TxID, wallet: AccountID, mint: MintID, side: TradeSide, reason: RejectReason) {
+        self.txID = txID; self.wallet = wallet; self.mint = mint; self.side = side; self.reason = reason
+    }
+}
+
+public struct CurveCompleted: Sendable, Hashable {
+    public var mint: MintID
+    public init(mint: MintID) { self.mint = mint }
+}
+
+public struct CurveMigrated: Sendable, Hashable {
+    public var mint: MintID
+    public var baseTokens: UInt64
+    public var quoteLamports: UInt64
+    public var migrationFeeLamports: UInt64
+    public init(mint: MintID, baseTokens: UInt64, quoteLamports: UInt64, migrationFeeLamports: UInt64) {
+        self.mint = mint; self.baseTokens = baseTokens; self.quoteLamports = quoteLamports; self.migrationFeeLamports = migrationFeeLamports
+    }
+}
+
+public struct Transfer: Sendable, Hashable {
+    public var from: AccountID
+    public var to: AccountID
+    public var lamports: UInt64
+    public init(from: AccountID, to: AccountID, lamports: UInt64) { self.from = from; self.to = to; self.lamports = lamports }
+}

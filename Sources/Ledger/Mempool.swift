@@ -1,0 +1,129 @@
+import DequeModule
+import HeapModule
+import SimCore
+
+/// Pending transactions in arrival order, with a per-lane priority index for block packing.
+///
+/// The canonical content is the window of pending transactions (digested in id order).
+/// The lane heaps are only an index: entries of transactions that have since landed or
+/// expired are skipped lazily. Replay turns indexing off, since it never packs blocks.
+public struct Mempool: Sendable {
+    /// Id of `window[0]`.
+    public private(set) var baseID: TxID = 0
+    private var window: Deque<Transaction?> = []
+    /// Number of pending transactions.
+    public private(set) var count: Int = 0
+    private var lanes: [Heap<LaneEntry>] = []
+    /// Maintain the lane index (off for replay).
+    public var indexing: Bool
+
+    public init(indexing: Bool = true) { self.indexing = indexing }
+
+    struct LaneEntry: Comparable, Sendable {
+        var priority: UInt64
+        var id: TxID
+        /// Higher priority first, then earlier arrival.
+        static func < (a: LaneEntry, b: LaneEntry) -> Bool {
+            a.priority != b.priority ? a.priority < b.priority : a.id > b.id
+        }
+    }
+
+    /// The pending transaction with this id, if any.
+    public func pending(_ id: TxID) -> Transaction? {
+        guard id >= baseID, id - baseID < UInt64(window.count) else { return nil }
+        return window[Int(id - baseID)]
+    }
+
+    /// Adds a submitted transaction. Ids must increase.
+    public mutating func insert(_ tx: Transaction) {
+        if window.isEmpty { baseID = tx.id }
+        precondition(tx.id >= baseID + UInt64(window.count), "transaction ids must increase")
+        while baseID + UInt64(window.count) < tx.id { window.append(nil) }
+        window.append(tx)
+        count += 1
+        if indexing {
+            let lane = tx.lane.index
+            while lanes.count <= lane { lanes.append(Heap()) }
+            lanes[lane].insert(LaneEntry(priority: tx.priorityMicroLamportsPerCU, id: tx.id))
+        }
+    }
+
+    /// Removes a transaction (landed, dropped or expired). Unknown ids are ignored.
+    public mutating func remove(_ id: TxID) {
+        guard id >= baseID, id - baseID < UInt64(window.count), window[Int(id - baseID)] != nil else { return }
+        window[Int(id - baseID)] = nil
+        count -= 1
+        while let first = window.first, first == nil {
+            window.removeFirst()
+            baseID += 1
+        }
+        if window.isEmpty { baseID = id + 1 }
+    }
+
+    /// Pending transactions submitted at or before `tick − expirySlots`, oldest first.
+    public func expired(at tick: Tick, expirySlots: UInt64, into out: inout [Transaction]) {
+        for slot in window {
+            guard let tx = slot else { continue }
+            if tx.submittedTick + expirySlots > tick { break }
+            out.append(tx)
+        }
+    }
+
+    /// Picks the next block: best priority first (then arrival) across lanes, within the
+    /// block's and each write-locked account's compute limits. Selected entries leave the
+    /// index; the transactions stay pending until their `txIncluded`/`txDropped` event.
+    public mutating func packBlock(config: ChainConfig, into selected: inout [Transaction]) {
+        var blockCU: UInt64 = 0
+        var laneCU = [UInt64](repeating: 0, count: lanes.count)
+        var full = [Bool](repeating: false, count: lanes.count)
+        while true {
+            var bestLane = -1
+            var best = LaneEntry(priority: 0, id: 0)
+            for l in 0..<lanes.count where !full[l] {
+                while let top = lanes[l].max, pending(top.id) == nil { lanes[l].removeMax() }
+                if let top = lanes[l].max, bestLane < 0 || best < top {
+                    bestLane = l
+                    best = top
+                }
+            }
+            guard bestLane >= 0, let tx = pending(best.id) else { return }
+            let cu = UInt64(tx.computeUnits)
+            if blockCU + cu > config.blockComputeUnitLimit { return }
+            if bestLane != Lane.unlimited.index && laneCU[bestLane] + cu > config.accountComputeUnitLimit {
+                full[bestLane] = true
+                continue
+            }
+            lanes[bestLane].removeMax()
+            blockCU += cu
+            laneCU[bestLane] += cu
+            selected.append(tx)
+        }
+    }
+
+    /// Canonical bytes: the pending transactions in id order.
+    public func encode(to e: inout CanonicalEncoder) {
+        e.write(UInt64(count))
+        for slot in window {
+            guard let tx = slot else { continue }
+            tx.encode(to: &e)
+        }
+    }
+}
+
+extension Transaction: CanonicallyEncodable {
+    public func encode(to e: inout CanonicalEncoder) {
+        e.write(id)
+        e.write(payer)
+        e.write(signatures)
+        e.write(computeUnits)
+        e.write(priorityMicroLamportsPerCU)
+        e.write(submittedTick)
+        switch instruction {
+        case .create(let m, let l): e.write(UInt8(0)); e.write(m); e.write(l)
+        case .buyExactSolIn(let m, let s, let t): e.write(UInt8(1)); e.write(m); e.write(s); e.write(t)
+        case .buyExactTokens(let m, let t, let s): e.write(UInt8(2)); e.write(m); e.write(t); e.write(s)
+        case .sell(let m, let t, let s): e.write(UInt8(3)); e.write(m); e.write(t); e.write(s)
+        case .claimRewards: e.write(UInt8(4))
+        }
+    }
+}

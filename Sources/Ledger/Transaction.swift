@@ -1,0 +1,187 @@
+import SimCore
+import Curves
+
+/// A dense account index. Account 0 is the protocol fee recipient, 1 the rewards vault.
+public typealias AccountID = UInt32
+/// A dense mint index: the n-th token of the scenario.
+public typealias MintID = UInt32
+/// A transaction's sequence number, assigned at submission; arrival order.
+public typealias TxID = UInt64
+
+/// What a transaction asks the chain to do.
+public enum Instruction: Sendable, Hashable {
+    /// pump.fun `create` followed by an initial `buy_exact_sol_in` in the same transaction.
+    case create(mint: MintID, initialBuyLamports: UInt64)
+    /// `buy_exact_sol_in(spendable, min_tokens_out)`.
+    case buyExactSolIn(mint: MintID, spendableLamports: UInt64, minTokensOut: UInt64)
+    /// `buy(amount, max_sol_cost)`.
+    case buyExactTokens(mint: MintID, tokens: UInt64, maxSolCostLamports: UInt64)
+    /// `sell(amount, min_sol_output)`.
+    case sell(mint: MintID, tokens: UInt64, minSolOutLamports: UInt64)
+    /// Claim accrued rewards from the rewards vault.
+    case claimRewards
+
+    /// The mint a trade or create touches, if any.
+    public var mint: MintID? {
+        switch self {
+        case .create(let m, _), .buyExactSolIn(let m, _, _), .buyExactTokens(let m, _, _), .sell(let m, _, _): return m
+        case .claimRewards: return nil
+        }
+    }
+}
+
+/// A signed transaction waiting for, or landing in, a block.
+public struct Transaction: Sendable, Hashable {
+    public var id: TxID
+    /// Fee payer and signer.
+    public var payer: AccountID
+    /// Signatures (base fee is charged per signature).
+    public var signatures: UInt8
+    /// Compute units requested and consumed.
+    public var computeUnits: UInt32
+    /// Priority fee price, micro-lamports per compute unit.
+    public var priorityMicroLamportsPerCU: UInt64
+    /// Tick at which the transaction reached the leader.
+    public var submittedTick: Tick
+    public var instruction: Instruction
+
+    public init(id: TxID, payer: AccountID, signatures: UInt8 = 1, computeUnits: UInt32,
+                priorityMicroLamportsPerCU: UInt64, submittedTick: Tick, instruction: Instruction) {
+        self.id = id
+        self.payer = payer
+        self.signatures = signatures
+        self.computeUnits = computeUnits
+        self.priorityMicroLamportsPerCU = priorityMicroLamportsPerCU
+        self.submittedTick = submittedTick
+        self.instruction = instruction
+    }
+
+    /// Priority fee in lamports: `ceil(cu × price / 10⁶)`.
+    @inlinable public var priorityFeeLamports: UInt64 {
+        UInt64((UInt128(computeUnits) * UInt128(priorityMicroLamportsPerCU) + 999_999) / 1_000_000)
+    }
+
+    /// Base plus priority fee, lamports.
+    @inlinable public func feeLamports(baseFeePerSignature: UInt64) -> UInt64 {
+        baseFeePerSignature &* UInt64(signatures) &+ priorityFeeLamports
+    }
+
+    /// The write-locked account that limits how many such transactions fit in one block:
+    /// the bonding curve of the mint for trades, the rewards vault for claims.
+    @inlinable public var lane: Lane {
+        switch instruction {
+        case .create: return .unlimited
+        case .claimRewards: return .rewardsVault
+        case .buyExactSolIn(let m, _, _), .buyExactTokens(let m, _, _), .sell(let m, _, _): return .curve(m)
+        }
+    }
+}
+
+/// A write-lock group for block packing.
+public enum Lane: Sendable, Hashable {
+    /// No shared writable account (each create writes fresh accounts).
+    case unlimited
+    /// The rewards vault.
+    case rewardsVault
+    /// The bonding curve account of a mint.
+    case curve(MintID)
+
+    /// Dense index: 0 unlimited, 1 vault, 2 + mint for curves.
+    @inlinable public var index: Int {
+        switch self {
+        case .unlimited: return 0
+        case .rewardsVault: return 1
+        case .curve(let m): return 2 + Int(m)
+        }
+    }
+}
+
+/// Why a trade, launch or transaction did not go through. Curve failures keep the program's names.
+public enum RejectReason: UInt8, Sendable, Hashable, CaseIterable, CustomStringConvertible {
+    case tooMuchSolRequired = 0
+    case tooLittleSolReceived
+    case bondingCurveComplete
+    case buyZeroAmount
+    case notEnoughTokensToBuy
+    case notEnoughTokensToSell
+    case overflow
+    case buySlippageBelowMinTokensOut
+    /// The payer cannot cover the trade (lamports) on top of the fee.
+    case insufficientFunds
+    /// The seller holds fewer tokens than it sells.
+    case insufficientTokens
+    /// The payer cannot pay the transaction fee; nothing is charged.
+    case insufficientFundsForFee
+    /// The transaction waited longer than the expiry window without landing.
+    case expired
+    /// Lost on the way to the leader (the drop model).
+    case networkDropped
+    /// The pending-transaction queue was full.
+    case mempoolFull
+    /// The token is not open for trading (not launched yet, or migrated).
+    case tokenNotTradable
+    /// More trades than the per-wallet rate limit allows in the window.
+    case rateLimited
+    /// The wallet is younger than the launch-protection minimum age.
+    case accountTooNew
+    /// Launch parameters: name longer than 32 bytes (program error NameTooLong).
+    case nameTooLong
+    /// Launch parameters: symbol longer than 10 bytes (program error SymbolTooLong).
+    case symbolTooLong
+    /// Launch parameters: the token was already launched.
+    case alreadyLaunched
+    /// Nothing accrued to claim.
+    case nothingToClaim
+    /// The rewards vault cannot pay the claim.
+    case rewardsVaultEmpty
+    /// The wallet has not joined the virtual environment.
+    case notAParticipant
+
+    /// The reason for a curve error.
+    public init(_ e: CurveError) {
+        switch e {
+        case .tooMuchSolRequired: self = .tooMuchSolRequired
+        case .tooLittleSolReceived: self = .tooLittleSolReceived
+        case .bondingCurveComplete, .bondingCurveNotComplete: self = .bondingCurveComplete
+        case .buyZeroAmount: self = .buyZeroAmount
+        case .notEnoughTokensToBuy: self = .notEnoughTokensToBuy
+        case .notEnoughTokensToSell: self = .notEnoughTokensToSell
+        case .overflow: self = .overflow
+        case .buySlippageBelowMinTokensOut: self = .buySlippageBelowMinTokensOut
+        }
+    }
+
+    /// The name shown in summaries: the program's error name for curve errors, camelCase otherwise.
+    public var description: String {
+        switch self {
+        case .tooMuchSolRequired: return "TooMuchSolRequired"
+        case .tooLittleSolReceived: return "TooLittleSolReceived"
+        case .bondingCurveComplete: return "BondingCurveComplete"
+        case .buyZeroAmount: return "BuyZeroAmount"
+        case .notEnoughTokensToBuy: return "NotEnoughTokensToBuy"
+        case .notEnoughTokensToSell: return "NotEnoughTokensToSell"
+        case .overflow: return "Overflow"
+        case .buySlippageBelowMinTokensOut: return "BuySlippageBelowMinTokensOut"
+        case .insufficientFunds: return "insufficientFunds"
+        case .insufficientTokens: return "insufficientTokens"
+        case .insufficientFundsForFee: return "insufficientFundsForFee"
+        case .expired: return "expired"
+        case .networkDropped: return "networkDropped"
+        case .mempoolFull: return "mempoolFull"
+        case .tokenNotTradable: return "tokenNotTradable"
+        case .rateLimited: return "rateLimited"
+        case .accountTooNew: return "accountTooNew"
+        case .nameTooLong: return "NameTooLong"
+        case .symbolTooLong: return "SymbolTooLong"
+        case .alreadyLaunched: return "alreadyLaunched"
+        case .nothingToClaim: return "nothingToClaim"
+        case .rewardsVaultEmpty: return "rewardsVaultEmpty"
+        case .notAParticipant: return "notAParticipant"
+        }
+    }
+
+    /// True for the program's three slippage errors.
+    public var isSlippage: Bool {
+        self == .tooMuchSolRequired || self == .tooLittleSolReceived || self == .buySlippageBelowMinTokensOut
+    }
+}

@@ -1,0 +1,176 @@
+import SimCore
+
+/// A reward tier: reached at `minPoints`, it multiplies every later award.
+public struct Tier: Sendable, Hashable {
+    public var name: String
+    /// Lifetime points needed to reach the tier.
+    public var minPoints: UInt64
+    /// Multiplier on points earned while in the tier, bps (10 000 = 1×).
+    public var multiplierBps: UInt32
+
+    public init(name: String, minPoints: UInt64, multiplierBps: UInt32) {
+        self.name = name
+        self.minPoints = minPoints
+        self.multiplierBps = multiplierBps
+    }
+}
+
+/// Point rules, tiers and the payout rate.
+public struct RewardsConfig: Sendable, Hashable {
+    /// Points per whole SOL traded (buys and sells, fees included).
+    public var pointsPerSol: UInt64 = 100
+    /// Points for a successful launch.
+    public var pointsPerLaunch: UInt64 = 500
+    /// Points per chat message.
+    public var pointsPerChat: UInt64 = 1
+    /// Tiers by ascending `minPoints`; the first starts at 0.
+    public var tiers: [Tier] = RewardsConfig.defaultTiers
+    /// Lamports accrued per point earned.
+    public var lamportsPerPoint: UInt64 = 1_000
+    /// Lamports the rewards vault holds at genesis.
+    public var vaultLamports: UInt64 = 1_000_000_000_000
+
+    public init() {}
+
+    public static let defaultTiers = [
+        Tier(name: "bronze", minPoints: 0, multiplierBps: 10_000),
+        Tier(name: "silver", minPoints: 1_000, multiplierBps: 11_000),
+        Tier(name: "gold", minPoints: 10_000, multiplierBps: 12_500),
+        Tier(name: "diamond", minPoints: 100_000, multiplierBps: 15_000),
+    ]
+
+    /// The tier index for a lifetime point total.
+    @inlinable
+    public func tierIndex(forPoints points: UInt64) -> UInt8 {
+        var index = 0
+        for (i, t) in tiers.enumerated() where points >= t.minPoints { index = i }
+        return UInt8(index)
+    }
+}
+
+/// What earned points.
+public enum RewardAction: UInt8, Sendable, Hashable, CaseIterable {
+    case trade = 0
+    case launch = 1
+    case chat = 2
+}
+
+/// Facts of the rewards ledger.
+public enum RewardsEvent: Sendable, Hashable {
+    case pointsAwarded(PointsAwarded)
+    case tierChanged(TierChanged)
+    case rewardsClaimed(RewardsClaimed)
+}
+
+public struct PointsAwarded: Sendable, Hashable {
+    public var user: UInt32
+    public var action: RewardAction
+    /// Points after the tier multiplier.
+    public var points: UInt64
+    /// Lamports accrued by these points.
+    public var accruedLamports: UInt64
+    public init(user: UInt32, action: RewardAction, points: UInt64, accruedLamports: UInt64) {
+        self.user = user; self.action = action; self.points = points; self.accruedLamports = accruedLamports
+    }
+}
+
+public struct TierChanged: Sendable, Hashable {
+    public var user: UInt32
+    public var from: UInt8
+    public var to: UInt8
+    public init(user: UInt32, from: UInt8, to: UInt8) { self.user = user; self.from = from; self.to = to }
+}
+
+public struct RewardsClaimed: Sendable, Hashable {
+    public var user: UInt32
+    public var lamports: UInt64
+    public init(user: UInt32, lamports: UInt64) { self.user = user; self.lamports = lamports }
+}
+
+/// Per-user points, tier, accrued and claimed lamports, indexed by account id.
+public struct RewardsState: Sendable, Hashable, CanonicallyEncodable {
+    public let config: RewardsConfig
+    public private(set) var points: [UInt64] = []
+    public private(set) var tier: [UInt8] = []
+    public private(set) var accruedLamports: [UInt64] = []
+    public private(set) var claimedLamports: [UInt64] = []
+
+    public init(config: RewardsConfig = RewardsConfig()) { self.config = config }
+
+    /// Lamports a user may claim now.
+    @inlinable public func claimable(_ user: UInt32) -> UInt64 {
+        Int(user) < accruedLamports.count ? accruedLamports[Int(user)] - claimedLamports[Int(user)] : 0
+    }
+
+    /// Current tier index of a user.
+    @inlinable public func tierIndex(of user: UInt32) -> UInt8 {
+        Int(user) < tier.count ? tier[Int(user)] : 0
+    }
+
+    /// decide: the events one action earns (nothing if it earns no points).
+    /// `lamports` is the SOL traded for `.trade` and ignored otherwise.
+    public func award(user: UInt32, action: RewardAction, lamports: UInt64 = 0, into out: inout [RewardsEvent]) {
+        let base: UInt64
+        switch action {
+        case .trade: base = UInt64(UInt128(lamports) * UInt128(config.pointsPerSol) / 1_000_000_000)
+        case .launch: base = config.pointsPerLaunch
+        case .chat: base = config.pointsPerChat
+        }
+        guard base > 0 else { return }
+        let current = tierIndex(of: user)
+        let multiplier = config.tiers.isEmpty ? 10_000 : config.tiers[Int(current)].multiplierBps
+        let earned = UInt64(min(UInt128(base) * UInt128(multiplier) / 10_000, UInt128(UInt64.max / 2)))
+        let accrued = UInt64(min(UInt128(earned) * UInt128(config.lamportsPerPoint), UInt128(UInt64.max / 2)))
+        out.append(.pointsAwarded(PointsAwarded(user: user, action: action, points: earned, accruedLamports: accrued)))
+        let total = (Int(user) < points.count ? points[Int(user)] : 0) &+ earned
+        let next = config.tierIndex(forPoints: total)
+        if next != current { out.append(.tierChanged(TierChanged(user: user, from: current, to: next))) }
+    }
+
+    /// evolve: folds one event in. Pure.
+    public mutating func apply(_ event: RewardsEvent) throws(ArithmeticError) {
+        switch event {
+        case .pointsAwarded(let e):
+            grow(to: e.user)
+            let u = Int(e.user)
+            points[u] = try Checked.add(points[u], e.points, "reward points")
+            accruedLamports[u] = try Checked.add(accruedLamports[u], e.accruedLamports, "accrued rewards")
+        case .tierChanged(let e):
+            grow(to: e.user)
+            tier[Int(e.user)] = e.to
+        case .rewardsClaimed(let e):
+            grow(to: e.user)
+            let u = Int(e.user)
+            let claimed = try Checked.add(claimedLamports[u], e.lamports, "claimed rewards")
+            guard claimed <= accruedLamports[u] else { throw .underflow("claim above accrued rewards") }
+            claimedLamports[u] = claimed
+        }
+    }
+
+    private mutating func grow(to user: UInt32) {
+        let n = Int(user) + 1
+        guard n > points.count else { return }
+        let extra = n - points.count
+        points.append(contentsOf: repeatElement(0, count: extra))
+        tier.append(contentsOf: repeatElement(0, count: extra))
+        accruedLamports.append(contentsOf: repeatElement(0, count: extra))
+        claimedLamports.append(contentsOf: repeatElement(0, count: extra))
+    }
+
+    /// Users per tier, indexed like `config.tiers` (users who never earned count in tier 0 only if listed).
+    public func usersPerTier(population: Int) -> [Int] {
+        var counts = [Int](repeating: 0, count: max(config.tiers.count, 1))
+        for u in 0..<population { counts[Int(tierIndex(of: UInt32(u)))] += 1 }
+        return counts
+    }
+
+    public func encode(to e: inout CanonicalEncoder) {
+        e.write(UInt64(points.count))
+        for u in points.indices {
+            e.write(points[u])
+            e.write(tier[u])
+            e.write(accruedLamports[u])
+            e.write(claimedLamports[u])
+        }
+    }
+}
