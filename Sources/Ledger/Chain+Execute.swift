@@ -9,7 +9,7 @@ extension Chain {
     public func feeOutcome(of tx: Transaction) -> LedgerEvent {
         let fee = tx.feeLamports(baseFeePerSignature: config.baseFeeLamportsPerSignature)
         guard lamports[Int(tx.payer)] >= fee else {
-            return .txDropped(TxDropped(txID: tx.id, payer: tx.payer, reason: .insufficientFundsForFee))
+            return .txDropped(TxDropped(txID: tx.id, payer: tx.payer, mint: tx.instruction.mint, reason: .insufficientFundsForFee))
         }
         return .txIncluded(TxIncluded(txID: tx.id, payer: tx.payer, feeLamports: fee, computeUnits: tx.computeUnits))
     }

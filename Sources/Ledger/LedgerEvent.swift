@@ -30,8 +30,12 @@ public enum LedgerEvent: Sendable, Hashable {
 public struct TxDropped: Sendable, Hashable {
     public var txID: TxID
     public var payer: AccountID
+    /// The mint the transaction would have touched, for per-token counts.
+    public var mint: MintID?
     public var reason: RejectReason
-    public init(txID: TxID, payer: AccountID, reason: RejectReason) { self.txID = txID; self.payer = payer; self.reason = reason }
+    public init(txID: TxID, payer: AccountID, mint: MintID?, reason: RejectReason) {
+        self.txID = txID; self.payer = payer; self.mint = mint; self.reason = reason
+    }
 }
 
 public struct TxIncluded: Sendable, Hashable {

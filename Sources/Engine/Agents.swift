@@ -1,0 +1,250 @@
+import HeapModule
+import SimCore
+import Curves
+import Ledger
+
+/// One agent's decide-side memory. Small and flat: agents live in one array.
+struct Agent: Sendable {
+    var account: AccountID
+    var group: UInt16
+    var rng: SimRandom
+    /// Sniper or creator: the mint it targets; `MintID.max` for none.
+    var target: MintID = .max
+    /// Sniper: lamports spent on the position.
+    var costLamports: UInt64 = 0
+    /// Sniper: tick the position was opened; creator: tick of the planned dump.
+    var sinceTick: Tick = 0
+    /// Strategy phase (sniper: 0 waiting, 1 holding, 2 done).
+    var phase: UInt8 = 0
+}
+
+/// A scheduled wake-up, ordered by tick then agent index (agent-id order within a tick).
+struct Wake: Comparable, Sendable {
+    var tick: Tick
+    var agent: UInt32
+    static func < (a: Wake, b: Wake) -> Bool { a.tick != b.tick ? a.tick < b.tick : a.agent < b.agent }
+}
+
+/// All agents and their wake-up queue. Agents are never polled: each schedules its next wake-up.
+struct AgentPool: Sendable {
+    private(set) var agents: [Agent] = []
+    private var queue = Heap<Wake>()
+    private let config: SimulationConfig
+    /// Mean slots between retail actions, per group.
+    private let retailMeanSlots: [Double]
+
+    init(config: SimulationConfig) {
+        self.config = config
+        let root = SimRandom(seed: config.seed)
+        var means: [Double] = []
+        for group in config.groups {
+            if case .retail(let p) = group.strategy, p.tradesPerHourMilli > 0 {
+                means.append(3_600_000.0 * 1_000.0 / Double(p.tradesPerHourMilli) / Double(config.clock.slotMillis))
+            } else {
+                means.append(0)
+            }
+        }
+        retailMeanSlots = means
+        var creatorOf: [AccountID: MintID] = [:]
+        for (m, t) in config.tokens.enumerated() where creatorOf[t.creator] == nil { creatorOf[t.creator] = MintID(m) }
+        for (g, group) in config.groups.enumerated() {
+            let first = config.groupFirstAccount(g)
+            for i in 0..<group.count {
+                let account = first + AccountID(i)
+                var agent = Agent(account: account, group: UInt16(g), rng: root.substream(named: "agent", index: UInt64(account)))
+                let index = UInt32(agents.count)
+                if let wake = firstWake(&agent, group: group, indexInGroup: i, creatorOf: creatorOf) {
+                    queue.insert(Wake(tick: wake, agent: index))
+                }
+                agents.append(agent)
+            }
+        }
+    }
+
+    private func firstWake(_ a: inout Agent, group: AgentGroupSpec, indexInGroup i: Int, creatorOf: [AccountID: MintID]) -> Tick? {
+        switch group.strategy {
+        case .retail(let p):
+            return p.startTick + nextRetailDelay(&a.rng, group: Int(a.group))
+        case .whale(let p):
+            return p.startTick + p.everySlots.draw(&a.rng)
+        case .sniper(let p):
+            let targets = p.targets.isEmpty ? (0..<config.tokens.count).map { MintID($0) } : p.targets
+            guard !targets.isEmpty else { return nil }
+            a.target = targets[i % targets.count]
+            return (config.tokens[Int(a.target)].launchTick ?? 0) + p.delaySlots.draw(&a.rng)
+        case .creator(let p):
+            guard let m = creatorOf[a.account], let launch = config.tokens[Int(m)].launchTick else { return nil }
+            a.target = m
+            guard p.dumpBps > 0, a.rng.chance(bps: p.dumpBps) else { return nil }
+            return launch + p.dumpAfterSlots.draw(&a.rng)
+        }
+    }
+
+    private func nextRetailDelay(_ rng: inout SimRandom, group: Int) -> Tick {
+        let mean = retailMeanSlots[group]
+        guard mean > 0 else { return Tick.max / 2 }
+        return max(1, Tick(min(rng.exponential(mean: mean).rounded(), 1e15)))
+    }
+
+    /// Lets every agent due at `tick` decide, in agent-id order; each schedules its next wake-up.
+    mutating func act(at tick: Tick, world: World, into commands: inout [Command]) {
+        while let top = queue.min, top.tick <= tick {
+            queue.removeMin()
+            var agent = agents[Int(top.agent)]
+            let next = decide(&agent, world: world, tick: tick, into: &commands)
+            agents[Int(top.agent)] = agent
+            if let next, next < config.durationTicks { queue.insert(Wake(tick: max(next, tick + 1), agent: top.agent)) }
+        }
+    }
+
+    private func decide(_ a: inout Agent, world: World, tick: Tick, into out: inout [Command]) -> Tick? {
+        let group = config.groups[Int(a.group)]
+        let priority = group.priorityMicroLamportsPerCU.draw(&a.rng)
+        switch group.strategy {
+        case .retail(let p):
+            retail(&a, p, venue: group.venue, priority: priority, world: world, tick: tick, into: &out)
+            return tick + nextRetailDelay(&a.rng, group: Int(a.group))
+        case .sniper(let p):
+            return sniper(&a, p, priority: priority, world: world, tick: tick, into: &out)
+        case .whale(let p):
+            whale(&a, p, priority: priority, world: world, into: &out)
+            return tick + p.everySlots.draw(&a.rng)
+        case .creator:
+            if a.target != .max && world.chain.balance(of: a.account, mint: a.target) > 0 {
+                out.append(.sellShare(wallet: a.account, mint: a.target, shareBps: 10_000, slippageBps: 2_000, priority: priority))
+            }
+            return nil
+        }
+    }
+
+    // MARK: retail
+
+    private func retail(_ a: inout Agent, _ p: RetailParams, venue: Venue, priority: UInt64, world: World, tick: Tick,
+                        into out: inout [Command]) {
+        if case .virtual(let m) = venue {
+            return virtualRetail(&a, p, mint: m, world: world, into: &out)
+        }
+        if p.claimAtLamports > 0 && world.rewards.claimable(a.account) >= p.claimAtLamports {
+            out.append(.claim(wallet: a.account, priority: priority))
+            return
+        }
+        guard let mint = randomTradable(&a.rng, world: world) else { return }
+        if p.chatBps > 0 && a.rng.chance(bps: p.chatBps) {
+            out.append(.chat(wallet: a.account, mint: mint, bytes: UInt32(a.rng.uniform(in: 8...160))))
+            return
+        }
+        let wantsBuy = a.rng.chance(bps: p.buyBps)
+        if !wantsBuy, let held = randomHolding(&a.rng, account: a.account, world: world) {
+            let share = UInt32(p.sellFractionBps.draw(&a.rng))
+            out.append(.sellShare(wallet: a.account, mint: held, shareBps: share, slippageBps: p.slippageBps, priority: priority))
+            return
+        }
+        let size = retailSize(&a.rng, p, available: world.chain.lamports[Int(a.account)])
+        guard size > 0 else { return }
+        out.append(.buy(wallet: a.account, mint: mint, lamports: size, slippageBps: p.slippageBps, priority: priority))
+    }
+
+    private func virtualRetail(_ a: inout Agent, _ p: RetailParams, mint: MintID, world: World, into out: inout [Command]) {
+        guard let env = Decide.environment(of: mint, world: world) else { return }
+        guard let s = env.slot(of: a.account) else {
+            out.append(.joinEnvironment(mint: mint, wallet: a.account))
+            return
+        }
+        if !a.rng.chance(bps: p.buyBps) && env.tokens[s] > 0 {
+            out.append(.virtualSell(mint: mint, wallet: a.account, shareBps: UInt32(p.sellFractionBps.draw(&a.rng))))
+        } else {
+            let size = retailSize(&a.rng, p, available: env.lamports[s])
+            if size > 0 { out.append(.virtualBuy(mint: mint, wallet: a.account, lamports: size)) }
+        }
+    }
+
+    /// A log-normal buy size, capped by the parameters and 90 % of what the wallet has.
+    private func retailSize(_ rng: inout SimRandom, _ p: RetailParams, available: UInt64) -> UInt64 {
+        let drawn = rng.logNormal(median: Double(p.sizeMedianLamports), sigma: Double(p.sizeSigmaMilli) / 1_000)
+        let capped = min(max(drawn, 1_000_000), Double(p.sizeMaxLamports))
+        let budget = available / 10 * 9
+        let size = min(UInt64(capped), budget)
+        return size >= 1_000_000 ? size : 0
+    }
+
+    // MARK: sniper
+
+    private func sniper(_ a: inout Agent, _ p: SniperParams, priority: UInt64, world: World, tick: Tick,
+                        into out: inout [Command]) -> Tick? {
+        let m = a.target
+        switch a.phase {
+        case 0:
+            guard world.isTradable(m) else {
+                if world.chain.mints[Int(m)].status == .migrated { return nil }
+                let launch = config.tokens[Int(m)].launchTick ?? 0
+                return tick < launch + 600 ? tick + 1 : nil
+            }
+            let spend = p.buyLamports.draw(&a.rng)
+            a.costLamports = spend
+            a.sinceTick = tick
+            a.phase = 1
+            out.append(.buy(wallet: a.account, mint: m, lamports: spend, slippageBps: p.slippageBps, priority: priority))
+            return tick + p.checkEverySlots
+        case 1:
+            let held = world.chain.balance(of: a.account, mint: m)
+            guard held > 0 else { return tick - a.sinceTick < 200 ? tick + p.checkEverySlots : nil }
+            guard world.isTradable(m), let q = try? world.chain.mints[Int(m)].curve.quoteSell(tokens: held, minSolOut: 0) else { return nil }
+            let value = UInt128(q.solTotal) * 10_000
+            let cost = UInt128(a.costLamports)
+            let hitTarget = value >= cost * UInt128(10_000 + p.takeProfitBps)
+            let hitStop = value <= cost * UInt128(10_000 - min(p.stopLossBps, 10_000))
+            if hitTarget || hitStop || tick - a.sinceTick >= p.maxHoldSlots {
+                out.append(.sell(wallet: a.account, mint: m, tokens: held, slippageBps: p.slippageBps, priority: priority))
+                a.phase = 2
+                return tick + p.checkEverySlots * 4
+            }
+            return tick + p.checkEverySlots
+        default:
+            // A sell that did not land (slippage, expiry) is retried until the bag is gone.
+            let held = world.chain.balance(of: a.account, mint: m)
+            guard held > 0, world.isTradable(m) else { return nil }
+            out.append(.sell(wallet: a.account, mint: m, tokens: held, slippageBps: p.slippageBps, priority: priority))
+            return tick + p.checkEverySlots * 4
+        }
+    }
+
+    // MARK: whale
+
+    private func whale(_ a: inout Agent, _ p: WhaleParams, priority: UInt64, world: World, into out: inout [Command]) {
+        if a.rng.chance(bps: p.dumpBps), let held = randomHolding(&a.rng, account: a.account, world: world) {
+            out.append(.sellShare(wallet: a.account, mint: held, shareBps: 10_000, slippageBps: p.slippageBps, priority: priority))
+            return
+        }
+        guard let m = randomTradable(&a.rng, world: world) else { return }
+        let size = min(p.buyLamports.draw(&a.rng), world.chain.lamports[Int(a.account)] / 10 * 9)
+        if size > 0 { out.append(.buy(wallet: a.account, mint: m, lamports: size, slippageBps: p.slippageBps, priority: priority)) }
+    }
+
+    // MARK: helpers
+
+    private func randomTradable(_ rng: inout SimRandom, world: World) -> MintID? {
+        var count: UInt64 = 0
+        for m in 0..<world.chain.mints.count where world.isTradable(MintID(m)) { count += 1 }
+        guard count > 0 else { return nil }
+        var pick = rng.uniform(below: count)
+        for m in 0..<world.chain.mints.count where world.isTradable(MintID(m)) {
+            if pick == 0 { return MintID(m) }
+            pick -= 1
+        }
+        return nil
+    }
+
+    private func randomHolding(_ rng: inout SimRandom, account: AccountID, world: World) -> MintID? {
+        var count: UInt64 = 0
+        for m in 0..<world.chain.mints.count where world.isTradable(MintID(m)) && world.chain.balance(of: account, mint: MintID(m)) > 0 {
+            count += 1
+        }
+        guard count > 0 else { return nil }
+        var pick = rng.uniform(below: count)
+        for m in 0..<world.chain.mints.count where world.isTradable(MintID(m)) && world.chain.balance(of: account, mint: MintID(m)) > 0 {
+            if pick == 0 { return MintID(m) }
+            pick -= 1
+        }
+        return nil
+    }
+}

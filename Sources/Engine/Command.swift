@@ -1,0 +1,29 @@
+import SimCore
+import Ledger
+
+/// An intent: what a wallet (agent or script) wants to happen. `decide` turns it into events.
+public enum Command: Sendable, Hashable {
+    /// Launch a scenario token (create + initial buy) as its creator.
+    case launch(mint: MintID)
+    /// Spend `lamports` (fees included) on a token: `buy_exact_sol_in` with `min_tokens_out` from the slippage.
+    case buy(wallet: AccountID, mint: MintID, lamports: UInt64, slippageBps: UInt32, priority: UInt64)
+    /// Buy exactly `tokens`, paying at most `maxSolCostLamports`.
+    case buyTokens(wallet: AccountID, mint: MintID, tokens: UInt64, maxSolCostLamports: UInt64, priority: UInt64)
+    /// Sell `tokens` with `min_sol_output` from the slippage.
+    case sell(wallet: AccountID, mint: MintID, tokens: UInt64, slippageBps: UInt32, priority: UInt64)
+    /// Sell a share of the wallet's holding, bps.
+    case sellShare(wallet: AccountID, mint: MintID, shareBps: UInt32, slippageBps: UInt32, priority: UInt64)
+    /// Claim accrued rewards.
+    case claim(wallet: AccountID, priority: UInt64)
+    /// Post a chat message of `bytes` bytes in a token's room.
+    case chat(wallet: AccountID, mint: MintID, bytes: UInt32)
+    /// Open a virtual environment over a copy of the token's curve as it is now.
+    case openEnvironment(mint: MintID, playLamports: UInt64)
+    /// Join the newest virtual environment of a token with its play balance.
+    case joinEnvironment(mint: MintID, wallet: AccountID)
+    /// Paper-trade in the newest virtual environment of a token.
+    /// Paper-trade in the newest virtual environment of a token: spend play lamports.
+    case virtualBuy(mint: MintID, wallet: AccountID, lamports: UInt64)
+    /// Paper-trade: sell a share of the play holding, bps.
+    case virtualSell(mint: MintID, wallet: AccountID, shareBps: UInt32)
+}

@@ -1,0 +1,198 @@
+import SimCore
+import Curves
+import Ledger
+import Rewards
+
+/// `decide`: turns a command into events, reading the world and drawing from the PRNG.
+/// It never mutates the world; the caller folds each event in with `World.evolve`.
+public enum Decide {
+    /// Pump.fun metadata limits (Metaplex): name ≤ 32 bytes, symbol ≤ 10 bytes.
+    public static let maxNameBytes = 32
+    public static let maxSymbolBytes = 10
+
+    public static func decide(_ command: Command, world: World, config: SimulationConfig, tick: Tick,
+                              rng: inout SimRandom, into out: inout [Event]) {
+        switch command {
+        case .launch(let m):
+            launch(m, world: world, config: config, tick: tick, rng: &rng, into: &out)
+        case .buy(let w, let m, let lamports, let slippage, let priority):
+            guard let q = preflight(w, m, .buy, world: world, tick: tick, into: &out, quote: { c throws(CurveError) in
+                try c.quoteBuy(spendable: lamports, minTokensOut: 0) }) else { return }
+            let ins = Instruction.buyExactSolIn(mint: m, spendableLamports: lamports, minTokensOut: Slippage.minOut(q.tokens, bps: slippage))
+            submitTrade(w, m, .buy, ins, needLamports: lamports, priority: priority, world: world, tick: tick, rng: &rng, into: &out)
+        case .buyTokens(let w, let m, let tokens, let maxCost, let priority):
+            guard preflight(w, m, .buy, world: world, tick: tick, into: &out, quote: { c throws(CurveError) in
+                try c.quoteBuy(tokens: tokens, maxSolCost: maxCost) }) != nil else { return }
+            let ins = Instruction.buyExactTokens(mint: m, tokens: tokens, maxSolCostLamports: maxCost)
+            submitTrade(w, m, .buy, ins, needLamports: 0, priority: priority, world: world, tick: tick, rng: &rng, into: &out)
+        case .sell(let w, let m, let tokens, let slippage, let priority):
+            sell(w, m, tokens: tokens, slippage: slippage, priority: priority, world: world, tick: tick, rng: &rng, into: &out)
+        case .sellShare(let w, let m, let share, let slippage, let priority):
+            let held = Int(m) < world.chain.mints.count ? world.chain.balance(of: w, mint: m) : 0
+            let tokens = UInt64(UInt128(held) * UInt128(min(share, 10_000)) / 10_000)
+            sell(w, m, tokens: tokens, slippage: slippage, priority: priority, world: world, tick: tick, rng: &rng, into: &out)
+        case .claim(let w, let priority):
+            guard world.rewards.claimable(w) > 0 else {
+                out.append(.claimFailed(ClaimFailed(wallet: w, reason: .nothingToClaim)))
+                return
+            }
+            let tx = Transaction(id: world.nextTxID, payer: w, computeUnits: config.chain.computeUnits.claim,
+                                 priorityMicroLamportsPerCU: priority, submittedTick: tick, instruction: .claimRewards)
+            submit(tx, world: world, rng: &rng, into: &out)
+        case .chat(let w, let m, let bytes):
+            out.append(.chatPosted(ChatPosted(wallet: w, mint: m, bytes: bytes)))
+            var rewardEvents: [RewardsEvent] = []
+            world.rewards.award(user: w, action: .chat, into: &rewardEvents)
+            for e in rewardEvents { out.append(.rewards(e)) }
+        case .openEnvironment(let m, let play):
+            out.append(.environmentCreated(EnvironmentCreated(environment: UInt32(world.environments.count), mint: m, playLamports: play)))
+        case .joinEnvironment(let m, let w):
+            guard let env = environment(of: m, world: world) else {
+                out.append(.tradeRejected(TradeRejected(wallet: w, mint: m, side: .buy, reason: .tokenNotTradable)))
+                return
+            }
+            if env.slot(of: w) == nil {
+                out.append(.virtualJoined(VirtualJoined(environment: env.id, wallet: w, playLamports: env.playLamports)))
+            }
+        case .virtualBuy(let m, let w, let lamports):
+            virtualTrade(m, w, .buy, world: world, into: &out) { env, s throws(CurveError) in
+                try env.curve.quoteBuy(spendable: min(lamports, env.lamports[s]), minTokensOut: 0)
+            }
+        case .virtualSell(let m, let w, let share):
+            virtualTrade(m, w, .sell, world: world, into: &out) { env, s throws(CurveError) in
+                let tokens = UInt64(UInt128(env.tokens[s]) * UInt128(min(share, 10_000)) / 10_000)
+                guard tokens > 0 else { throw CurveError.notEnoughTokensToSell }
+                return try env.curve.quoteSell(tokens: tokens, minSolOut: 0)
+            }
+        }
+    }
+
+    // MARK: launches
+
+    static func launch(_ m: MintID, world: World, config: SimulationConfig, tick: Tick,
+                       rng: inout SimRandom, into out: inout [Event]) {
+        let spec = config.tokens[Int(m)]
+        if world.launchRequested[Int(m)] {
+            out.append(.launchRejected(LaunchRejected(mint: m, creator: spec.creator, reason: .alreadyLaunched)))
+            return
+        }
+        out.append(.launchRequested(LaunchRequested(mint: m, creator: spec.creator)))
+        let tx = Transaction(id: world.nextTxID, payer: spec.creator, computeUnits: config.chain.computeUnits.create,
+                             priorityMicroLamportsPerCU: spec.priorityMicroLamportsPerCU, submittedTick: tick,
+                             instruction: .create(mint: m, initialBuyLamports: spec.initialBuyLamports))
+        if let reason = launchRejection(spec, tx: tx, world: world, config: config) {
+            out.append(.launchRejected(LaunchRejected(mint: m, creator: spec.creator, reason: reason)))
+            return
+        }
+        if let play = spec.virtualEnvironmentPlayLamports {
+            out.append(.environmentCreated(EnvironmentCreated(environment: UInt32(world.environments.count), mint: m, playLamports: play)))
+        }
+        submit(tx, world: world, rng: &rng, into: &out)
+    }
+
+    /// Parameter validation of a launch: metadata limits and the creator's funds.
+    static func launchRejection(_ spec: TokenSpec, tx: Transaction, world: World, config: SimulationConfig) -> RejectReason? {
+        if spec.name.utf8.count > maxNameBytes { return .nameTooLong }
+        if spec.symbol.utf8.count > maxSymbolBytes { return .symbolTooLong }
+        let rent = spec.initialBuyLamports > 0 ? config.chain.tokenAccountRentLamports : 0
+        let need = spec.initialBuyLamports &+ rent &+ tx.feeLamports(baseFeePerSignature: config.chain.baseFeeLamportsPerSignature)
+        if world.chain.lamports[Int(spec.creator)] < need { return .insufficientFunds }
+        return nil
+    }
+
+    // MARK: trades
+
+    /// Platform checks and the client's preflight quote; appends a rejection and returns nil on failure.
+    static func preflight(_ w: AccountID, _ m: MintID, _ side: TradeSide, world: World, tick: Tick, into out: inout [Event],
+                          quote: (AnyCurve) throws(CurveError) -> TradeQuote) -> TradeQuote? {
+        switch platformCheck(w, m, side, world: world, tick: tick, quote: quote) {
+        case .success(let q): return q
+        case .failure(let r):
+            out.append(.tradeRejected(TradeRejected(wallet: w, mint: m, side: side, reason: r.reason)))
+            return nil
+        }
+    }
+
+    struct Refusal: Error { var reason: RejectReason }
+
+    static func platformCheck(_ w: AccountID, _ m: MintID, _ side: TradeSide, world: World, tick: Tick,
+                              quote: (AnyCurve) throws(CurveError) -> TradeQuote) -> Result<TradeQuote, Refusal> {
+        guard Int(m) < world.chain.mints.count, world.isTradable(m) else {
+            let migrated = Int(m) < world.chain.mints.count && world.chain.mints[Int(m)].status == .migrated
+            return .failure(Refusal(reason: migrated ? .bondingCurveComplete : .tokenNotTradable))
+        }
+        let limits = world.limits
+        if limits.maxTradesPerWindow > 0 && world.tradesInWindow(w, at: tick) >= limits.maxTradesPerWindow {
+            return .failure(Refusal(reason: .rateLimited))
+        }
+        if side == .buy && limits.minAccountAgeSlots > 0 && tick < world.openTick[Int(m)] &+ limits.launchProtectionSlots
+            && world.chain.ageSlots(of: w, at: tick) < Int64(clamping: limits.minAccountAgeSlots) {
+            return .failure(Refusal(reason: .accountTooNew))
+        }
+        do { return .success(try quote(world.chain.mints[Int(m)].curve)) } catch { return .failure(Refusal(reason: RejectReason(error))) }
+    }
+
+    static func sell(_ w: AccountID, _ m: MintID, tokens: UInt64, slippage: UInt32, priority: UInt64, world: World,
+                     tick: Tick, rng: inout SimRandom, into out: inout [Event]) {
+        guard tokens > 0, Int(m) < world.chain.mints.count, world.chain.balance(of: w, mint: m) >= tokens else {
+            out.append(.tradeRejected(TradeRejected(wallet: w, mint: m, side: .sell, reason: .insufficientTokens)))
+            return
+        }
+        guard let q = preflight(w, m, .sell, world: world, tick: tick, into: &out, quote: { c throws(CurveError) in
+            try c.quoteSell(tokens: tokens, minSolOut: 0) }) else { return }
+        let ins = Instruction.sell(mint: m, tokens: tokens, minSolOutLamports: Slippage.minOut(q.solTotal, bps: slippage))
+        submitTrade(w, m, .sell, ins, needLamports: 0, priority: priority, world: world, tick: tick, rng: &rng, into: &out)
+    }
+
+    static func submitTrade(_ w: AccountID, _ m: MintID, _ side: TradeSide, _ ins: Instruction, needLamports: UInt64,
+                            priority: UInt64, world: World, tick: Tick, rng: inout SimRandom, into out: inout [Event]) {
+        let config = world.chain.config
+        let cu = side == .buy ? config.computeUnits.buy : config.computeUnits.sell
+        let tx = Transaction(id: world.nextTxID, payer: w, computeUnits: cu, priorityMicroLamportsPerCU: priority,
+                             submittedTick: tick, instruction: ins)
+        let fee = tx.feeLamports(baseFeePerSignature: config.baseFeeLamportsPerSignature)
+        if world.chain.lamports[Int(w)] < needLamports &+ fee {
+            out.append(.tradeRejected(TradeRejected(wallet: w, mint: m, side: side, reason: .insufficientFunds)))
+            return
+        }
+        submit(tx, world: world, rng: &rng, into: &out)
+    }
+
+    /// Sends a transaction to the leader: the drop model and the mempool bound apply.
+    static func submit(_ tx: Transaction, world: World, rng: inout SimRandom, into out: inout [Event]) {
+        let config = world.chain.config
+        if world.chain.mempool.count >= config.maxPendingTransactions {
+            out.append(.ledger(.txDropped(TxDropped(txID: tx.id, payer: tx.payer, mint: tx.instruction.mint, reason: .mempoolFull))))
+        } else if config.dropBps > 0 && rng.chance(bps: config.dropBps) {
+            out.append(.ledger(.txDropped(TxDropped(txID: tx.id, payer: tx.payer, mint: tx.instruction.mint, reason: .networkDropped))))
+        } else {
+            out.append(.ledger(.txSubmitted(tx)))
+        }
+    }
+
+    // MARK: virtual environments
+
+    static func environment(of m: MintID, world: World) -> VirtualEnvironment? {
+        guard Int(m) < world.latestEnvironment.count, world.latestEnvironment[Int(m)] >= 0 else { return nil }
+        return world.environments[Int(world.latestEnvironment[Int(m)])]
+    }
+
+    static func virtualTrade(_ m: MintID, _ w: AccountID, _ side: TradeSide, world: World, into out: inout [Event],
+                             quote: (VirtualEnvironment, Int) throws(CurveError) -> TradeQuote) {
+        guard let env = environment(of: m, world: world) else {
+            out.append(.tradeRejected(TradeRejected(wallet: w, mint: m, side: side, reason: .tokenNotTradable)))
+            return
+        }
+        guard let s = env.slot(of: w) else {
+            out.append(.virtualTradeRejected(VirtualTradeRejected(environment: env.id, wallet: w, side: side, reason: .notAParticipant)))
+            return
+        }
+        do {
+            let q = try quote(env, s)
+            out.append(.virtualTradeExecuted(VirtualTradeExecuted(environment: env.id, wallet: w, side: side, tokens: q.tokens,
+                                                                  curveSol: q.curveSol, protocolFee: q.protocolFee, creatorFee: q.creatorFee)))
+        } catch {
+            out.append(.virtualTradeRejected(VirtualTradeRejected(environment: env.id, wallet: w, side: side, reason: RejectReason(error))))
+        }
+    }
+}

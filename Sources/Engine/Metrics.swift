@@ -1,0 +1,144 @@
+import SimCore
+import Curves
+import Ledger
+import Rewards
+
+/// Per-token counters gathered from events.
+public struct TokenMetrics: Sendable {
+    public var buys: UInt64 = 0
+    public var sells: UInt64 = 0
+    /// Lamports traded, fees included.
+    public var volumeLamports: UInt64 = 0
+    public var protocolFeesLamports: UInt64 = 0
+    public var creatorFeesLamports: UInt64 = 0
+    /// Rejections (platform, program, expiry, drops) by `RejectReason.rawValue`.
+    public var rejected = [UInt64](repeating: 0, count: RejectReason.allCases.count)
+    public var openTick: Tick?
+    public var completeTick: Tick?
+    public var launchRejected: RejectReason?
+    public var peakPriceNanos: UInt64 = 0
+    /// (tick, spot price in nanolamports per token) samples.
+    public var pricePath: [(Tick, UInt64)] = []
+    /// Lamports in the curve when it completed (the SOL raised).
+    public var raisedAtCompletionLamports: UInt64?
+
+    public var rejectedTotal: UInt64 { rejected.reduce(0, +) }
+}
+
+/// Chain-wide counters.
+public struct ChainMetrics: Sendable {
+    public var slots: UInt64 = 0
+    public var submitted: UInt64 = 0
+    /// Landed in a block (whatever the instruction did).
+    public var landed: UInt64 = 0
+    /// Landed but refused by the program.
+    public var failed: UInt64 = 0
+    public var expired: UInt64 = 0
+    public var dropped: UInt64 = 0
+    public var feesLamports: UInt64 = 0
+    public var computeUnits: UInt64 = 0
+    /// Slots that ended with transactions still waiting.
+    public var congestedSlots: UInt64 = 0
+    public var maxPending: UInt64 = 0
+}
+
+/// Everything a run summary reports, folded from the event stream (and so reproducible from a trace).
+public struct Metrics: Sendable {
+    public var tokens: [TokenMetrics]
+    public var chain = ChainMetrics()
+    public var environmentPricePaths: [[(Tick, UInt64)]] = []
+    public var virtualTrades: UInt64 = 0
+    public var virtualRejected: UInt64 = 0
+    public var pointsAwarded: UInt64 = 0
+    public var accruedLamports: UInt64 = 0
+    public var claims: UInt64 = 0
+    public var claimedLamports: UInt64 = 0
+    public var claimsFailed: UInt64 = 0
+    public var tierChanges: UInt64 = 0
+    public var chats: UInt64 = 0
+    public var launchesRequested: UInt64 = 0
+    /// Platform-side rejections by reason (limits, preflight), all tokens.
+    public var platformRejected = [UInt64](repeating: 0, count: RejectReason.allCases.count)
+
+    public init(tokenCount: Int) {
+        tokens = Array(repeating: TokenMetrics(), count: tokenCount)
+    }
+
+    /// Folds an event in; `world` is the state after the event.
+    public mutating func observe(_ r: EventRecord, world: World) {
+        switch r.event {
+        case .ledger(let e): observeLedger(e, tick: r.tick, world: world)
+        case .rewards(let e):
+            switch e {
+            case .pointsAwarded(let p): pointsAwarded &+= p.points; accruedLamports &+= p.accruedLamports
+            case .tierChanged: tierChanges += 1
+            case .rewardsClaimed(let c): claims += 1; claimedLamports &+= c.lamports
+            }
+        case .launchRequested: launchesRequested += 1
+        case .launchRejected(let e): tokens[Int(e.mint)].launchRejected = e.reason
+        case .environmentCreated(let e):
+            environmentPricePaths.append([(r.tick, world.environments[Int(e.environment)].curve.spotPriceNanos)])
+        case .tradingOpened(let e):
+            tokens[Int(e.mint)].openTick = r.tick
+            samplePrice(e.mint, tick: r.tick, world: world)
+        case .tradeRejected(let e):
+            tokens[Int(e.mint)].rejected[Int(e.reason.rawValue)] += 1
+            platformRejected[Int(e.reason.rawValue)] += 1
+        case .claimFailed: claimsFailed += 1
+        case .chatPosted: chats += 1
+        case .virtualJoined: break
+        case .virtualTradeExecuted(let e):
+            virtualTrades += 1
+            let env = world.environments[Int(e.environment)]
+            environmentPricePaths[Int(e.environment)].append((r.tick, env.curve.spotPriceNanos))
+        case .virtualTradeRejected: virtualRejected += 1
+        case .slotEnded(let e):
+            chain.slots += 1
+            chain.computeUnits &+= e.computeUnits
+            if e.pending > 0 { chain.congestedSlots += 1 }
+            chain.maxPending = max(chain.maxPending, UInt64(e.pending))
+        }
+    }
+
+    private mutating func observeLedger(_ e: LedgerEvent, tick: Tick, world: World) {
+        switch e {
+        case .txSubmitted: chain.submitted += 1
+        case .txDropped(let d):
+            chain.dropped += 1
+            if let m = d.mint { tokens[Int(m)].rejected[Int(d.reason.rawValue)] += 1 }
+        case .txIncluded(let i): chain.landed += 1; chain.feesLamports &+= i.feeLamports
+        case .txExpired(let x):
+            chain.expired += 1
+            if let m = x.mint { tokens[Int(m)].rejected[Int(RejectReason.expired.rawValue)] += 1 }
+        case .tradeExecuted(let t):
+            var tm = tokens[Int(t.mint)]
+            if t.side == .buy { tm.buys += 1 } else { tm.sells += 1 }
+            tm.volumeLamports &+= t.solTotal
+            tm.protocolFeesLamports &+= t.protocolFee
+            tm.creatorFeesLamports &+= t.creatorFee
+            tm.peakPriceNanos = max(tm.peakPriceNanos, world.chain.mints[Int(t.mint)].curve.spotPriceNanos)
+            tokens[Int(t.mint)] = tm
+        case .tradeFailed(let f):
+            chain.failed += 1
+            tokens[Int(f.mint)].rejected[Int(f.reason.rawValue)] += 1
+        case .createFailed(let f):
+            chain.failed += 1
+            tokens[Int(f.mint)].launchRejected = f.reason
+        case .curveCompleted(let c):
+            tokens[Int(c.mint)].completeTick = tick
+            tokens[Int(c.mint)].raisedAtCompletionLamports = world.chain.mints[Int(c.mint)].curve.state.realSol
+            samplePrice(c.mint, tick: tick, world: world)
+        case .tokenCreated, .curveMigrated, .transfer: break
+        }
+    }
+
+    mutating func samplePrice(_ m: MintID, tick: Tick, world: World) {
+        tokens[Int(m)].pricePath.append((tick, world.chain.mints[Int(m)].curve.spotPriceNanos))
+    }
+
+    /// End-of-tick sampling of every trading curve's price.
+    mutating func endTick(_ tick: Tick, world: World, sampleEvery: UInt64) {
+        guard sampleEvery > 0, tick % sampleEvery == 0 else { return }
+        for m in tokens.indices where world.isTradable(MintID(m)) { samplePrice(MintID(m), tick: tick, world: world) }
+    }
+}

@@ -1,0 +1,222 @@
+import SimCore
+import Curves
+import Ledger
+import Rewards
+
+/// A closed range of integers drawn uniformly, e.g. a balance or a delay.
+public struct UniformRange: Sendable, Hashable {
+    public var min: UInt64
+    public var max: UInt64
+    public init(_ min: UInt64, _ max: UInt64) {
+        precondition(min <= max)
+        self.min = min
+        self.max = max
+    }
+    public static func exactly(_ v: UInt64) -> UniformRange { UniformRange(v, v) }
+    @inlinable public func draw(_ rng: inout SimRandom) -> UInt64 { rng.uniform(in: min...max) }
+}
+
+/// Where a wallet or agent trades.
+public enum Venue: Sendable, Hashable {
+    /// On the chain, against the real curves.
+    case chain
+    /// In the virtual (paper-trading) environment opened for a token.
+    case virtual(MintID)
+}
+
+/// A token the scenario launches.
+public struct TokenSpec: Sendable, Hashable {
+    public var symbol: String
+    public var name: String
+    /// The curve, fresh.
+    public var curve: AnyCurve
+    /// The creator's account.
+    public var creator: AccountID
+    /// Lamports the creator spends on the initial buy (0 for none).
+    public var initialBuyLamports: UInt64
+    /// When the creator submits the launch; nil for a launch from the timeline only.
+    public var launchTick: Tick?
+    /// Play balance for a virtual environment opened at launch; nil for none.
+    public var virtualEnvironmentPlayLamports: UInt64?
+    /// Priority fee of the create transaction, micro-lamports per CU.
+    public var priorityMicroLamportsPerCU: UInt64
+
+    public init(symbol: String, name: String, curve: AnyCurve, creator: AccountID, initialBuyLamports: UInt64,
+                launchTick: Tick?, virtualEnvironmentPlayLamports: UInt64?, priorityMicroLamportsPerCU: UInt64 = 100_000) {
+        self.symbol = symbol; self.name = name; self.curve = curve; self.creator = creator
+        self.initialBuyLamports = initialBuyLamports; self.launchTick = launchTick
+        self.virtualEnvironmentPlayLamports = virtualEnvironmentPlayLamports
+        self.priorityMicroLamportsPerCU = priorityMicroLamportsPerCU
+    }
+}
+
+/// Parameters of the retail strategy: Poisson arrivals, log-normal sizes, a buy/sell mix.
+public struct RetailParams: Sendable, Hashable {
+    /// Mean trades per agent per hour of simulated time.
+    public var tradesPerHourMilli: UInt64 = 6_000
+    /// Probability that an action is a buy, bps (else a sell of a held token, or a buy if none is held).
+    public var buyBps: UInt32 = 6_500
+    /// Median buy size, lamports.
+    public var sizeMedianLamports: UInt64 = 200_000_000
+    /// Spread of the log-normal size, thousandths (1000 = sigma 1.0).
+    public var sizeSigmaMilli: UInt64 = 1_000
+    /// Largest buy, lamports.
+    public var sizeMaxLamports: UInt64 = 20_000_000_000
+    /// Share of a holding sold in one sell, bps.
+    public var sellFractionBps = UniformRange(2_500, 10_000)
+    /// Slippage tolerance, bps.
+    public var slippageBps: UInt32 = 500
+    /// Probability that an action is a chat message instead of a trade, bps.
+    public var chatBps: UInt32 = 1_000
+    /// Claim rewards once this many lamports are claimable (0: never).
+    public var claimAtLamports: UInt64 = 5_000_000
+    /// First arrival no earlier than this tick.
+    public var startTick: Tick = 0
+    public init() {}
+}
+
+/// Parameters of the sniper strategy: buy right after a launch, sell on a target.
+public struct SniperParams: Sendable, Hashable {
+    /// Mints the group snipes; agents take them round-robin. Empty: every scenario token.
+    public var targets: [MintID] = []
+    /// Slots after the launch tick before the buy.
+    public var delaySlots = UniformRange(0, 2)
+    /// Lamports spent on the buy.
+    public var buyLamports = UniformRange(500_000_000, 3_000_000_000)
+    public var slippageBps: UInt32 = 2_500
+    /// Sell when the position is worth this much more than it cost, bps.
+    public var takeProfitBps: UInt32 = 5_000
+    /// Sell when the position has lost this much, bps.
+    public var stopLossBps: UInt32 = 3_000
+    /// Slots between position checks.
+    public var checkEverySlots: UInt64 = 5
+    /// Sell after holding this long whatever the price.
+    public var maxHoldSlots: UInt64 = 750
+    public init() {}
+}
+
+/// Parameters of the whale strategy: large buys or dumps at intervals.
+public struct WhaleParams: Sendable, Hashable {
+    /// Slots between actions.
+    public var everySlots = UniformRange(300, 900)
+    /// Lamports per buy.
+    public var buyLamports = UniformRange(20_000_000_000, 60_000_000_000)
+    /// Probability that an action dumps a whole holding, bps.
+    public var dumpBps: UInt32 = 3_000
+    public var slippageBps: UInt32 = 1_500
+    public var startTick: Tick = 0
+    public init() {}
+}
+
+/// Parameters of the creator strategy: launch (from the token spec), then maybe dump.
+public struct CreatorParams: Sendable, Hashable {
+    /// Probability that the creator sells its whole bag after `dumpAfterSlots`, bps.
+    public var dumpBps: UInt32 = 0
+    public var dumpAfterSlots = UniformRange(1_500, 3_000)
+    public init() {}
+}
+
+/// A trading strategy with its parameters.
+public enum Strategy: Sendable, Hashable {
+    case creator(CreatorParams)
+    case sniper(SniperParams)
+    case retail(RetailParams)
+    case whale(WhaleParams)
+
+    public var name: String {
+        switch self {
+        case .creator: return "creator"
+        case .sniper: return "sniper"
+        case .retail: return "retail"
+        case .whale: return "whale"
+        }
+    }
+}
+
+/// A group of agents sharing a strategy.
+public struct AgentGroupSpec: Sendable, Hashable {
+    public var name: String
+    public var count: Int
+    public var strategy: Strategy
+    /// Starting balance, lamports.
+    public var balanceLamports: UniformRange
+    /// Account age at the start of the run, slots.
+    public var accountAgeSlots: UniformRange
+    /// Priority fee price, micro-lamports per CU.
+    public var priorityMicroLamportsPerCU: UniformRange
+    public var venue: Venue
+    /// Accounts of the group's agents (filled when the world is built).
+    public var firstAccount: AccountID = 0
+
+    public init(name: String, count: Int, strategy: Strategy, balanceLamports: UniformRange,
+                accountAgeSlots: UniformRange, priorityMicroLamportsPerCU: UniformRange, venue: Venue = .chain) {
+        self.name = name; self.count = count; self.strategy = strategy; self.balanceLamports = balanceLamports
+        self.accountAgeSlots = accountAgeSlots; self.priorityMicroLamportsPerCU = priorityMicroLamportsPerCU; self.venue = venue
+    }
+}
+
+/// A named wallet for scripted timeline entries.
+public struct WalletSpec: Sendable, Hashable {
+    public var name: String
+    public var balanceLamports: UInt64
+    public var accountAgeSlots: UInt64
+    public init(name: String, balanceLamports: UInt64, accountAgeSlots: UInt64) {
+        self.name = name; self.balanceLamports = balanceLamports; self.accountAgeSlots = accountAgeSlots
+    }
+}
+
+/// Platform-side limits and anti-bot rules.
+public struct LimitsConfig: Sendable, Hashable {
+    /// Trades a wallet may submit per window (0: no limit).
+    public var maxTradesPerWindow: UInt32 = 0
+    /// Window length, slots.
+    public var windowSlots: UInt64 = 150
+    /// Minimum wallet age for buys in a launch's first `launchProtectionSlots` (0: no rule).
+    public var minAccountAgeSlots: UInt64 = 0
+    public var launchProtectionSlots: UInt64 = 0
+    public init() {}
+}
+
+/// A scripted action at a tick.
+public struct TimelineEntry: Sendable, Hashable {
+    public var tick: Tick
+    public var command: Command
+    public init(tick: Tick, command: Command) { self.tick = tick; self.command = command }
+}
+
+/// Everything a run needs: a resolved scenario.
+public struct SimulationConfig: Sendable {
+    public var name: String = "unnamed"
+    public var seed: UInt64 = 1
+    public var durationTicks: UInt64 = 1_500
+    public var clock = SimClock()
+    /// Take a checkpoint once this many events have passed since the last one (at a tick's end).
+    public var checkpointEveryEvents: UInt64 = 100_000
+    /// Sample each curve's price this often, slots.
+    public var priceSampleEverySlots: UInt64 = 150
+    public var chain = ChainConfig()
+    public var rewards = RewardsConfig()
+    public var limits = LimitsConfig()
+    public var tokens: [TokenSpec] = []
+    public var wallets: [WalletSpec] = []
+    public var groups: [AgentGroupSpec] = []
+    public var timeline: [TimelineEntry] = []
+
+    public init() {}
+
+    /// First account id of the named wallets (after the fee recipient and the rewards vault).
+    public static let firstWalletAccount: AccountID = 2
+
+    /// Account id of the i-th named wallet.
+    public func walletAccount(_ i: Int) -> AccountID { SimulationConfig.firstWalletAccount + AccountID(i) }
+
+    /// Account id of the first agent of group `g`.
+    public func groupFirstAccount(_ g: Int) -> AccountID {
+        var a = SimulationConfig.firstWalletAccount + AccountID(wallets.count)
+        for i in 0..<g { a += AccountID(groups[i].count) }
+        return a
+    }
+
+    /// Total agents.
+    public var agentCount: Int { groups.reduce(0) { $0 + $1.count } }
+}

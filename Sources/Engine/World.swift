@@ -1,0 +1,167 @@
+import SimCore
+import Curves
+import Ledger
+import Rewards
+
+/// `evolve` met an event that does not fit the state: a bug, or a trace from elsewhere.
+public enum EvolveError: Error, Equatable, Sendable, CustomStringConvertible {
+    case ledger(LedgerError)
+    case arithmetic(ArithmeticError)
+    case curve(CurveError)
+    case inconsistent(String)
+
+    public var description: String {
+        switch self {
+        case .ledger(let e): return "ledger: \(e)"
+        case .arithmetic(let e): return "\(e)"
+        case .curve(let e): return "curve: \(e)"
+        case .inconsistent(let s): return s
+        }
+    }
+}
+
+/// The whole simulated state that events build: the chain, rewards, launches, virtual
+/// environments and rate-limit windows. Its canonical encoding is what checkpoints digest.
+///
+/// Agent memory and PRNG positions are not here: they belong to `decide`, which a replay does not run.
+public struct World: Sendable, CanonicallyEncodable {
+    /// Tick of the last event folded in.
+    public private(set) var tick: Tick = 0
+    public private(set) var chain: Chain
+    public private(set) var rewards: RewardsState
+    public let limits: LimitsConfig
+    /// Per mint: a launch was requested.
+    public private(set) var launchRequested: [Bool]
+    /// Per mint: the tick trading opened, or `Tick.max`.
+    public private(set) var openTick: [Tick]
+    public private(set) var environments: [VirtualEnvironment] = []
+    /// Per mint: index of its newest environment, or -1.
+    public private(set) var latestEnvironment: [Int32]
+    /// Per account: rate-limit window index and trades submitted in it.
+    public private(set) var rateWindow: [UInt64]
+    public private(set) var rateCount: [UInt32]
+    /// The id the next submitted transaction gets.
+    public private(set) var nextTxID: TxID = 0
+    public private(set) var chatMessages: UInt64 = 0
+
+    /// The genesis state of a scenario: accounts funded from the seed, mints declared, vault funded.
+    public init(config: SimulationConfig, indexing: Bool = true) throws(ArithmeticError) {
+        var chain = Chain(config: config.chain, indexing: indexing)
+        try chain.fund(Chain.rewardsVault, lamports: config.rewards.vaultLamports)
+        let root = SimRandom(seed: config.seed)
+        for w in config.wallets {
+            chain.openAccount(lamports: w.balanceLamports, bornTick: -Int64(clamping: w.accountAgeSlots))
+        }
+        for (g, group) in config.groups.enumerated() {
+            var rng = root.substream(named: "genesis/group", index: UInt64(g))
+            for _ in 0..<group.count {
+                let balance = group.balanceLamports.draw(&rng)
+                let age = group.accountAgeSlots.draw(&rng)
+                chain.openAccount(lamports: balance, bornTick: -Int64(clamping: age))
+            }
+        }
+        for t in config.tokens { chain.declareMint(curve: t.curve) }
+        self.chain = chain
+        self.rewards = RewardsState(config: config.rewards)
+        self.limits = config.limits
+        self.launchRequested = Array(repeating: false, count: config.tokens.count)
+        self.openTick = Array(repeating: Tick.max, count: config.tokens.count)
+        self.latestEnvironment = Array(repeating: -1, count: config.tokens.count)
+        self.rateWindow = Array(repeating: UInt64.max, count: chain.accountCount)
+        self.rateCount = Array(repeating: 0, count: chain.accountCount)
+    }
+
+    /// True once the mint's trading has opened and until it migrates.
+    @inlinable public func isTradable(_ m: MintID) -> Bool {
+        openTick[Int(m)] != Tick.max && chain.mints[Int(m)].status == .trading
+    }
+
+    /// Trades the wallet has submitted in the current rate window.
+    public func tradesInWindow(_ a: AccountID, at tick: Tick) -> UInt32 {
+        guard limits.maxTradesPerWindow > 0 else { return 0 }
+        return rateWindow[Int(a)] == tick / limits.windowSlots ? rateCount[Int(a)] : 0
+    }
+
+    /// Picks the slot's block from the mempool's priority index. Touches only the index: the
+    /// transactions leave the pending set through their `txIncluded`/`txDropped` events.
+    public mutating func packBlock(into selected: inout [Transaction]) {
+        chain.mempool.packBlock(config: chain.config, into: &selected)
+    }
+
+    // MARK: evolve
+
+    /// Folds one event into the state. Pure: no randomness, no clock, no I/O.
+    public mutating func evolve(_ record: EventRecord) throws(EvolveError) {
+        tick = record.tick
+        switch record.event {
+        case .ledger(let e):
+            do { try chain.apply(e) } catch { throw .ledger(error) }
+            try afterLedger(e)
+        case .rewards(let e):
+            do { try rewards.apply(e) } catch { throw .arithmetic(error) }
+        case .launchRequested(let e):
+            launchRequested[Int(e.mint)] = true
+        case .environmentCreated(let e):
+            guard Int(e.environment) == environments.count else { throw .inconsistent("environment ids must be dense") }
+            environments.append(VirtualEnvironment(id: e.environment, mint: e.mint, playLamports: e.playLamports,
+                                                   curve: chain.mints[Int(e.mint)].curve))
+            latestEnvironment[Int(e.mint)] = Int32(e.environment)
+        case .tradingOpened(let e):
+            openTick[Int(e.mint)] = record.tick
+        case .chatPosted:
+            chatMessages += 1
+        case .virtualJoined(let e):
+            environments[Int(e.environment)].join(e.wallet, playLamports: e.playLamports)
+        case .virtualTradeExecuted(let e):
+            try environments[Int(e.environment)].apply(e)
+        case .launchRejected, .tradeRejected, .claimFailed, .virtualTradeRejected, .slotEnded:
+            break
+        }
+    }
+
+    private mutating func afterLedger(_ e: LedgerEvent) throws(EvolveError) {
+        switch e {
+        case .txSubmitted(let tx):
+            nextTxID = max(nextTxID, tx.id + 1)
+            switch tx.instruction {
+            case .buyExactSolIn, .buyExactTokens, .sell: countTrade(tx.payer, at: tick)
+            case .create, .claimRewards: break
+            }
+        case .txDropped(let d):
+            nextTxID = max(nextTxID, d.txID + 1)
+        default:
+            break
+        }
+    }
+
+    private mutating func countTrade(_ a: AccountID, at tick: Tick) {
+        guard limits.maxTradesPerWindow > 0 else { return }
+        let w = tick / limits.windowSlots
+        if rateWindow[Int(a)] != w {
+            rateWindow[Int(a)] = w
+            rateCount[Int(a)] = 0
+        }
+        rateCount[Int(a)] += 1
+    }
+
+    // MARK: canonical encoding
+
+    public func encode(to e: inout CanonicalEncoder) {
+        chain.encode(to: &e)
+        rewards.encode(to: &e)
+        for i in launchRequested.indices {
+            e.write(launchRequested[i])
+            e.write(openTick[i])
+        }
+        e.write(UInt64(environments.count))
+        for env in environments { env.encode(to: &e) }
+        if limits.maxTradesPerWindow > 0 {
+            for i in rateWindow.indices {
+                e.write(rateWindow[i])
+                e.write(rateCount[i])
+            }
+        }
+        e.write(nextTxID)
+        e.write(chatMessages)
+    }
+}

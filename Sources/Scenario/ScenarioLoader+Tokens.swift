@@ -1,0 +1,185 @@
+import SimCore
+import Curves
+import Ledger
+import Engine
+
+extension ScenarioLoader {
+    static func token(_ n: SNode, path: String, config: SimulationConfig, walletNames: [String], groupNames: [String],
+                      creatorsTaken: inout [Int], ticks: @escaping (SNode, String) throws(ScenarioError) -> UInt64) throws(ScenarioError) -> TokenSpec {
+        let f = try Fields(n, path: path, allowed: ["symbol", "name", "creator", "initial_buy_sol", "launch_at", "priority_fee",
+                                                  "virtual_environment", "curve"])
+        let symbol = try f.need("symbol", "the ticker (like TEST)", Decode.text)
+        let creatorNode = try f.required("creator", "a wallet name or an agent group with strategy creator")
+        let creatorName = try Decode.text(creatorNode, f.sub("creator"))
+        let creator: AccountID
+        if let w = walletNames.firstIndex(of: creatorName) {
+            creator = config.walletAccount(w)
+        } else if let g = groupNames.firstIndex(of: creatorName) {
+            guard case .creator = config.groups[g].strategy else {
+                throw ScenarioError(creatorNode.origin, field: f.sub("creator"),
+                                    "agent group \"\(creatorName)\" has strategy \(config.groups[g].strategy.name); a creator must be a wallet or a creator group")
+            }
+            guard creatorsTaken[g] < config.groups[g].count else {
+                throw ScenarioError(creatorNode.origin, field: f.sub("creator"),
+                                    "agent group \"\(creatorName)\" has \(config.groups[g].count) agents, fewer than the tokens that name it as creator")
+            }
+            creator = config.groupFirstAccount(g) + AccountID(creatorsTaken[g])
+            creatorsTaken[g] += 1
+        } else {
+            let known = (walletNames + groupNames).joined(separator: ", ")
+            throw ScenarioError(creatorNode.origin, field: f.sub("creator"), "unknown wallet or agent group \"\(creatorName)\" (known: \(known.isEmpty ? "none" : known))")
+        }
+        var play: UInt64?
+        if let v = f["virtual_environment"] {
+            let g = try Fields(v, path: f.sub("virtual_environment"), allowed: ["play_balance_sol"])
+            play = try g.get("play_balance_sol", default: 100_000_000_000, Decode.sol)
+        }
+        return TokenSpec(symbol: symbol,
+                         name: try f.get("name", default: symbol, Decode.text),
+                         curve: try curve(f["curve"], path: f.sub("curve")),
+                         creator: creator,
+                         initialBuyLamports: try f.get("initial_buy_sol", default: 0, Decode.sol),
+                         launchTick: try f.get("launch_at", default: nil) { (n: SNode, p: String) throws(ScenarioError) -> Tick? in try ticks(n, p) },
+                         virtualEnvironmentPlayLamports: play,
+                         priorityMicroLamportsPerCU: try f.get("priority_fee", default: 100_000, Decode.uint(max: 1_000_000_000_000)))
+    }
+
+    static func curve(_ n: SNode?, path: String) throws(ScenarioError) -> AnyCurve {
+        guard let n else { return .pumpFun(PumpFunCurve()) }
+        let common = ["family", "fee_profile", "creator_fee", "partial_fill", "total_supply"]
+        let familyName = n.scalar(named: "family") ?? "pumpfun"
+        let specific: [String]
+        switch familyName {
+        case "pumpfun": specific = ["virtual_sol", "virtual_tokens", "real_tokens", "migration_fee_sol"]
+        case "linear": specific = ["start_price", "end_price", "sellable_tokens"]
+        case "exponential": specific = ["start_price", "doubling_tokens", "sellable_tokens"]
+        default:
+            throw ScenarioError(n.origin, field: "\(path).family", "unknown curve family \"\(familyName)\"; expected pumpfun, linear or exponential")
+        }
+        let f = try Fields(n, path: path, allowed: common + specific)
+        let fees = try f.get("fee_profile", default: FeeProfile.v2025, feeProfile)
+        let creatorFee = try f.get("creator_fee", default: true, Decode.bool)
+        let partial = try f.get("partial_fill", default: true, Decode.bool)
+        let supply = try f.get("total_supply", default: 1_000_000_000_000_000, Decode.tokens)
+        guard supply > 0 else { throw ScenarioError(n.origin, field: f.sub("total_supply"), "must be positive") }
+        switch familyName {
+        case "pumpfun":
+            var p = PumpFunParameters()
+            p.tokenTotalSupply = supply
+            p.initialVirtualSol = try f.get("virtual_sol", default: p.initialVirtualSol, Decode.sol)
+            p.initialVirtualToken = try f.get("virtual_tokens", default: p.initialVirtualToken, Decode.tokens)
+            p.initialRealToken = try f.get("real_tokens", default: p.initialRealToken, Decode.tokens)
+            p.poolMigrationFee = try f.get("migration_fee_sol", default: p.poolMigrationFee, Decode.sol)
+            guard p.initialVirtualSol > 0 else { throw ScenarioError(n.origin, field: f.sub("virtual_sol"), "must be positive") }
+            guard p.initialRealToken > 0 else { throw ScenarioError(n.origin, field: f.sub("real_tokens"), "must be positive") }
+            guard p.initialVirtualToken > p.initialRealToken else {
+                throw ScenarioError(n.origin, field: f.sub("virtual_tokens"), "must exceed real_tokens (the curve would reach a zero reserve)")
+            }
+            guard p.initialRealToken <= supply else { throw ScenarioError(n.origin, field: f.sub("real_tokens"), "must not exceed total_supply") }
+            return .pumpFun(PumpFunCurve(parameters: p, feeProfile: fees, creatorFeeApplies: creatorFee, partialFill: partial))
+        case "linear":
+            let start = try f.need("start_price", "the first token's price in lamports per token", Decode.price)
+            let end = try f.need("end_price", "the last token's price in lamports per token", Decode.price)
+            let sellable = try f.get("sellable_tokens", default: 793_100_000_000_000, Decode.tokens)
+            guard end >= start else { throw ScenarioError(n.origin, field: f.sub("end_price"), "must not be below start_price") }
+            guard sellable > 0, sellable <= supply else { throw ScenarioError(n.origin, field: f.sub("sellable_tokens"), "must be positive and at most total_supply") }
+            return .linear(LinearCurve(startPriceNanos: start, endPriceNanos: end, sellableSupply: sellable, tokenTotalSupply: supply,
+                                       feeProfile: fees, creatorFeeApplies: creatorFee, partialFill: partial))
+        default:
+            let start = try f.need("start_price", "the first token's price in lamports per token", Decode.price)
+            let doubling = try f.need("doubling_tokens", "tokens sold per doubling of the price", Decode.tokens)
+            let sellable = try f.get("sellable_tokens", default: 793_100_000_000_000, Decode.tokens)
+            guard sellable > 0, sellable <= supply else { throw ScenarioError(n.origin, field: f.sub("sellable_tokens"), "must be positive and at most total_supply") }
+            guard doubling > 0, sellable / doubling <= ExponentialCurve.maxDoublings else {
+                throw ScenarioError(n.origin, field: f.sub("doubling_tokens"), "must be at least sellable_tokens / \(ExponentialCurve.maxDoublings)")
+            }
+            return .exponential(ExponentialCurve(startPriceNanos: start, doublingTokens: doubling, sellableSupply: sellable, tokenTotalSupply: supply,
+                                                 feeProfile: fees, creatorFeeApplies: creatorFee, partialFill: partial))
+        }
+    }
+
+    static func feeProfile(_ n: SNode, _ path: String) throws(ScenarioError) -> FeeProfile {
+        if case .scalar(let name) = n.kind {
+            guard let p = FeeProfile.named(name) else {
+                throw ScenarioError(n.origin, field: path, "unknown fee profile \"\(name)\"; expected v2025, may2025, legacy2024 or a mapping {protocol_bps, creator_bps, rounding}")
+            }
+            return p
+        }
+        let f = try Fields(n, path: path, allowed: ["protocol_bps", "creator_bps", "rounding"])
+        let protocolBps = try f.need("protocol_bps", "the protocol fee in bps", Decode.uint(max: 5_000))
+        let creatorBps = try f.need("creator_bps", "the creator fee in bps", Decode.uint(max: 5_000))
+        let roundingName = try f.get("rounding", default: "ceil", Decode.text)
+        guard let rounding = FeeRounding(rawValue: roundingName) else {
+            throw ScenarioError(n.origin, field: f.sub("rounding"), "expected ceil or floor")
+        }
+        return FeeProfile(name: "custom", protocolBps: UInt32(protocolBps), creatorBps: UInt32(creatorBps), rounding: rounding)
+    }
+
+    // MARK: timeline
+
+    static let actionFields: [String: [String]] = [
+        "launch": ["token"],
+        "buy": ["wallet", "token", "sol", "slippage_bps", "priority_fee"],
+        "buy_tokens": ["wallet", "token", "tokens", "max_sol", "priority_fee"],
+        "sell": ["wallet", "token", "tokens", "share_bps", "slippage_bps", "priority_fee"],
+        "claim": ["wallet", "priority_fee"],
+        "chat": ["wallet", "token", "bytes"],
+        "open_environment": ["token", "play_balance_sol"],
+        "join_environment": ["wallet", "token"],
+        "virtual_buy": ["wallet", "token", "sol"],
+        "virtual_sell": ["wallet", "token", "share_bps"],
+    ]
+
+    static func timelineEntry(_ n: SNode, path: String, config: SimulationConfig, symbols: [String], walletNames: [String],
+                              ticks: @escaping (SNode, String) throws(ScenarioError) -> UInt64) throws(ScenarioError) -> TimelineEntry {
+        let actionNode = n.scalar(named: "action")
+        guard let action = actionNode, let extra = actionFields[action] else {
+            let known = actionFields.keys.sorted().joined(separator: ", ")
+            throw ScenarioError(n.origin, field: "\(path).action", actionNode == nil ? "missing; expected one of \(known)" : "unknown action \"\(actionNode!)\"; expected one of \(known)")
+        }
+        let f = try Fields(n, path: path, allowed: ["at", "action"] + extra)
+        let at = try f.need("at", "when it happens (like 30s)", ticks)
+        guard at < config.durationTicks else {
+            throw ScenarioError(f["at"]!.origin, field: f.sub("at"), "is after the run ends (duration is \(config.durationTicks) slots)")
+        }
+        let walletRef = { () throws(ScenarioError) -> AccountID in
+            config.walletAccount(try f.need("wallet", "a wallet name from wallets", { (n: SNode, p: String) throws(ScenarioError) in
+                try reference(n, p, in: walletNames, what: "wallet") }))
+        }
+        let tokenRef = { () throws(ScenarioError) -> MintID in
+            MintID(try f.need("token", "a token symbol from tokens", { (n: SNode, p: String) throws(ScenarioError) in
+                try reference(n, p, in: symbols, what: "token") }))
+        }
+        let priority = { () throws(ScenarioError) -> UInt64 in try f.get("priority_fee", default: 100_000, Decode.uint(max: 1_000_000_000_000)) }
+        let slippage = { () throws(ScenarioError) -> UInt32 in UInt32(try f.get("slippage_bps", default: 500, Decode.bps)) }
+        let command: Command
+        switch action {
+        case "launch": command = .launch(mint: try tokenRef())
+        case "buy":
+            command = .buy(wallet: try walletRef(), mint: try tokenRef(), lamports: try f.need("sol", "the SOL to spend, fees included", Decode.sol),
+                           slippageBps: try slippage(), priority: try priority())
+        case "buy_tokens":
+            command = .buyTokens(wallet: try walletRef(), mint: try tokenRef(), tokens: try f.need("tokens", "the tokens to buy", Decode.tokens),
+                                 maxSolCostLamports: try f.need("max_sol", "the most SOL to pay, fees included", Decode.sol), priority: try priority())
+        case "sell":
+            let w = try walletRef(), m = try tokenRef()
+            if let t = f["tokens"] {
+                guard f["share_bps"] == nil else { throw ScenarioError(t.origin, field: f.sub("tokens"), "give tokens or share_bps, not both") }
+                command = .sell(wallet: w, mint: m, tokens: try Decode.tokens(t, f.sub("tokens")), slippageBps: try slippage(), priority: try priority())
+            } else {
+                command = .sellShare(wallet: w, mint: m, shareBps: UInt32(try f.need("share_bps", "tokens, or the share of the holding in bps", Decode.bps)),
+                                     slippageBps: try slippage(), priority: try priority())
+            }
+        case "claim": command = .claim(wallet: try walletRef(), priority: try priority())
+        case "chat": command = .chat(wallet: try walletRef(), mint: try tokenRef(), bytes: UInt32(try f.get("bytes", default: 64, Decode.uint(max: 4_096))))
+        case "open_environment":
+            command = .openEnvironment(mint: try tokenRef(), playLamports: try f.get("play_balance_sol", default: 100_000_000_000, Decode.sol))
+        case "join_environment": command = .joinEnvironment(mint: try tokenRef(), wallet: try walletRef())
+        case "virtual_buy": command = .virtualBuy(mint: try tokenRef(), wallet: try walletRef(), lamports: try f.need("sol", "play SOL to spend", Decode.sol))
+        default:
+            command = .virtualSell(mint: try tokenRef(), wallet: try walletRef(),
+                                   shareBps: UInt32(try f.need("share_bps", "the share of the play holding in bps", Decode.bps)))
+        }
+        return TimelineEntry(tick: at, command: command)
+    }
+}

@@ -1,0 +1,291 @@
+import SimCore
+import Curves
+import Ledger
+import Rewards
+import Engine
+
+/// Reads scenario files (YAML or JSON, `version: 1`) into a `SimulationConfig`.
+public enum ScenarioLoader {
+    /// The scenario format version this engine reads.
+    public static let version: UInt64 = 1
+
+    /// Loads a file, applying `--set key.path=value` overrides first.
+    public static func load(path: String, overrides: [String] = []) throws(ScenarioError) -> SimulationConfig {
+        let text: String
+        do {
+            text = try String(contentsOfFile: path, encoding: .utf8)
+        } catch {
+            throw ScenarioError(file: path, line: 0, column: 0, field: "", message: "cannot read the file (\(error.localizedDescription))")
+        }
+        let stem = path.split(separator: "/").last.map { String($0.split(separator: ".").first ?? $0) } ?? "scenario"
+        return try parse(text, file: path, defaultName: stem, overrides: overrides)
+    }
+
+    /// Parses scenario text.
+    public static func parse(_ text: String, file: String, defaultName: String = "scenario",
+                             overrides: [String] = []) throws(ScenarioError) -> SimulationConfig {
+        var root = try SNode.parse(text, file: file)
+        for o in overrides { try root.override(o) }
+        return try decode(root, defaultName: defaultName)
+    }
+
+    static let topLevel = ["version", "name", "description", "seed", "duration", "slot_ms", "checkpoint_every",
+                           "price_sample_every", "chain", "tokens", "wallets", "agents", "rewards", "limits", "timeline"]
+
+    static func decode(_ root: SNode, defaultName: String) throws(ScenarioError) -> SimulationConfig {
+        let f = try Fields(root, path: "", allowed: topLevel)
+        let version = try f.need("version", "the format version (version: 1)", Decode.uint())
+        guard version == ScenarioLoader.version else {
+            throw ScenarioError(f["version"]!.origin, field: "version", "unsupported version \(version); this engine reads version 1")
+        }
+        var c = SimulationConfig()
+        c.name = try f.get("name", default: defaultName, Decode.text)
+        c.seed = try f.get("seed", default: 1, Decode.uint())
+        c.clock = SimClock(slotMillis: try f.get("slot_ms", default: 400, Decode.uint(max: 60_000, min: 1)))
+        let ticks = Decode.ticks(slotMillis: c.clock.slotMillis)
+        c.durationTicks = try f.need("duration", "how long to simulate (like 10m)", ticks)
+        guard c.durationTicks > 0 else { throw ScenarioError(f["duration"]!.origin, field: "duration", "must be longer than zero") }
+        c.checkpointEveryEvents = try f.get("checkpoint_every", default: 100_000, Decode.uint(max: 1_000_000_000, min: 1))
+        c.priceSampleEverySlots = try f.get("price_sample_every", default: c.clock.ticks(forMillis: 60_000), ticks)
+        if let n = f["chain"] { c.chain = try chain(n, path: "chain") }
+        if let n = f["rewards"] { c.rewards = try rewards(n, path: "rewards") }
+        if let n = f["limits"] { c.limits = try limits(n, path: "limits", ticks: ticks) }
+
+        let tokenNodes = try f.get("tokens", default: [], Decode.list)
+        guard !tokenNodes.isEmpty else {
+            throw ScenarioError(root.origin, field: "tokens", "missing; expected a list of at least one token")
+        }
+        let symbols = try scanNames(tokenNodes, key: "symbol", path: "tokens")
+        let walletNodes = try f.get("wallets", default: [], Decode.list)
+        let walletNames = try scanNames(walletNodes, key: "name", path: "wallets")
+        for (i, w) in walletNodes.enumerated() { c.wallets.append(try wallet(w, path: "wallets[\(i)]")) }
+        let groupNodes = try f.get("agents", default: [], Decode.list)
+        let groupNames = try scanNames(groupNodes, key: "name", path: "agents")
+        guard c.wallets.count + groupNodes.count <= 1_000 else {
+            throw ScenarioError(root.origin, field: "agents", "at most 1000 wallets and agent groups")
+        }
+        for (i, g) in groupNodes.enumerated() {
+            c.groups.append(try group(g, path: "agents[\(i)]", symbols: symbols, ticks: ticks))
+        }
+        guard c.agentCount <= 2_000_000 else {
+            throw ScenarioError(root.origin, field: "agents", "absurd population: at most 2,000,000 agents in all, found \(c.agentCount)")
+        }
+        var creatorsTaken: [Int] = Array(repeating: 0, count: c.groups.count)
+        for (i, t) in tokenNodes.enumerated() {
+            c.tokens.append(try token(t, path: "tokens[\(i)]", config: c, walletNames: walletNames, groupNames: groupNames,
+                                      creatorsTaken: &creatorsTaken, ticks: ticks))
+        }
+        for (i, t) in tokenNodes.enumerated() where c.tokens[i].launchTick.map({ $0 >= c.durationTicks }) ?? false {
+            throw ScenarioError(t.origin, field: "tokens[\(i)].launch_at", "launches after the run ends (duration is \(c.durationTicks) slots)")
+        }
+        let timelineNodes = try f.get("timeline", default: [], Decode.list)
+        for (i, e) in timelineNodes.enumerated() {
+            c.timeline.append(try timelineEntry(e, path: "timeline[\(i)]", config: c, symbols: symbols, walletNames: walletNames, ticks: ticks))
+        }
+        return c
+    }
+
+    /// The `key` of every element (unique, required), so references can be checked before decoding.
+    static func scanNames(_ nodes: [SNode], key: String, path: String) throws(ScenarioError) -> [String] {
+        var names: [String] = []
+        for (i, n) in nodes.enumerated() {
+            guard case .mapping = n.kind else { throw ScenarioError(n.origin, field: "\(path)[\(i)]", "expected a mapping of fields, found \(describe(n))") }
+            guard let name = n.scalar(named: key), !name.isEmpty else {
+                throw ScenarioError(n.origin, field: "\(path)[\(i)].\(key)", "missing; expected a unique \(key)")
+            }
+            if names.contains(name) { throw ScenarioError(n.origin, field: "\(path)[\(i)].\(key)", "duplicate \(key) \"\(name)\"") }
+            names.append(name)
+        }
+        return names
+    }
+
+    static func reference(_ n: SNode, _ path: String, in names: [String], what: String) throws(ScenarioError) -> Int {
+        let name = try Decode.text(n, path)
+        guard let i = names.firstIndex(of: name) else {
+            let known = names.isEmpty ? "none are declared" : "known: \(names.joined(separator: ", "))"
+            throw ScenarioError(n.origin, field: path, "unknown \(what) \"\(name)\" (\(known))")
+        }
+        return i
+    }
+
+    // MARK: chain, rewards, limits
+
+    static func chain(_ n: SNode, path: String) throws(ScenarioError) -> ChainConfig {
+        let f = try Fields(n, path: path, allowed: ["base_fee_lamports", "block_cu_limit", "account_cu_limit", "expiry_slots",
+                                                  "drop_bps", "max_pending", "token_account_rent_lamports", "compute_units"])
+        var c = ChainConfig()
+        c.baseFeeLamportsPerSignature = try f.get("base_fee_lamports", default: c.baseFeeLamportsPerSignature, Decode.uint(max: 1_000_000_000))
+        c.blockComputeUnitLimit = try f.get("block_cu_limit", default: c.blockComputeUnitLimit, Decode.uint(max: 10_000_000_000, min: 1))
+        c.accountComputeUnitLimit = try f.get("account_cu_limit", default: c.accountComputeUnitLimit, Decode.uint(max: 10_000_000_000, min: 1))
+        c.expirySlots = try f.get("expiry_slots", default: c.expirySlots, Decode.uint(max: 1_000_000, min: 1))
+        c.dropBps = UInt32(try f.get("drop_bps", default: UInt64(c.dropBps), Decode.bps))
+        c.maxPendingTransactions = Int(try f.get("max_pending", default: UInt64(c.maxPendingTransactions), Decode.uint(max: 100_000_000, min: 1)))
+        c.tokenAccountRentLamports = try f.get("token_account_rent_lamports", default: c.tokenAccountRentLamports, Decode.uint(max: 1_000_000_000_000))
+        if let cu = f["compute_units"] {
+            let g = try Fields(cu, path: f.sub("compute_units"), allowed: ["buy", "sell", "create", "claim"])
+            let limit = Decode.uint(max: 1_400_000, min: 1)
+            c.computeUnits.buy = UInt32(try g.get("buy", default: UInt64(c.computeUnits.buy), limit))
+            c.computeUnits.sell = UInt32(try g.get("sell", default: UInt64(c.computeUnits.sell), limit))
+            c.computeUnits.create = UInt32(try g.get("create", default: UInt64(c.computeUnits.create), limit))
+            c.computeUnits.claim = UInt32(try g.get("claim", default: UInt64(c.computeUnits.claim), limit))
+        }
+        return c
+    }
+
+    static func rewards(_ n: SNode, path: String) throws(ScenarioError) -> RewardsConfig {
+        let f = try Fields(n, path: path, allowed: ["points_per_sol", "points_per_launch", "points_per_chat", "lamports_per_point", "vault_sol", "tiers"])
+        var r = RewardsConfig()
+        let points = Decode.uint(max: 1_000_000_000)
+        r.pointsPerSol = try f.get("points_per_sol", default: r.pointsPerSol, points)
+        r.pointsPerLaunch = try f.get("points_per_launch", default: r.pointsPerLaunch, points)
+        r.pointsPerChat = try f.get("points_per_chat", default: r.pointsPerChat, points)
+        r.lamportsPerPoint = try f.get("lamports_per_point", default: r.lamportsPerPoint, Decode.uint(max: 1_000_000_000))
+        r.vaultLamports = try f.get("vault_sol", default: r.vaultLamports, Decode.sol)
+        if let t = f["tiers"] {
+            let items = try Decode.list(t, f.sub("tiers"))
+            guard !items.isEmpty, items.count <= 32 else { throw ScenarioError(t.origin, field: f.sub("tiers"), "expected 1 to 32 tiers") }
+            r.tiers = []
+            for (i, item) in items.enumerated() {
+                let p = "\(f.sub("tiers"))[\(i)]"
+                let g = try Fields(item, path: p, allowed: ["name", "min_points", "multiplier_bps"])
+                let tier = Tier(name: try g.need("name", "the tier's name", Decode.text),
+                                minPoints: try g.need("min_points", "the lifetime points that reach it", points),
+                                multiplierBps: UInt32(try g.need("multiplier_bps", "the points multiplier in bps (10000 = 1x)", Decode.uint(max: 1_000_000))))
+                if i == 0 && tier.minPoints != 0 { throw ScenarioError(item.origin, field: "\(p).min_points", "the first tier must start at 0") }
+                if let prev = r.tiers.last, tier.minPoints <= prev.minPoints {
+                    throw ScenarioError(item.origin, field: "\(p).min_points", "tiers must be in increasing min_points order")
+                }
+                r.tiers.append(tier)
+            }
+        }
+        return r
+    }
+
+    static func limits(_ n: SNode, path: String, ticks: @escaping (SNode, String) throws(ScenarioError) -> UInt64) throws(ScenarioError) -> LimitsConfig {
+        let f = try Fields(n, path: path, allowed: ["rate_limit", "min_account_age", "launch_protection"])
+        var l = LimitsConfig()
+        if let r = f["rate_limit"] {
+            let g = try Fields(r, path: f.sub("rate_limit"), allowed: ["trades", "window"])
+            l.maxTradesPerWindow = UInt32(try g.need("trades", "trades allowed per window", Decode.uint(max: 1_000_000, min: 1)))
+            l.windowSlots = try g.need("window", "the window length (like 60s)", ticks)
+            guard l.windowSlots > 0 else { throw ScenarioError(r.origin, field: g.sub("window"), "must be longer than zero") }
+        }
+        l.minAccountAgeSlots = try f.get("min_account_age", default: 0, ticks)
+        l.launchProtectionSlots = try f.get("launch_protection", default: 0, ticks)
+        if (l.minAccountAgeSlots == 0) != (l.launchProtectionSlots == 0) {
+            throw ScenarioError(n.origin, field: path, "min_account_age and launch_protection go together: set both or neither")
+        }
+        return l
+    }
+
+    // MARK: wallets and agents
+
+    static func wallet(_ n: SNode, path: String) throws(ScenarioError) -> WalletSpec {
+        let f = try Fields(n, path: path, allowed: ["name", "balance_sol", "account_age_slots"])
+        return WalletSpec(name: try f.need("name", "a unique name", Decode.text),
+                          balanceLamports: try f.get("balance_sol", default: 10_000_000_000, Decode.sol),
+                          accountAgeSlots: try f.get("account_age_slots", default: 1_000_000, Decode.uint(max: 1_000_000_000)))
+    }
+
+    static func group(_ n: SNode, path: String, symbols: [String],
+                      ticks: @escaping (SNode, String) throws(ScenarioError) -> UInt64) throws(ScenarioError) -> AgentGroupSpec {
+        let f = try Fields(n, path: path, allowed: ["name", "count", "strategy", "balance_sol", "account_age_slots",
+                                                  "priority_fee", "venue", "params"])
+        let name = try f.need("name", "a unique name", Decode.text)
+        let count = Int(try f.need("count", "how many agents (like 500)", Decode.uint(max: 2_000_000, min: 1)))
+        let strategyName = try f.need("strategy", "one of creator, sniper, retail, whale", Decode.text)
+        let params = f["params"]
+        let pp = f.sub("params")
+        let strategy: Strategy
+        switch strategyName {
+        case "retail": strategy = .retail(try retailParams(params, path: pp, ticks: ticks))
+        case "sniper": strategy = .sniper(try sniperParams(params, path: pp, symbols: symbols))
+        case "whale": strategy = .whale(try whaleParams(params, path: pp, ticks: ticks))
+        case "creator": strategy = .creator(try creatorParams(params, path: pp, ticks: ticks))
+        default:
+            throw ScenarioError(f["strategy"]!.origin, field: f.sub("strategy"), "unknown strategy \"\(strategyName)\"; expected one of creator, sniper, retail, whale")
+        }
+        var venue = Venue.chain
+        if let v = f["venue"] {
+            if case .scalar(let s) = v.kind, s == "chain" {
+                venue = .chain
+            } else {
+                let g = try Fields(v, path: f.sub("venue"), allowed: ["virtual"])
+                venue = .virtual(MintID(try g.need("virtual", "the token whose virtual environment the group trades in",
+                                                   { (n: SNode, p: String) throws(ScenarioError) in try reference(n, p, in: symbols, what: "token") })))
+                guard case .retail = strategy else {
+                    throw ScenarioError(v.origin, field: f.sub("venue"), "only retail agents trade in virtual environments")
+                }
+            }
+        }
+        return AgentGroupSpec(
+            name: name, count: count, strategy: strategy,
+            balanceLamports: try f.get("balance_sol", default: UniformRange(1_000_000_000, 20_000_000_000), Decode.range(Decode.sol)),
+            accountAgeSlots: try f.get("account_age_slots", default: UniformRange(216_000, 21_600_000), Decode.range(Decode.uint(max: 1_000_000_000))),
+            priorityMicroLamportsPerCU: try f.get("priority_fee", default: UniformRange(1_000, 200_000), Decode.range(Decode.uint(max: 1_000_000_000_000))),
+            venue: venue)
+    }
+
+    static func retailParams(_ n: SNode?, path: String, ticks: @escaping (SNode, String) throws(ScenarioError) -> UInt64) throws(ScenarioError) -> RetailParams {
+        var p = RetailParams()
+        guard let n else { return p }
+        let f = try Fields(n, path: path, allowed: ["trades_per_hour", "buy_bps", "size_sol", "max_size_sol", "sell_fraction_bps",
+                                                  "slippage_bps", "chat_bps", "claim_at_sol", "start_at"])
+        p.tradesPerHourMilli = try f.get("trades_per_hour", default: p.tradesPerHourMilli, Decode.milli)
+        p.buyBps = UInt32(try f.get("buy_bps", default: UInt64(p.buyBps), Decode.bps))
+        if let s = f["size_sol"] {
+            let g = try Fields(s, path: f.sub("size_sol"), allowed: ["median", "sigma"])
+            p.sizeMedianLamports = try g.need("median", "the median buy in SOL", Decode.sol)
+            p.sizeSigmaMilli = try g.get("sigma", default: p.sizeSigmaMilli, Decode.decimal(scale: 3, unit: "sigma", example: "1.0", maxWhole: 5))
+        }
+        p.sizeMaxLamports = try f.get("max_size_sol", default: p.sizeMaxLamports, Decode.sol)
+        p.sellFractionBps = try f.get("sell_fraction_bps", default: p.sellFractionBps, Decode.range(Decode.bps))
+        p.slippageBps = UInt32(try f.get("slippage_bps", default: UInt64(p.slippageBps), Decode.bps))
+        p.chatBps = UInt32(try f.get("chat_bps", default: UInt64(p.chatBps), Decode.bps))
+        p.claimAtLamports = try f.get("claim_at_sol", default: p.claimAtLamports, Decode.sol)
+        p.startTick = try f.get("start_at", default: 0, ticks)
+        return p
+    }
+
+    static func sniperParams(_ n: SNode?, path: String, symbols: [String]) throws(ScenarioError) -> SniperParams {
+        var p = SniperParams()
+        guard let n else { return p }
+        let f = try Fields(n, path: path, allowed: ["targets", "delay_slots", "buy_sol", "slippage_bps", "take_profit_bps",
+                                                  "stop_loss_bps", "check_every_slots", "max_hold_slots"])
+        if let t = f["targets"] {
+            for (i, item) in try Decode.list(t, f.sub("targets")).enumerated() {
+                p.targets.append(MintID(try reference(item, "\(f.sub("targets"))[\(i)]", in: symbols, what: "token")))
+            }
+        }
+        p.delaySlots = try f.get("delay_slots", default: p.delaySlots, Decode.range(Decode.uint(max: 100_000)))
+        p.buyLamports = try f.get("buy_sol", default: p.buyLamports, Decode.range(Decode.sol))
+        p.slippageBps = UInt32(try f.get("slippage_bps", default: UInt64(p.slippageBps), Decode.bps))
+        p.takeProfitBps = UInt32(try f.get("take_profit_bps", default: UInt64(p.takeProfitBps), Decode.uint(max: 1_000_000)))
+        p.stopLossBps = UInt32(try f.get("stop_loss_bps", default: UInt64(p.stopLossBps), Decode.bps))
+        p.checkEverySlots = try f.get("check_every_slots", default: p.checkEverySlots, Decode.uint(max: 1_000_000, min: 1))
+        p.maxHoldSlots = try f.get("max_hold_slots", default: p.maxHoldSlots, Decode.uint(max: 100_000_000))
+        return p
+    }
+
+    static func whaleParams(_ n: SNode?, path: String, ticks: @escaping (SNode, String) throws(ScenarioError) -> UInt64) throws(ScenarioError) -> WhaleParams {
+        var p = WhaleParams()
+        guard let n else { return p }
+        let f = try Fields(n, path: path, allowed: ["every", "buy_sol", "dump_bps", "slippage_bps", "start_at"])
+        p.everySlots = try f.get("every", default: p.everySlots, Decode.range(ticks))
+        guard p.everySlots.min > 0 else { throw ScenarioError(n.origin, field: f.sub("every"), "must be longer than zero") }
+        p.buyLamports = try f.get("buy_sol", default: p.buyLamports, Decode.range(Decode.sol))
+        p.dumpBps = UInt32(try f.get("dump_bps", default: UInt64(p.dumpBps), Decode.bps))
+        p.slippageBps = UInt32(try f.get("slippage_bps", default: UInt64(p.slippageBps), Decode.bps))
+        p.startTick = try f.get("start_at", default: 0, ticks)
+        return p
+    }
+
+    static func creatorParams(_ n: SNode?, path: String, ticks: @escaping (SNode, String) throws(ScenarioError) -> UInt64) throws(ScenarioError) -> CreatorParams {
+        var p = CreatorParams()
+        guard let n else { return p }
+        let f = try Fields(n, path: path, allowed: ["dump_bps", "dump_after"])
+        p.dumpBps = UInt32(try f.get("dump_bps", default: UInt64(p.dumpBps), Decode.bps))
+        p.dumpAfterSlots = try f.get("dump_after", default: p.dumpAfterSlots, Decode.range(ticks))
+        return p
+    }
+}
