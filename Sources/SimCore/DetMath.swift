@@ -7,6 +7,9 @@
 public enum DetMath {
     /// ln 2 rounded to the nearest Double.
     public static let ln2: Double = 0.693_147_180_559_945_3
+    /// ln 2 split Cody–Waite style (fdlibm's `ln2_hi`/`ln2_lo`): `k * ln2Hi` is exact for |k| < 2^11.
+    static let ln2Hi: Double = 6.93147180369123816490e-01
+    static let ln2Lo: Double = 1.90821492927058770002e-10
 
     /// Natural logarithm; `-infinity` for 0, NaN for negative or NaN input.
     public static func ln(_ x: Double) -> Double {
@@ -31,7 +34,7 @@ public enum DetMath {
             term *= z2
             k += 2
         }
-        return 2 * sum + e * ln2
+        return e * ln2Hi + (2 * sum + e * ln2Lo)
     }
 
     /// e^x; 0 below about -745, +infinity above about 709.
@@ -40,7 +43,7 @@ public enum DetMath {
         if x > 709.78 { return .infinity }
         if x < -745.2 { return 0 }
         let k = (x / ln2).rounded()
-        let r = x - k * ln2
+        let r = (x - k * ln2Hi) - k * ln2Lo
         // Taylor series of e^r, |r| <= 0.35: 20 terms reach below 1 ulp.
         var term = 1.0
         var sum = 1.0

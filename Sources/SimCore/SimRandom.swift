@@ -24,6 +24,12 @@ public struct SimRandom: Sendable, Equatable {
         if s0 | s1 | s2 | s3 == 0 { s0 = 0x9E37_79B9_7F4A_7C15 }
     }
 
+    /// A stream with a raw xoshiro256** state (for checking against published vectors).
+    public init(rawState s: (UInt64, UInt64, UInt64, UInt64)) {
+        key = 0
+        s0 = s.0; s1 = s.1; s2 = s.2; s3 = s.3
+    }
+
     /// An independent stream for `name` (for example `"agent/17"` or `"token/TEST"`).
     public func substream(named name: String) -> SimRandom {
         SimRandom(key: SimRandom.mix(key, SimRandom.fnv1a64(name)))
