@@ -38,7 +38,7 @@ let package = Package(
         .testTarget(name: "LedgerTests", dependencies: ["Ledger"]),
         .testTarget(name: "RewardsTests", dependencies: ["Rewards"]),
         .testTarget(name: "EngineTests", dependencies: ["Engine", "Scenario"]),
-        .testTarget(name: "ScenarioTests", dependencies: ["Scenario"]),
+        .testTarget(name: "ScenarioTests", dependencies: ["Scenario", "Ledger"]),
         .testTarget(name: "CLITests", dependencies: ["pumpsim"]),
     ],
     swiftLanguageModes: [.v6]
