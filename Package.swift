@@ -1,4 +1,5 @@
 // swift-tools-version:6.1
+import Foundation
 import PackageDescription
 
 let package = Package(
@@ -43,3 +44,18 @@ let package = Package(
     ],
     swiftLanguageModes: [.v6]
 )
+
+// Benchmarks (package-benchmark) are built only when asked for, so `swift test` never builds them:
+//   PUMPSIM_BENCHMARKS=1 swift package --disable-sandbox benchmark
+if ProcessInfo.processInfo.environment["PUMPSIM_BENCHMARKS"] != nil {
+    package.dependencies.append(.package(url: "https://github.com/ordo-one/benchmark", from: "1.38.1", traits: ["MallocInterposer"]))
+    package.targets.append(.executableTarget(
+        name: "PumpSimBenchmarks",
+        dependencies: [
+            "SimCore", "Curves", "Ledger", "Engine", "Scenario",
+            .product(name: "Benchmark", package: "benchmark"),
+        ],
+        path: "Benchmarks/PumpSimBenchmarks",
+        plugins: [.plugin(name: "BenchmarkPlugin", package: "benchmark")]
+    ))
+}

@@ -1,0 +1,120 @@
+import Benchmark
+import Foundation
+import SimCore
+import Curves
+import Ledger
+import Engine
+import Scenario
+
+/// The repository root, from this file's location.
+private let root = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
+
+private func scenario(_ name: String) -> SimulationConfig {
+    try! ScenarioLoader.load(path: root.appendingPathComponent("Scenarios/\(name)").path)
+}
+
+/// Quote inputs spread over a curve's life, prepared outside the measured loop.
+private struct QuoteInputs {
+    var states: [PumpFunCurve] = []
+    var budgets: [UInt64] = []
+    init() {
+        var rng = SimRandom(seed: 1)
+        var c = PumpFunCurve()
+        for _ in 0..<1_024 {
+            if let q = try? c.quoteBuy(spendable: rng.uniform(in: 10_000_000...150_000_000), minTokensOut: 0), !q.stateAfter.complete {
+                c.apply(q)
+            }
+            states.append(c)
+            budgets.append(rng.uniform(in: 1_000_000...5_000_000_000))
+        }
+    }
+}
+
+let benchmarks: @Sendable () -> Void = {
+    Benchmark.defaultConfiguration = .init(
+        metrics: [.wallClock, .throughput, .mallocCountTotal, .peakMemoryResident],
+        timeUnits: .nanoseconds,
+        maxDuration: .seconds(3),
+        maxIterations: 50
+    )
+
+    let inputs = QuoteInputs()
+
+    // 1 M quotes per iteration: throughput × 1 M = quotes/s.
+    Benchmark("pump.fun quote, buy_exact_sol_in", configuration: .init(scalingFactor: .mega)) { benchmark in
+        var acc: UInt64 = 0
+        for i in benchmark.scaledIterations {
+            let k = i & 1_023
+            if let q = try? inputs.states[k].quoteBuy(spendable: inputs.budgets[k], minTokensOut: 0) { acc &+= q.tokens }
+        }
+        blackHole(acc)
+    }
+
+    Benchmark("pump.fun quote, buy exact tokens", configuration: .init(scalingFactor: .mega)) { benchmark in
+        var acc: UInt64 = 0
+        for i in benchmark.scaledIterations {
+            let k = i & 1_023
+            if let q = try? inputs.states[k].quoteBuy(tokens: inputs.budgets[k] * 10, maxSolCost: .max) { acc &+= q.solTotal }
+        }
+        blackHole(acc)
+    }
+
+    Benchmark("pump.fun quote, sell", configuration: .init(scalingFactor: .mega)) { benchmark in
+        var acc: UInt64 = 0
+        for i in benchmark.scaledIterations {
+            let k = i & 1_023
+            if let q = try? inputs.states[k].quoteSell(tokens: inputs.budgets[k] * 10, minSolOut: 0) { acc &+= q.solTotal }
+        }
+        blackHole(acc)
+    }
+
+    // The whole launch-frenzy run (about 755 k events): events/s = events / wall time.
+    let frenzy = scenario("launch-frenzy.yaml")
+    Benchmark("engine, launch-frenzy full run", configuration: .init(maxDuration: .seconds(20), maxIterations: 10)) { benchmark in
+        var sim = try! Simulation(config: frenzy)
+        let r = try! sim.run()
+        blackHole(r.eventCount)
+    }
+
+    // Replay: evolve alone over the recorded frenzy events (no decide, no agents), genesis included.
+    Benchmark("engine, launch-frenzy replay (evolve only)", configuration: .init(maxDuration: .seconds(20), maxIterations: 20)) { benchmark in
+        let records = RecordedFrenzy.shared.records
+        var replay = try! Replayer(config: frenzy)
+        for r in records { try! replay.apply(r) }
+        precondition(replay.applied == UInt64(records.count) && records.count > 500_000)
+        blackHole(replay.applied)
+    }
+
+    // The floor: the same executed trades as bare curve quotes and applies, no engine around them.
+    Benchmark("floor, launch-frenzy trades on bare curves", configuration: .init(maxDuration: .seconds(10), maxIterations: 20)) { benchmark in
+        let trades = RecordedFrenzy.shared.trades
+        var curves = frenzy.tokens.map(\.curve)
+        var acc: UInt64 = 0
+        for t in trades {
+            let q: TradeQuote? = t.side == .buy
+                ? try? curves[Int(t.mint)].quoteBuy(tokens: t.tokens, maxSolCost: .max)
+                : try? curves[Int(t.mint)].quoteSell(tokens: t.tokens, minSolOut: 0)
+            if let q { curves[Int(t.mint)].state = q.stateAfter; acc &+= q.curveSol }
+        }
+        blackHole(acc)
+    }
+}
+
+/// The launch-frenzy event stream, recorded once per process.
+final class RecordedFrenzy: @unchecked Sendable {
+    static let shared = RecordedFrenzy()
+    private(set) var records: [EventRecord] = []
+    private(set) var trades: [TradeExecuted] = []
+    private let lock = NSLock()
+
+    private init() {
+        var sim = try! Simulation(config: scenario("launch-frenzy.yaml"))
+        sim.observer = { [unowned self] r in
+            self.lock.lock()
+            self.records.append(r)
+            if case .ledger(.tradeExecuted(let t)) = r.event { self.trades.append(t) }
+            self.lock.unlock()
+        }
+        _ = try! sim.run()
+    }
+}
