@@ -64,7 +64,8 @@ enum HumanSummary {
     }
 
     static func price(_ nanos: UInt64) -> String { FixedDecimal.format(UInt128(nanos / 10_000_000 * 10_000_000), scale: 9) }
-    static func sol(_ lamports: UInt64) -> String { FixedDecimal.format(UInt128(lamports >= 1_000_000_000 ? lamports / 1_000_000 * 1_000_000 : lamports), scale: 9) }
+    /// SOL with at most six decimals (truncated to micro-SOL).
+    static func sol(_ lamports: UInt64) -> String { FixedDecimal.format(UInt128(lamports / 1_000 * 1_000), scale: 9) }
     static func percent(_ bps: UInt64) -> String { FixedDecimal.format(UInt128(bps), scale: 2) + "%" }
 
     static func group(_ v: UInt64) -> String {
