@@ -13,6 +13,8 @@ let package = Package(
         .library(name: "Rewards", targets: ["Rewards"]),
         .library(name: "Engine", targets: ["Engine"]),
         .library(name: "Scenario", targets: ["Scenario"]),
+        .library(name: "Trace", targets: ["Trace"]),
+        .library(name: "Store", targets: ["Store"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
@@ -30,8 +32,12 @@ let package = Package(
             .product(name: "HeapModule", package: "swift-collections"),
         ]),
         .target(name: "Scenario", dependencies: ["SimCore", "Curves", "Engine", "Yams"]),
+        .systemLibrary(name: "CZstd", pkgConfig: "libzstd", providers: [.apt(["libzstd-dev"])]),
+        .systemLibrary(name: "CSQLite", pkgConfig: "sqlite3", providers: [.apt(["libsqlite3-dev"])]),
+        .target(name: "Trace", dependencies: ["SimCore", "Curves", "Ledger", "Rewards", "Engine", "CZstd"]),
+        .target(name: "Store", dependencies: ["SimCore", "CSQLite"]),
         .executableTarget(name: "pumpsim", dependencies: [
-            "SimCore", "Curves", "Ledger", "Rewards", "Engine", "Scenario",
+            "SimCore", "Curves", "Ledger", "Rewards", "Engine", "Scenario", "Trace", "Store",
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
         ]),
         .testTarget(name: "SimCoreTests", dependencies: ["SimCore"]),
@@ -40,6 +46,8 @@ let package = Package(
         .testTarget(name: "RewardsTests", dependencies: ["Rewards"]),
         .testTarget(name: "EngineTests", dependencies: ["Engine", "Scenario"]),
         .testTarget(name: "ScenarioTests", dependencies: ["Scenario", "Ledger"]),
+        .testTarget(name: "TraceTests", dependencies: ["Trace", "Engine", "Scenario"]),
+        .testTarget(name: "StoreTests", dependencies: ["Store"]),
         .testTarget(name: "CLITests", dependencies: ["pumpsim"]),
     ],
     swiftLanguageModes: [.v6]

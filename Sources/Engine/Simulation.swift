@@ -46,6 +46,8 @@ public struct Simulation: Sendable {
 
     /// Every event, after it is folded in (trace writers, fan-out).
     public var observer: (@Sendable (EventRecord) -> Void)?
+    /// Every checkpoint, after the events it covers.
+    public var checkpointObserver: (@Sendable (Checkpoint) -> Void)?
 
     public init(config: SimulationConfig) throws(ArithmeticError) {
         self.config = config
@@ -176,6 +178,8 @@ public struct Simulation: Sendable {
         if let last = checkpoints.last, last.eventIndex == eventCount { return }
         encoder.reset()
         world.encode(to: &encoder)
-        checkpoints.append(Checkpoint(tick: tick, eventIndex: eventCount, digest: StateDigest.of(encoding: encoder.bytes)))
+        let c = Checkpoint(tick: tick, eventIndex: eventCount, digest: StateDigest.of(encoding: encoder.bytes))
+        checkpoints.append(c)
+        checkpointObserver?(c)
     }
 }

@@ -122,3 +122,29 @@ struct ScenarioLoaderTests {
         }
     }
 }
+
+struct ScenarioWriterTests {
+    @Test(arguments: ["quickstart.yaml", "launch-frenzy.yaml"])
+    func canonicalJSONLoadsBackToTheSameConfig(_ name: String) throws {
+        let c = try ScenarioLoader.load(path: root.appendingPathComponent("Scenarios/\(name)").path)
+        let json = ScenarioWriter.canonicalJSON(c)
+        let back = try ScenarioLoader.parse(json, file: "canonical.json")
+        #expect(back.tokens == c.tokens)
+        #expect(back.groups == c.groups)
+        #expect(back.wallets == c.wallets)
+        #expect(back.timeline == c.timeline)
+        #expect(back.rewards == c.rewards)
+        #expect(back.limits == c.limits)
+        #expect(back.chain == c.chain)
+        #expect(back.seed == c.seed && back.durationTicks == c.durationTicks && back.clock == c.clock)
+        #expect(back.checkpointEveryEvents == c.checkpointEveryEvents && back.priceSampleEverySlots == c.priceSampleEverySlots)
+        #expect(ScenarioWriter.canonicalJSON(back) == json)
+    }
+
+    @Test func theDigestChangesWithAnyField() throws {
+        let a = try ScenarioLoader.parse(ScenarioLoaderTests.minimal, file: "m.yaml")
+        let b = try ScenarioLoader.parse(ScenarioLoaderTests.minimal, file: "m.yaml", overrides: ["tokens.0.curve.virtual_sol=30.000000001"])
+        #expect(ScenarioWriter.digest(a) != ScenarioWriter.digest(b))
+        #expect(ScenarioWriter.digest(a) == ScenarioWriter.digest(try ScenarioLoader.parse(ScenarioLoaderTests.minimal, file: "other.yaml")))
+    }
+}

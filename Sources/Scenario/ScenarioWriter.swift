@@ -1,0 +1,217 @@
+import SimCore
+import Curves
+import Ledger
+import Rewards
+import Engine
+
+/// Writes a resolved `SimulationConfig` back as a scenario document: canonical JSON with every
+/// default spelled out, fields in a fixed order. `ScenarioLoader.parse` reads it back to the same
+/// config, which is how a trace carries the exact scenario it ran.
+public enum ScenarioWriter {
+    /// The canonical JSON text (compact).
+    public static func canonicalJSON(_ c: SimulationConfig) -> String { json(c).serialized() }
+
+    /// SHA-256 of the canonical JSON: the scenario's identity in traces and the catalog.
+    public static func digest(_ c: SimulationConfig) -> StateDigest {
+        StateDigest.of(encoding: Array(canonicalJSON(c).utf8))
+    }
+
+    static func sol(_ v: UInt64) -> JSON { .decimal(v, scale: 9) }
+    static func slots(_ v: UInt64) -> JSON { .string("\(v) slots") }
+    static func range(_ r: UniformRange, _ f: (UInt64) -> JSON) -> JSON { .object([("min", f(r.min)), ("max", f(r.max))]) }
+
+    public static func json(_ c: SimulationConfig) -> JSON {
+        let symbols = c.tokens.map(\.symbol)
+        return .object([
+            ("version", .uint(ScenarioLoader.version)),
+            ("name", .string(c.name)),
+            ("seed", .uint(c.seed)),
+            ("duration", slots(c.durationTicks)),
+            ("slot_ms", .uint(c.clock.slotMillis)),
+            ("checkpoint_every", .uint(c.checkpointEveryEvents)),
+            ("price_sample_every", slots(c.priceSampleEverySlots)),
+            ("chain", chain(c.chain)),
+            ("rewards", rewards(c.rewards)),
+            ("limits", limits(c.limits)),
+            ("wallets", .array(c.wallets.map { w in
+                .object([("name", .string(w.name)), ("balance_sol", sol(w.balanceLamports)), ("account_age_slots", .uint(w.accountAgeSlots))])
+            })),
+            ("agents", .array(c.groups.map { group($0, symbols: symbols) })),
+            ("tokens", .array(c.tokens.map { token($0, config: c) })),
+            ("timeline", .array(c.timeline.map { entry($0, config: c) })),
+        ])
+    }
+
+    static func chain(_ c: ChainConfig) -> JSON {
+        .object([
+            ("base_fee_lamports", .uint(c.baseFeeLamportsPerSignature)),
+            ("block_cu_limit", .uint(c.blockComputeUnitLimit)),
+            ("account_cu_limit", .uint(c.accountComputeUnitLimit)),
+            ("expiry_slots", .uint(c.expirySlots)),
+            ("drop_bps", .uint(UInt64(c.dropBps))),
+            ("max_pending", .uint(UInt64(c.maxPendingTransactions))),
+            ("token_account_rent_lamports", .uint(c.tokenAccountRentLamports)),
+            ("compute_units", .object([
+                ("buy", .uint(UInt64(c.computeUnits.buy))), ("sell", .uint(UInt64(c.computeUnits.sell))),
+                ("create", .uint(UInt64(c.computeUnits.create))), ("claim", .uint(UInt64(c.computeUnits.claim))),
+            ])),
+        ])
+    }
+
+    static func rewards(_ r: RewardsConfig) -> JSON {
+        .object([
+            ("points_per_sol", .uint(r.pointsPerSol)),
+            ("points_per_launch", .uint(r.pointsPerLaunch)),
+            ("points_per_chat", .uint(r.pointsPerChat)),
+            ("lamports_per_point", .uint(r.lamportsPerPoint)),
+            ("vault_sol", sol(r.vaultLamports)),
+            ("tiers", .array(r.tiers.map { t in
+                .object([("name", .string(t.name)), ("min_points", .uint(t.minPoints)), ("multiplier_bps", .uint(UInt64(t.multiplierBps)))])
+            })),
+        ])
+    }
+
+    static func limits(_ l: LimitsConfig) -> JSON {
+        var fields: [(String, JSON)] = []
+        if l.maxTradesPerWindow > 0 {
+            fields.append(("rate_limit", .object([("trades", .uint(UInt64(l.maxTradesPerWindow))), ("window", slots(l.windowSlots))])))
+        }
+        if l.minAccountAgeSlots > 0 {
+            fields.append(("min_account_age", slots(l.minAccountAgeSlots)))
+            fields.append(("launch_protection", slots(l.launchProtectionSlots)))
+        }
+        return .object(fields)
+    }
+
+    static func group(_ g: AgentGroupSpec, symbols: [String]) -> JSON {
+        let params: JSON
+        switch g.strategy {
+        case .retail(let p):
+            params = .object([
+                ("trades_per_hour", .decimal(p.tradesPerHourMilli, scale: 3)),
+                ("buy_bps", .uint(UInt64(p.buyBps))),
+                ("size_sol", .object([("median", sol(p.sizeMedianLamports)), ("sigma", .decimal(p.sizeSigmaMilli, scale: 3))])),
+                ("max_size_sol", sol(p.sizeMaxLamports)),
+                ("sell_fraction_bps", range(p.sellFractionBps) { .uint($0) }),
+                ("slippage_bps", .uint(UInt64(p.slippageBps))),
+                ("chat_bps", .uint(UInt64(p.chatBps))),
+                ("claim_at_sol", sol(p.claimAtLamports)),
+                ("start_at", slots(p.startTick)),
+            ])
+        case .sniper(let p):
+            params = .object([
+                ("targets", .array(p.targets.map { .string(symbols[Int($0)]) })),
+                ("delay_slots", range(p.delaySlots) { .uint($0) }),
+                ("buy_sol", range(p.buyLamports, sol)),
+                ("slippage_bps", .uint(UInt64(p.slippageBps))),
+                ("take_profit_bps", .uint(UInt64(p.takeProfitBps))),
+                ("stop_loss_bps", .uint(UInt64(p.stopLossBps))),
+                ("check_every_slots", .uint(p.checkEverySlots)),
+                ("max_hold_slots", .uint(p.maxHoldSlots)),
+            ])
+        case .whale(let p):
+            params = .object([
+                ("every", range(p.everySlots, slots)),
+                ("buy_sol", range(p.buyLamports, sol)),
+                ("dump_bps", .uint(UInt64(p.dumpBps))),
+                ("slippage_bps", .uint(UInt64(p.slippageBps))),
+                ("start_at", slots(p.startTick)),
+            ])
+        case .creator(let p):
+            params = .object([("dump_bps", .uint(UInt64(p.dumpBps))), ("dump_after", range(p.dumpAfterSlots, slots))])
+        }
+        let venue: JSON
+        switch g.venue {
+        case .chain: venue = .string("chain")
+        case .virtual(let m): venue = .object([("virtual", .string(symbols[Int(m)]))])
+        }
+        return .object([
+            ("name", .string(g.name)),
+            ("count", .uint(UInt64(g.count))),
+            ("strategy", .string(g.strategy.name)),
+            ("balance_sol", range(g.balanceLamports, sol)),
+            ("account_age_slots", range(g.accountAgeSlots) { .uint($0) }),
+            ("priority_fee", range(g.priorityMicroLamportsPerCU) { .uint($0) }),
+            ("venue", venue),
+            ("params", params),
+        ])
+    }
+
+    /// The wallet or creator-group name that resolves to `account`.
+    static func accountName(_ account: AccountID, config c: SimulationConfig) -> String {
+        for (i, w) in c.wallets.enumerated() where c.walletAccount(i) == account { return w.name }
+        for (g, group) in c.groups.enumerated() {
+            let first = c.groupFirstAccount(g)
+            if account >= first && account < first + AccountID(group.count) { return group.name }
+        }
+        return "account-\(account)"
+    }
+
+    static func token(_ t: TokenSpec, config c: SimulationConfig) -> JSON {
+        var fields: [(String, JSON)] = [
+            ("symbol", .string(t.symbol)),
+            ("name", .string(t.name)),
+            ("creator", .string(accountName(t.creator, config: c))),
+            ("initial_buy_sol", sol(t.initialBuyLamports)),
+            ("priority_fee", .uint(t.priorityMicroLamportsPerCU)),
+            ("curve", curve(t.curve)),
+        ]
+        if let at = t.launchTick { fields.append(("launch_at", slots(at))) }
+        if let play = t.virtualEnvironmentPlayLamports { fields.append(("virtual_environment", .object([("play_balance_sol", sol(play))]))) }
+        return .object(fields)
+    }
+
+    static func feeProfile(_ p: FeeProfile) -> JSON {
+        if let named = FeeProfile.named(p.name), named == p { return .string(p.name) }
+        return .object([("protocol_bps", .uint(UInt64(p.protocolBps))), ("creator_bps", .uint(UInt64(p.creatorBps))),
+                        ("rounding", .string(p.rounding.rawValue))])
+    }
+
+    static func curve(_ curve: AnyCurve) -> JSON {
+        var fields: [(String, JSON)] = [("family", .string(curve.familyName))]
+        switch curve {
+        case .pumpFun(let c):
+            fields += [("fee_profile", feeProfile(c.feeProfile)), ("creator_fee", .bool(c.creatorFeeApplies)), ("partial_fill", .bool(c.partialFill)),
+                       ("total_supply", .decimal(c.parameters.tokenTotalSupply, scale: 6)),
+                       ("virtual_sol", sol(c.parameters.initialVirtualSol)),
+                       ("virtual_tokens", .decimal(c.parameters.initialVirtualToken, scale: 6)),
+                       ("real_tokens", .decimal(c.parameters.initialRealToken, scale: 6)),
+                       ("migration_fee_sol", sol(c.parameters.poolMigrationFee))]
+        case .linear(let c):
+            fields += [("fee_profile", feeProfile(c.feeProfile)), ("creator_fee", .bool(c.creatorFeeApplies)), ("partial_fill", .bool(c.partialFill)),
+                       ("total_supply", .decimal(c.tokenTotalSupply, scale: 6)),
+                       ("start_price", .decimal(c.startPriceNanos, scale: 9)), ("end_price", .decimal(c.endPriceNanos, scale: 9)),
+                       ("sellable_tokens", .decimal(c.initialRealToken, scale: 6))]
+        case .exponential(let c):
+            fields += [("fee_profile", feeProfile(c.feeProfile)), ("creator_fee", .bool(c.creatorFeeApplies)), ("partial_fill", .bool(c.partialFill)),
+                       ("total_supply", .decimal(c.tokenTotalSupply, scale: 6)),
+                       ("start_price", .decimal(c.startPriceNanos, scale: 9)), ("doubling_tokens", .decimal(c.doublingTokens, scale: 6)),
+                       ("sellable_tokens", .decimal(c.initialRealToken, scale: 6))]
+        }
+        return .object(fields)
+    }
+
+    static func entry(_ e: TimelineEntry, config c: SimulationConfig) -> JSON {
+        let sym = { (m: MintID) -> JSON in .string(c.tokens[Int(m)].symbol) }
+        let wal = { (a: AccountID) -> JSON in .string(accountName(a, config: c)) }
+        var f: [(String, JSON)] = [("at", slots(e.tick))]
+        switch e.command {
+        case .launch(let m): f += [("action", .string("launch")), ("token", sym(m))]
+        case .buy(let w, let m, let l, let s, let p):
+            f += [("action", .string("buy")), ("wallet", wal(w)), ("token", sym(m)), ("sol", sol(l)), ("slippage_bps", .uint(UInt64(s))), ("priority_fee", .uint(p))]
+        case .buyTokens(let w, let m, let t, let max, let p):
+            f += [("action", .string("buy_tokens")), ("wallet", wal(w)), ("token", sym(m)), ("tokens", .decimal(t, scale: 6)), ("max_sol", sol(max)), ("priority_fee", .uint(p))]
+        case .sell(let w, let m, let t, let s, let p):
+            f += [("action", .string("sell")), ("wallet", wal(w)), ("token", sym(m)), ("tokens", .decimal(t, scale: 6)), ("slippage_bps", .uint(UInt64(s))), ("priority_fee", .uint(p))]
+        case .sellShare(let w, let m, let share, let s, let p):
+            f += [("action", .string("sell")), ("wallet", wal(w)), ("token", sym(m)), ("share_bps", .uint(UInt64(share))), ("slippage_bps", .uint(UInt64(s))), ("priority_fee", .uint(p))]
+        case .claim(let w, let p): f += [("action", .string("claim")), ("wallet", wal(w)), ("priority_fee", .uint(p))]
+        case .chat(let w, let m, let b): f += [("action", .string("chat")), ("wallet", wal(w)), ("token", sym(m)), ("bytes", .uint(UInt64(b)))]
+        case .openEnvironment(let m, let play): f += [("action", .string("open_environment")), ("token", sym(m)), ("play_balance_sol", sol(play))]
+        case .joinEnvironment(let m, let w): f += [("action", .string("join_environment")), ("wallet", wal(w)), ("token", sym(m))]
+        case .virtualBuy(let m, let w, let l): f += [("action", .string("virtual_buy")), ("wallet", wal(w)), ("token", sym(m)), ("sol", sol(l))]
+        case .virtualSell(let m, let w, let share): f += [("action", .string("virtual_sell")), ("wallet", wal(w)), ("token", sym(m)), ("share_bps", .uint(UInt64(share)))]
+        }
+        return .object(f)
+    }
+}

@@ -1,0 +1,82 @@
+import SimCore
+import Curves
+import Ledger
+import Rewards
+import Engine
+
+/// An event as a JSON object: `seq`, `tick`, `type`, then the event's fields (amounts as integers:
+/// lamports and token base units).
+public enum EventJSON {
+    public static func object(_ r: EventRecord) -> JSON {
+        .object([("seq", .uint(r.seq)), ("tick", .uint(r.tick)), ("type", .string(r.event.typeName))] + fields(r.event))
+    }
+
+    static func u<T: BinaryInteger>(_ v: T) -> JSON { .uint(UInt64(v)) }
+    static func side(_ s: TradeSide) -> JSON { .string(s == .buy ? "buy" : "sell") }
+    static func reason(_ r: RejectReason) -> JSON { .string(r.description) }
+    static func mint(_ m: MintID?) -> JSON { m.map { u($0) } ?? .null }
+
+    /// The event's own fields, in declaration order.
+    public static func fields(_ e: Event) -> [(String, JSON)] {
+        switch e {
+        case .ledger(let l):
+            switch l {
+            case .txSubmitted(let t):
+                var f: [(String, JSON)] = [("tx", u(t.id)), ("payer", u(t.payer)), ("signatures", u(t.signatures)), ("compute_units", u(t.computeUnits)),
+                                           ("priority_micro_lamports_per_cu", u(t.priorityMicroLamportsPerCU)), ("submitted_tick", u(t.submittedTick))]
+                switch t.instruction {
+                case .create(let m, let l): f += [("instruction", .string("create")), ("mint", u(m)), ("initial_buy_lamports", u(l))]
+                case .buyExactSolIn(let m, let s, let o): f += [("instruction", .string("buy_exact_sol_in")), ("mint", u(m)), ("spendable_lamports", u(s)), ("min_tokens_out", u(o))]
+                case .buyExactTokens(let m, let t, let s): f += [("instruction", .string("buy")), ("mint", u(m)), ("tokens", u(t)), ("max_sol_cost", u(s))]
+                case .sell(let m, let t, let s): f += [("instruction", .string("sell")), ("mint", u(m)), ("tokens", u(t)), ("min_sol_output", u(s))]
+                case .claimRewards: f += [("instruction", .string("claim_rewards"))]
+                }
+                return f
+            case .txDropped(let d): return [("tx", u(d.txID)), ("payer", u(d.payer)), ("mint", mint(d.mint)), ("reason", reason(d.reason))]
+            case .txIncluded(let i): return [("tx", u(i.txID)), ("payer", u(i.payer)), ("fee_lamports", u(i.feeLamports)), ("compute_units", u(i.computeUnits))]
+            case .txExpired(let x): return [("tx", u(x.txID)), ("payer", u(x.payer)), ("mint", mint(x.mint))]
+            case .tokenCreated(let t): return [("mint", u(t.mint)), ("creator", u(t.creator))]
+            case .createFailed(let f): return [("tx", u(f.txID)), ("mint", u(f.mint)), ("creator", u(f.creator)), ("reason", reason(f.reason))]
+            case .tradeExecuted(let t):
+                return [("tx", u(t.txID)), ("wallet", u(t.wallet)), ("mint", u(t.mint)), ("side", side(t.side)), ("tokens", u(t.tokens)),
+                        ("curve_sol", u(t.curveSol)), ("protocol_fee", u(t.protocolFee)), ("creator_fee", u(t.creatorFee)),
+                        ("sol_total", u(t.solTotal)), ("rent_lamports", u(t.rentLamports))]
+            case .tradeFailed(let f): return [("tx", u(f.txID)), ("wallet", u(f.wallet)), ("mint", u(f.mint)), ("side", side(f.side)), ("reason", reason(f.reason))]
+            case .curveCompleted(let c): return [("mint", u(c.mint))]
+            case .curveMigrated(let m):
+                return [("mint", u(m.mint)), ("base_tokens", u(m.baseTokens)), ("quote_lamports", u(m.quoteLamports)), ("migration_fee_lamports", u(m.migrationFeeLamports))]
+            case .transfer(let t): return [("from", u(t.from)), ("to", u(t.to)), ("lamports", u(t.lamports))]
+            }
+        case .rewards(let r):
+            switch r {
+            case .pointsAwarded(let p):
+                return [("user", u(p.user)), ("action", .string(["trade", "launch", "chat"][Int(p.action.rawValue)])), ("points", u(p.points)), ("accrued_lamports", u(p.accruedLamports))]
+            case .tierChanged(let t): return [("user", u(t.user)), ("from", u(t.from)), ("to", u(t.to))]
+            case .rewardsClaimed(let c): return [("user", u(c.user)), ("lamports", u(c.lamports))]
+            }
+        case .launchRequested(let x): return [("mint", u(x.mint)), ("creator", u(x.creator))]
+        case .launchRejected(let x): return [("mint", u(x.mint)), ("creator", u(x.creator)), ("reason", reason(x.reason))]
+        case .environmentCreated(let x): return [("environment", u(x.environment)), ("mint", u(x.mint)), ("play_lamports", u(x.playLamports))]
+        case .tradingOpened(let x): return [("mint", u(x.mint))]
+        case .tradeRejected(let x): return [("wallet", u(x.wallet)), ("mint", u(x.mint)), ("side", side(x.side)), ("reason", reason(x.reason))]
+        case .claimFailed(let x): return [("wallet", u(x.wallet)), ("reason", reason(x.reason))]
+        case .chatPosted(let x): return [("wallet", u(x.wallet)), ("mint", u(x.mint)), ("bytes", u(x.bytes))]
+        case .virtualJoined(let x): return [("environment", u(x.environment)), ("wallet", u(x.wallet)), ("play_lamports", u(x.playLamports))]
+        case .virtualTradeExecuted(let x):
+            return [("environment", u(x.environment)), ("wallet", u(x.wallet)), ("side", side(x.side)), ("tokens", u(x.tokens)),
+                    ("curve_sol", u(x.curveSol)), ("protocol_fee", u(x.protocolFee)), ("creator_fee", u(x.creatorFee))]
+        case .virtualTradeRejected(let x): return [("environment", u(x.environment)), ("wallet", u(x.wallet)), ("side", side(x.side)), ("reason", reason(x.reason))]
+        case .slotEnded(let x): return [("transactions", u(x.transactions)), ("compute_units", u(x.computeUnits)), ("pending", u(x.pending))]
+        }
+    }
+
+    /// Names of the fields whose values differ between two events (the type counts as a field).
+    public static func differingFields(_ a: EventRecord, _ b: EventRecord) -> [String] {
+        var out: [String] = []
+        if a.tick != b.tick { out.append("tick") }
+        if a.event.typeName != b.event.typeName { return out + ["type"] }
+        let fa = fields(a.event), fb = fields(b.event)
+        for (x, y) in zip(fa, fb) where x.1 != y.1 { out.append(x.0) }
+        return out
+    }
+}

@@ -1,0 +1,67 @@
+import SimCore
+import Engine
+
+/// What a trace says about itself.
+public struct TraceHeader: Sendable, Equatable {
+    /// Version of the trace format this file follows.
+    public var formatVersion: UInt64
+    /// Engine version that wrote it.
+    public var engineVersion: String
+    /// SHA-256 of the resolved scenario's canonical JSON.
+    public var scenarioDigest: StateDigest
+    public var seed: UInt64
+    /// The resolved scenario, canonical JSON (every default written out).
+    public var scenarioJSON: String
+
+    public init(formatVersion: UInt64 = TraceFormat.version, engineVersion: String, scenarioDigest: StateDigest, seed: UInt64, scenarioJSON: String) {
+        self.formatVersion = formatVersion; self.engineVersion = engineVersion; self.scenarioDigest = scenarioDigest
+        self.seed = seed; self.scenarioJSON = scenarioJSON
+    }
+}
+
+/// Where each event block sits: the footer index that makes seeking by tick cheap.
+public struct BlockInfo: Sendable, Equatable {
+    /// Index of the block's frame in the file (frame 0 is the header).
+    public var frame: Int
+    public var firstSeq: UInt64
+    public var eventCount: UInt64
+    public var firstTick: Tick
+    public var lastTick: Tick
+}
+
+/// The trace layout constants.
+public enum TraceFormat {
+    /// Current format version.
+    public static let version: UInt64 = 1
+    static let headerMagic: [UInt8] = Array("PSTRACE1".utf8)
+    static let blockMagic: UInt8 = 0xB1
+    static let indexMagic: [UInt8] = Array("PSINDEX1".utf8)
+    /// Skippable frame magic used by the Zstandard seekable format's seek table (variant 0xE).
+    static let seekTableMagic: UInt32 = 0x184D_2A5E
+    /// Last four bytes of a seekable file.
+    static let seekableFooterMagic: UInt32 = 0x8F92_EAB1
+}
+
+/// Why a trace could not be read.
+public enum TraceError: Error, Equatable, Sendable, CustomStringConvertible {
+    case io(String)
+    case notATrace(String)
+    /// A frame failed to decompress (checksum, corruption) or to decode.
+    case corruptFrame(frame: Int, offset: Int, reason: String)
+    case unsupportedVersion(UInt64)
+
+    public var description: String {
+        switch self {
+        case .io(let s): return s
+        case .notATrace(let s): return "not a PumpSim trace: \(s)"
+        case .corruptFrame(let f, let o, let r): return "corrupt trace: frame \(f) at byte \(o): \(r)"
+        case .unsupportedVersion(let v): return "trace format version \(v) is newer than this engine reads (\(TraceFormat.version))"
+        }
+    }
+}
+
+/// A record read back from a trace.
+public enum TraceItem: Sendable, Equatable {
+    case event(EventRecord)
+    case checkpoint(Checkpoint)
+}

@@ -1,0 +1,226 @@
+import Foundation
+import SimCore
+import Engine
+
+/// Reads a trace: the header, the footer index and the event blocks, one frame at a time.
+///
+/// A finished trace ends with a Zstandard seekable-format seek table, so frames are located
+/// without decompressing anything, and `items(fromTick:)` decompresses only the frames it needs.
+/// A truncated or damaged trace is scanned frame by frame up to its last whole frame, and
+/// `truncation` says where it stops.
+public final class TraceReader {
+    public let path: String
+    private let data: Data
+    /// Byte offset and compressed size of every frame except the seek table.
+    public private(set) var frames: [(offset: Int, size: Int)] = []
+    public private(set) var header: TraceHeader
+    /// The footer index, present when the trace was finished.
+    public private(set) var index: TraceIndex?
+    /// Why and where reading stops early, for truncated traces.
+    public private(set) var truncation: String?
+    /// True when frames were located through the seek table.
+    public private(set) var hasSeekTable = false
+    /// Frames decompressed so far (the seek test counts these).
+    public private(set) var framesDecompressed = 0
+    private let decompressor = ZstdDecompressor()
+
+    /// The footer index: blocks and checkpoints.
+    public struct TraceIndex: Sendable, Equatable {
+        public var eventCount: UInt64
+        public var blocks: [BlockInfo]
+        public var checkpoints: [Checkpoint]
+    }
+
+    public var fileSize: Int { data.count }
+
+    public init(path: String) throws(TraceError) {
+        self.path = path
+        do {
+            data = try Data(contentsOf: URL(fileURLWithPath: path), options: .alwaysMapped)
+        } catch {
+            throw .io("cannot read \(path): \(error.localizedDescription)")
+        }
+        header = TraceHeader(engineVersion: "", scenarioDigest: StateDigest(bytes: Array(repeating: 0, count: 32)), seed: 0, scenarioJSON: "")
+        if !readSeekTable() { scanFrames() }
+        guard !frames.isEmpty else { throw .notATrace("\(path) holds no whole zstd frame\(truncation.map { " (\($0))" } ?? "")") }
+        header = try readHeader()
+        if hasSeekTable, frames.count >= 2 {
+            index = try readIndex(frame: frames.count - 1)
+        } else if let last = frames.indices.last, last > 0, let idx = try? readIndex(frame: last) {
+            index = idx
+        }
+    }
+
+    // MARK: locating frames
+
+    private func u32(at offset: Int) -> UInt32 {
+        data.withUnsafeBytes { (raw: UnsafeRawBufferPointer) in
+            var v: UInt32 = 0
+            for i in 0..<4 { v |= UInt32(raw[offset + i]) << (8 * UInt32(i)) }
+            return v
+        }
+    }
+
+    /// Uses the seek table if it is there and consistent with the file.
+    private func readSeekTable() -> Bool {
+        let size = data.count
+        guard size >= 17, u32(at: size - 4) == TraceFormat.seekableFooterMagic else { return false }
+        let count = Int(u32(at: size - 9))
+        let descriptor = data[data.startIndex + size - 5]
+        guard descriptor & 0x7C == 0, descriptor & 0x80 == 0 else { return false }
+        let tableSize = count * 8 + 9
+        let start = size - tableSize - 8
+        guard start >= 0, u32(at: start) == TraceFormat.seekTableMagic, Int(u32(at: start + 4)) == tableSize else { return false }
+        var offset = 0
+        var located: [(Int, Int)] = []
+        for i in 0..<count {
+            let c = Int(u32(at: start + 8 + i * 8))
+            located.append((offset, c))
+            offset += c
+        }
+        guard offset == start else { return false }
+        frames = located
+        hasSeekTable = true
+        return true
+    }
+
+    /// Walks frame headers from the start; stops at the first incomplete frame.
+    private func scanFrames() {
+        var offset = 0
+        let size = data.count
+        data.withUnsafeBytes { (raw: UnsafeRawBufferPointer) in
+            while offset < size {
+                let rest = UnsafeRawBufferPointer(rebasing: raw[offset..<size])
+                switch ZstdDecompressor.frameSize(rest) {
+                case .failure(let e):
+                    truncation = "the file ends inside frame \(frames.count) at byte \(offset) (\(e.name)); read \(frames.count) whole frames, up to byte \(offset) of \(size)"
+                    return
+                case .success(let n):
+                    let magic = u32(at: offset)
+                    if magic & 0xFFFF_FFF0 != 0x184D_2A50 { frames.append((offset, n)) }
+                    offset += n
+                }
+            }
+        }
+        if truncation == nil { truncation = "no seek table: the trace was not finished; read \(frames.count) whole frames, all \(size) bytes" }
+    }
+
+    // MARK: frames
+
+    /// Decompresses frame `i` (checksum verified).
+    public func decompress(frame i: Int) throws(TraceError) -> [UInt8] {
+        let (offset, size) = frames[i]
+        framesDecompressed += 1
+        let result: Result<[UInt8], ZstdError> = data.withUnsafeBytes { (raw: UnsafeRawBufferPointer) -> Result<[UInt8], ZstdError> in
+            Result { () throws(ZstdError) in try decompressor.frame(UnsafeRawBufferPointer(rebasing: raw[offset..<offset + size])) }
+        }
+        switch result {
+        case .success(let b): return b
+        case .failure(let e):
+            throw .corruptFrame(frame: i, offset: offset, reason: e.isChecksumMismatch ? "checksum mismatch (\(e.name))" : e.name)
+        }
+    }
+
+    private func readHeader() throws(TraceError) -> TraceHeader {
+        let bytes = try decompress(frame: 0)
+        var r = ByteReader(bytes)
+        do {
+            guard try r.raw(TraceFormat.headerMagic.count) == TraceFormat.headerMagic else { throw TraceError.notATrace("\(path) has no PumpSim header") }
+            let version = try r.varint()
+            guard version <= TraceFormat.version else { throw TraceError.unsupportedVersion(version) }
+            let engine = try r.string()
+            let digest = StateDigest(bytes: try r.raw(32))
+            let seed = try r.varint()
+            let json = try r.string()
+            return TraceHeader(formatVersion: version, engineVersion: engine, scenarioDigest: digest, seed: seed, scenarioJSON: json)
+        } catch let e as TraceError {
+            throw e
+        } catch let e as ByteReader.Malformed {
+            throw .corruptFrame(frame: 0, offset: frames[0].offset, reason: "malformed header at byte \(e.offset): \(e.what)")
+        } catch {
+            throw .notATrace("\(error)")
+        }
+    }
+
+    private func readIndex(frame i: Int) throws(TraceError) -> TraceIndex? {
+        let bytes = try decompress(frame: i)
+        guard bytes.starts(with: TraceFormat.indexMagic) else { return nil }
+        var r = ByteReader(bytes, offset: TraceFormat.indexMagic.count)
+        do {
+            let events = try r.varint()
+            var blocks: [BlockInfo] = []
+            for _ in 0..<(try r.varint()) {
+                blocks.append(BlockInfo(frame: Int(try r.varint()), firstSeq: try r.varint(), eventCount: try r.varint(),
+                                        firstTick: try r.varint(), lastTick: try r.varint()))
+            }
+            var checkpoints: [Checkpoint] = []
+            for _ in 0..<(try r.varint()) {
+                checkpoints.append(Checkpoint(tick: try r.varint(), eventIndex: try r.varint(), digest: StateDigest(bytes: try r.raw(32))))
+            }
+            return TraceIndex(eventCount: events, blocks: blocks, checkpoints: checkpoints)
+        } catch {
+            throw .corruptFrame(frame: i, offset: frames[i].offset, reason: "malformed index at byte \(error.offset): \(error.what)")
+        }
+    }
+
+    // MARK: records
+
+    /// Calls `body` with every event and checkpoint record in order, from the first block that
+    /// can hold events at `fromTick` (events before it are skipped). `body` returns false to stop.
+    public func forEach(fromTick: Tick? = nil, _ body: (TraceItem) throws -> Bool) throws {
+        var first = 1
+        if let t = fromTick, let index, let b = index.blocks.first(where: { $0.lastTick >= t }) {
+            first = b.frame
+        } else if fromTick != nil, let index, index.blocks.allSatisfy({ $0.lastTick < fromTick! }) {
+            return
+        }
+        let end = index != nil ? frames.count - 1 : frames.count
+        guard first < end else { return }
+        for i in first..<end {
+            let bytes = try decompress(frame: i)
+            if bytes.starts(with: TraceFormat.indexMagic) { return }
+            guard try decodeBlock(bytes, frame: i, fromTick: fromTick, body) else { return }
+        }
+    }
+
+    private func decodeBlock(_ bytes: [UInt8], frame: Int, fromTick: Tick?, _ body: (TraceItem) throws -> Bool) throws -> Bool {
+        var r = ByteReader(bytes)
+        do {
+            guard try r.u8() == TraceFormat.blockMagic else {
+                throw TraceError.corruptFrame(frame: frame, offset: frames[frame].offset, reason: "not an event block")
+            }
+            let count = try r.varint()
+            let firstSeq = try r.varint()
+            var context = CodecContext(firstTick: try r.varint())
+            var seq = firstSeq
+            while !r.isAtEnd {
+                let tag = try r.u8()
+                if tag == Tag.checkpoint.rawValue {
+                    let c = Checkpoint(tick: try r.varint(), eventIndex: try r.varint(), digest: StateDigest(bytes: try r.raw(32)))
+                    if !(try body(.checkpoint(c))) { return false }
+                    continue
+                }
+                let record = try EventCodec.decode(tag: tag, seq: seq, from: &r, context: &context)
+                seq += 1
+                if let t = fromTick, record.tick < t { continue }
+                if !(try body(.event(record))) { return false }
+            }
+            guard seq - firstSeq == count else {
+                throw TraceError.corruptFrame(frame: frame, offset: frames[frame].offset, reason: "block holds \(seq - firstSeq) events, header says \(count)")
+            }
+            return true
+        } catch let e as ByteReader.Malformed {
+            throw TraceError.corruptFrame(frame: frame, offset: frames[frame].offset, reason: "malformed record at block byte \(e.offset): \(e.what)")
+        }
+    }
+
+    /// Every event, in order (convenience for tests and small traces).
+    public func events() throws -> [EventRecord] {
+        var out: [EventRecord] = []
+        try forEach { item in
+            if case .event(let e) = item { out.append(e) }
+            return true
+        }
+        return out
+    }
+}
