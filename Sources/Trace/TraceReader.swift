@@ -214,6 +214,24 @@ public final class TraceReader {
         }
     }
 
+    /// A cursor over the events, decompressing one block at a time.
+    public func cursor() -> EventCursor { EventCursor(reader: self) }
+
+    /// The frames holding event blocks (between the header and the index).
+    var blockFrames: Range<Int> { 1..<(index != nil ? frames.count - 1 : frames.count) }
+
+    /// The events of one block frame.
+    func blockEvents(frame i: Int) throws -> [EventRecord] {
+        let bytes = try decompress(frame: i)
+        if bytes.starts(with: TraceFormat.indexMagic) { return [] }
+        var out: [EventRecord] = []
+        _ = try decodeBlock(bytes, frame: i, fromTick: nil) { item in
+            if case .event(let e) = item { out.append(e) }
+            return true
+        }
+        return out
+    }
+
     /// Every event, in order (convenience for tests and small traces).
     public func events() throws -> [EventRecord] {
         var out: [EventRecord] = []
@@ -222,5 +240,30 @@ public final class TraceReader {
             return true
         }
         return out
+    }
+}
+
+/// Walks a trace's events in order, holding one decompressed block at a time.
+public struct EventCursor {
+    let reader: TraceReader
+    private var frame: Int
+    private var buffer: [EventRecord] = []
+    private var position = 0
+
+    init(reader: TraceReader) {
+        self.reader = reader
+        frame = reader.blockFrames.lowerBound
+    }
+
+    /// The next event, or nil at the end of the trace.
+    public mutating func next() throws -> EventRecord? {
+        while position >= buffer.count {
+            guard frame < reader.blockFrames.upperBound else { return nil }
+            buffer = try reader.blockEvents(frame: frame)
+            frame += 1
+            position = 0
+        }
+        defer { position += 1 }
+        return buffer[position]
     }
 }

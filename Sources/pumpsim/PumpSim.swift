@@ -21,7 +21,8 @@ struct PumpSim: ParsableCommand {
           pumpsim quote buy --sol 1500000000
         """,
         version: EngineInfo.version,
-        subcommands: [RunCommand.self, ValidateCommand.self, QuoteCommand.self]
+        subcommands: [RunCommand.self, ValidateCommand.self, QuoteCommand.self, ReplayCommand.self, DiffCommand.self,
+                      RegressCommand.self, TraceCommand.self, RunsCommand.self]
     )
 
     /// Runs the tool with DESIGN.md's exit codes (argument errors exit 2, not 64).

@@ -4,6 +4,8 @@ import SimCore
 import Ledger
 import Engine
 import Scenario
+import Trace
+import Store
 
 struct RunCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
@@ -39,6 +41,19 @@ struct RunCommand: ParsableCommand {
     @Flag(help: "Never show progress.")
     var quiet = false
 
+    @Option(help: ArgumentHelp("Record every event in a zstd-compressed, seekable trace file.", valueName: "FILE"))
+    var trace: String?
+
+    @Option(help: ArgumentHelp("Run catalog (SQLite) to record the run in (default \(RunCatalog.defaultPath)).", valueName: "FILE"))
+    var db: String?
+
+    @Flag(help: "Do not record the run in the catalog.")
+    var noDb = false
+
+    func validate() throws {
+        if noDb && db != nil { throw ValidationError("--db and --no-db contradict each other") }
+    }
+
     func run() throws {
         var config: SimulationConfig
         do {
@@ -48,29 +63,111 @@ struct RunCommand: ParsableCommand {
             throw ExitStatus.badInput.code
         }
         if let seed { config.seed = seed }
+        let catalog = try openCatalog(noDb ? nil : (db ?? RunCatalog.defaultPath))
+        let writer = try openTrace(config)
+        var runID: Int64?
+        if let catalog {
+            runID = try catalogCall {
+                try catalog.begin(RunCatalog.RunStart(
+                    startedAt: ISO8601DateFormatter().string(from: Date()), scenarioPath: scenario, scenarioName: config.name,
+                    scenarioDigest: ScenarioWriter.digest(config).hex, seed: config.seed, engineVersion: EngineInfo.version,
+                    overrides: overrides + (seed.map { ["--seed \($0)"] } ?? []), tracePath: trace))
+            }
+        }
         let progress = Progress(enabled: !quiet && isatty(STDERR_FILENO) == 1, total: config.durationTicks)
         let clock = ContinuousClock()
         let start = clock.now
-        let result: RunResult
+        var result: RunResult?
+        var failure: Error?
         do {
             var sim = try Simulation(config: config)
+            if let writer {
+                sim.observer = { writer.append($0) }
+                sim.checkpointObserver = { writer.checkpoint($0) }
+            }
             result = try sim.run(progressEvery: max(1, config.durationTicks / 200)) { tick, events in
                 progress.update(tick: tick, events: events)
             }
+            try writer?.finish()
         } catch {
-            progress.finish()
-            printError("error: the run stopped: \(error)")
-            throw ExitStatus.failed.code
+            failure = error
         }
         progress.finish()
         let elapsed = clock.now - start
         let wall = Double(elapsed.components.seconds) + Double(elapsed.components.attoseconds) / 1e18
+        if let catalog, let runID {
+            try catalogCall {
+                try catalog.finish(run: runID, outcome: result == nil ? "error" : "ok", wallSeconds: wall, events: result?.eventCount ?? 0,
+                                   finalDigest: result?.finalDigest.hex, metrics: result.map { catalogMetrics($0, wall: wall) } ?? [],
+                                   checkpoints: result?.checkpoints.map { .init(tick: $0.tick, eventIndex: $0.eventIndex, digest: $0.digest.hex) } ?? [])
+            }
+        }
+        guard let result else {
+            printError("error: the run stopped: \(failure.map { "\($0)" } ?? "unknown")")
+            throw ExitStatus.failed.code
+        }
         let summary = RunSummary.json(result, wallSeconds: wall)
         if json {
-            print(summary.serialized(pretty: true))
+            var fields: [(String, JSON)] = []
+            if case .object(let f) = summary { fields = f }
+            if let runID { fields.append(("run_id", .int(runID))) }
+            if let trace { fields.append(("trace", .string(trace))) }
+            print(JSON.object(fields).serialized(pretty: true))
         } else {
             print(HumanSummary.render(result, wallSeconds: wall))
+            if let trace { print("trace \(trace)") }
+            if let runID { print("catalog run \(runID) in \(db ?? RunCatalog.defaultPath)") }
         }
+    }
+
+    /// Headline metrics stored with the run in the catalog.
+    func catalogMetrics(_ r: RunResult, wall: Double) -> [(String, Double)] {
+        var m: [(String, Double)] = [
+            ("events", Double(r.eventCount)),
+            ("events_per_second", wall > 0 ? Double(r.eventCount) / wall : 0),
+            ("chain.transactions_landed", Double(r.metrics.chain.landed)),
+            ("chain.transactions_expired", Double(r.metrics.chain.expired)),
+            ("chain.congested_slots", Double(r.metrics.chain.congestedSlots)),
+            ("chain.fees_sol", Double(r.metrics.chain.feesLamports) / 1e9),
+            ("rewards.points", Double(r.metrics.pointsAwarded)),
+        ]
+        for (i, t) in r.config.tokens.enumerated() {
+            let tm = r.metrics.tokens[i]
+            m.append(("token.\(t.symbol).trades_executed", Double(tm.buys + tm.sells)))
+            m.append(("token.\(t.symbol).rejected", Double(tm.rejectedTotal)))
+            m.append(("token.\(t.symbol).sol_raised", Double(r.world.chain.mints[i].curve.state.realSol) / 1e9))
+            if let g = tm.completeTick { m.append(("token.\(t.symbol).graduation_tick", Double(g))) }
+        }
+        return m
+    }
+
+    func openTrace(_ config: SimulationConfig) throws -> TraceWriter? {
+        guard let trace else { return nil }
+        do {
+            return try TraceWriter(path: trace, header: TraceHeader(
+                engineVersion: EngineInfo.version, scenarioDigest: ScenarioWriter.digest(config), seed: config.seed,
+                scenarioJSON: ScenarioWriter.canonicalJSON(config)))
+        } catch {
+            printError("error: \(error)")
+            throw ExitStatus.badInput.code
+        }
+    }
+}
+
+/// Opens (creating its folder) the run catalog, or nil for none.
+func openCatalog(_ path: String?) throws -> RunCatalog? {
+    guard let path else { return nil }
+    let dir = (path as NSString).deletingLastPathComponent
+    if !dir.isEmpty { try? FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true) }
+    return try catalogCall { try RunCatalog(path: path) }
+}
+
+/// Runs a catalog call; an SQLite failure is reported and exits 2.
+@discardableResult
+func catalogCall<T>(_ body: () throws -> T) throws -> T {
+    do { return try body() } catch {
+        printError("error: run catalog: \(error)")
+        throw ExitStatus.badInput.code
     }
 }
 

@@ -1,0 +1,177 @@
+import Foundation
+import SimCore
+import Ledger
+import Engine
+
+/// Golden-digest regression over a folder of scenarios: each `NAME.yaml` has `NAME.golden.json`
+/// with its final digest, every checkpoint digest and headline metrics.
+public enum Regression {
+    /// What a scenario run is checked against.
+    public struct Golden: Sendable, Equatable {
+        public var scenario: String
+        public var seed: UInt64
+        public var scenarioDigest: String
+        public var events: UInt64
+        public var finalDigest: String
+        public var checkpoints: [Checkpoint]
+        /// Headline metrics, name → value (integers or decimal text).
+        public var metrics: [(String, String)]
+
+        public static func == (a: Golden, b: Golden) -> Bool {
+            a.scenario == b.scenario && a.seed == b.seed && a.scenarioDigest == b.scenarioDigest && a.events == b.events
+                && a.finalDigest == b.finalDigest && a.checkpoints == b.checkpoints
+                && a.metrics.map { "\($0.0)=\($0.1)" } == b.metrics.map { "\($0.0)=\($0.1)" }
+        }
+    }
+
+    /// One scenario's verdict.
+    public struct Outcome: Sendable {
+        public enum Status: String, Sendable { case ok, mismatch, missingGolden = "missing-golden", updated, error }
+        public var file: String
+        public var status: Status
+        public var golden: Golden?
+        public var actual: Golden?
+        /// The first checkpoint that differs, or a description of what else differs.
+        public var divergence: String?
+        public var wallSeconds: Double
+    }
+
+    /// The golden of a finished run.
+    public static func golden(of r: RunResult) -> Golden {
+        var metrics: [(String, String)] = [
+            ("transactions_landed", String(r.metrics.chain.landed)),
+            ("transactions_expired", String(r.metrics.chain.expired)),
+            ("congested_slots", String(r.metrics.chain.congestedSlots)),
+            ("points_awarded", String(r.metrics.pointsAwarded)),
+        ]
+        for (i, t) in r.config.tokens.enumerated() {
+            let m = r.metrics.tokens[i]
+            metrics.append(("\(t.symbol).trades_executed", String(m.buys + m.sells)))
+            metrics.append(("\(t.symbol).graduation_tick", m.completeTick.map(String.init) ?? "none"))
+            metrics.append(("\(t.symbol).sol_raised", FixedDecimal.format(UInt128(r.world.chain.mints[i].curve.state.realSol), scale: 9)))
+        }
+        return Golden(scenario: r.config.name, seed: r.config.seed, scenarioDigest: ScenarioWriter.digest(r.config).hex,
+                      events: r.eventCount, finalDigest: r.finalDigest.hex, checkpoints: r.checkpoints, metrics: metrics)
+    }
+
+    /// The path of a scenario's golden file.
+    public static func goldenPath(for scenario: String) -> String {
+        (scenario.hasSuffix(".yaml") ? String(scenario.dropLast(5)) : scenario) + ".golden.json"
+    }
+
+    /// Scenario files of a folder, sorted by name.
+    public static func scenarios(in directory: String) throws -> [String] {
+        try FileManager.default.contentsOfDirectory(atPath: directory)
+            .filter { $0.hasSuffix(".yaml") }
+            .sorted()
+            .map { (directory as NSString).appendingPathComponent($0) }
+    }
+
+    /// Runs every scenario (`jobs` at a time; results are in file order whatever `jobs` is) and
+    /// compares each with its golden, or writes the goldens with `update`.
+    public static func run(files: [String], update: Bool, jobs: Int) -> [Outcome] {
+        let results = ResultBox(count: files.count)
+        let queue = OperationQueue()
+        queue.maxConcurrentOperationCount = max(1, jobs)
+        for (i, f) in files.enumerated() {
+            queue.addOperation { results.set(i, check(file: f, update: update)) }
+        }
+        queue.waitUntilAllOperationsAreFinished()
+        return results.values
+    }
+
+    /// Runs one scenario and compares it with its golden.
+    public static func check(file: String, update: Bool) -> Outcome {
+        let clock = ContinuousClock()
+        let start = clock.now
+        func seconds() -> Double {
+            let d = clock.now - start
+            return Double(d.components.seconds) + Double(d.components.attoseconds) / 1e18
+        }
+        let actual: Golden
+        do {
+            let config = try ScenarioLoader.load(path: file)
+            var sim = try Simulation(config: config)
+            actual = golden(of: try sim.run())
+        } catch {
+            return Outcome(file: file, status: .error, golden: nil, actual: nil, divergence: "\(error)", wallSeconds: seconds())
+        }
+        let path = goldenPath(for: file)
+        if update {
+            do {
+                try (encode(actual).serialized(pretty: true) + "\n").write(toFile: path, atomically: true, encoding: .utf8)
+            } catch {
+                return Outcome(file: file, status: .error, golden: nil, actual: actual, divergence: "cannot write \(path): \(error)", wallSeconds: seconds())
+            }
+            return Outcome(file: file, status: .updated, golden: actual, actual: actual, divergence: nil, wallSeconds: seconds())
+        }
+        guard let text = try? String(contentsOfFile: path, encoding: .utf8) else {
+            return Outcome(file: file, status: .missingGolden, golden: nil, actual: actual,
+                           divergence: "no golden file \(path) (run `pumpsim regress --update`)", wallSeconds: seconds())
+        }
+        guard let expected = decode(text) else {
+            return Outcome(file: file, status: .error, golden: nil, actual: actual, divergence: "\(path) is not a golden file", wallSeconds: seconds())
+        }
+        let divergence = firstDivergence(expected: expected, actual: actual)
+        return Outcome(file: file, status: divergence == nil ? .ok : .mismatch, golden: expected, actual: actual,
+                       divergence: divergence, wallSeconds: seconds())
+    }
+
+    /// The first thing that differs: a checkpoint (named by index, tick and event), else the
+    /// event count, the final digest or a metric.
+    public static func firstDivergence(expected e: Golden, actual a: Golden) -> String? {
+        if e.scenarioDigest != a.scenarioDigest {
+            return "the scenario itself changed (digest \(e.scenarioDigest.prefix(12))… → \(a.scenarioDigest.prefix(12))…)"
+        }
+        for (i, (x, y)) in zip(e.checkpoints, a.checkpoints).enumerated() where x != y {
+            if x.eventIndex != y.eventIndex || x.tick != y.tick {
+                return "checkpoint \(i) moved: expected tick \(x.tick) after event \(x.eventIndex), got tick \(y.tick) after event \(y.eventIndex)"
+            }
+            return "checkpoint \(i) (tick \(x.tick), after event \(x.eventIndex)): expected \(x.digest.hex.prefix(16))…, got \(y.digest.hex.prefix(16))…"
+        }
+        if e.checkpoints.count != a.checkpoints.count { return "expected \(e.checkpoints.count) checkpoints, got \(a.checkpoints.count)" }
+        if e.events != a.events { return "expected \(e.events) events, got \(a.events)" }
+        if e.finalDigest != a.finalDigest { return "final digest: expected \(e.finalDigest.prefix(16))…, got \(a.finalDigest.prefix(16))…" }
+        for (x, y) in zip(e.metrics, a.metrics) where x != y { return "metric \(x.0): expected \(x.1), got \(y.1)" }
+        return nil
+    }
+
+    static func encode(_ g: Golden) -> JSON {
+        .object([
+            ("scenario", .string(g.scenario)),
+            ("seed", .uint(g.seed)),
+            ("scenario_digest", .string(g.scenarioDigest)),
+            ("events", .uint(g.events)),
+            ("final_digest", .string(g.finalDigest)),
+            ("checkpoints", .array(g.checkpoints.map {
+                .object([("tick", .uint($0.tick)), ("event_index", .uint($0.eventIndex)), ("digest", .string($0.digest.hex))])
+            })),
+            ("metrics", .array(g.metrics.map { .array([.string($0.0), .string($0.1)]) })),
+        ])
+    }
+
+    static func decode(_ text: String) -> Golden? {
+        guard let o = try? JSONSerialization.jsonObject(with: Data(text.utf8)) as? [String: Any],
+              let scenario = o["scenario"] as? String, let seed = (o["seed"] as? NSNumber)?.uint64Value,
+              let sd = o["scenario_digest"] as? String, let events = (o["events"] as? NSNumber)?.uint64Value,
+              let fd = o["final_digest"] as? String, let cps = o["checkpoints"] as? [[String: Any]] else { return nil }
+        var checkpoints: [Checkpoint] = []
+        for c in cps {
+            guard let t = (c["tick"] as? NSNumber)?.uint64Value, let e = (c["event_index"] as? NSNumber)?.uint64Value,
+                  let dh = c["digest"] as? String, let d = StateDigest(hex: dh) else { return nil }
+            checkpoints.append(Checkpoint(tick: t, eventIndex: e, digest: d))
+        }
+        guard let pairs = o["metrics"] as? [[String]], pairs.allSatisfy({ $0.count == 2 }) else { return nil }
+        return Golden(scenario: scenario, seed: seed, scenarioDigest: sd, events: events, finalDigest: fd, checkpoints: checkpoints,
+                      metrics: pairs.map { ($0[0], $0[1]) })
+    }
+}
+
+/// Results filled in by concurrent runs, read back in order.
+private final class ResultBox: @unchecked Sendable {
+    private let lock = NSLock()
+    private var slots: [Regression.Outcome?]
+    init(count: Int) { slots = Array(repeating: nil, count: count) }
+    func set(_ i: Int, _ o: Regression.Outcome) { lock.lock(); slots[i] = o; lock.unlock() }
+    var values: [Regression.Outcome] { lock.lock(); defer { lock.unlock() }; return slots.map { $0! } }
+}
