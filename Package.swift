@@ -60,7 +60,7 @@ if ProcessInfo.processInfo.environment["PUMPSIM_BENCHMARKS"] != nil {
     package.targets.append(.executableTarget(
         name: "PumpSimBenchmarks",
         dependencies: [
-            "SimCore", "Curves", "Ledger", "Engine", "Scenario",
+            "SimCore", "Curves", "Ledger", "Engine", "Scenario", "Trace",
             .product(name: "Benchmark", package: "benchmark"),
         ],
         path: "Benchmarks/PumpSimBenchmarks",

@@ -5,6 +5,7 @@ import Curves
 import Ledger
 import Engine
 import Scenario
+import Trace
 
 /// The repository root, from this file's location.
 private let root = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
@@ -83,6 +84,39 @@ let benchmarks: @Sendable () -> Void = {
         for r in records { try! replay.apply(r) }
         precondition(replay.applied == UInt64(records.count) && records.count > 500_000)
         blackHole(replay.applied)
+    }
+
+    // Trace writing: encode + compress the recorded events into a file. Throughput in encoded MB/s
+    // = encoded bytes / wall time (the encoded size is printed once below).
+    let tmp = FileManager.default.temporaryDirectory.appendingPathComponent("pumpsim-bench.pstrace").path
+    let header = TraceHeader(engineVersion: "bench", scenarioDigest: ScenarioWriter.digest(frenzy), seed: frenzy.seed,
+                             scenarioJSON: ScenarioWriter.canonicalJSON(frenzy))
+    Benchmark("trace, write launch-frenzy events", configuration: .init(maxDuration: .seconds(20), maxIterations: 20)) { benchmark in
+        let w = try! TraceWriter(path: tmp, header: header)
+        for r in RecordedFrenzy.shared.records { w.append(r) }
+        try! w.finish()
+        blackHole(w.encodedBytes)
+    }
+
+    // A trace written once for the read benchmarks.
+    let readPath = FileManager.default.temporaryDirectory.appendingPathComponent("pumpsim-bench-read.pstrace").path
+    let prepared = try! TraceWriter(path: readPath, header: header)
+    for r in RecordedFrenzy.shared.records { prepared.append(r) }
+    try! prepared.finish()
+    print("launch-frenzy trace: \(RecordedFrenzy.shared.records.count) events, \(prepared.encodedBytes) encoded bytes, \(prepared.fileBytes) bytes on disk")
+
+    Benchmark("trace, read and replay launch-frenzy (decompress, decode, evolve)", configuration: .init(maxDuration: .seconds(20), maxIterations: 20)) { benchmark in
+        let reader = try! TraceReader(path: readPath)
+        let outcome = try! TraceReplay.run(reader, config: frenzy, verify: true)
+        precondition(outcome.mismatch == nil)
+        blackHole(outcome.events)
+    }
+
+    Benchmark("trace, read launch-frenzy (decompress, decode)", configuration: .init(maxDuration: .seconds(20), maxIterations: 20)) { benchmark in
+        let reader = try! TraceReader(path: readPath)
+        var n = 0
+        try! reader.forEach { _ in n += 1; return true }
+        blackHole(n)
     }
 
     // The floor: the same executed trades as bare curve quotes and applies, no engine around them.

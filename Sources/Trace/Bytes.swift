@@ -1,18 +1,56 @@
-/// Appends LEB128 varints and fixed fields to a byte buffer.
+/// Appends LEB128 varints and fixed fields to raw storage.
+///
+/// Unchecked writes after one `reserve` per record: the hot path does no per-byte capacity or
+/// uniqueness check. The owner calls `release()`; copies share storage (copy to a local, write,
+/// store back, as `TraceWriter` does to avoid exclusivity checks on its stored property).
 struct ByteWriter {
-    var bytes: [UInt8] = []
+    private(set) var base: UnsafeMutablePointer<UInt8>
+    private(set) var capacity: Int
+    var count = 0
 
-    init(capacity: Int = 1 << 16) { bytes.reserveCapacity(capacity) }
+    init(capacity: Int = 1 << 16) {
+        self.capacity = max(capacity, 64)
+        base = .allocate(capacity: self.capacity)
+    }
 
-    @inline(__always) mutating func u8(_ v: UInt8) { bytes.append(v) }
+    /// Frees the storage; the writer must not be used afterwards.
+    func release() { base.deallocate() }
+
+    /// Makes room for at least `n` more bytes.
+    @inline(__always) mutating func reserve(_ n: Int) {
+        if count + n > capacity { grow(count + n) }
+    }
+
+    private mutating func grow(_ needed: Int) {
+        var c = capacity
+        while c < needed { c *= 2 }
+        let fresh = UnsafeMutablePointer<UInt8>.allocate(capacity: c)
+        fresh.update(from: base, count: count)
+        base.deallocate()
+        base = fresh
+        capacity = c
+    }
+
+    /// The bytes written, copied out.
+    var bytes: [UInt8] { Array(UnsafeBufferPointer(start: base, count: count)) }
+
+    /// Empties the writer, keeping its storage.
+    mutating func clear() { count = 0 }
+
+    @inline(__always) mutating func u8(_ v: UInt8) {
+        base[count] = v
+        count += 1
+    }
 
     @inline(__always) mutating func varint(_ v: UInt64) {
         var x = v
         while x >= 0x80 {
-            bytes.append(UInt8(truncatingIfNeeded: x) | 0x80)
+            base[count] = UInt8(truncatingIfNeeded: x) | 0x80
+            count += 1
             x >>= 7
         }
-        bytes.append(UInt8(x))
+        base[count] = UInt8(x)
+        count += 1
     }
 
     @inline(__always) mutating func varint<T: BinaryInteger>(_ v: T) { varint(UInt64(v)) }
@@ -23,20 +61,27 @@ struct ByteWriter {
         varint(UInt64(bitPattern: (d << 1) ^ (d >> 63)))
     }
 
-    mutating func raw(_ b: [UInt8]) { bytes.append(contentsOf: b) }
-
-    mutating func u32le(_ v: UInt32) {
-        for i in 0..<4 { bytes.append(UInt8(truncatingIfNeeded: v >> (8 * UInt32(i)))) }
+    mutating func raw(_ b: [UInt8]) {
+        reserve(b.count)
+        for x in b { u8(x) }
     }
 
-    mutating func u64le(_ v: UInt64) {
-        for i in 0..<8 { bytes.append(UInt8(truncatingIfNeeded: v >> (8 * UInt64(i)))) }
+    mutating func append(_ other: ByteWriter) {
+        reserve(other.count)
+        (base + count).update(from: other.base, count: other.count)
+        count += other.count
+    }
+
+    mutating func u32le(_ v: UInt32) {
+        reserve(4)
+        for i in 0..<4 { u8(UInt8(truncatingIfNeeded: v >> (8 * UInt32(i)))) }
     }
 
     mutating func string(_ s: String) {
         let utf8 = Array(s.utf8)
+        reserve(utf8.count + 10)
         varint(UInt64(utf8.count))
-        bytes.append(contentsOf: utf8)
+        raw(utf8)
     }
 }
 

@@ -80,9 +80,9 @@ struct CLITests {
     }
 
     @Test func quickstartDigestIsTheSameAcrossProcessesAndHashSeeds() throws {
-        let plain = try pumpsim(["run", "Scenarios/quickstart.yaml", "--json"], environment: ["SWIFT_DETERMINISTIC_HASHING": nil])
-        let fixed = try pumpsim(["run", "Scenarios/quickstart.yaml", "--json"], environment: ["SWIFT_DETERMINISTIC_HASHING": "1"])
-        let other = try pumpsim(["run", "Scenarios/quickstart.yaml", "--json", "--seed", "43"])
+        let plain = try pumpsim(["run", "Scenarios/quickstart.yaml", "--json", "--no-db"], environment: ["SWIFT_DETERMINISTIC_HASHING": nil])
+        let fixed = try pumpsim(["run", "Scenarios/quickstart.yaml", "--json", "--no-db"], environment: ["SWIFT_DETERMINISTIC_HASHING": "1"])
+        let other = try pumpsim(["run", "Scenarios/quickstart.yaml", "--json", "--seed", "43", "--no-db"])
         #expect(plain.status == 0 && fixed.status == 0 && other.status == 0)
         let a = try json(plain.stdout), b = try json(fixed.stdout), c = try json(other.stdout)
         let digest = try #require(a["digest"] as? String)
@@ -94,7 +94,7 @@ struct CLITests {
     }
 
     @Test func runPrintsTheSummaryForPeople() throws {
-        let r = try pumpsim(["run", "Scenarios/quickstart.yaml"])
+        let r = try pumpsim(["run", "Scenarios/quickstart.yaml", "--no-db"])
         #expect(r.status == 0)
         for heading in ["TOKENS", "CHAIN", "REWARDS", "VIRTUAL ENVIRONMENTS", "LIMITS", "digest ", "events/s"] {
             #expect(r.stdout.contains(heading), "missing \(heading)")

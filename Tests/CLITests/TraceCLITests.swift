@@ -1,0 +1,202 @@
+import Foundation
+import Testing
+
+/// A fresh temporary folder per test.
+func tempDir(_ name: String) throws -> URL {
+    let d = FileManager.default.temporaryDirectory.appendingPathComponent("pumpsim-cli-\(name)-\(getpid())")
+    try? FileManager.default.removeItem(at: d)
+    try FileManager.default.createDirectory(at: d, withIntermediateDirectories: true)
+    return d
+}
+
+/// Runs a system tool (zstd, sqlite3).
+func tool(_ name: String, _ args: [String]) throws -> Output {
+    let p = Process()
+    p.executableURL = URL(fileURLWithPath: "/usr/bin/env")
+    p.arguments = [name] + args
+    let out = Pipe(), err = Pipe()
+    p.standardOutput = out
+    p.standardError = err
+    try p.run()
+    let o = out.fileHandleForReading.readDataToEndOfFile(), e = err.fileHandleForReading.readDataToEndOfFile()
+    p.waitUntilExit()
+    return Output(status: p.terminationStatus, stdout: String(decoding: o, as: UTF8.self), stderr: String(decoding: e, as: UTF8.self))
+}
+
+/// Every shipped scenario, launch-frenzy cut to 150 s to keep the debug suite quick.
+let shippedScenarios: [(String, [String])] = [("quickstart", []), ("launch-frenzy", ["--set", "duration=150s"])]
+
+struct TraceCLITests {
+    @Test(arguments: shippedScenarios.map(\.0))
+    func tracesOfEveryScenarioPassZstdAndReplayVerify(_ name: String) throws {
+        let dir = try tempDir("verify-\(name)")
+        let trace = dir.appendingPathComponent("\(name).pstrace").path
+        let extra = shippedScenarios.first { $0.0 == name }!.1
+        let run = try pumpsim(["run", "Scenarios/\(name).yaml", "--trace", trace, "--no-db", "--json"] + extra)
+        #expect(run.status == 0)
+        let summary = try json(run.stdout)
+        #expect(try tool("zstd", ["-t", "-q", trace]).status == 0)
+        #expect(try tool("zstd", ["-d", "-q", "-c", trace]).status == 0)
+        let replay = try pumpsim(["replay", trace, "--verify", "--json"])
+        #expect(replay.status == 0, "\(replay.stderr)")
+        let r = try json(replay.stdout)
+        #expect(r["digest"] as? String == summary["digest"] as? String)
+        #expect((r["checkpoints_verified"] as? Int ?? 0) == (summary["checkpoints"] as? [Any])?.count)
+        #expect(r["mismatch"] == nil)
+    }
+
+    @Test func aRunTwiceWritesByteIdenticalTraces() throws {
+        let dir = try tempDir("twice")
+        let a = dir.appendingPathComponent("a.pstrace").path, b = dir.appendingPathComponent("b.pstrace").path
+        #expect(try pumpsim(["run", "Scenarios/quickstart.yaml", "--trace", a, "--no-db"]).status == 0)
+        #expect(try pumpsim(["run", "Scenarios/quickstart.yaml", "--trace", b, "--no-db"]).status == 0)
+        #expect(try Data(contentsOf: URL(fileURLWithPath: a)) == Data(contentsOf: URL(fileURLWithPath: b)))
+    }
+
+    @Test func aFlippedByteExits1NamingFrameAndOffset() throws {
+        let dir = try tempDir("flip")
+        let trace = dir.appendingPathComponent("q.pstrace").path
+        #expect(try pumpsim(["run", "Scenarios/quickstart.yaml", "--trace", trace, "--no-db"]).status == 0)
+        var bytes = [UInt8](try Data(contentsOf: URL(fileURLWithPath: trace)))
+        bytes[bytes.count / 2] ^= 0x01
+        try Data(bytes).write(to: URL(fileURLWithPath: trace))
+        for command in [["replay", trace, "--verify"], ["trace", "stats", trace], ["trace", "cat", trace]] {
+            let r = try pumpsim(command)
+            #expect(r.status == 1, "\(command)")
+            #expect(r.stderr.contains("corrupt trace: frame "), "\(command): \(r.stderr)")
+            #expect(r.stderr.contains(" at byte "))
+        }
+    }
+
+    @Test func aTruncatedTraceReadsToItsLastWholeFrameAndSaysWhere() throws {
+        let dir = try tempDir("cut")
+        let trace = dir.appendingPathComponent("f.pstrace").path
+        #expect(try pumpsim(["run", "Scenarios/launch-frenzy.yaml", "--set", "duration=150s", "--trace", trace, "--no-db"]).status == 0)
+        let data = try Data(contentsOf: URL(fileURLWithPath: trace))
+        try data.prefix(data.count * 2 / 3).write(to: URL(fileURLWithPath: trace))
+        let stats = try pumpsim(["trace", "stats", trace, "--json"])
+        #expect(stats.status == 0)
+        let s = try json(stats.stdout)
+        let truncated = try #require(s["truncated"] as? String)
+        #expect(truncated.contains("the file ends inside frame"))
+        #expect((s["events"] as? Int ?? 0) > 1_000)
+        let replay = try pumpsim(["replay", trace, "--verify"])
+        #expect(replay.status == 0)
+        #expect(replay.stdout.contains("note: the file ends inside frame"))
+    }
+
+    @Test func aRunKilledMidwayLeavesACleanCatalogAndAReadableTrace() throws {
+        let dir = try tempDir("kill")
+        let trace = dir.appendingPathComponent("k.pstrace").path, db = dir.appendingPathComponent("k.sqlite").path
+        let p = Process()
+        p.executableURL = pumpsimBinary
+        p.arguments = ["run", "Scenarios/launch-frenzy.yaml", "--set", "duration=30m", "--set", "agents.retail.count=60000",
+                       "--trace", trace, "--db", db, "--quiet"]
+        p.currentDirectoryURL = packageRoot
+        p.standardOutput = Pipe()
+        p.standardError = Pipe()
+        try p.run()
+        // Wait until a few frames are on disk, then kill -9.
+        let deadline = Date().addingTimeInterval(60)
+        while Date() < deadline, ((try? FileManager.default.attributesOfItem(atPath: trace)[.size] as? Int) ?? 0) < 300_000 {
+            Thread.sleep(forTimeInterval: 0.05)
+        }
+        #expect(p.isRunning, "the run finished before it could be killed")
+        kill(p.processIdentifier, SIGKILL)
+        p.waitUntilExit()
+        #expect(p.terminationReason == .uncaughtSignal)
+        let check = try tool("sqlite3", [db, "PRAGMA integrity_check;"])
+        #expect(check.stdout.trimmingCharacters(in: .whitespacesAndNewlines) == "ok")
+        #expect(try tool("sqlite3", [db, "SELECT outcome FROM runs;"]).stdout.trimmingCharacters(in: .whitespacesAndNewlines) == "running")
+        let stats = try pumpsim(["trace", "stats", trace, "--json"])
+        #expect(stats.status == 0, "\(stats.stderr)")
+        let s = try json(stats.stdout)
+        #expect(s["truncated"] is String)
+        #expect((s["events"] as? Int ?? 0) > 10_000)
+        #expect(try pumpsim(["replay", trace, "--verify"]).status == 0)
+    }
+
+    @Test func diffOfTwoSeedsNamesTheFirstDifferingEvent() throws {
+        let dir = try tempDir("diff")
+        let a = dir.appendingPathComponent("a.pstrace").path, b = dir.appendingPathComponent("b.pstrace").path
+        #expect(try pumpsim(["run", "Scenarios/quickstart.yaml", "--trace", a, "--no-db"]).status == 0)
+        #expect(try pumpsim(["run", "Scenarios/quickstart.yaml", "--trace", b, "--no-db", "--seed", "7"]).status == 0)
+        // Independent truth: the first line where the two NDJSON dumps differ.
+        let la = try pumpsim(["trace", "cat", a]).stdout.split(separator: "\n")
+        let lb = try pumpsim(["trace", "cat", b]).stdout.split(separator: "\n")
+        let expected = Array(zip(la, lb)).firstIndex { $0.0 != $0.1 } ?? min(la.count, lb.count)
+        let diff = try pumpsim(["diff", a, b, "--json"])
+        #expect(diff.status == 1)
+        let d = try json(diff.stdout)
+        #expect(d["first_difference"] as? Int == expected)
+        #expect((d["before"] as? [Any])?.count == min(3, expected))
+        #expect((d["a_events"] as? [[String: Any]])?.first?["seq"] as? Int == expected)
+        #expect((d["notes"] as? [String])?.contains { $0.contains("seeds differ") } == true)
+        let same = try pumpsim(["diff", a, a])
+        #expect(same.status == 0)
+        #expect(same.stdout.contains("identical"))
+    }
+
+    @Test func traceCatSeeksAndFilters() throws {
+        let dir = try tempDir("cat")
+        let trace = dir.appendingPathComponent("q.pstrace").path
+        #expect(try pumpsim(["run", "Scenarios/quickstart.yaml", "--trace", trace, "--no-db"]).status == 0)
+        let lines = try pumpsim(["trace", "cat", trace, "--from-tick", "1000", "--type", "TradeExecuted"]).stdout.split(separator: "\n")
+        #expect(!lines.isEmpty)
+        for line in lines {
+            let o = try json(String(line))
+            #expect(o["type"] as? String == "TradeExecuted")
+            #expect((o["tick"] as? Int ?? 0) >= 1000)
+        }
+    }
+
+    @Test func runsAreCataloguedAndListed() throws {
+        let dir = try tempDir("runs")
+        let db = dir.appendingPathComponent("c.sqlite").path
+        let run = try pumpsim(["run", "Scenarios/quickstart.yaml", "--db", db, "--json"])
+        #expect(run.status == 0)
+        let id = try #require(try json(run.stdout)["run_id"] as? Int)
+        let list = try pumpsim(["runs", "list", "--db", db, "--json", "--scenario", "quickstart"])
+        let rows = try #require(try JSONSerialization.jsonObject(with: Data(list.stdout.utf8)) as? [[String: Any]])
+        #expect(rows.count == 1)
+        #expect(rows[0]["outcome"] as? String == "ok")
+        #expect(rows[0]["final_digest"] as? String == (try json(run.stdout))["digest"] as? String)
+        let show = try json(try pumpsim(["runs", "show", String(id), "--db", db]).stdout)
+        #expect((show["checkpoints"] as? [Any])?.count == 7)
+        #expect(((show["metrics"] as? [String: Any])?["events"] as? Double) == 3059)
+        #expect(try tool("sqlite3", [db, "PRAGMA journal_mode;"]).stdout.trimmingCharacters(in: .whitespacesAndNewlines) == "wal")
+        #expect(try pumpsim(["runs", "show", "999", "--db", db]).status == 2)
+    }
+
+    @Test func regressPassesOnTheShippedScenariosAndNamesTheFirstDivergence() throws {
+        let dir = try tempDir("regress")
+        for f in ["quickstart.yaml", "quickstart.golden.json"] {
+            try FileManager.default.copyItem(at: packageRoot.appendingPathComponent("Scenarios/\(f)"), to: dir.appendingPathComponent(f))
+        }
+        let ok = try pumpsim(["regress", dir.path, "--json"])
+        #expect(ok.status == 0, "\(ok.stdout)")
+        #expect(try json(ok.stdout)["ok"] as? Bool == true)
+        // Corrupt the third checkpoint's digest in the golden: regress fails and names it.
+        let goldenURL = dir.appendingPathComponent("quickstart.golden.json")
+        var golden = try #require(try JSONSerialization.jsonObject(with: Data(contentsOf: goldenURL)) as? [String: Any])
+        var cps = try #require(golden["checkpoints"] as? [[String: Any]])
+        cps[2]["digest"] = String(repeating: "0", count: 64)
+        golden["checkpoints"] = cps
+        try JSONSerialization.data(withJSONObject: golden).write(to: goldenURL)
+        let bad = try pumpsim(["regress", dir.path, "--json"])
+        #expect(bad.status == 1)
+        let scenarios = try #require(try json(bad.stdout)["scenarios"] as? [[String: Any]])
+        #expect(scenarios[0]["status"] as? String == "mismatch")
+        #expect((scenarios[0]["divergence"] as? String)?.hasPrefix("checkpoint 2 (tick ") == true)
+    }
+
+    @Test func regressGivesTheSameResultsForAnyNumberOfJobs() throws {
+        func rows(_ jobs: String) throws -> [String] {
+            let r = try pumpsim(["regress", "Scenarios", "--json", "--jobs", jobs])
+            #expect(r.status == 0, "\(r.stdout)")
+            let s = try #require(try json(r.stdout)["scenarios"] as? [[String: Any]])
+            return s.map { "\($0["file"]!) \($0["status"]!) \($0["events"]!) \($0["final_digest"]!)" }
+        }
+        #expect(try rows("1") == rows("2"))
+    }
+}
