@@ -8,7 +8,8 @@ import Engine
 /// without decompressing anything, and `items(fromTick:)` decompresses only the frames it needs.
 /// A truncated or damaged trace is scanned frame by frame up to its last whole frame, and
 /// `truncation` says where it stops.
-public final class TraceReader {
+// @unchecked: the prefetching thread reads only `data` and `frames`, which never change after init.
+public final class TraceReader: @unchecked Sendable {
     public let path: String
     private let data: Data
     /// Byte offset and compressed size of every frame except the seek table.
@@ -167,20 +168,76 @@ public final class TraceReader {
 
     /// Calls `body` with every event and checkpoint record in order, from the first block that
     /// can hold events at `fromTick` (events before it are skipped). `body` returns false to stop.
-    public func forEach(fromTick: Tick? = nil, _ body: (TraceItem) throws -> Bool) throws {
-        var first = 1
-        if let t = fromTick, let index, let b = index.blocks.first(where: { $0.lastTick >= t }) {
+    ///
+    /// With more than one block to read, a second thread decompresses and decodes up to two
+    /// blocks ahead while `body` runs on this one.
+    public func forEach(fromTick: Tick? = nil, prefetch: Bool = true, _ body: (TraceItem) throws -> Bool) throws {
+        var first = blockFrames.lowerBound
+        if let t = fromTick, let index {
+            guard let b = index.blocks.first(where: { $0.lastTick >= t }) else { return }
             first = b.frame
-        } else if fromTick != nil, let index, index.blocks.allSatisfy({ $0.lastTick < fromTick! }) {
+        }
+        let frameRange = first..<blockFrames.upperBound
+        guard !frameRange.isEmpty else { return }
+        if !prefetch || frameRange.count < 2 {
+            for i in frameRange {
+                let items = try blockItems(frame: i, decompressor: decompressor, fromTick: fromTick)
+                framesDecompressed += 1
+                guard let items else { return }
+                for item in items where !(try body(item)) { return }
+            }
             return
         }
-        let end = index != nil ? frames.count - 1 : frames.count
-        guard first < end else { return }
-        for i in first..<end {
-            let bytes = try decompress(frame: i)
-            if bytes.starts(with: TraceFormat.indexMagic) { return }
-            guard try decodeBlock(bytes, frame: i, fromTick: fromTick, body) else { return }
+        // Three block buffers circulate between the threads (decoded blocks are large: fresh
+        // arrays each time would cost page faults).
+        let full = BlockChannel(), free = BlockChannel()
+        for _ in 0..<3 { _ = free.put(BlockSlot()) }
+        let producer = Thread { [self] in
+            let local = ZstdDecompressor()
+            for i in frameRange {
+                guard let slot = free.take() else { break }
+                do {
+                    slot.items.removeAll(keepingCapacity: true)
+                    slot.end = try !self.decodeFrame(i, decompressor: local, fromTick: fromTick, into: &slot.items)
+                } catch {
+                    slot.error = error
+                }
+                if !full.put(slot) || slot.end || slot.error != nil { break }
+            }
+            full.close()
         }
+        producer.start()
+        defer { full.cancel(); free.cancel() }
+        while let slot = full.take() {
+            framesDecompressed += 1
+            if let error = slot.error { throw error }
+            if slot.end { return }
+            for item in slot.items where !(try body(item)) { return }
+            _ = free.put(slot)
+        }
+    }
+
+    /// Decompresses and decodes one block frame into `items`; false when the frame is the index (the end).
+    private func decodeFrame(_ i: Int, decompressor: ZstdDecompressor, fromTick: Tick?, into items: inout [TraceItem]) throws -> Bool {
+        let (offset, size) = frames[i]
+        let result: Result<[UInt8], ZstdError> = data.withUnsafeBytes { (raw: UnsafeRawBufferPointer) -> Result<[UInt8], ZstdError> in
+            Result { () throws(ZstdError) in try decompressor.frame(UnsafeRawBufferPointer(rebasing: raw[offset..<offset + size])) }
+        }
+        let bytes: [UInt8]
+        switch result {
+        case .success(let b): bytes = b
+        case .failure(let e):
+            throw TraceError.corruptFrame(frame: i, offset: offset, reason: e.isChecksumMismatch ? "checksum mismatch (\(e.name))" : e.name)
+        }
+        if bytes.starts(with: TraceFormat.indexMagic) { return false }
+        _ = try decodeBlock(bytes, frame: i, fromTick: fromTick) { items.append($0); return true }
+        return true
+    }
+
+    /// Decompresses and decodes one block frame; nil when the frame is the index (the end).
+    private func blockItems(frame i: Int, decompressor: ZstdDecompressor, fromTick: Tick?) throws -> [TraceItem]? {
+        var items: [TraceItem] = []
+        return try decodeFrame(i, decompressor: decompressor, fromTick: fromTick, into: &items) ? items : nil
     }
 
     private func decodeBlock(_ bytes: [UInt8], frame: Int, fromTick: Tick?, _ body: (TraceItem) throws -> Bool) throws -> Bool {
@@ -222,14 +279,10 @@ public final class TraceReader {
 
     /// The events of one block frame.
     func blockEvents(frame i: Int) throws -> [EventRecord] {
-        let bytes = try decompress(frame: i)
-        if bytes.starts(with: TraceFormat.indexMagic) { return [] }
-        var out: [EventRecord] = []
-        _ = try decodeBlock(bytes, frame: i, fromTick: nil) { item in
-            if case .event(let e) = item { out.append(e) }
-            return true
+        framesDecompressed += 1
+        return (try blockItems(frame: i, decompressor: decompressor, fromTick: nil) ?? []).compactMap {
+            if case .event(let e) = $0 { return e } else { return nil }
         }
-        return out
     }
 
     /// Every event, in order (convenience for tests and small traces).
@@ -265,5 +318,53 @@ public struct EventCursor {
         }
         defer { position += 1 }
         return buffer[position]
+    }
+}
+
+/// A decoded block travelling between the prefetching thread and the reader.
+final class BlockSlot: @unchecked Sendable {
+    var items: [TraceItem] = []
+    var end = false
+    var error: Error?
+}
+
+/// A blocking queue of block slots between the prefetching thread and the reader.
+final class BlockChannel: @unchecked Sendable {
+    private let condition = NSCondition()
+    private var queue: [BlockSlot] = []
+    private var closed = false
+    private var cancelled = false
+
+    /// False once the other side has gone.
+    func put(_ slot: BlockSlot) -> Bool {
+        condition.lock()
+        defer { condition.unlock() }
+        if cancelled { return false }
+        queue.append(slot)
+        condition.broadcast()
+        return true
+    }
+
+    /// The next slot, or nil when closed and drained, or cancelled.
+    func take() -> BlockSlot? {
+        condition.lock()
+        defer { condition.unlock() }
+        while queue.isEmpty && !closed && !cancelled { condition.wait() }
+        if cancelled || queue.isEmpty { return nil }
+        return queue.removeFirst()
+    }
+
+    func close() {
+        condition.lock()
+        closed = true
+        condition.broadcast()
+        condition.unlock()
+    }
+
+    func cancel() {
+        condition.lock()
+        cancelled = true
+        condition.broadcast()
+        condition.unlock()
     }
 }
