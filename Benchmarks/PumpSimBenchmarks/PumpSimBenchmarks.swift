@@ -90,7 +90,7 @@ let benchmarks: @Sendable () -> Void = {
     // = encoded bytes / wall time (the encoded size is printed once below).
     let tmp = FileManager.default.temporaryDirectory.appendingPathComponent("pumpsim-bench.pstrace").path
     let header = TraceHeader(engineVersion: "bench", scenarioDigest: ScenarioWriter.digest(frenzy), seed: frenzy.seed,
-                             scenarioJSON: ScenarioWriter.canonicalJSON(frenzy))
+                             scenarioJSON: ScenarioWriter.canonicalJSON(frenzy), codec: CodecParams(config: frenzy))
     Benchmark("trace, write launch-frenzy events", configuration: .init(maxDuration: .seconds(20), maxIterations: 20)) { benchmark in
         let w = try! TraceWriter(path: tmp, header: header)
         for r in RecordedFrenzy.shared.records { w.append(r) }
@@ -104,6 +104,11 @@ let benchmarks: @Sendable () -> Void = {
     for r in RecordedFrenzy.shared.records { prepared.append(r) }
     try! prepared.finish()
     print("launch-frenzy trace: \(RecordedFrenzy.shared.records.count) events, \(prepared.encodedBytes) encoded bytes, \(prepared.fileBytes) bytes on disk")
+    let ratio = Double(prepared.fileBytes) / Double(prepared.encodedBytes)
+    for t in prepared.encodedByType {
+        let encoded = Double(t.bytes) / Double(t.events)
+        print("  \(t.type): \(t.events) events, \(String(format: "%.2f", encoded)) encoded bytes each, about \(String(format: "%.2f", encoded * ratio)) on disk (the trace's overall ratio)")
+    }
 
     Benchmark("trace, read and replay launch-frenzy (decompress, decode, evolve)", configuration: .init(maxDuration: .seconds(20), maxIterations: 20)) { benchmark in
         let reader = try! TraceReader(path: readPath)

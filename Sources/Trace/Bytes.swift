@@ -85,22 +85,24 @@ struct ByteWriter {
     }
 }
 
-/// Reads what `ByteWriter` wrote; every read is bounds-checked.
+/// Reads what `ByteWriter` wrote, within `offset..<end` of `bytes`; every read is bounds-checked.
 struct ByteReader {
     let bytes: [UInt8]
     var offset: Int
+    let end: Int
 
-    init(_ bytes: [UInt8], offset: Int = 0) {
+    init(_ bytes: [UInt8], offset: Int = 0, end: Int? = nil) {
         self.bytes = bytes
         self.offset = offset
+        self.end = min(end ?? bytes.count, bytes.count)
     }
 
-    var isAtEnd: Bool { offset >= bytes.count }
+    var isAtEnd: Bool { offset >= end }
 
     struct Malformed: Error { var offset: Int; var what: String }
 
     @inline(__always) mutating func u8() throws(Malformed) -> UInt8 {
-        guard offset < bytes.count else { throw Malformed(offset: offset, what: "unexpected end of block") }
+        guard offset < end else { throw Malformed(offset: offset, what: "unexpected end of block") }
         defer { offset += 1 }
         return bytes[offset]
     }
@@ -131,7 +133,7 @@ struct ByteReader {
     }
 
     mutating func raw(_ count: Int) throws(Malformed) -> [UInt8] {
-        guard count >= 0, offset + count <= bytes.count else { throw Malformed(offset: offset, what: "unexpected end of block") }
+        guard count >= 0, offset + count <= end else { throw Malformed(offset: offset, what: "unexpected end of block") }
         defer { offset += count }
         return Array(bytes[offset..<offset + count])
     }
@@ -150,7 +152,7 @@ struct ByteReader {
 
     mutating func string() throws(Malformed) -> String {
         let n = try varint()
-        guard n <= UInt64(bytes.count) else { throw Malformed(offset: offset, what: "string longer than the block") }
+        guard n <= UInt64(end - offset) else { throw Malformed(offset: offset, what: "string longer than the block") }
         return String(decoding: try raw(Int(n)), as: UTF8.self)
     }
 }

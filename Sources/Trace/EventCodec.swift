@@ -4,25 +4,58 @@ import Ledger
 import Rewards
 import Engine
 
-/// What a block remembers while encoding or decoding, so repeated values cost a flag bit.
-/// It starts afresh in every block, so every frame decodes on its own (seeking needs that).
+/// A submitted transaction remembered for the rest of its block, so that its landing costs a flag.
+struct RingEntry {
+    var id: TxID = .max
+    var payer: AccountID = 0
+    var signatures: UInt8 = 0
+    var computeUnits: UInt32 = 0
+    var priority: UInt64 = 0
+}
+
+/// What a block remembers while encoding or decoding. It starts afresh in every block (from the
+/// curve states in the block header), so every frame decodes on its own; seeking needs that.
 struct CodecContext {
     var tick: Tick
     var txID: TxID = 0
     var wallet: UInt32 = 0
+    /// Curve state per mint, advanced by every executed trade.
+    var curves: [CurveState]
+    var ring = [RingEntry](repeating: RingEntry(), count: CodecContext.ringSize)
+    static let ringSize = 1_024
 
-    init(firstTick: Tick) { tick = firstTick }
+    init(firstTick: Tick, curves: [CurveState]) {
+        tick = firstTick
+        self.curves = curves
+    }
 
-    /// The transaction and wallet an event makes current (the same rule on both sides).
+    /// What an event makes current (the same rule on both sides).
     @inline(__always) mutating func observe(_ e: Event) {
         switch e {
-        case .ledger(.txSubmitted(let t)): txID = t.id; wallet = t.payer
+        case .ledger(.txSubmitted(let t)):
+            txID = t.id; wallet = t.payer
+            ring[Int(t.id & UInt64(Self.ringSize - 1))] = RingEntry(id: t.id, payer: t.payer, signatures: t.signatures,
+                                                                  computeUnits: t.computeUnits, priority: t.priorityMicroLamportsPerCU)
         case .ledger(.txIncluded(let t)): txID = t.txID; wallet = t.payer
-        case .ledger(.tradeExecuted(let t)): txID = t.txID; wallet = t.wallet
+        case .ledger(.tradeExecuted(let t)):
+            txID = t.txID; wallet = t.wallet
+            if Int(t.mint) < curves.count {
+                let s = curves[Int(t.mint)]
+                if let next = t.side == .buy ? try? s.afterBuy(tokens: t.tokens, curveSol: t.curveSol)
+                                            : try? s.afterSell(tokens: t.tokens, curveSol: t.curveSol) {
+                    curves[Int(t.mint)] = next
+                }
+            }
         case .ledger(.tradeFailed(let t)): txID = t.txID; wallet = t.wallet
         case .rewards(.pointsAwarded(let p)): wallet = p.user
         default: break
         }
+    }
+
+    /// The remembered submission of `id`, if it is in this block's ring.
+    @inline(__always) func submitted(_ id: TxID) -> RingEntry? {
+        let e = ring[Int(id & UInt64(Self.ringSize - 1))]
+        return e.id == id ? e : nil
     }
 }
 
@@ -37,206 +70,381 @@ enum Tag: UInt8 {
     case checkpoint = 0xF0
 }
 
-/// The binary event encoding: a tag byte, the tick as a delta, then the fields as varints.
+/// A block's fields, one stream per kind: zstd finds far more repetition in a column of tags or
+/// of fees than in interleaved records.
+struct Columns {
+    var tags, ticks, ids, accounts, small, tokens, lamports, fees, misc, checkpoints: ByteWriter
+    static let count = 10
+
+    init(capacity: Int) {
+        tags = ByteWriter(capacity: capacity / 8); ticks = ByteWriter(capacity: capacity / 8)
+        ids = ByteWriter(capacity: capacity / 8); accounts = ByteWriter(capacity: capacity / 4)
+        small = ByteWriter(capacity: capacity / 4); tokens = ByteWriter(capacity: capacity / 4)
+        lamports = ByteWriter(capacity: capacity / 4); fees = ByteWriter(capacity: capacity / 4)
+        misc = ByteWriter(capacity: capacity / 4); checkpoints = ByteWriter(capacity: 1_024)
+    }
+
+    var all: [ByteWriter] { [tags, ticks, ids, accounts, small, tokens, lamports, fees, misc, checkpoints] }
+    var byteCount: Int {
+        tags.count + ticks.count + ids.count + accounts.count + small.count + tokens.count + lamports.count + fees.count
+            + misc.count + checkpoints.count
+    }
+
+    /// Room for one more record in every stream.
+    @inline(__always) mutating func reserve() {
+        tags.reserve(48); ticks.reserve(48); ids.reserve(48); accounts.reserve(48); small.reserve(48)
+        tokens.reserve(48); lamports.reserve(48); fees.reserve(48); misc.reserve(48); checkpoints.reserve(64)
+    }
+
+    mutating func clear() {
+        tags.clear(); ticks.clear(); ids.clear(); accounts.clear(); small.clear()
+        tokens.clear(); lamports.clear(); fees.clear(); misc.clear(); checkpoints.clear()
+    }
+
+    func release() { for w in all { w.release() } }
+}
+
+/// Reads the streams of one block.
+struct ColumnReader {
+    var tags, ticks, ids, accounts, small, tokens, lamports, fees, misc, checkpoints: ByteReader
+
+    /// Splits `bytes[offset...]` by the stream lengths that precede the streams.
+    init(_ bytes: [UInt8], lengthsAt r: inout ByteReader) throws(ByteReader.Malformed) {
+        var lengths: [Int] = []
+        for _ in 0..<Columns.count {
+            let n = try r.varint()
+            guard n <= UInt64(bytes.count) else { throw .init(offset: r.offset, what: "stream longer than the block") }
+            lengths.append(Int(n))
+        }
+        var at = r.offset
+        var readers: [ByteReader] = []
+        for n in lengths {
+            guard at + n <= bytes.count else { throw .init(offset: at, what: "stream runs past the block") }
+            readers.append(ByteReader(bytes, offset: at, end: at + n))
+            at += n
+        }
+        guard at == bytes.count else { throw .init(offset: at, what: "bytes after the last stream") }
+        (tags, ticks, ids, accounts, small, tokens, lamports, fees, misc, checkpoints) =
+            (readers[0], readers[1], readers[2], readers[3], readers[4], readers[5], readers[6], readers[7], readers[8], readers[9])
+    }
+}
+
+/// The event encoding: a tag, the tick as a delta, then each field in its stream. Fields the
+/// codec can derive exactly (fees from the curve amount, a trade's second amount from the
+/// pump.fun formulas, a landed transaction's fee from its submission, accruals from points)
+/// cost a flag bit; the encoder checks each derivation, so decoding is always exact.
 enum EventCodec {
-    static func encode(_ r: EventRecord, into w: inout ByteWriter, context c: inout CodecContext) {
-        let e = r.event
+    // Trade flags.
+    static let sameTx: UInt8 = 1, hasRent: UInt8 = 2, feesDerived: UInt8 = 4
+    static let storeCurveSol: UInt8 = 8, storeTokens: UInt8 = 16
+
+    /// `a * b / d` with a 128/64-bit hardware divide; nil if the quotient needs more than 64 bits.
+    @inline(__always) static func mulDiv(_ a: UInt64, _ b: UInt64, _ d: UInt64) -> UInt64? {
+        guard d > 0 else { return nil }
+        let wide = a.multipliedFullWidth(by: b)
+        guard wide.high < d else { return nil }
+        return d.dividingFullWidth(wide).quotient
+    }
+
+    /// The tokens a pump.fun `buy_exact_sol_in` with curve input `net` receives, or nil.
+    @inline(__always) static func tokensFor(curveSol net: UInt64, _ s: CurveState) -> UInt64? {
+        guard net > 1 else { return nil }
+        let (x, o) = s.virtualSol.addingReportingOverflow(net - 1)
+        return o ? nil : mulDiv(net - 1, s.virtualToken, x)
+    }
+
+    /// The curve SOL of a pump.fun exact-token buy or a sell of `t` tokens, or nil.
+    @inline(__always) static func curveSolFor(tokens t: UInt64, side: TradeSide, _ s: CurveState) -> UInt64? {
+        switch side {
+        case .buy:
+            guard t < s.virtualToken, let q = mulDiv(t, s.virtualSol, s.virtualToken - t), q < UInt64.max else { return nil }
+            return q + 1
+        case .sell:
+            let (y, o) = s.virtualToken.addingReportingOverflow(t)
+            return o ? nil : mulDiv(t, s.virtualSol, y)
+        }
+    }
+
+    static func encode(_ r: EventRecord, into w: inout Columns, context c: inout CodecContext, params p: CodecParams) {
         func head(_ t: Tag) {
-            w.u8(t.rawValue)
-            w.varint(r.tick &- c.tick)
+            w.tags.u8(t.rawValue)
+            w.ticks.varint(r.tick &- c.tick)
         }
-        /// Writes the transaction and wallet, or a flag that they are the context's.
-        func same(_ tx: TxID, _ wallet: UInt32, extra: UInt8 = 0) {
-            if tx == c.txID && wallet == c.wallet {
-                w.u8(extra | 1)
-            } else {
-                w.u8(extra)
-                w.delta(tx, from: c.txID)
-                w.varint(wallet)
-            }
+        func txAndWallet(_ tx: TxID, _ wallet: UInt32) {
+            w.ids.delta(tx, from: c.txID)
+            w.accounts.varint(wallet)
         }
-        switch e {
+        switch r.event {
         case .ledger(let l):
             switch l {
             case .txSubmitted(let t):
                 head(.txSubmitted)
-                w.delta(t.id, from: c.txID)
-                w.varint(t.payer)
-                w.u8(t.signatures)
-                w.varint(t.computeUnits)
-                w.varint(t.priorityMicroLamportsPerCU)
-                w.varint(r.tick &- t.submittedTick)
+                txAndWallet(t.id, t.payer)
+                w.small.u8(t.signatures)
+                w.misc.varint(t.computeUnits)
+                w.misc.varint(t.priorityMicroLamportsPerCU)
+                w.misc.varint(r.tick &- t.submittedTick)
                 switch t.instruction {
-                case .create(let m, let l): w.u8(0); w.varint(m); w.varint(l)
-                case .buyExactSolIn(let m, let s, let o): w.u8(1); w.varint(m); w.varint(s); w.varint(o)
-                case .buyExactTokens(let m, let t, let s): w.u8(2); w.varint(m); w.varint(t); w.varint(s)
-                case .sell(let m, let t, let s): w.u8(3); w.varint(m); w.varint(t); w.varint(s)
-                case .claimRewards: w.u8(4)
+                case .create(let m, let l): w.small.u8(0); w.small.varint(m); w.lamports.varint(l)
+                case .buyExactSolIn(let m, let s, let o): w.small.u8(1); w.small.varint(m); w.lamports.varint(s); w.tokens.varint(o)
+                case .buyExactTokens(let m, let t, let s): w.small.u8(2); w.small.varint(m); w.tokens.varint(t); w.lamports.varint(s)
+                case .sell(let m, let t, let s): w.small.u8(3); w.small.varint(m); w.tokens.varint(t); w.lamports.varint(s)
+                case .claimRewards: w.small.u8(4)
                 }
             case .txDropped(let d):
-                head(.txDropped); w.delta(d.txID, from: c.txID); w.varint(d.payer); optionalMint(d.mint, &w); w.u8(d.reason.rawValue)
+                head(.txDropped); txAndWallet(d.txID, d.payer); w.small.varint(d.mint.map { UInt64($0) + 1 } ?? 0); w.small.u8(d.reason.rawValue)
             case .txIncluded(let i):
-                head(.txIncluded); same(i.txID, i.payer); w.varint(i.feeLamports); w.varint(i.computeUnits)
+                head(.txIncluded)
+                var flags: UInt8 = 0
+                let same = i.txID == c.txID && i.payer == c.wallet
+                if same { flags |= 1 }
+                if let s = c.submitted(i.txID), s.payer == i.payer, s.computeUnits == i.computeUnits,
+                   i.feeLamports == p.baseFeePerSignature &* UInt64(s.signatures) &+ priorityFee(s.computeUnits, s.priority) {
+                    flags |= 2
+                }
+                w.small.u8(flags)
+                if !same { txAndWallet(i.txID, i.payer) }
+                if flags & 2 == 0 { w.fees.varint(i.feeLamports); w.misc.varint(i.computeUnits) }
             case .txExpired(let x):
-                head(.txExpired); w.delta(x.txID, from: c.txID); w.varint(x.payer); optionalMint(x.mint, &w)
+                head(.txExpired); txAndWallet(x.txID, x.payer); w.small.varint(x.mint.map { UInt64($0) + 1 } ?? 0)
             case .tokenCreated(let t):
-                head(.tokenCreated); w.varint(t.mint); w.varint(t.creator)
+                head(.tokenCreated); w.small.varint(t.mint); w.accounts.varint(t.creator)
             case .createFailed(let f):
-                head(.createFailed); w.delta(f.txID, from: c.txID); w.varint(f.mint); w.varint(f.creator); w.u8(f.reason.rawValue)
+                head(.createFailed); txAndWallet(f.txID, f.creator); w.small.varint(f.mint); w.small.u8(f.reason.rawValue)
             case .tradeExecuted(let t):
                 head(t.side == .buy ? .tradeBuy : .tradeSell)
-                same(t.txID, t.wallet, extra: t.rentLamports > 0 ? 2 : 0)
-                w.varint(t.mint); w.varint(t.tokens); w.varint(t.curveSol); w.varint(t.protocolFee); w.varint(t.creatorFee)
-                if t.rentLamports > 0 { w.varint(t.rentLamports) }
+                encodeTrade(t, into: &w, context: c, params: p)
             case .tradeFailed(let f):
-                head(.tradeFailed); same(f.txID, f.wallet); w.varint(f.mint); w.u8(f.side.rawValue); w.u8(f.reason.rawValue)
+                head(.tradeFailed)
+                let same = f.txID == c.txID && f.wallet == c.wallet
+                w.small.u8(same ? 1 : 0)
+                if !same { txAndWallet(f.txID, f.wallet) }
+                w.small.varint(f.mint); w.small.u8(f.side.rawValue); w.small.u8(f.reason.rawValue)
             case .curveCompleted(let x):
-                head(.curveCompleted); w.varint(x.mint)
+                head(.curveCompleted); w.small.varint(x.mint)
             case .curveMigrated(let m):
-                head(.curveMigrated); w.varint(m.mint); w.varint(m.baseTokens); w.varint(m.quoteLamports); w.varint(m.migrationFeeLamports)
+                head(.curveMigrated); w.small.varint(m.mint); w.tokens.varint(m.baseTokens); w.lamports.varint(m.quoteLamports); w.fees.varint(m.migrationFeeLamports)
             case .transfer(let t):
-                head(.transfer); w.varint(t.from); w.varint(t.to); w.varint(t.lamports)
+                head(.transfer); w.accounts.varint(t.from); w.accounts.varint(t.to); w.lamports.varint(t.lamports)
             }
         case .rewards(let rw):
             switch rw {
-            case .pointsAwarded(let p):
+            case .pointsAwarded(let a):
                 head(.pointsAwarded)
-                if p.user == c.wallet { w.u8(p.action.rawValue << 1 | 1) } else { w.u8(p.action.rawValue << 1); w.varint(p.user) }
-                w.varint(p.points); w.varint(p.accruedLamports)
+                var flags = a.action.rawValue << 2
+                if a.user == c.wallet { flags |= 1 }
+                let (accrued, o) = a.points.multipliedReportingOverflow(by: p.lamportsPerPoint)
+                if !o && accrued == a.accruedLamports { flags |= 2 }
+                w.small.u8(flags)
+                if flags & 1 == 0 { w.accounts.varint(a.user) }
+                w.misc.varint(a.points)
+                if flags & 2 == 0 { w.fees.varint(a.accruedLamports) }
             case .tierChanged(let t):
-                head(.tierChanged); w.varint(t.user); w.u8(t.from); w.u8(t.to)
+                head(.tierChanged); w.accounts.varint(t.user); w.small.u8(t.from); w.small.u8(t.to)
             case .rewardsClaimed(let x):
-                head(.rewardsClaimed); w.varint(x.user); w.varint(x.lamports)
+                head(.rewardsClaimed); w.accounts.varint(x.user); w.lamports.varint(x.lamports)
             }
-        case .launchRequested(let x): head(.launchRequested); w.varint(x.mint); w.varint(x.creator)
-        case .launchRejected(let x): head(.launchRejected); w.varint(x.mint); w.varint(x.creator); w.u8(x.reason.rawValue)
-        case .environmentCreated(let x): head(.environmentCreated); w.varint(x.environment); w.varint(x.mint); w.varint(x.playLamports)
-        case .tradingOpened(let x): head(.tradingOpened); w.varint(x.mint)
-        case .tradeRejected(let x): head(.tradeRejected); w.varint(x.wallet); w.varint(x.mint); w.u8(x.side.rawValue); w.u8(x.reason.rawValue)
-        case .claimFailed(let x): head(.claimFailed); w.varint(x.wallet); w.u8(x.reason.rawValue)
-        case .chatPosted(let x): head(.chatPosted); w.varint(x.wallet); w.varint(x.mint); w.varint(x.bytes)
-        case .virtualJoined(let x): head(.virtualJoined); w.varint(x.environment); w.varint(x.wallet); w.varint(x.playLamports)
+        case .launchRequested(let x): head(.launchRequested); w.small.varint(x.mint); w.accounts.varint(x.creator)
+        case .launchRejected(let x): head(.launchRejected); w.small.varint(x.mint); w.accounts.varint(x.creator); w.small.u8(x.reason.rawValue)
+        case .environmentCreated(let x): head(.environmentCreated); w.small.varint(x.environment); w.small.varint(x.mint); w.lamports.varint(x.playLamports)
+        case .tradingOpened(let x): head(.tradingOpened); w.small.varint(x.mint)
+        case .tradeRejected(let x):
+            head(.tradeRejected); w.accounts.varint(x.wallet); w.small.varint(x.mint); w.small.u8(x.side.rawValue); w.small.u8(x.reason.rawValue)
+        case .claimFailed(let x): head(.claimFailed); w.accounts.varint(x.wallet); w.small.u8(x.reason.rawValue)
+        case .chatPosted(let x): head(.chatPosted); w.accounts.varint(x.wallet); w.small.varint(x.mint); w.misc.varint(x.bytes)
+        case .virtualJoined(let x): head(.virtualJoined); w.small.varint(x.environment); w.accounts.varint(x.wallet); w.lamports.varint(x.playLamports)
         case .virtualTradeExecuted(let x):
-            head(.virtualTradeExecuted); w.varint(x.environment); w.varint(x.wallet); w.u8(x.side.rawValue)
-            w.varint(x.tokens); w.varint(x.curveSol); w.varint(x.protocolFee); w.varint(x.creatorFee)
+            head(.virtualTradeExecuted); w.small.varint(x.environment); w.accounts.varint(x.wallet); w.small.u8(x.side.rawValue)
+            w.tokens.varint(x.tokens); w.lamports.varint(x.curveSol); w.fees.varint(x.protocolFee); w.fees.varint(x.creatorFee)
         case .virtualTradeRejected(let x):
-            head(.virtualTradeRejected); w.varint(x.environment); w.varint(x.wallet); w.u8(x.side.rawValue); w.u8(x.reason.rawValue)
-        case .slotEnded(let x): head(.slotEnded); w.varint(x.transactions); w.varint(x.computeUnits); w.varint(x.pending)
+            head(.virtualTradeRejected); w.small.varint(x.environment); w.accounts.varint(x.wallet); w.small.u8(x.side.rawValue); w.small.u8(x.reason.rawValue)
+        case .slotEnded(let x): head(.slotEnded); w.misc.varint(x.transactions); w.misc.varint(x.computeUnits); w.misc.varint(x.pending)
         }
         c.tick = r.tick
-        c.observe(e)
+        c.observe(r.event)
     }
 
-    private static func optionalMint(_ m: MintID?, _ w: inout ByteWriter) {
-        w.varint(m.map { UInt64($0) + 1 } ?? 0)
+    /// `ceil(cu × price / 10⁶)`, as `Transaction.priorityFeeLamports`.
+    @inline(__always) static func priorityFee(_ cu: UInt32, _ price: UInt64) -> UInt64 {
+        let (p, o) = UInt64(cu).multipliedReportingOverflow(by: price)
+        if !o && p <= UInt64.max - 999_999 { return (p + 999_999) / 1_000_000 }
+        return UInt64(truncatingIfNeeded: (UInt128(cu) * UInt128(price) + 999_999) / 1_000_000)
+    }
+
+    private static func encodeTrade(_ t: TradeExecuted, into w: inout Columns, context c: CodecContext, params p: CodecParams) {
+        var flags: UInt8 = 0
+        let same = t.txID == c.txID && t.wallet == c.wallet
+        if same { flags |= sameTx }
+        if t.rentLamports > 0 { flags |= hasRent }
+        let m = Int(t.mint)
+        if m < p.mints.count {
+            let mp = p.mints[m]
+            if t.protocolFee == p.fee(t.curveSol, mp.protocolBps, ceil: mp.ceil) && t.creatorFee == p.fee(t.curveSol, mp.creatorBps, ceil: mp.ceil) {
+                flags |= feesDerived
+            }
+            if mp.pumpFun && m < c.curves.count {
+                let s = c.curves[m]
+                if t.side == .buy, tokensFor(curveSol: t.curveSol, s) == t.tokens {
+                    flags |= storeCurveSol
+                } else if curveSolFor(tokens: t.tokens, side: t.side, s) == t.curveSol {
+                    flags |= storeTokens
+                }
+            }
+        }
+        w.small.u8(flags)
+        if !same { w.ids.delta(t.txID, from: c.txID); w.accounts.varint(t.wallet) }
+        w.small.varint(t.mint)
+        if flags & storeTokens == 0 { w.lamports.varint(t.curveSol) }
+        if flags & storeCurveSol == 0 { w.tokens.varint(t.tokens) }
+        if flags & feesDerived == 0 { w.fees.varint(t.protocolFee); w.fees.varint(t.creatorFee) }
+        if flags & hasRent != 0 { w.fees.varint(t.rentLamports) }
     }
 
     /// Decodes one event record whose tag has been read.
-    static func decode(tag raw: UInt8, seq: UInt64, from r: inout ByteReader, context c: inout CodecContext) throws(ByteReader.Malformed) -> EventRecord {
-        let at = r.offset - 1
-        guard let tag = Tag(rawValue: raw), tag != .checkpoint else { throw .init(offset: at, what: "unknown record tag \(raw)") }
-        let tick = c.tick &+ (try r.varint())
+    static func decode(tag raw: UInt8, seq: UInt64, from r: inout ColumnReader, context c: inout CodecContext,
+                       params p: CodecParams) throws(ByteReader.Malformed) -> EventRecord {
+        guard let tag = Tag(rawValue: raw), tag != .checkpoint else { throw .init(offset: r.tags.offset - 1, what: "unknown record tag \(raw)") }
+        let tick = c.tick &+ (try r.ticks.varint())
         func reason() throws(ByteReader.Malformed) -> RejectReason {
-            let v = try r.u8()
-            guard let reason = RejectReason(rawValue: v) else { throw .init(offset: r.offset - 1, what: "unknown reason \(v)") }
+            let v = try r.small.u8()
+            guard let reason = RejectReason(rawValue: v) else { throw .init(offset: r.small.offset - 1, what: "unknown reason \(v)") }
             return reason
         }
         func side() throws(ByteReader.Malformed) -> TradeSide {
-            let v = try r.u8()
-            guard let s = TradeSide(rawValue: v) else { throw .init(offset: r.offset - 1, what: "unknown side \(v)") }
+            let v = try r.small.u8()
+            guard let s = TradeSide(rawValue: v) else { throw .init(offset: r.small.offset - 1, what: "unknown side \(v)") }
             return s
         }
-        func mint() throws(ByteReader.Malformed) -> MintID { try r.varint32() }
+        func mint() throws(ByteReader.Malformed) -> MintID { try r.small.varint32() }
         func optionalMint() throws(ByteReader.Malformed) -> MintID? {
-            let v = try r.varint()
+            let v = try r.small.varint()
             return v == 0 ? nil : MintID(truncatingIfNeeded: v - 1)
         }
-        func same(_ flags: UInt8) throws(ByteReader.Malformed) -> (TxID, UInt32) {
-            if flags & 1 == 1 { return (c.txID, c.wallet) }
-            return (try r.delta(from: c.txID), try r.varint32())
-        }
+        func txAndWallet() throws(ByteReader.Malformed) -> (TxID, UInt32) { (try r.ids.delta(from: c.txID), try r.accounts.varint32()) }
         let e: Event
         switch tag {
         case .txSubmitted:
-            let id = try r.delta(from: c.txID)
-            let payer = try r.varint32()
-            let sigs = try r.u8()
-            let cu = try r.varint32()
-            let priority = try r.varint()
-            let submitted = tick &- (try r.varint())
-            let kind = try r.u8()
+            let (id, payer) = try txAndWallet()
+            let sigs = try r.small.u8()
+            let cu = try r.misc.varint32()
+            let priority = try r.misc.varint()
+            let submitted = tick &- (try r.misc.varint())
+            let kind = try r.small.u8()
             let ins: Instruction
             switch kind {
-            case 0: ins = .create(mint: try mint(), initialBuyLamports: try r.varint())
-            case 1: ins = .buyExactSolIn(mint: try mint(), spendableLamports: try r.varint(), minTokensOut: try r.varint())
-            case 2: ins = .buyExactTokens(mint: try mint(), tokens: try r.varint(), maxSolCostLamports: try r.varint())
-            case 3: ins = .sell(mint: try mint(), tokens: try r.varint(), minSolOutLamports: try r.varint())
+            case 0: ins = .create(mint: try mint(), initialBuyLamports: try r.lamports.varint())
+            case 1: ins = .buyExactSolIn(mint: try mint(), spendableLamports: try r.lamports.varint(), minTokensOut: try r.tokens.varint())
+            case 2: ins = .buyExactTokens(mint: try mint(), tokens: try r.tokens.varint(), maxSolCostLamports: try r.lamports.varint())
+            case 3: ins = .sell(mint: try mint(), tokens: try r.tokens.varint(), minSolOutLamports: try r.lamports.varint())
             case 4: ins = .claimRewards
-            default: throw .init(offset: r.offset - 1, what: "unknown instruction \(kind)")
+            default: throw .init(offset: r.small.offset - 1, what: "unknown instruction \(kind)")
             }
             e = .ledger(.txSubmitted(Transaction(id: id, payer: payer, signatures: sigs, computeUnits: cu,
                                                  priorityMicroLamportsPerCU: priority, submittedTick: submitted, instruction: ins)))
         case .txDropped:
-            e = .ledger(.txDropped(TxDropped(txID: try r.delta(from: c.txID), payer: try r.varint32(), mint: try optionalMint(), reason: try reason())))
+            let (id, payer) = try txAndWallet()
+            e = .ledger(.txDropped(TxDropped(txID: id, payer: payer, mint: try optionalMint(), reason: try reason())))
         case .txIncluded:
-            let (tx, payer) = try same(try r.u8())
-            e = .ledger(.txIncluded(TxIncluded(txID: tx, payer: payer, feeLamports: try r.varint(), computeUnits: try r.varint32())))
+            let flags = try r.small.u8()
+            let (tx, payer) = flags & 1 == 1 ? (c.txID, c.wallet) : try txAndWallet()
+            let fee: UInt64, cu: UInt32
+            if flags & 2 == 2 {
+                guard let s = c.submitted(tx) else { throw .init(offset: r.small.offset - 1, what: "derived fee without its submission") }
+                fee = p.baseFeePerSignature &* UInt64(s.signatures) &+ priorityFee(s.computeUnits, s.priority)
+                cu = s.computeUnits
+            } else {
+                fee = try r.fees.varint()
+                cu = try r.misc.varint32()
+            }
+            e = .ledger(.txIncluded(TxIncluded(txID: tx, payer: payer, feeLamports: fee, computeUnits: cu)))
         case .txExpired:
-            e = .ledger(.txExpired(TxExpired(txID: try r.delta(from: c.txID), payer: try r.varint32(), mint: try optionalMint())))
+            let (id, payer) = try txAndWallet()
+            e = .ledger(.txExpired(TxExpired(txID: id, payer: payer, mint: try optionalMint())))
         case .tokenCreated:
-            e = .ledger(.tokenCreated(TokenCreated(mint: try mint(), creator: try r.varint32())))
+            e = .ledger(.tokenCreated(TokenCreated(mint: try mint(), creator: try r.accounts.varint32())))
         case .createFailed:
-            e = .ledger(.createFailed(CreateFailed(txID: try r.delta(from: c.txID), mint: try mint(), creator: try r.varint32(), reason: try reason())))
+            let (id, creator) = try txAndWallet()
+            e = .ledger(.createFailed(CreateFailed(txID: id, mint: try mint(), creator: creator, reason: try reason())))
         case .tradeBuy, .tradeSell:
-            let flags = try r.u8()
-            let (tx, wallet) = try same(flags)
-            let m = try mint(), tokens = try r.varint(), curveSol = try r.varint(), pf = try r.varint(), cf = try r.varint()
-            let rent = flags & 2 == 2 ? try r.varint() : 0
-            e = .ledger(.tradeExecuted(TradeExecuted(txID: tx, wallet: wallet, mint: m, side: tag == .tradeBuy ? .buy : .sell, tokens: tokens,
-                                                     curveSol: curveSol, protocolFee: pf, creatorFee: cf, rentLamports: rent)))
+            e = .ledger(.tradeExecuted(try decodeTrade(side: tag == .tradeBuy ? .buy : .sell, from: &r, context: c, params: p)))
         case .tradeFailed:
-            let (tx, wallet) = try same(try r.u8())
+            let flags = try r.small.u8()
+            let (tx, wallet) = flags & 1 == 1 ? (c.txID, c.wallet) : try txAndWallet()
             e = .ledger(.tradeFailed(TradeFailed(txID: tx, wallet: wallet, mint: try mint(), side: try side(), reason: try reason())))
         case .curveCompleted:
             e = .ledger(.curveCompleted(CurveCompleted(mint: try mint())))
         case .curveMigrated:
-            e = .ledger(.curveMigrated(CurveMigrated(mint: try mint(), baseTokens: try r.varint(), quoteLamports: try r.varint(),
-                                                     migrationFeeLamports: try r.varint())))
+            e = .ledger(.curveMigrated(CurveMigrated(mint: try mint(), baseTokens: try r.tokens.varint(), quoteLamports: try r.lamports.varint(),
+                                                     migrationFeeLamports: try r.fees.varint())))
         case .transfer:
-            e = .ledger(.transfer(Transfer(from: try r.varint32(), to: try r.varint32(), lamports: try r.varint())))
+            e = .ledger(.transfer(Transfer(from: try r.accounts.varint32(), to: try r.accounts.varint32(), lamports: try r.lamports.varint())))
         case .pointsAwarded:
-            let flags = try r.u8()
-            guard let action = RewardAction(rawValue: flags >> 1) else { throw .init(offset: r.offset - 1, what: "unknown reward action") }
-            let user = flags & 1 == 1 ? c.wallet : try r.varint32()
-            e = .rewards(.pointsAwarded(PointsAwarded(user: user, action: action, points: try r.varint(), accruedLamports: try r.varint())))
+            let flags = try r.small.u8()
+            guard let action = RewardAction(rawValue: flags >> 2) else { throw .init(offset: r.small.offset - 1, what: "unknown reward action") }
+            let user = flags & 1 == 1 ? c.wallet : try r.accounts.varint32()
+            let points = try r.misc.varint()
+            let accrued = flags & 2 == 2 ? points &* p.lamportsPerPoint : try r.fees.varint()
+            e = .rewards(.pointsAwarded(PointsAwarded(user: user, action: action, points: points, accruedLamports: accrued)))
         case .tierChanged:
-            e = .rewards(.tierChanged(TierChanged(user: try r.varint32(), from: try r.u8(), to: try r.u8())))
+            e = .rewards(.tierChanged(TierChanged(user: try r.accounts.varint32(), from: try r.small.u8(), to: try r.small.u8())))
         case .rewardsClaimed:
-            e = .rewards(.rewardsClaimed(RewardsClaimed(user: try r.varint32(), lamports: try r.varint())))
-        case .launchRequested: e = .launchRequested(LaunchRequested(mint: try mint(), creator: try r.varint32()))
-        case .launchRejected: e = .launchRejected(LaunchRejected(mint: try mint(), creator: try r.varint32(), reason: try reason()))
+            e = .rewards(.rewardsClaimed(RewardsClaimed(user: try r.accounts.varint32(), lamports: try r.lamports.varint())))
+        case .launchRequested: e = .launchRequested(LaunchRequested(mint: try mint(), creator: try r.accounts.varint32()))
+        case .launchRejected: e = .launchRejected(LaunchRejected(mint: try mint(), creator: try r.accounts.varint32(), reason: try reason()))
         case .environmentCreated:
-            e = .environmentCreated(EnvironmentCreated(environment: try r.varint32(), mint: try mint(), playLamports: try r.varint()))
+            e = .environmentCreated(EnvironmentCreated(environment: try r.small.varint32(), mint: try mint(), playLamports: try r.lamports.varint()))
         case .tradingOpened: e = .tradingOpened(TradingOpened(mint: try mint()))
         case .tradeRejected:
-            e = .tradeRejected(TradeRejected(wallet: try r.varint32(), mint: try mint(), side: try side(), reason: try reason()))
-        case .claimFailed: e = .claimFailed(ClaimFailed(wallet: try r.varint32(), reason: try reason()))
-        case .chatPosted: e = .chatPosted(ChatPosted(wallet: try r.varint32(), mint: try mint(), bytes: try r.varint32()))
+            e = .tradeRejected(TradeRejected(wallet: try r.accounts.varint32(), mint: try mint(), side: try side(), reason: try reason()))
+        case .claimFailed: e = .claimFailed(ClaimFailed(wallet: try r.accounts.varint32(), reason: try reason()))
+        case .chatPosted: e = .chatPosted(ChatPosted(wallet: try r.accounts.varint32(), mint: try mint(), bytes: try r.misc.varint32()))
         case .virtualJoined:
-            e = .virtualJoined(VirtualJoined(environment: try r.varint32(), wallet: try r.varint32(), playLamports: try r.varint()))
+            e = .virtualJoined(VirtualJoined(environment: try r.small.varint32(), wallet: try r.accounts.varint32(), playLamports: try r.lamports.varint()))
         case .virtualTradeExecuted:
-            e = .virtualTradeExecuted(VirtualTradeExecuted(environment: try r.varint32(), wallet: try r.varint32(), side: try side(),
-                                                           tokens: try r.varint(), curveSol: try r.varint(), protocolFee: try r.varint(),
-                                                           creatorFee: try r.varint()))
+            e = .virtualTradeExecuted(VirtualTradeExecuted(environment: try r.small.varint32(), wallet: try r.accounts.varint32(), side: try side(),
+                                                           tokens: try r.tokens.varint(), curveSol: try r.lamports.varint(),
+                                                           protocolFee: try r.fees.varint(), creatorFee: try r.fees.varint()))
         case .virtualTradeRejected:
-            e = .virtualTradeRejected(VirtualTradeRejected(environment: try r.varint32(), wallet: try r.varint32(), side: try side(), reason: try reason()))
+            e = .virtualTradeRejected(VirtualTradeRejected(environment: try r.small.varint32(), wallet: try r.accounts.varint32(), side: try side(), reason: try reason()))
         case .slotEnded:
-            e = .slotEnded(SlotEnded(transactions: try r.varint32(), computeUnits: try r.varint(), pending: try r.varint32()))
+            e = .slotEnded(SlotEnded(transactions: try r.misc.varint32(), computeUnits: try r.misc.varint(), pending: try r.misc.varint32()))
         case .checkpoint:
-            throw .init(offset: at, what: "checkpoint is not an event")
+            throw .init(offset: r.tags.offset - 1, what: "checkpoint is not an event")
         }
         c.tick = tick
         c.observe(e)
         return EventRecord(tick: tick, seq: seq, event: e)
+    }
+
+    private static func decodeTrade(side: TradeSide, from r: inout ColumnReader, context c: CodecContext,
+                                    params p: CodecParams) throws(ByteReader.Malformed) -> TradeExecuted {
+        let flags = try r.small.u8()
+        let (tx, wallet) = flags & sameTx != 0 ? (c.txID, c.wallet) : (try r.ids.delta(from: c.txID), try r.accounts.varint32())
+        let mint = try r.small.varint32()
+        let m = Int(mint)
+        let state = m < c.curves.count ? c.curves[m] : nil
+        var curveSol: UInt64 = 0, tokens: UInt64 = 0
+        if flags & storeTokens == 0 { curveSol = try r.lamports.varint() }
+        if flags & storeCurveSol == 0 { tokens = try r.tokens.varint() }
+        if flags & storeCurveSol != 0 {
+            guard let s = state, let t = tokensFor(curveSol: curveSol, s) else { throw .init(offset: r.small.offset, what: "cannot derive the tokens of a trade") }
+            tokens = t
+        } else if flags & storeTokens != 0 {
+            guard let s = state, let v = curveSolFor(tokens: tokens, side: side, s) else { throw .init(offset: r.small.offset, what: "cannot derive the SOL of a trade") }
+            curveSol = v
+        }
+        var pf: UInt64, cf: UInt64
+        if flags & feesDerived != 0 {
+            guard m < p.mints.count else { throw .init(offset: r.small.offset, what: "fees derived for an unknown mint") }
+            let mp = p.mints[m]
+            pf = p.fee(curveSol, mp.protocolBps, ceil: mp.ceil)
+            cf = p.fee(curveSol, mp.creatorBps, ceil: mp.ceil)
+        } else {
+            pf = try r.fees.varint()
+            cf = try r.fees.varint()
+        }
+        let rent = flags & hasRent != 0 ? try r.fees.varint() : 0
+        return TradeExecuted(txID: tx, wallet: wallet, mint: mint, side: side, tokens: tokens, curveSol: curveSol,
+                             protocolFee: pf, creatorFee: cf, rentLamports: rent)
     }
 }

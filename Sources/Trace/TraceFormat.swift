@@ -12,10 +12,13 @@ public struct TraceHeader: Sendable, Equatable {
     public var seed: UInt64
     /// The resolved scenario, canonical JSON (every default written out).
     public var scenarioJSON: String
+    /// What the event codec derives values from.
+    public var codec: CodecParams
 
-    public init(formatVersion: UInt64 = TraceFormat.version, engineVersion: String, scenarioDigest: StateDigest, seed: UInt64, scenarioJSON: String) {
+    public init(formatVersion: UInt64 = TraceFormat.version, engineVersion: String, scenarioDigest: StateDigest, seed: UInt64,
+                scenarioJSON: String, codec: CodecParams) {
         self.formatVersion = formatVersion; self.engineVersion = engineVersion; self.scenarioDigest = scenarioDigest
-        self.seed = seed; self.scenarioJSON = scenarioJSON
+        self.seed = seed; self.scenarioJSON = scenarioJSON; self.codec = codec
     }
 }
 

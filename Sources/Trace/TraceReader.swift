@@ -1,5 +1,6 @@
 import Foundation
 import SimCore
+import Curves
 import Engine
 
 /// Reads a trace: the header, the footer index and the event blocks, one frame at a time.
@@ -41,7 +42,8 @@ public final class TraceReader: @unchecked Sendable {
         } catch {
             throw .io("cannot read \(path): \(error.localizedDescription)")
         }
-        header = TraceHeader(engineVersion: "", scenarioDigest: StateDigest(bytes: Array(repeating: 0, count: 32)), seed: 0, scenarioJSON: "")
+        header = TraceHeader(engineVersion: "", scenarioDigest: StateDigest(bytes: Array(repeating: 0, count: 32)), seed: 0, scenarioJSON: "",
+                             codec: CodecParams(mints: [], lamportsPerPoint: 0, baseFeePerSignature: 0))
         if !readSeekTable() { scanFrames() }
         guard !frames.isEmpty else { throw .notATrace("\(path) holds no whole zstd frame\(truncation.map { " (\($0))" } ?? "")") }
         header = try readHeader()
@@ -133,7 +135,8 @@ public final class TraceReader: @unchecked Sendable {
             let digest = StateDigest(bytes: try r.raw(32))
             let seed = try r.varint()
             let json = try r.string()
-            return TraceHeader(formatVersion: version, engineVersion: engine, scenarioDigest: digest, seed: seed, scenarioJSON: json)
+            let codec = try CodecParams.read(from: &r)
+            return TraceHeader(formatVersion: version, engineVersion: engine, scenarioDigest: digest, seed: seed, scenarioJSON: json, codec: codec)
         } catch let e as TraceError {
             throw e
         } catch let e as ByteReader.Malformed {
@@ -248,16 +251,24 @@ public final class TraceReader: @unchecked Sendable {
             }
             let count = try r.varint()
             let firstSeq = try r.varint()
-            var context = CodecContext(firstTick: try r.varint())
+            let firstTick = try r.varint()
+            let mints = try r.varint()
+            guard mints <= 1_000_000 else { throw ByteReader.Malformed(offset: r.offset, what: "absurd mint count") }
+            var curves: [CurveState] = []
+            for _ in 0..<mints { curves.append(try readState(&r)) }
+            var columns = try ColumnReader(bytes, lengthsAt: &r)
+            var context = CodecContext(firstTick: firstTick, curves: curves)
             var seq = firstSeq
-            while !r.isAtEnd {
-                let tag = try r.u8()
+            let params = header.codec
+            while !columns.tags.isAtEnd {
+                let tag = try columns.tags.u8()
                 if tag == Tag.checkpoint.rawValue {
-                    let c = Checkpoint(tick: try r.varint(), eventIndex: try r.varint(), digest: StateDigest(bytes: try r.raw(32)))
+                    let c = Checkpoint(tick: try columns.checkpoints.varint(), eventIndex: try columns.checkpoints.varint(),
+                                       digest: StateDigest(bytes: try columns.checkpoints.raw(32)))
                     if !(try body(.checkpoint(c))) { return false }
                     continue
                 }
-                let record = try EventCodec.decode(tag: tag, seq: seq, from: &r, context: &context)
+                let record = try EventCodec.decode(tag: tag, seq: seq, from: &columns, context: &context, params: params)
                 seq += 1
                 if let t = fromTick, record.tick < t { continue }
                 if !(try body(.event(record))) { return false }

@@ -6,6 +6,7 @@ import Darwin
 import Dispatch
 import Foundation
 import SimCore
+import Curves
 import Engine
 
 /// Streams a run into a trace file. Events are encoded on the caller's thread into blocks; each
@@ -16,20 +17,17 @@ import Engine
 public final class TraceWriter: @unchecked Sendable {
     public let path: String
     private let fd: Int32
-    private let blockBytes: Int
-    private var block: ByteWriter
-    private var context = CodecContext(firstTick: 0)
-    private var blockFirstSeq: UInt64 = 0
-    private var blockFirstTick: Tick = 0
-    private var blockLastTick: Tick = 0
-    private var blockEvents: UInt64 = 0
-    private var blockHasRecords = false
-    private var lastTick: Tick = 0
+    /// Everything the hot path touches, in one struct: one exclusivity check per event, not one per field.
+    private var encoder: BlockEncoder
     private var checkpoints: [Checkpoint] = []
     private var finished = false
     /// Encoded event bytes so far (before compression).
-    public private(set) var encodedBytes: UInt64 = 0
-    public private(set) var eventCount: UInt64 = 0
+    public var encodedBytes: UInt64 { encoder.encodedBytes }
+    public var eventCount: UInt64 { encoder.eventCount }
+    /// Encoded bytes and events per event type name.
+    public var encodedByType: [(type: String, events: UInt64, bytes: UInt64)] {
+        encoder.typeStats.enumerated().compactMap { i, v in v.0 > 0 ? (Tag(rawValue: UInt8(i)).map { "\($0)" } ?? "\(i)", v.0, v.1) : nil }
+    }
 
     // Owned by the compression queue.
     private let queue = DispatchQueue(label: "pumpsim.trace.compress")
@@ -49,10 +47,9 @@ public final class TraceWriter: @unchecked Sendable {
     /// Creates (or truncates) `path` and writes the header frame.
     public init(path: String, header: TraceHeader, blockBytes: Int = 1 << 16, level: Int32 = 1) throws(TraceError) {
         self.path = path
-        self.blockBytes = blockBytes
         self.compressor = ZstdCompressor(level: level)
         self.slots = DispatchSemaphore(value: Self.maxBlocksInFlight)
-        self.block = ByteWriter(capacity: blockBytes + 1_024)
+        self.encoder = BlockEncoder(blockBytes: blockBytes, params: header.codec)
         fd = open(path, O_WRONLY | O_CREAT | O_TRUNC, 0o644)
         guard fd >= 0 else { throw .io("cannot create \(path): \(String(cString: strerror(errno)))") }
         var h = ByteWriter(capacity: header.scenarioJSON.utf8.count + 256)
@@ -62,11 +59,11 @@ public final class TraceWriter: @unchecked Sendable {
         h.raw(header.scenarioDigest.bytes)
         h.varint(header.seed)
         h.string(header.scenarioJSON)
+        header.codec.write(to: &h)
         let bytes = h.bytes
         h.release()
         writeFrame(bytes)
         if let failure { throw failure }
-        startBlock()
     }
 
     deinit {
@@ -74,67 +71,23 @@ public final class TraceWriter: @unchecked Sendable {
             queue.sync {}
             close(fd)
         }
-        block.release()
+        encoder.columns.release()
     }
-
-    private func startBlock() {
-        block.clear()
-        blockFirstSeq = eventCount
-        blockFirstTick = lastTick
-        blockLastTick = lastTick
-        context = CodecContext(firstTick: lastTick)
-        blockEvents = 0
-        blockHasRecords = false
-    }
-
-    /// Largest encoding of one record (a `TxSubmitted` with every varint at 10 bytes is under 120).
-    static let maxRecordBytes = 192
 
     /// Appends one event (the engine's observer). Errors are kept and thrown by `finish()`.
     public func append(_ r: EventRecord) {
-        // Encode into locals and store back once: no exclusivity checks per byte.
-        var w = block
-        var c = context
-        w.reserve(Self.maxRecordBytes)
-        let before = w.count
-        EventCodec.encode(r, into: &w, context: &c)
-        encodedBytes &+= UInt64(w.count - before)
-        block = w
-        context = c
-        lastTick = r.tick
-        blockLastTick = r.tick
-        blockEvents += 1
-        blockHasRecords = true
-        eventCount += 1
-        if w.count >= blockBytes { flushBlock() }
+        if encoder.append(r) { flushBlock() }
     }
 
     /// Records a checkpoint after the events it covers.
     public func checkpoint(_ c: Checkpoint) {
         checkpoints.append(c)
-        block.reserve(64)
-        block.u8(Tag.checkpoint.rawValue)
-        block.varint(c.tick)
-        block.varint(c.eventIndex)
-        block.raw(c.digest.bytes)
-        blockHasRecords = true
+        encoder.checkpoint(c)
     }
 
-    /// Block layout: magic, event count, first seq, first tick (the codec's base), then records.
+    /// Hands the current block to the compression queue (waiting if too many are in flight).
     private func flushBlock() {
-        guard blockHasRecords else { return }
-        var framed = [UInt8]()
-        framed.reserveCapacity(block.count + 32)
-        var head = ByteWriter(capacity: 64)
-        head.u8(TraceFormat.blockMagic)
-        head.varint(blockEvents)
-        head.varint(blockFirstSeq)
-        head.varint(blockFirstTick)
-        framed.append(contentsOf: UnsafeBufferPointer(start: head.base, count: head.count))
-        framed.append(contentsOf: UnsafeBufferPointer(start: block.base, count: block.count))
-        head.release()
-        let info = BlockInfo(frame: 0, firstSeq: blockFirstSeq, eventCount: blockEvents, firstTick: blockFirstTick, lastTick: blockLastTick)
-        let content = framed
+        guard let (content, info) = encoder.takeBlock() else { return }
         slots.wait()
         queue.async {
             var info = info
@@ -143,7 +96,6 @@ public final class TraceWriter: @unchecked Sendable {
             self.compressAndWrite(content)
             self.slots.signal()
         }
-        startBlock()
     }
 
     /// Compresses and writes one frame synchronously (header, index).
@@ -181,7 +133,7 @@ public final class TraceWriter: @unchecked Sendable {
         let (frameList, blockList) = queue.sync { (frames, blocks) }
         var index = ByteWriter(capacity: 64 + blockList.count * 64 + checkpoints.count * 64)
         index.raw(TraceFormat.indexMagic)
-        index.varint(eventCount)
+        index.varint(encoder.eventCount)
         index.varint(UInt64(blockList.count))
         for b in blockList {
             index.varint(UInt64(b.frame)); index.varint(b.firstSeq); index.varint(b.eventCount)
@@ -223,5 +175,90 @@ public final class TraceWriter: @unchecked Sendable {
         close(fd)
         if let failure = queue.sync(execute: { failure }) { throw failure }
         return fileBytes
+    }
+}
+
+/// The writer's per-block state: the column streams, the codec context and the block's bounds.
+struct BlockEncoder {
+    let blockBytes: Int
+    let params: CodecParams
+    var columns: Columns
+    var context: CodecContext
+    /// Curve states when the current block started (written in its header).
+    var blockCurves: [CurveState]
+    var blockFirstSeq: UInt64 = 0
+    var blockFirstTick: Tick = 0
+    var blockLastTick: Tick = 0
+    var blockEvents: UInt64 = 0
+    var blockHasRecords = false
+    var lastTick: Tick = 0
+    var eventCount: UInt64 = 0
+    var encodedBytes: UInt64 = 0
+    var typeStats = [(UInt64, UInt64)](repeating: (0, 0), count: 32)
+
+    init(blockBytes: Int, params: CodecParams) {
+        self.blockBytes = blockBytes
+        self.params = params
+        columns = Columns(capacity: blockBytes + 1_024)
+        let genesis = params.mints.map(\.initial)
+        context = CodecContext(firstTick: 0, curves: genesis)
+        blockCurves = genesis
+    }
+
+    /// Encodes one event; true when the block is full.
+    mutating func append(_ r: EventRecord) -> Bool {
+        columns.reserve()
+        let before = columns.byteCount
+        EventCodec.encode(r, into: &columns, context: &context, params: params)
+        let after = columns.byteCount
+        encodedBytes &+= UInt64(after - before)
+        let tag = Int(columns.tags.base[columns.tags.count - 1])
+        if tag < 32 { typeStats[tag].0 += 1; typeStats[tag].1 += UInt64(after - before) }
+        lastTick = r.tick
+        blockLastTick = r.tick
+        blockEvents += 1
+        blockHasRecords = true
+        eventCount += 1
+        return after >= blockBytes
+    }
+
+    mutating func checkpoint(_ c: Checkpoint) {
+        columns.reserve()
+        columns.tags.u8(Tag.checkpoint.rawValue)
+        columns.checkpoints.varint(c.tick)
+        columns.checkpoints.varint(c.eventIndex)
+        columns.checkpoints.raw(c.digest.bytes)
+        blockHasRecords = true
+    }
+
+    /// The finished block's bytes and index entry (frame number filled in by the writer), and a
+    /// fresh block. Layout: magic, event count, first seq, first tick (the codec's base), the
+    /// curve states at the block's start, the ten stream lengths, then the streams.
+    mutating func takeBlock() -> ([UInt8], BlockInfo)? {
+        guard blockHasRecords else { return nil }
+        var head = ByteWriter(capacity: 128 + blockCurves.count * 64)
+        head.u8(TraceFormat.blockMagic)
+        head.varint(blockEvents)
+        head.varint(blockFirstSeq)
+        head.varint(blockFirstTick)
+        head.varint(UInt64(blockCurves.count))
+        for state in blockCurves { writeState(state, &head) }
+        let streams = columns.all
+        for stream in streams { head.varint(UInt64(stream.count)) }
+        var framed = [UInt8]()
+        framed.reserveCapacity(head.count + columns.byteCount)
+        framed.append(contentsOf: UnsafeBufferPointer(start: head.base, count: head.count))
+        for stream in streams { framed.append(contentsOf: UnsafeBufferPointer(start: stream.base, count: stream.count)) }
+        head.release()
+        let info = BlockInfo(frame: 0, firstSeq: blockFirstSeq, eventCount: blockEvents, firstTick: blockFirstTick, lastTick: blockLastTick)
+        columns.clear()
+        blockFirstSeq = eventCount
+        blockFirstTick = lastTick
+        blockLastTick = lastTick
+        context = CodecContext(firstTick: lastTick, curves: context.curves)
+        blockCurves = context.curves
+        blockEvents = 0
+        blockHasRecords = false
+        return (framed, info)
     }
 }

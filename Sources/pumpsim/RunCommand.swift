@@ -146,7 +146,7 @@ struct RunCommand: ParsableCommand {
         do {
             return try TraceWriter(path: trace, header: TraceHeader(
                 engineVersion: EngineInfo.version, scenarioDigest: ScenarioWriter.digest(config), seed: config.seed,
-                scenarioJSON: ScenarioWriter.canonicalJSON(config)))
+                scenarioJSON: ScenarioWriter.canonicalJSON(config), codec: CodecParams(config: config)))
         } catch {
             printError("error: \(error)")
             throw ExitStatus.badInput.code

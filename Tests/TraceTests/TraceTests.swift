@@ -19,7 +19,7 @@ func record(_ scenario: String, overrides: [String] = [], blockBytes: Int = 1 <<
     try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
     let path = dir.appendingPathComponent(name).path
     let header = TraceHeader(engineVersion: "test", scenarioDigest: ScenarioWriter.digest(config), seed: config.seed,
-                             scenarioJSON: ScenarioWriter.canonicalJSON(config))
+                             scenarioJSON: ScenarioWriter.canonicalJSON(config), codec: CodecParams(config: config))
     let writer = try TraceWriter(path: path, header: header, blockBytes: blockBytes)
     let rec = Recorder()
     var sim = try Simulation(config: config)
