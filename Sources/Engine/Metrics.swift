@@ -60,8 +60,12 @@ public struct Metrics: Sendable {
     /// Platform-side rejections by reason (limits, preflight), all tokens.
     public var platformRejected = [UInt64](repeating: 0, count: RejectReason.allCases.count)
 
-    public init(tokenCount: Int) {
+    /// Price samples are kept at most once per this many slots (the latest in each interval).
+    public let sampleEverySlots: UInt64
+
+    public init(tokenCount: Int, sampleEverySlots: UInt64 = 150) {
         tokens = Array(repeating: TokenMetrics(), count: tokenCount)
+        self.sampleEverySlots = max(1, sampleEverySlots)
     }
 
     /// Folds an event in; `world` is the state after the event.
@@ -89,8 +93,14 @@ public struct Metrics: Sendable {
         case .virtualJoined: break
         case .virtualTradeExecuted(let e):
             virtualTrades += 1
-            let env = world.environments[Int(e.environment)]
-            environmentPricePaths[Int(e.environment)].append((r.tick, env.curve.spotPriceNanos))
+            let sample = (r.tick, world.environments[Int(e.environment)].curve.spotPriceNanos)
+            let i = Int(e.environment)
+            if environmentPricePaths[i].count > 1, let last = environmentPricePaths[i].last,
+               last.0 / sampleEverySlots == r.tick / sampleEverySlots {
+                environmentPricePaths[i][environmentPricePaths[i].count - 1] = sample
+            } else {
+                environmentPricePaths[i].append(sample)
+            }
         case .virtualTradeRejected: virtualRejected += 1
         case .slotEnded(let e):
             chain.slots += 1

@@ -52,7 +52,7 @@ public struct Simulation: Sendable {
     public init(config: SimulationConfig) throws(ArithmeticError) {
         self.config = config
         self.world = try World(config: config)
-        self.metrics = Metrics(tokenCount: config.tokens.count)
+        self.metrics = Metrics(tokenCount: config.tokens.count, sampleEverySlots: config.priceSampleEverySlots)
         self.agents = AgentPool(config: config)
         self.platformRng = SimRandom(seed: config.seed).substream(named: "platform")
         var entries = config.timeline

@@ -111,18 +111,24 @@ public final class TraceWriter: @unchecked Sendable {
             failure = .io("zstd: \(error)")
             return
         }
+        guard writeAll(compressed) else { return }
+        frames.append((UInt32(compressed.count), UInt32(content.count)))
+    }
+
+    /// On the queue: writes every byte (retrying short writes); false after recording a failure.
+    private func writeAll(_ bytes: [UInt8]) -> Bool {
         var done = 0
-        while done < compressed.count {
-            let n = compressed.withUnsafeBytes { write(fd, $0.baseAddress! + done, $0.count - done) }
+        while done < bytes.count {
+            let n = bytes.withUnsafeBytes { write(fd, $0.baseAddress! + done, $0.count - done) }
             if n < 0 {
                 if errno == EINTR { continue }
                 failure = .io("cannot write \(path): \(String(cString: strerror(errno)))")
-                return
+                return false
             }
             done += n
         }
-        written += UInt64(compressed.count)
-        frames.append((UInt32(compressed.count), UInt32(content.count)))
+        written += UInt64(bytes.count)
+        return true
     }
 
     /// Flushes the last block, writes the index frame and the seek table, closes the file.
@@ -157,20 +163,7 @@ public final class TraceWriter: @unchecked Sendable {
         seek.u32le(TraceFormat.seekableFooterMagic)
         let seekBytes = seek.bytes
         seek.release()
-        queue.sync {
-            guard failure == nil else { return }
-            var done = 0
-            while done < seekBytes.count {
-                let n = seekBytes.withUnsafeBytes { write(fd, $0.baseAddress! + done, $0.count - done) }
-                if n < 0 {
-                    if errno == EINTR { continue }
-                    failure = .io("cannot write \(path): \(String(cString: strerror(errno)))")
-                    return
-                }
-                done += n
-            }
-            written += UInt64(seekBytes.count)
-        }
+        queue.sync { if failure == nil { _ = writeAll(seekBytes) } }
         finished = true
         close(fd)
         if let failure = queue.sync(execute: { failure }) { throw failure }
