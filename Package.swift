@@ -15,12 +15,14 @@ let package = Package(
         .library(name: "Scenario", targets: ["Scenario"]),
         .library(name: "Trace", targets: ["Trace"]),
         .library(name: "Store", targets: ["Store"]),
+        .library(name: "Fanout", targets: ["Fanout"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
         .package(url: "https://github.com/jpsim/Yams", from: "6.2.2"),
         .package(url: "https://github.com/apple/swift-crypto", from: "4.5.2"),
         .package(url: "https://github.com/apple/swift-collections", from: "1.6.0"),
+        .package(url: "https://github.com/HdrHistogram/hdrhistogram-swift", from: "0.2.0"),
     ],
     targets: [
         .target(name: "SimCore", dependencies: [.product(name: "Crypto", package: "swift-crypto")]),
@@ -36,6 +38,7 @@ let package = Package(
         .systemLibrary(name: "CSQLite", pkgConfig: "sqlite3", providers: [.apt(["libsqlite3-dev"])]),
         .target(name: "Trace", dependencies: ["SimCore", "Curves", "Ledger", "Rewards", "Engine", "CZstd"]),
         .target(name: "Store", dependencies: ["SimCore", "CSQLite"]),
+        .target(name: "Fanout", dependencies: ["SimCore", .product(name: "Histogram", package: "hdrhistogram-swift")]),
         .executableTarget(name: "pumpsim", dependencies: [
             "SimCore", "Curves", "Ledger", "Rewards", "Engine", "Scenario", "Trace", "Store",
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
@@ -48,6 +51,7 @@ let package = Package(
         .testTarget(name: "ScenarioTests", dependencies: ["Scenario", "Ledger"]),
         .testTarget(name: "TraceTests", dependencies: ["Trace", "Engine", "Scenario"]),
         .testTarget(name: "StoreTests", dependencies: ["Store"]),
+        .testTarget(name: "FanoutTests", dependencies: ["Fanout"]),
         .testTarget(name: "CLITests", dependencies: ["pumpsim"]),
     ],
     swiftLanguageModes: [.v6]

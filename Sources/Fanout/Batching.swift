@@ -1,0 +1,160 @@
+import SimCore
+
+/// How the server groups messages into WebSocket frames (compare Centrifugo's per-connection
+/// `write_delay` and keep-latest publications).
+public enum BatchingPolicy: Sendable, Hashable, CustomStringConvertible {
+    /// Every message is its own frame, sent at once.
+    case none
+    /// The first message opens a window; everything published before it closes goes in one frame.
+    case window(micros: UInt64)
+    /// A frame goes out once it holds `messages` messages or `bytes` bytes.
+    case size(messages: Int, bytes: Int)
+    /// Whichever comes first: the window closes or the size is reached.
+    case windowOrSize(micros: UInt64, messages: Int, bytes: Int)
+    /// A window in which only the latest PRICE_UPDATE of the topic survives (others are conflated).
+    case conflate(micros: UInt64)
+
+    public var description: String {
+        switch self {
+        case .none: return "none"
+        case .window(let w): return "window=\(Self.ms(w))"
+        case .size(let m, let b): return "size=\(m)msg/\(b)B"
+        case .windowOrSize(let w, let m, let b): return "window=\(Self.ms(w))|size=\(m)msg/\(b)B"
+        case .conflate(let w): return "conflate=\(Self.ms(w))"
+        }
+    }
+
+    static func ms(_ micros: UInt64) -> String { FixedDecimal.format(UInt128(micros), scale: 3) + "ms" }
+
+    /// Parses `none`, `window=25ms`, `size=50` (messages) or `size=16KB`, `window=25ms,size=50`
+    /// (the first to trigger), `conflate=100ms`. Durations take `ms` or `us`.
+    public static func parse(_ text: String) -> BatchingPolicy? {
+        func duration(_ s: Substring) -> UInt64? {
+            if s.hasSuffix("us") { return UInt64(s.dropLast(2)) }
+            if s.hasSuffix("ms") { return FixedDecimal.parse(String(s.dropLast(2)), scale: 3) }
+            if s.hasSuffix("s") { return FixedDecimal.parse(String(s.dropLast(1)), scale: 6) }
+            return nil
+        }
+        func size(_ s: Substring) -> (Int, Int)? {
+            if s.hasSuffix("KB"), let k = Int(s.dropLast(2)) { return (Int.max, k * 1_024) }
+            if s.hasSuffix("B"), let b = Int(s.dropLast(1)) { return (Int.max, b) }
+            if let m = Int(s) { return (m, Int.max) }
+            return nil
+        }
+        if text == "none" { return BatchingPolicy.none }
+        var window: UInt64?, sizeLimit: (Int, Int)?, conflate: UInt64?
+        for part in text.split(separator: "|") {
+            let kv = part.split(separator: "=", maxSplits: 1)
+            guard kv.count == 2 else { return nil }
+            switch kv[0] {
+            case "window": guard let w = duration(kv[1]) else { return nil }; window = w
+            case "size": guard let s = size(kv[1]), s.0 > 0, s.1 > 0 else { return nil }; sizeLimit = s
+            case "conflate": guard let w = duration(kv[1]) else { return nil }; conflate = w
+            default: return nil
+            }
+        }
+        switch (window, sizeLimit, conflate) {
+        case (let w?, nil, nil): return w == 0 ? BatchingPolicy.none : .window(micros: w)
+        case (nil, let s?, nil): return .size(messages: s.0, bytes: s.1)
+        case (let w?, let s?, nil): return .windowOrSize(micros: w, messages: s.0, bytes: s.1)
+        case (nil, nil, let c?): return .conflate(micros: c)
+        default: return nil
+        }
+    }
+}
+
+/// One frame for a topic: when it leaves the batcher, its size, and which messages it carries.
+public struct Frame: Sendable, Hashable {
+    /// When the batcher flushes it, microseconds.
+    public var flushMicros: UInt64
+    public var topic: UInt32
+    /// Bytes on the wire: payload plus the WebSocket frame header.
+    public var bytes: UInt32
+    /// Range in `Frames.messageTimes` of the carried messages' event times.
+    public var firstMessage: Int
+    public var messageCount: Int
+}
+
+/// The frames of a whole run under one policy, in flush order, and what never became a frame.
+public struct Frames: Sendable {
+    public var frames: [Frame] = []
+    /// Event times of the messages in frames, frame by frame.
+    public var messageTimes: [UInt64] = []
+    /// Per topic: (event time) of messages removed by conflation.
+    public var conflated: [[UInt64]]
+    /// Per topic: event times of messages still waiting in a batch when the run ended.
+    public var unflushed: [[UInt64]]
+
+    /// WebSocket frame header bytes for a payload (RFC 6455: 2, 4 or 10 bytes, server frames unmasked).
+    @inline(__always) public static func headerBytes(_ payload: Int) -> Int { payload <= 125 ? 2 : payload <= 65_535 ? 4 : 10 }
+
+    /// Payload of a batch: one message as is, several as a JSON array (brackets and commas).
+    @inline(__always) public static func payloadBytes(sum: Int, count: Int) -> Int { count > 1 ? sum + count + 1 : sum }
+
+    /// Batches per topic. `messages` must be in event-time order; `endMicros` ends the run.
+    public static func build(_ messages: [Message], topics: Int, policy: BatchingPolicy, endMicros: UInt64) -> Frames {
+        var out = Frames(conflated: Array(repeating: [], count: topics), unflushed: Array(repeating: [], count: topics))
+        var pending: [[Message]] = Array(repeating: [], count: topics)
+        var opened: [UInt64] = Array(repeating: 0, count: topics)
+        var raw: [(Frame, [UInt64])] = []
+
+        func flush(_ t: Int, at time: UInt64) {
+            let batch = pending[t]
+            guard !batch.isEmpty else { return }
+            let sum = batch.reduce(0) { $0 + Int($1.bytes) }
+            let payload = payloadBytes(sum: sum, count: batch.count)
+            raw.append((Frame(flushMicros: time, topic: UInt32(t), bytes: UInt32(payload + headerBytes(payload)), firstMessage: 0,
+                              messageCount: batch.count), batch.map(\.timeMicros)))
+            pending[t].removeAll(keepingCapacity: true)
+        }
+        func windowOf(_ p: BatchingPolicy) -> UInt64? {
+            switch p {
+            case .window(let w), .conflate(let w), .windowOrSize(let w, _, _): return w
+            default: return nil
+            }
+        }
+        let window = windowOf(policy)
+        for m in messages {
+            let t = Int(m.topic)
+            // Windows that closed before this message flush first (at their close time).
+            if let w = window, !pending[t].isEmpty, opened[t] + w <= m.timeMicros { flush(t, at: opened[t] + w) }
+            if case .none = policy {
+                pending[t].append(m)
+                flush(t, at: m.timeMicros)
+                continue
+            }
+            if pending[t].isEmpty { opened[t] = m.timeMicros }
+            if case .conflate = policy, m.kind == .priceUpdate, let i = pending[t].lastIndex(where: { $0.kind == .priceUpdate }) {
+                out.conflated[t].append(pending[t][i].timeMicros)
+                pending[t].remove(at: i)
+            }
+            pending[t].append(m)
+            switch policy {
+            case .size(let n, let b), .windowOrSize(_, let n, let b):
+                let sum = pending[t].reduce(0) { $0 + Int($1.bytes) }
+                if pending[t].count >= n || sum >= b { flush(t, at: m.timeMicros) }
+            default: break
+            }
+        }
+        for t in 0..<topics where !pending[t].isEmpty {
+            if let w = window, opened[t] + w <= endMicros {
+                flush(t, at: opened[t] + w)
+            } else {
+                out.unflushed[t] = pending[t].map(\.timeMicros)
+            }
+        }
+        // Global flush order: time, then topic, then creation order (all deterministic).
+        let order = raw.indices.sorted { a, b in
+            let x = raw[a].0, y = raw[b].0
+            return (x.flushMicros, x.topic, a) < (y.flushMicros, y.topic, b)
+        }
+        out.frames.reserveCapacity(raw.count)
+        for i in order {
+            var f = raw[i].0
+            f.firstMessage = out.messageTimes.count
+            out.messageTimes.append(contentsOf: raw[i].1)
+            out.frames.append(f)
+        }
+        return out
+    }
+}
