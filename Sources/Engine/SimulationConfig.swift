@@ -201,6 +201,10 @@ public struct SimulationConfig: Sendable {
     public var wallets: [WalletSpec] = []
     public var groups: [AgentGroupSpec] = []
     public var timeline: [TimelineEntry] = []
+    /// The WebSocket population, if the scenario has one.
+    public var websocket: WebSocketSpec?
+    /// Thresholds that fail the run.
+    public var assertions: [Assertion] = []
 
     public init() {}
 

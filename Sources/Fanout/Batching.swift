@@ -14,14 +14,19 @@ public enum BatchingPolicy: Sendable, Hashable, CustomStringConvertible {
     /// A window in which only the latest PRICE_UPDATE of the topic survives (others are conflated).
     case conflate(micros: UInt64)
 
+    /// The command-line form; `parse` reads it back.
     public var description: String {
         switch self {
         case .none: return "none"
         case .window(let w): return "window=\(Self.ms(w))"
-        case .size(let m, let b): return "size=\(m)msg/\(b)B"
-        case .windowOrSize(let w, let m, let b): return "window=\(Self.ms(w))|size=\(m)msg/\(b)B"
+        case .size(let m, let b): return Self.sizes(m, b)
+        case .windowOrSize(let w, let m, let b): return "window=\(Self.ms(w))|" + Self.sizes(m, b)
         case .conflate(let w): return "conflate=\(Self.ms(w))"
         }
+    }
+
+    static func sizes(_ m: Int, _ b: Int) -> String {
+        [m == Int.max ? nil : "size=\(m)", b == Int.max ? nil : "size=\(b)B"].compactMap { $0 }.joined(separator: "|")
     }
 
     static func ms(_ micros: UInt64) -> String { FixedDecimal.format(UInt128(micros), scale: 3) + "ms" }
@@ -48,7 +53,9 @@ public enum BatchingPolicy: Sendable, Hashable, CustomStringConvertible {
             guard kv.count == 2 else { return nil }
             switch kv[0] {
             case "window": guard let w = duration(kv[1]) else { return nil }; window = w
-            case "size": guard let s = size(kv[1]), s.0 > 0, s.1 > 0 else { return nil }; sizeLimit = s
+            case "size":
+                guard let s = size(kv[1]), s.0 > 0, s.1 > 0 else { return nil }
+                sizeLimit = (min(sizeLimit?.0 ?? Int.max, s.0), min(sizeLimit?.1 ?? Int.max, s.1))
             case "conflate": guard let w = duration(kv[1]) else { return nil }; conflate = w
             default: return nil
             }

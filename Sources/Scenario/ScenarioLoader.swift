@@ -30,7 +30,8 @@ public enum ScenarioLoader {
     }
 
     static let topLevel = ["version", "name", "description", "seed", "duration", "slot_ms", "checkpoint_every",
-                           "price_sample_every", "chain", "tokens", "wallets", "agents", "rewards", "limits", "timeline"]
+                           "price_sample_every", "chain", "tokens", "wallets", "agents", "rewards", "limits", "timeline",
+                           "websocket", "assertions"]
 
     static func decode(_ root: SNode, defaultName: String) throws(ScenarioError) -> SimulationConfig {
         let f = try Fields(root, path: "", allowed: topLevel)
@@ -81,6 +82,13 @@ public enum ScenarioLoader {
         let timelineNodes = try f.get("timeline", default: [], Decode.list)
         for (i, e) in timelineNodes.enumerated() {
             c.timeline.append(try timelineEntry(e, path: "timeline[\(i)]", config: c, symbols: symbols, walletNames: walletNames, ticks: ticks))
+        }
+        if let w = f["websocket"] { c.websocket = try websocket(w, path: "websocket", symbols: symbols) }
+        if let a = f["assertions"] {
+            c.assertions = try assertions(a, path: "assertions")
+            if !c.assertions.isEmpty && c.websocket == nil {
+                throw ScenarioError(a.origin, field: "assertions", "the ws.* metrics need a websocket section")
+            }
         }
         return c
     }

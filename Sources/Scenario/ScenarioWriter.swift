@@ -39,7 +39,8 @@ public enum ScenarioWriter {
             ("agents", .array(c.groups.map { group($0, symbols: symbols) })),
             ("tokens", .array(c.tokens.map { token($0, config: c) })),
             ("timeline", .array(c.timeline.map { entry($0, config: c) })),
-        ])
+        ] + (c.websocket.map { [("websocket", websocket($0, symbols: symbols))] } ?? [])
+          + (c.assertions.isEmpty ? [] : [("assertions", .array(c.assertions.map { .string($0.text) }))]))
     }
 
     static func chain(_ c: ChainConfig) -> JSON {

@@ -6,6 +6,7 @@ import Engine
 import Scenario
 import Trace
 import Store
+import Fanout
 
 struct RunCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
@@ -79,12 +80,16 @@ struct RunCommand: ParsableCommand {
         let start = clock.now
         var result: RunResult?
         var failure: Error?
+        let feed = config.websocket.map { FanoutFeed(config: config, encoding: $0.encoding) }
         do {
             var sim = try Simulation(config: config)
-            if let writer {
-                sim.observer = { writer.append($0) }
-                sim.checkpointObserver = { writer.checkpoint($0) }
+            switch (writer, feed) {
+            case (let w?, let f?): sim.observer = { w.append($0); f.observe($0) }
+            case (let w?, nil): sim.observer = { w.append($0) }
+            case (nil, let f?): sim.observer = { f.observe($0) }
+            case (nil, nil): break
             }
+            if let writer { sim.checkpointObserver = { writer.checkpoint($0) } }
             result = try sim.run(progressEvery: max(1, config.durationTicks / 200)) { tick, events in
                 progress.update(tick: tick, events: events)
             }
@@ -106,18 +111,37 @@ struct RunCommand: ParsableCommand {
             printError("error: the run stopped: \(failure.map { "\($0)" } ?? "unknown")")
             throw ExitStatus.failed.code
         }
+        // The WebSocket fan-out of the run, under the scenario's own batching policy.
+        var fanout: FanoutResult?
+        if let feed, let spec = config.websocket {
+            feed.finish()
+            fanout = spec.evaluate(feed, policy: spec.batching, config: config, jobs: ProcessInfo.processInfo.activeProcessorCount)
+        }
+        let failed = fanout.map { r in config.assertions.filter { !$0.check(r).passed } } ?? []
         let summary = RunSummary.json(result, wallSeconds: wall)
         if json {
             var fields: [(String, JSON)] = []
             if case .object(let f) = summary { fields = f }
+            if let fanout { fields.append(("websocket", FanoutReport.json(fanout, assertions: config.assertions))) }
             if let runID { fields.append(("run_id", .int(runID))) }
             if let trace { fields.append(("trace", .string(trace))) }
             print(JSON.object(fields).serialized(pretty: true))
         } else {
             print(HumanSummary.render(result, wallSeconds: wall))
+            if let fanout, let feed {
+                print("")
+                print("WEBSOCKET (\(config.websocket!.fanout.subscribers) subscribers, \(feed.messages.count) messages)")
+                print(FanoutReport.header)
+                print(FanoutReport.row(fanout))
+                for a in config.assertions {
+                    let (ok, v) = a.check(fanout)
+                    print("assertion \(a.text): \(ok ? "passed" : "FAILED") (\(a.metric.hasPrefix("ws.latency") ? FanoutReport.ms(v) + " ms" : String(v)))")
+                }
+            }
             if let trace { print("trace \(trace)") }
             if let runID { print("catalog run \(runID) in \(db ?? RunCatalog.defaultPath)") }
         }
+        if !failed.isEmpty { throw ExitStatus.failed.code }
     }
 
     /// Headline metrics stored with the run in the catalog.

@@ -199,6 +199,10 @@ struct MessageTests {
         #expect(BatchingPolicy.parse("window=10ms|size=20") == .windowOrSize(micros: 10_000, messages: 20, bytes: Int.max))
         #expect(BatchingPolicy.parse("conflate=100ms") == .conflate(micros: 100_000))
         #expect(BatchingPolicy.parse("window=fast") == nil)
+        for p in [BatchingPolicy.none, .window(micros: 25_000), .size(messages: 50, bytes: Int.max), .size(messages: Int.max, bytes: 4_096),
+                  .size(messages: 8, bytes: 4_096), .windowOrSize(micros: 10_000, messages: 20, bytes: 16_384), .conflate(micros: 100_500)] {
+            #expect(BatchingPolicy.parse(p.description) == p, "\(p)")
+        }
         #expect(BatchingPolicy.parse("bogus=1") == nil)
     }
 }

@@ -41,7 +41,7 @@ struct ScenarioLoaderTests {
         }
     }
 
-    @Test(arguments: ["quickstart.yaml", "launch-frenzy.yaml"])
+    @Test(arguments: ["quickstart.yaml", "launch-frenzy.yaml", "fanout-200k.yaml", "fanout-1m.yaml"])
     func shippedScenariosAreValid(_ name: String) throws {
         let c = try ScenarioLoader.load(path: root.appendingPathComponent("Scenarios/\(name)").path)
         #expect(!c.tokens.isEmpty)
@@ -124,7 +124,7 @@ struct ScenarioLoaderTests {
 }
 
 struct ScenarioWriterTests {
-    @Test(arguments: ["quickstart.yaml", "launch-frenzy.yaml"])
+    @Test(arguments: ["quickstart.yaml", "launch-frenzy.yaml", "fanout-200k.yaml"])
     func canonicalJSONLoadsBackToTheSameConfig(_ name: String) throws {
         let c = try ScenarioLoader.load(path: root.appendingPathComponent("Scenarios/\(name)").path)
         let json = ScenarioWriter.canonicalJSON(c)
@@ -138,6 +138,8 @@ struct ScenarioWriterTests {
         #expect(back.chain == c.chain)
         #expect(back.seed == c.seed && back.durationTicks == c.durationTicks && back.clock == c.clock)
         #expect(back.checkpointEveryEvents == c.checkpointEveryEvents && back.priceSampleEverySlots == c.priceSampleEverySlots)
+        #expect(back.websocket == c.websocket)
+        #expect(back.assertions == c.assertions)
         #expect(ScenarioWriter.canonicalJSON(back) == json)
     }
 

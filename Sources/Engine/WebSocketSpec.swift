@@ -1,0 +1,104 @@
+import SimCore
+import Fanout
+
+/// The WebSocket population of a scenario and how the server batches.
+public struct WebSocketSpec: Sendable, Hashable {
+    /// Clients, network, server. `topicWeights` holds one weight per token; virtual environments
+    /// opened during the run get `environmentWeight` each.
+    public var fanout = FanoutConfig()
+    public var environmentWeight: UInt64 = 1
+    public var encoding: WireEncoding = .json
+    /// The policy `pumpsim run` uses.
+    public var batching: BatchingPolicy = .window(micros: 25_000)
+    /// The policies `pumpsim loadtest` compares.
+    public var compare: [BatchingPolicy] = [.none, .window(micros: 10_000), .window(micros: 25_000), .window(micros: 50_000),
+                                            .window(micros: 100_000), .conflate(micros: 100_000)]
+    public init() {}
+
+    /// Runs a finished feed through one policy.
+    public func evaluate(_ feed: FanoutFeed, policy: BatchingPolicy, config c: SimulationConfig, subscribers: Int? = nil,
+                         jobs: Int = 1) -> FanoutResult {
+        var f = fanout
+        f.seed = c.seed
+        if let subscribers { f.subscribers = subscribers }
+        var weights = Array(fanout.topicWeights.prefix(c.tokens.count))
+        while weights.count < c.tokens.count { weights.append(1) }
+        while weights.count < feed.topicCount { weights.append(environmentWeight) }
+        f.topicWeights = weights
+        let duration = c.durationTicks * c.clock.slotMillis * 1_000
+        let population = Population(config: f, durationMicros: duration)
+        return FanoutSimulator.run(messages: feed.messages, topics: feed.topicCount, policy: policy, config: f,
+                                   population: population, durationMicros: duration, jobs: jobs)
+    }
+}
+
+/// A threshold on a run's metrics that fails the run, as load-test tools do: `ws.latency.p99 < 250ms`.
+public struct Assertion: Sendable, Hashable, CustomStringConvertible {
+    public enum Op: String, Sendable, CaseIterable { case lt = "<", le = "<=", gt = ">", ge = ">=" }
+    public var metric: String
+    public var op: Op
+    /// Microseconds for latencies, plain numbers otherwise.
+    public var value: UInt64
+    public var text: String
+
+    /// Metrics an assertion may name.
+    public static let metrics = ["ws.latency.p50", "ws.latency.p90", "ws.latency.p99", "ws.latency.p99.9", "ws.latency.max",
+                                 "ws.delivered", "ws.dropped", "ws.drop_rate_bps", "ws.utilisation_bps", "ws.frames",
+                                 "ws.bytes", "ws.disconnects", "ws.gave_up"]
+
+    /// Why an assertion did not parse.
+    public struct Problem: Error, Sendable { public var message: String }
+
+    /// Parses `METRIC OP VALUE`; latencies take a unit (`250ms`, `1s`, `900us`).
+    public static func parse(_ text: String) -> Result<Assertion, Problem> {
+        let parts = text.split(separator: " ", omittingEmptySubsequences: true).map(String.init)
+        guard parts.count == 3 else { return .failure(Problem(message: "expected METRIC OP VALUE, like ws.latency.p99 < 250ms")) }
+        guard metrics.contains(parts[0]) else { return .failure(Problem(message: "unknown metric \(parts[0]); expected one of \(metrics.joined(separator: ", "))")) }
+        guard let op = Op(rawValue: parts[1]) else { return .failure(Problem(message: "unknown comparison \(parts[1]); expected <, <=, > or >=")) }
+        let v: UInt64?
+        if parts[0].hasPrefix("ws.latency.") {
+            let s = parts[2]
+            if s.hasSuffix("us") { v = UInt64(s.dropLast(2)) }
+            else if s.hasSuffix("ms") { v = FixedDecimal.parse(String(s.dropLast(2)), scale: 3) }
+            else if s.hasSuffix("s") { v = FixedDecimal.parse(String(s.dropLast(1)), scale: 6) }
+            else { return .failure(Problem(message: "a latency takes a unit, like 250ms")) }
+        } else {
+            v = FixedDecimal.parse(parts[2], scale: 0)
+        }
+        guard let value = v else { return .failure(Problem(message: "cannot read the value \(parts[2])")) }
+        return .success(Assertion(metric: parts[0], op: op, value: value, text: text))
+    }
+
+    /// The metric's value in a fan-out result.
+    public static func value(of metric: String, in r: FanoutResult) -> UInt64 {
+        switch metric {
+        case "ws.latency.p50": return r.latency.valueAtPercentile(50)
+        case "ws.latency.p90": return r.latency.valueAtPercentile(90)
+        case "ws.latency.p99": return r.latency.valueAtPercentile(99)
+        case "ws.latency.p99.9": return r.latency.valueAtPercentile(99.9)
+        case "ws.latency.max": return r.latency.maxRecorded
+        case "ws.delivered": return r.delivered
+        case "ws.dropped": return r.dropped
+        case "ws.drop_rate_bps": return r.intended == 0 ? 0 : UInt64(UInt128(r.dropped) * 10_000 / UInt128(r.intended))
+        case "ws.utilisation_bps": return r.utilisationBps
+        case "ws.frames": return r.frames
+        case "ws.bytes": return r.bytes
+        case "ws.disconnects": return r.disconnects
+        case "ws.gave_up": return r.gaveUp
+        default: return 0
+        }
+    }
+
+    /// Whether the result satisfies the assertion, and the measured value.
+    public func check(_ r: FanoutResult) -> (passed: Bool, actual: UInt64) {
+        let v = Assertion.value(of: metric, in: r)
+        switch op {
+        case .lt: return (v < value, v)
+        case .le: return (v <= value, v)
+        case .gt: return (v > value, v)
+        case .ge: return (v >= value, v)
+        }
+    }
+
+    public var description: String { text }
+}

@@ -1,0 +1,144 @@
+import SimCore
+import Engine
+import Fanout
+
+extension Decode {
+    /// A duration with a unit (`900us`, `25ms`, `3s`, `1m`) in microseconds.
+    static func micros(_ n: SNode, _ path: String) throws(ScenarioError) -> UInt64 {
+        let s = try text(n, path).trimmingSpaces
+        let units: [(String, Int)] = [("us", 0), ("ms", 3), ("s", 6), ("m", -1)]
+        for (suffix, scale) in units where s.hasSuffix(suffix) {
+            let number = String(s.dropLast(suffix.count))
+            if scale == -1, let m = FixedDecimal.parse(number, scale: 0), m <= 1_440 { return m * 60_000_000 }
+            if scale >= 0, let v = FixedDecimal.parse(number, scale: scale), v <= 86_400_000_000 { return v }
+        }
+        throw ScenarioError(n.origin, field: path, "expected a duration with a unit (like 900us, 25ms, 3s or 1m), found \(describe(n))")
+    }
+
+    static func policy(_ n: SNode, _ path: String) throws(ScenarioError) -> BatchingPolicy {
+        let s = try text(n, path)
+        guard let p = BatchingPolicy.parse(s) else {
+            throw ScenarioError(n.origin, field: path, "expected a batching policy (none, window=25ms, size=50, size=16KB, window=10ms|size=20, conflate=100ms), found \(describe(n))")
+        }
+        return p
+    }
+}
+
+extension ScenarioLoader {
+    static func websocket(_ n: SNode, path: String, symbols: [String]) throws(ScenarioError) -> WebSocketSpec {
+        let f = try Fields(n, path: path, allowed: ["subscribers", "topics", "environment_weight", "encoding", "batching", "compare",
+                                                  "join_spread", "leave_bps", "latency", "bandwidth_bytes_per_second", "slow_bps",
+                                                  "slow_bandwidth_bytes_per_second", "loss_bps", "write_buffer_bytes", "slow_consumer",
+                                                  "reconnect", "heartbeat", "heartbeat_bytes", "server"])
+        var w = WebSocketSpec()
+        w.fanout.subscribers = Int(try f.need("subscribers", "how many clients (like 200000)", Decode.uint(max: 10_000_000, min: 1)))
+        w.fanout.topicWeights = Array(repeating: 1, count: symbols.count)
+        if let t = f["topics"] {
+            guard case .mapping(let entries) = t.kind else { throw ScenarioError(t.origin, field: f.sub("topics"), "expected a mapping of token symbol to weight") }
+            for e in entries {
+                guard let i = symbols.firstIndex(of: e.key) else {
+                    throw ScenarioError(e.keyOrigin, field: "\(f.sub("topics")).\(e.key)", "unknown token \"\(e.key)\" (known: \(symbols.joined(separator: ", ")))")
+                }
+                w.fanout.topicWeights[i] = try Decode.uint(max: 1_000_000)(e.value, "\(f.sub("topics")).\(e.key)")
+            }
+        }
+        w.environmentWeight = try f.get("environment_weight", default: 1, Decode.uint(max: 1_000_000))
+        let enc = try f.get("encoding", default: "json", Decode.text)
+        guard let encoding = WireEncoding(rawValue: enc) else { throw ScenarioError(f["encoding"]!.origin, field: f.sub("encoding"), "expected json or binary") }
+        w.encoding = encoding
+        w.batching = try f.get("batching", default: w.batching, Decode.policy)
+        if let c = f["compare"] {
+            w.compare = []
+            for (i, item) in try Decode.list(c, f.sub("compare")).enumerated() { w.compare.append(try Decode.policy(item, "\(f.sub("compare"))[\(i)]")) }
+        }
+        w.fanout.joinSpreadMicros = try f.get("join_spread", default: 0, Decode.micros)
+        w.fanout.leaveBps = UInt32(try f.get("leave_bps", default: 0, Decode.bps))
+        if let l = f["latency"] { w.fanout.network.latency = try latency(l, path: f.sub("latency")) }
+        w.fanout.network.bandwidthBytesPerSecond = try f.get("bandwidth_bytes_per_second", default: w.fanout.network.bandwidthBytesPerSecond, Decode.uint(max: 1 << 50, min: 1))
+        w.fanout.network.slowBps = UInt32(try f.get("slow_bps", default: 0, Decode.bps))
+        w.fanout.network.slowBandwidthBytesPerSecond = try f.get("slow_bandwidth_bytes_per_second", default: w.fanout.network.slowBandwidthBytesPerSecond, Decode.uint(max: 1 << 50, min: 1))
+        w.fanout.network.lossBps = UInt32(try f.get("loss_bps", default: 0, Decode.bps))
+        w.fanout.writeBufferBytes = try f.get("write_buffer_bytes", default: w.fanout.writeBufferBytes, Decode.uint(max: 1 << 40, min: 1))
+        let slow = try f.get("slow_consumer", default: "drop-oldest", Decode.text)
+        guard let policy = SlowConsumerPolicy(rawValue: slow) else { throw ScenarioError(f["slow_consumer"]!.origin, field: f.sub("slow_consumer"), "expected drop-oldest or disconnect") }
+        w.fanout.slowConsumer = policy
+        if let r = f["reconnect"] {
+            let g = try Fields(r, path: f.sub("reconnect"), allowed: ["attempts", "delay", "success_bps", "resync_bytes"])
+            w.fanout.reconnect.attempts = UInt8(try g.get("attempts", default: 5, Decode.uint(max: 100, min: 1)))
+            w.fanout.reconnect.delayMicros = try g.get("delay", default: 3_000_000, Decode.micros)
+            w.fanout.reconnect.successBps = UInt32(try g.get("success_bps", default: 10_000, Decode.bps))
+            w.fanout.reconnect.resyncBytes = UInt32(try g.get("resync_bytes", default: 2_048, Decode.uint(max: 1 << 30)))
+        }
+        w.fanout.heartbeatMicros = try f.get("heartbeat", default: 30_000_000, Decode.micros)
+        w.fanout.heartbeatBytes = UInt32(try f.get("heartbeat_bytes", default: 6, Decode.uint(max: 1 << 20)))
+        if let s = f["server"] {
+            let g = try Fields(s, path: f.sub("server"), allowed: ["event_loops", "per_frame_nanos", "per_kilobyte_nanos", "nic_bytes_per_second"])
+            w.fanout.server.eventLoops = Int(try g.get("event_loops", default: 8, Decode.uint(max: 1_024, min: 1)))
+            w.fanout.server.perFrameNanos = try g.get("per_frame_nanos", default: w.fanout.server.perFrameNanos, Decode.uint(max: 1_000_000_000))
+            w.fanout.server.perKilobyteNanos = try g.get("per_kilobyte_nanos", default: w.fanout.server.perKilobyteNanos, Decode.uint(max: 1_000_000_000))
+            w.fanout.server.nicBytesPerSecond = try g.get("nic_bytes_per_second", default: w.fanout.server.nicBytesPerSecond, Decode.uint(max: 1 << 60, min: 1))
+        }
+        return w
+    }
+
+    static func latency(_ n: SNode, path: String) throws(ScenarioError) -> LatencyModel {
+        let f = try Fields(n, path: path, allowed: ["constant", "min", "max", "pareto_scale", "alpha", "cap"])
+        if let c = f["constant"] { return .constant(micros: try Decode.micros(c, f.sub("constant"))) }
+        if f["pareto_scale"] != nil {
+            return .pareto(scaleMicros: try f.need("pareto_scale", "the smallest latency", Decode.micros),
+                           alphaMilli: try f.need("alpha", "the tail index (like 1.5)", Decode.decimal(scale: 3, unit: "alpha", example: "1.5", maxWhole: 100)),
+                           capMicros: try f.get("cap", default: 10_000_000, Decode.micros))
+        }
+        let lo = try f.need("min", "the smallest latency (or constant: / pareto_scale:)", Decode.micros)
+        let hi = try f.need("max", "the largest latency", Decode.micros)
+        guard lo <= hi else { throw ScenarioError(n.origin, field: path, "min must not exceed max") }
+        return .uniform(minMicros: lo, maxMicros: hi)
+    }
+
+    static func assertions(_ n: SNode, path: String) throws(ScenarioError) -> [Assertion] {
+        var out: [Assertion] = []
+        for (i, item) in try Decode.list(n, path).enumerated() {
+            switch Assertion.parse(try Decode.text(item, "\(path)[\(i)]")) {
+            case .success(let a): out.append(a)
+            case .failure(let p): throw ScenarioError(item.origin, field: "\(path)[\(i)]", p.message)
+            }
+        }
+        return out
+    }
+}
+
+extension ScenarioWriter {
+    static func micros(_ v: UInt64) -> JSON { .string("\(v)us") }
+
+    static func websocket(_ w: WebSocketSpec, symbols: [String]) -> JSON {
+        let latency: JSON
+        switch w.fanout.network.latency {
+        case .constant(let l): latency = .object([("constant", micros(l))])
+        case .uniform(let a, let b): latency = .object([("min", micros(a)), ("max", micros(b))])
+        case .pareto(let s, let a, let c): latency = .object([("pareto_scale", micros(s)), ("alpha", .decimal(a, scale: 3)), ("cap", micros(c))])
+        }
+        return .object([
+            ("subscribers", .uint(UInt64(w.fanout.subscribers))),
+            ("topics", .object(symbols.enumerated().map { ($0.element, .uint($0.offset < w.fanout.topicWeights.count ? w.fanout.topicWeights[$0.offset] : 1)) })),
+            ("environment_weight", .uint(w.environmentWeight)),
+            ("encoding", .string(w.encoding.rawValue)),
+            ("batching", .string(w.batching.description)),
+            ("compare", .array(w.compare.map { .string($0.description) })),
+            ("join_spread", micros(w.fanout.joinSpreadMicros)),
+            ("leave_bps", .uint(UInt64(w.fanout.leaveBps))),
+            ("latency", latency),
+            ("bandwidth_bytes_per_second", .uint(w.fanout.network.bandwidthBytesPerSecond)),
+            ("slow_bps", .uint(UInt64(w.fanout.network.slowBps))),
+            ("slow_bandwidth_bytes_per_second", .uint(w.fanout.network.slowBandwidthBytesPerSecond)),
+            ("loss_bps", .uint(UInt64(w.fanout.network.lossBps))),
+            ("write_buffer_bytes", .uint(w.fanout.writeBufferBytes)),
+            ("slow_consumer", .string(w.fanout.slowConsumer.rawValue)),
+            ("reconnect", .object([("attempts", .uint(UInt64(w.fanout.reconnect.attempts))), ("delay", micros(w.fanout.reconnect.delayMicros)),
+                                   ("success_bps", .uint(UInt64(w.fanout.reconnect.successBps))), ("resync_bytes", .uint(UInt64(w.fanout.reconnect.resyncBytes)))])),
+            ("heartbeat", micros(w.fanout.heartbeatMicros)),
+            ("heartbeat_bytes", .uint(UInt64(w.fanout.heartbeatBytes))),
+            ("server", .object([("event_loops", .uint(UInt64(w.fanout.server.eventLoops))), ("per_frame_nanos", .uint(w.fanout.server.perFrameNanos)),
+                                ("per_kilobyte_nanos", .uint(w.fanout.server.perKilobyteNanos)), ("nic_bytes_per_second", .uint(w.fanout.server.nicBytesPerSecond))])),
+        ])
+    }
+}
