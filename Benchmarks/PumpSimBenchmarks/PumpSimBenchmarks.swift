@@ -6,6 +6,7 @@ import Ledger
 import Engine
 import Scenario
 import Trace
+import Fanout
 
 /// The repository root, from this file's location.
 private let root = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
@@ -122,6 +123,24 @@ let benchmarks: @Sendable () -> Void = {
         var n = 0
         try! reader.forEach { _ in n += 1; return true }
         blackHole(n)
+    }
+
+    // Fan-out: the fanout-200k message stream through window=25ms to 200 000 and 1 000 000 clients.
+    // Deliveries/s = (delivered + dropped + in flight) / wall time; one thread, so the figure is per core.
+    let fan = scenario("fanout-200k.yaml")
+    let feed = FanoutFeed(config: fan, encoding: .json)
+    var fanSim = try! Simulation(config: fan)
+    fanSim.observer = { feed.observe($0) }
+    _ = try! fanSim.run()
+    feed.finish()
+    for subscribers in [200_000, 1_000_000] {
+        let probe = fan.websocket!.evaluate(feed, policy: .window(micros: 25_000), config: fan, subscribers: subscribers, jobs: 1)
+        print("fan-out \(subscribers): \(feed.messages.count) messages, \(probe.delivered + probe.dropped + probe.inFlight) deliveries per run")
+        Benchmark("fan-out, fanout-200k stream, window=25ms, \(subscribers) subscribers, 1 thread",
+                  configuration: .init(maxDuration: .seconds(30), maxIterations: 5)) { benchmark in
+            let r = fan.websocket!.evaluate(feed, policy: .window(micros: 25_000), config: fan, subscribers: subscribers, jobs: 1)
+            blackHole(r.delivered)
+        }
     }
 
     // The floor: the same executed trades as bare curve quotes and applies, no engine around them.
