@@ -16,6 +16,7 @@ let package = Package(
         .library(name: "Trace", targets: ["Trace"]),
         .library(name: "Store", targets: ["Store"]),
         .library(name: "Fanout", targets: ["Fanout"]),
+        .library(name: "Merkle", targets: ["Merkle"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
@@ -38,6 +39,7 @@ let package = Package(
         .systemLibrary(name: "CSQLite", pkgConfig: "sqlite3", providers: [.apt(["libsqlite3-dev"])]),
         .target(name: "Trace", dependencies: ["SimCore", "Curves", "Ledger", "Rewards", "Engine", "CZstd"]),
         .target(name: "Store", dependencies: ["SimCore", "CSQLite"]),
+        .target(name: "Merkle", dependencies: ["SimCore", .product(name: "Crypto", package: "swift-crypto")]),
         .target(name: "Fanout", dependencies: ["SimCore", .product(name: "Histogram", package: "hdrhistogram-swift")]),
         .executableTarget(name: "pumpsim", dependencies: [
             "SimCore", "Curves", "Ledger", "Rewards", "Engine", "Scenario", "Trace", "Store", "Fanout",
@@ -52,6 +54,7 @@ let package = Package(
         .testTarget(name: "TraceTests", dependencies: ["Trace", "Engine", "Scenario"]),
         .testTarget(name: "StoreTests", dependencies: ["Store"]),
         .testTarget(name: "FanoutTests", dependencies: ["Fanout"]),
+        .testTarget(name: "MerkleTests", dependencies: ["Merkle"], resources: [.copy("Vectors")]),
         .testTarget(name: "CLITests", dependencies: ["pumpsim"]),
     ],
     swiftLanguageModes: [.v6]
