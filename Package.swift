@@ -42,7 +42,7 @@ let package = Package(
         .target(name: "Merkle", dependencies: ["SimCore", .product(name: "Crypto", package: "swift-crypto")]),
         .target(name: "Fanout", dependencies: ["SimCore", .product(name: "Histogram", package: "hdrhistogram-swift")]),
         .executableTarget(name: "pumpsim", dependencies: [
-            "SimCore", "Curves", "Ledger", "Rewards", "Engine", "Scenario", "Trace", "Store", "Fanout",
+            "SimCore", "Curves", "Ledger", "Rewards", "Engine", "Scenario", "Trace", "Store", "Fanout", "Merkle",
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
         ]),
         .testTarget(name: "SimCoreTests", dependencies: ["SimCore"]),

@@ -81,7 +81,11 @@ def main():
            "keccak_empty": keccak256(b"").hex(), "keccak_abc": keccak256(b"abc").hex(),
            "keccak_200_bytes": keccak256(bytes(range(200))).hex(),
            "cases": cases}
-    path = os.path.join(os.path.dirname(os.path.abspath(__file__)), "merkle_vectors.json")
+    here = os.path.dirname(os.path.abspath(__file__))
+    with open(os.path.join(here, "leaves_100.txt"), "w") as f:
+        for i in range(100):
+            f.write(leaf(i).hex() + "\n")
+    path = os.path.join(here, "merkle_vectors.json")
     with open(path, "w") as f:
         json.dump(out, f, indent=1)
         f.write("\n")
