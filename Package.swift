@@ -67,7 +67,7 @@ if ProcessInfo.processInfo.environment["PUMPSIM_BENCHMARKS"] != nil {
     package.targets.append(.executableTarget(
         name: "PumpSimBenchmarks",
         dependencies: [
-            "SimCore", "Curves", "Ledger", "Engine", "Scenario", "Trace",
+            "SimCore", "Curves", "Ledger", "Engine", "Scenario", "Trace", "Fanout", "Merkle",
             .product(name: "Benchmark", package: "benchmark"),
         ],
         path: "Benchmarks/PumpSimBenchmarks",
