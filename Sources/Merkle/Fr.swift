@@ -1,0 +1,132 @@
+/// An element of the BN254 scalar field Fr (p = 0x30644e72…f0000001), kept in Montgomery form
+/// as four little-endian 64-bit limbs. Our own arithmetic: CIOS Montgomery multiplication.
+public struct Fr: Equatable, Hashable, Sendable {
+    @usableFromInline var l0, l1, l2, l3: UInt64
+
+    @usableFromInline init(_ l0: UInt64, _ l1: UInt64, _ l2: UInt64, _ l3: UInt64) {
+        self.l0 = l0; self.l1 = l1; self.l2 = l2; self.l3 = l3
+    }
+
+    /// The modulus, little-endian limbs.
+    static let p: (UInt64, UInt64, UInt64, UInt64) = (0x43E1_F593_F000_0001, 0x2833_E848_79B9_7091, 0xB850_45B6_8181_585D, 0x3064_4E72_E131_A029)
+    /// −p⁻¹ mod 2⁶⁴.
+    static let inv: UInt64 = 0xC2E1_F593_EFFF_FFFF
+    /// R² mod p, R = 2²⁵⁶ (to enter Montgomery form).
+    static let r2 = Fr(0x1BB8_E645_AE21_6DA7, 0x53FE_3AB1_E35C_59E3, 0x8C49_833D_53BB_8085, 0x0216_D0B1_7F4E_44A5)
+
+    public static let zero = Fr(0, 0, 0, 0)
+
+    /// `a * b + c + carry`: the low limb, with the high limb left in `carry`.
+    @inline(__always) static func mac(_ a: UInt64, _ b: UInt64, _ c: UInt64, _ carry: inout UInt64) -> UInt64 {
+        let (hi, lo) = a.multipliedFullWidth(by: b)
+        let (s1, o1) = lo.addingReportingOverflow(c)
+        let (s2, o2) = s1.addingReportingOverflow(carry)
+        carry = hi &+ (o1 ? 1 : 0) &+ (o2 ? 1 : 0)
+        return s2
+    }
+
+    /// True when the limbs, as an integer, are at least p.
+    @inline(__always) var atLeastP: Bool {
+        if l3 != Fr.p.3 { return l3 > Fr.p.3 }
+        if l2 != Fr.p.2 { return l2 > Fr.p.2 }
+        if l1 != Fr.p.1 { return l1 > Fr.p.1 }
+        return l0 >= Fr.p.0
+    }
+
+    @inline(__always) mutating func subtractP() {
+        var borrow = false
+        func sub(_ a: UInt64, _ b: UInt64) -> UInt64 {
+            let (d1, o1) = a.subtractingReportingOverflow(b)
+            let (d2, o2) = d1.subtractingReportingOverflow(borrow ? 1 : 0)
+            borrow = o1 || o2
+            return d2
+        }
+        l0 = sub(l0, Fr.p.0); l1 = sub(l1, Fr.p.1); l2 = sub(l2, Fr.p.2); l3 = sub(l3, Fr.p.3)
+    }
+
+    @inline(__always) public static func + (a: Fr, b: Fr) -> Fr {
+        var carry: UInt64 = 0
+        func add(_ x: UInt64, _ y: UInt64) -> UInt64 {
+            let (s1, o1) = x.addingReportingOverflow(y)
+            let (s2, o2) = s1.addingReportingOverflow(carry)
+            carry = (o1 ? 1 : 0) + (o2 ? 1 : 0)
+            return s2
+        }
+        var r = Fr(add(a.l0, b.l0), add(a.l1, b.l1), add(a.l2, b.l2), add(a.l3, b.l3))
+        if carry != 0 || r.atLeastP { r.subtractP() }
+        return r
+    }
+
+    /// Montgomery product a·b·R⁻¹ mod p.
+    @inline(__always) public static func * (a: Fr, b: Fr) -> Fr {
+        var t0: UInt64 = 0, t1: UInt64 = 0, t2: UInt64 = 0, t3: UInt64 = 0, t4: UInt64 = 0
+        for bi in [b.l0, b.l1, b.l2, b.l3] {
+            var c: UInt64 = 0
+            t0 = mac(a.l0, bi, t0, &c)
+            t1 = mac(a.l1, bi, t1, &c)
+            t2 = mac(a.l2, bi, t2, &c)
+            t3 = mac(a.l3, bi, t3, &c)
+            let (s, o) = t4.addingReportingOverflow(c)
+            t4 = s
+            let t5: UInt64 = o ? 1 : 0
+            let m = t0 &* inv
+            var k: UInt64 = 0
+            _ = mac(m, p.0, t0, &k)
+            t0 = mac(m, p.1, t1, &k)
+            t1 = mac(m, p.2, t2, &k)
+            t2 = mac(m, p.3, t3, &k)
+            let (s2, o2) = t4.addingReportingOverflow(k)
+            t3 = s2
+            t4 = t5 + (o2 ? 1 : 0)
+        }
+        var r = Fr(t0, t1, t2, t3)
+        if t4 != 0 || r.atLeastP { r.subtractP() }
+        return r
+    }
+
+    /// x⁵, Poseidon's S-box.
+    @inline(__always) public var pow5: Fr {
+        let x2 = self * self
+        return x2 * x2 * self
+    }
+
+    /// A canonical integer (limbs < p) into Montgomery form.
+    init(canonical l0: UInt64, _ l1: UInt64, _ l2: UInt64, _ l3: UInt64) {
+        self = Fr(l0, l1, l2, l3) * Fr.r2
+    }
+
+    /// 32 big-endian bytes, which must encode a value below p (no reduction, as Light).
+    public init?(bigEndian bytes: [UInt8]) {
+        guard bytes.count == 32 else { return nil }
+        func limb(_ k: Int) -> UInt64 {
+            var v: UInt64 = 0
+            for i in 0..<8 { v = v << 8 | UInt64(bytes[32 - 8 * (k + 1) + i]) }
+            return v
+        }
+        let raw = Fr(limb(0), limb(1), limb(2), limb(3))
+        guard !raw.atLeastP else { return nil }
+        self = raw * Fr.r2
+    }
+
+    /// 64 hex digits (big-endian), canonical.
+    init?(hex: String) {
+        guard hex.count == 64 else { return nil }
+        var bytes: [UInt8] = []
+        var i = hex.startIndex
+        while i < hex.endIndex {
+            let j = hex.index(i, offsetBy: 2)
+            guard let b = UInt8(hex[i..<j], radix: 16) else { return nil }
+            bytes.append(b)
+            i = j
+        }
+        self.init(bigEndian: bytes)
+    }
+
+    /// The canonical value, 32 big-endian bytes.
+    public var bigEndian: [UInt8] {
+        let c = self * Fr(1, 0, 0, 0)   // leave Montgomery form
+        var out: [UInt8] = []
+        for limb in [c.l3, c.l2, c.l1, c.l0] { for k in (0..<8).reversed() { out.append(UInt8(truncatingIfNeeded: limb >> (8 * UInt64(k)))) } }
+        return out
+    }
+}
