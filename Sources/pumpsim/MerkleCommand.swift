@@ -7,7 +7,7 @@ struct MerkleCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "merkle",
         abstract: "Merkle tree tools for people debugging compressed state.",
-        subcommands: [Root.self]
+        subcommands: [Root.self, HashCommand.self]
     )
 
     struct Root: ParsableCommand {
@@ -24,13 +24,13 @@ struct MerkleCommand: ParsableCommand {
             """
         )
 
-        @Option(help: "sha256 or keccak.") var hash: String
+        @Option(help: "sha256, keccak or poseidon (Light's BN254 Poseidon; leaves must be below the field modulus).") var hash: String
         @Option(help: "Tree depth, 1 to 32.") var depth: Int
         @Option(help: "File of leaves, one 64-hex-digit line each (none: an empty tree).") var leaves: String?
         @Option(help: "Also print the proof of this leaf.") var proof: UInt32?
 
         func validate() throws {
-            guard ["sha256", "keccak"].contains(hash) else { throw ValidationError("--hash takes sha256 or keccak") }
+            guard ["sha256", "keccak", "poseidon"].contains(hash) else { throw ValidationError("--hash takes sha256, keccak or poseidon") }
             guard (1...32).contains(depth) else { throw ValidationError("--depth must be between 1 and 32") }
         }
 
@@ -53,7 +53,13 @@ struct MerkleCommand: ParsableCommand {
             }
             switch hash {
             case "sha256": try emit(Sha256Hasher.self, nodes)
-            default: try emit(Keccak256Hasher.self, nodes)
+            case "keccak": try emit(Keccak256Hasher.self, nodes)
+            default:
+                if let i = nodes.firstIndex(where: { Fr(bigEndian: $0) == nil }) {
+                    printError("\(leaves ?? "leaves"): leaf \(i + 1) is not below the BN254 field modulus (Poseidon rejects it)")
+                    throw ExitStatus.badInput.code
+                }
+                try emit(PoseidonHasher.self, nodes)
             }
         }
 
@@ -75,6 +81,41 @@ struct MerkleCommand: ParsableCommand {
                 printError("error: \(e)")
                 throw ExitStatus.badInput.code
             }
+        }
+    }
+}
+
+struct HashCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "hash",
+        abstract: "Poseidon of 1 to 12 field elements, as Light Protocol computes it, as JSON.",
+        discussion: """
+        Inputs are 32-byte big-endian values in hex (64 digits), each below the BN254 scalar field
+        modulus. Prints {"hash": HEX}.
+
+        Example:
+          pumpsim merkle hash --hash poseidon 0000…0001 0000…0002
+        """
+    )
+
+    @Option(help: "poseidon.") var hash: String = "poseidon"
+    @Argument(help: "Inputs, 64 hex digits each.") var inputs: [String]
+
+    func validate() throws {
+        guard hash == "poseidon" else { throw ValidationError("--hash takes poseidon") }
+        guard (1...12).contains(inputs.count) else { throw ValidationError("give 1 to 12 inputs") }
+        for (i, x) in inputs.enumerated() where x.count != 64 || Hex.decode(x) == nil {
+            throw ValidationError("input \(i + 1) is not 64 hex digits")
+        }
+    }
+
+    func run() throws {
+        do {
+            let out = try Poseidon.hash(bigEndian: inputs.map { Hex.decode($0)! })
+            print(JSON.object([("hash", .string(Hex.encode(out)))]).serialized(pretty: true))
+        } catch {
+            printError("error: \(error) (inputs must be below the BN254 modulus 0x30644e72…f0000001)")
+            throw ExitStatus.badInput.code
         }
     }
 }

@@ -3,15 +3,16 @@
 
 A plain sparse-tree construction (no changelog): leaf slots default to 32 zero bytes,
 zero[i+1] = H(zero[i], zero[i]), parent = H(left || right). SHA-256 from hashlib, Keccak-256
-(original padding) from pycryptodome. Writes merkle_vectors.json for Tests/MerkleTests.
+(original padding) from pycryptodome, Poseidon from Light's Rust implementation (PyPI light-poseidon 0.1.1). Writes merkle_vectors.json for Tests/MerkleTests.
 
-    pip install pycryptodome && python3 Tests/MerkleTests/Vectors/gen_merkle_vectors.py
+    pip install pycryptodome light-poseidon==0.1.1 && python3 Tests/MerkleTests/Vectors/gen_merkle_vectors.py
 """
 import hashlib
 import json
 import os
 
 from Crypto.Hash import keccak
+from light_poseidon_python import Hasher as PoseidonHasher
 
 
 def sha256(b):
@@ -24,12 +25,22 @@ def keccak256(b):
     return k.digest()
 
 
-HASHERS = {"sha256": sha256, "keccak": keccak256}
+_poseidon2 = PoseidonHasher(2)
+
+
+def poseidon(b):
+    """Light's Poseidon of two 32-byte big-endian children (light-poseidon==0.1.1)."""
+    out = _poseidon2.hash_bytes_be([b[:32], b[32:]])
+    return bytes.fromhex(out[2:] if out.startswith("0x") else out)
+
+
+HASHERS = {"sha256": sha256, "keccak": keccak256, "poseidon": poseidon}
 DEPTH = 26
 
 
 def leaf(i):
-    return sha256(b"pumpsim-leaf-" + i.to_bytes(4, "big"))
+    # Byte 0 cleared (Light's rule for field-sized values), so every leaf is below the BN254 modulus.
+    return b"\x00" + sha256(b"pumpsim-leaf-" + i.to_bytes(4, "big"))[1:]
 
 
 def root_and_levels(h, leaves, depth):
@@ -67,7 +78,7 @@ def main():
             roots[str(n)] = r.hex()
         _, levels, zero = root_and_levels(h, leaves, DEPTH)
         replaced = list(leaves)
-        replaced[5] = sha256(b"pumpsim-replacement")
+        replaced[5] = b"\x00" + sha256(b"pumpsim-replacement")[1:]
         r_replaced, _, _ = root_and_levels(h, replaced, DEPTH)
         cases.append({
             "hash": name, "depth": DEPTH,
@@ -77,7 +88,7 @@ def main():
             "proof_of_7_after_100": proof(levels, zero, 7, DEPTH),
         })
     out = {"generator": "Tests/MerkleTests/Vectors/gen_merkle_vectors.py",
-           "leaf_rule": "sha256(b'pumpsim-leaf-' + i as 4-byte big-endian)",
+           "leaf_rule": "sha256(b'pumpsim-leaf-' + i as 4-byte big-endian) with byte 0 set to 0",
            "keccak_empty": keccak256(b"").hex(), "keccak_abc": keccak256(b"abc").hex(),
            "keccak_200_bytes": keccak256(bytes(range(200))).hex(),
            "cases": cases}
