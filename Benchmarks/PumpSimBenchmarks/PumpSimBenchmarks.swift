@@ -147,7 +147,12 @@ let benchmarks: @Sendable () -> Void = {
     // Merkle: appends to a depth-26 tree (26 parent hashes each) next to 26 bare parent hashes.
     // One iteration = 10 000 appends; appends/s = throughput × 10 000.
     func merkleBenchmarks<H: MerkleHasher>(_: H.Type) {
-        let leaves: [Node] = (0..<10_000).map { i in H.parent(Array(repeating: UInt8(i & 0xFF), count: 32), Array(repeating: UInt8(i >> 8), count: 32)) }
+        // Leaves with byte 0 cleared: field elements, so Poseidon accepts them too.
+        let leaves: [Node] = (0..<10_000).map { i in
+            var l = Sha256Hasher.parent(Array(repeating: UInt8(i & 0xFF), count: 32), Array(repeating: UInt8(i >> 8), count: 32))
+            l[0] = 0
+            return l
+        }
         Benchmark("merkle, append depth 26, \(H.name), 10 000 leaves", configuration: .init(maxDuration: .seconds(10), maxIterations: 20)) { _ in
             var tree = try! ConcurrentMerkleTree<H>(depth: 26, maxBufferSize: 64)
             for l in leaves { try! tree.append(l) }
@@ -159,6 +164,21 @@ let benchmarks: @Sendable () -> Void = {
             blackHole(node)
         }
     }
+    // Poseidon of 1, 2 and 3 inputs: one iteration = 10 000 hashes (peer: Benchmarks/poseidon_peer.py).
+    for n in 1...3 {
+        var rng = SimRandom(seed: UInt64(n))
+        let inputs: [[Fr]] = (0..<100).map { _ in (0..<n).map { _ in
+            var b = (0..<32).map { _ in UInt8(truncatingIfNeeded: rng.next()) }
+            b[0] = 0
+            return Fr(bigEndian: b)!
+        } }
+        Benchmark("poseidon, \(n) inputs, 10 000 hashes", configuration: .init(maxDuration: .seconds(10), maxIterations: 20)) { _ in
+            var acc = Fr.zero
+            for k in 0..<10_000 { acc = acc + (try! Poseidon.hash(inputs[k % 100])) }
+            blackHole(acc)
+        }
+    }
+    merkleBenchmarks(PoseidonHasher.self)
     merkleBenchmarks(Sha256Hasher.self)
     merkleBenchmarks(Keccak256Hasher.self)
 
