@@ -17,7 +17,6 @@ public final class FanoutFeed: @unchecked Sendable {
     public private(set) var messages: [Message] = []
     /// Topic names: token symbols, then `SYMBOL#env<N>`.
     public private(set) var topicNames: [String]
-    private var sizeCache: [UInt32: UInt32] = [:]
 
     public init(config: SimulationConfig, encoding: WireEncoding) {
         self.config = config
@@ -38,9 +37,8 @@ public final class FanoutFeed: @unchecked Sendable {
             try? curves[Int(t.mint)].applyTrade(side: t.side, tokens: t.tokens, curveSol: t.curveSol)
             tradedThisTick[Int(t.mint)] = true
         case .chatPosted(let c):
-            let bytes = cachedSize(c.bytes) {
-                UInt32(MessageEncoder.chatMessage(token: config.tokens[Int(c.mint)].symbol, wallet: c.wallet, textBytes: c.bytes, encoding: encoding).count)
-            }
+            let bytes = UInt32(MessageEncoder.chatMessage(token: config.tokens[Int(c.mint)].symbol, wallet: c.wallet,
+                                                          textBytes: c.bytes, encoding: encoding).count)
             publish(topic: c.mint, kind: .chatMessage, bytes: bytes)
         case .environmentCreated(let e):
             topicNames.append("\(config.tokens[Int(e.mint)].symbol)#env\(e.environment)")
@@ -51,13 +49,6 @@ public final class FanoutFeed: @unchecked Sendable {
         default:
             break
         }
-    }
-
-    private func cachedSize(_ key: UInt32, _ make: () -> UInt32) -> UInt32 {
-        if let s = sizeCache[key] { return s }
-        let s = make()
-        sizeCache[key] = s
-        return s
     }
 
     /// Off-chain messages are spread 1 ms apart inside the slot, in event order.

@@ -165,14 +165,14 @@ final class ClientState: @unchecked Sendable {
 
 final class LoopResults: @unchecked Sendable {
     private var slots: [FanoutResult]
-    private let lock = NSLockLike()
+    private let lock = SerialLock()
     init(count: Int, policy: BatchingPolicy) { slots = Array(repeating: .empty(policy), count: count) }
     func set(_ i: Int, _ r: FanoutResult) { lock.withLock { slots[i] = r } }
     var values: [FanoutResult] { lock.withLock { slots } }
 }
 
-/// A tiny lock over a pthread mutex (Foundation-free).
-final class NSLockLike: @unchecked Sendable {
+/// Mutual exclusion through a serial dispatch queue (the module does not import Foundation).
+final class SerialLock: @unchecked Sendable {
     private let queue = DispatchQueue(label: "pumpsim.fanout.lock")
     func withLock<T>(_ body: () -> T) -> T { queue.sync(execute: body) }
 }

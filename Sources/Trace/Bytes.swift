@@ -66,12 +66,6 @@ struct ByteWriter {
         for x in b { u8(x) }
     }
 
-    mutating func append(_ other: ByteWriter) {
-        reserve(other.count)
-        (base + count).update(from: other.base, count: other.count)
-        count += other.count
-    }
-
     mutating func u32le(_ v: UInt32) {
         reserve(4)
         for i in 0..<4 { u8(UInt8(truncatingIfNeeded: v >> (8 * UInt32(i)))) }
@@ -136,18 +130,6 @@ struct ByteReader {
         guard count >= 0, offset + count <= end else { throw Malformed(offset: offset, what: "unexpected end of block") }
         defer { offset += count }
         return Array(bytes[offset..<offset + count])
-    }
-
-    mutating func u32le() throws(Malformed) -> UInt32 {
-        var v: UInt32 = 0
-        for i in 0..<4 { v |= UInt32(try u8()) << (8 * UInt32(i)) }
-        return v
-    }
-
-    mutating func u64le() throws(Malformed) -> UInt64 {
-        var v: UInt64 = 0
-        for i in 0..<8 { v |= UInt64(try u8()) << (8 * UInt64(i)) }
-        return v
     }
 
     mutating func string() throws(Malformed) -> String {
