@@ -28,7 +28,7 @@ let package = Package(
     targets: [
         .target(name: "SimCore", dependencies: [.product(name: "Crypto", package: "swift-crypto")]),
         .target(name: "Curves", dependencies: ["SimCore"]),
-        .target(name: "Ledger", dependencies: ["SimCore", "Curves", .product(name: "DequeModule", package: "swift-collections"), .product(name: "HeapModule", package: "swift-collections")]),
+        .target(name: "Ledger", dependencies: ["SimCore", "Curves", "Merkle", .product(name: "DequeModule", package: "swift-collections"), .product(name: "HeapModule", package: "swift-collections")]),
         .target(name: "Rewards", dependencies: ["SimCore"]),
         .target(name: "Engine", dependencies: [
             "SimCore", "Curves", "Ledger", "Rewards", "Fanout",
@@ -47,9 +47,9 @@ let package = Package(
         ]),
         .testTarget(name: "SimCoreTests", dependencies: ["SimCore"]),
         .testTarget(name: "CurvesTests", dependencies: ["Curves"], resources: [.copy("Vectors")]),
-        .testTarget(name: "LedgerTests", dependencies: ["Ledger"]),
+        .testTarget(name: "LedgerTests", dependencies: ["Ledger", "Merkle"]),
         .testTarget(name: "RewardsTests", dependencies: ["Rewards"]),
-        .testTarget(name: "EngineTests", dependencies: ["Engine", "Scenario"]),
+        .testTarget(name: "EngineTests", dependencies: ["Engine", "Scenario", "Merkle"]),
         .testTarget(name: "ScenarioTests", dependencies: ["Scenario", "Ledger"]),
         .testTarget(name: "TraceTests", dependencies: ["Trace", "Engine", "Scenario"]),
         .testTarget(name: "StoreTests", dependencies: ["Store"]),

@@ -148,10 +148,10 @@ let benchmarks: @Sendable () -> Void = {
     // One iteration = 10 000 appends; appends/s = throughput × 10 000.
     func merkleBenchmarks<H: MerkleHasher>(_: H.Type) {
         // Leaves with byte 0 cleared: field elements, so Poseidon accepts them too.
-        let leaves: [Node] = (0..<10_000).map { i in
-            var l = Sha256Hasher.parent(Array(repeating: UInt8(i & 0xFF), count: 32), Array(repeating: UInt8(i >> 8), count: 32))
+        let leaves: [MerkleNode] = (0..<10_000).map { i in
+            var l = Sha256Hasher.parent(MerkleNode(Array(repeating: UInt8(i & 0xFF), count: 32))!, MerkleNode(Array(repeating: UInt8(i >> 8), count: 32))!).bytes
             l[0] = 0
-            return l
+            return MerkleNode(l)!
         }
         Benchmark("merkle, append depth 26, \(H.name), 10 000 leaves", configuration: .init(maxDuration: .seconds(10), maxIterations: 20)) { _ in
             var tree = try! ConcurrentMerkleTree<H>(depth: 26, maxBufferSize: 64)

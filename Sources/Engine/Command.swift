@@ -26,4 +26,14 @@ public enum Command: Sendable, Hashable {
     case virtualBuy(mint: MintID, wallet: AccountID, lamports: UInt64)
     /// Paper-trade: sell a share of the play holding, bps.
     case virtualSell(mint: MintID, wallet: AccountID, shareBps: UInt32)
+    /// Airdrop `amount` to each of `count` accounts from `firstRecipient`, `perTx` recipients per
+    /// transaction: standard token accounts, or compressed accounts in the state tree.
+    case airdrop(wallet: AccountID, mint: MintID, firstRecipient: AccountID, count: UInt32, amount: UInt64,
+                 compressed: Bool, perTx: UInt32, priority: UInt64)
+    /// Send compressed tokens.
+    case compressedTransfer(wallet: AccountID, mint: MintID, to: AccountID, amount: UInt64, priority: UInt64)
+    /// Standard balance into a compressed account.
+    case compress(wallet: AccountID, mint: MintID, amount: UInt64, priority: UInt64)
+    /// Compressed accounts back into the standard balance.
+    case decompress(wallet: AccountID, mint: MintID, amount: UInt64, priority: UInt64)
 }

@@ -58,6 +58,24 @@ public enum Decide {
             virtualTrade(m, w, .buy, world: world, into: &out) { env, s throws(CurveError) in
                 try env.curve.quoteBuy(spendable: min(lamports, env.lamports[s]), minTokensOut: 0)
             }
+        case .airdrop(let w, let m, let first, let count, let amount, let compressed, let perTx, let priority):
+            let costs = config.chain.computeUnits
+            var k: UInt32 = 0, n: UInt64 = 0
+            while k < count {
+                let c = min(perTx, count - k)
+                let cu = compressed ? costs.compressedBase + costs.compressedPerAccount * c : costs.standardTransferWithAccount * c
+                let ins: Instruction = compressed ? .compressedAirdrop(mint: m, firstRecipient: first + k, count: c, amount: amount)
+                                                  : .airdrop(mint: m, firstRecipient: first + k, count: c, amount: amount)
+                submit(Transaction(id: world.nextTxID + n, payer: w, computeUnits: cu, priorityMicroLamportsPerCU: priority,
+                                   submittedTick: tick, instruction: ins), world: world, rng: &rng, into: &out)
+                k += c; n += 1
+            }
+        case .compressedTransfer(let w, let m, let to, let amount, let priority):
+            submitCompressed(w, .compressedTransfer(mint: m, to: to, amount: amount), accounts: 3, priority: priority, config: config, world: world, tick: tick, rng: &rng, into: &out)
+        case .compress(let w, let m, let amount, let priority):
+            submitCompressed(w, .compress(mint: m, amount: amount), accounts: 1, priority: priority, config: config, world: world, tick: tick, rng: &rng, into: &out)
+        case .decompress(let w, let m, let amount, let priority):
+            submitCompressed(w, .decompress(mint: m, amount: amount), accounts: 2, priority: priority, config: config, world: world, tick: tick, rng: &rng, into: &out)
         case .virtualSell(let m, let w, let share):
             virtualTrade(m, w, .sell, world: world, into: &out) { env, s throws(CurveError) in
                 let tokens = UInt64(UInt128(env.tokens[s]) * UInt128(min(share, 10_000)) / 10_000)
@@ -156,6 +174,13 @@ public enum Decide {
             return
         }
         submit(tx, world: world, rng: &rng, into: &out)
+    }
+
+    static func submitCompressed(_ w: AccountID, _ ins: Instruction, accounts: UInt32, priority: UInt64, config: SimulationConfig,
+                                 world: World, tick: Tick, rng: inout SimRandom, into out: inout [Event]) {
+        let costs = config.chain.computeUnits
+        submit(Transaction(id: world.nextTxID, payer: w, computeUnits: costs.compressedBase + costs.compressedPerAccount * accounts,
+                           priorityMicroLamportsPerCU: priority, submittedTick: tick, instruction: ins), world: world, rng: &rng, into: &out)
     }
 
     /// Sends a transaction to the leader: the drop model and the mempool bound apply.

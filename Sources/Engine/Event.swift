@@ -44,6 +44,9 @@ public enum Event: Sendable, Hashable {
             case .curveCompleted: return "CurveCompleted"
             case .curveMigrated: return "CurveMigrated"
             case .transfer: return "Transfer"
+            case .tokensAirdropped: return "TokensAirdropped"
+            case .compressedTokensMoved: return "CompressedTokensMoved"
+            case .tokenInstructionFailed: return "TokenInstructionFailed"
             }
         case .rewards(let e):
             switch e {

@@ -42,6 +42,28 @@ public struct ChainMetrics: Sendable {
     public var maxPending: UInt64 = 0
 }
 
+/// Standard versus compressed token accounts: what the token instructions cost.
+public struct CompressionMetrics: Sendable {
+    /// Standard airdrop transactions that went through, the accounts they paid, their rent and fees.
+    public var standardTransactions: UInt64 = 0
+    public var standardRecipients: UInt64 = 0
+    public var standardRentLamports: UInt64 = 0
+    public var standardFeesLamports: UInt64 = 0
+    /// Compressed-token transactions that went through (airdrops, transfers, compress, decompress).
+    public var compressedTransactions: UInt64 = 0
+    /// Of those, airdrops, and the accounts (leaves) they created.
+    public var compressedAirdropTransactions: UInt64 = 0
+    public var compressedRecipients: UInt64 = 0
+    public var compressedFeesLamports: UInt64 = 0
+    public var compressedRentLamports: UInt64 = 0
+    public var leavesAppended: UInt64 = 0
+    public var leavesNullified: UInt64 = 0
+    /// Token instructions refused on chain, by reason.
+    public var failed = [UInt64](repeating: 0, count: RejectReason.allCases.count)
+    /// Any token instruction seen (the summary shows the section only then).
+    public var active: Bool { standardTransactions + compressedTransactions + failed.reduce(0, +) > 0 }
+}
+
 /// Everything a run summary reports, folded from the event stream (and so reproducible from a trace).
 public struct Metrics: Sendable {
     public var tokens: [TokenMetrics]
@@ -59,6 +81,9 @@ public struct Metrics: Sendable {
     public var launchesRequested: UInt64 = 0
     /// Platform-side rejections by reason (limits, preflight), all tokens.
     public var platformRejected = [UInt64](repeating: 0, count: RejectReason.allCases.count)
+    public var compression = CompressionMetrics()
+    /// The last landed transaction and its fee (token instructions charge it to their kind).
+    private var lastIncluded: (TxID, UInt64) = (.max, 0)
 
     /// Price samples are kept at most once per this many slots (the latest in each interval).
     public let sampleEverySlots: UInt64
@@ -116,7 +141,7 @@ public struct Metrics: Sendable {
         case .txDropped(let d):
             chain.dropped += 1
             if let m = d.mint { tokens[Int(m)].rejected[Int(d.reason.rawValue)] += 1 }
-        case .txIncluded(let i): chain.landed += 1; chain.feesLamports &+= i.feeLamports
+        case .txIncluded(let i): chain.landed += 1; chain.feesLamports &+= i.feeLamports; lastIncluded = (i.txID, i.feeLamports)
         case .txExpired(let x):
             chain.expired += 1
             if let m = x.mint { tokens[Int(m)].rejected[Int(RejectReason.expired.rawValue)] += 1 }
@@ -139,6 +164,24 @@ public struct Metrics: Sendable {
             tokens[Int(c.mint)].raisedAtCompletionLamports = world.chain.mints[Int(c.mint)].curve.state.realSol
             samplePrice(c.mint, tick: tick, world: world)
         case .tokenCreated, .curveMigrated, .transfer: break
+        case .tokensAirdropped(let a):
+            compression.standardTransactions += 1
+            compression.standardRecipients += UInt64(a.count)
+            compression.standardRentLamports &+= a.rentLamports
+            if lastIncluded.0 == a.txID { compression.standardFeesLamports &+= lastIncluded.1 }
+        case .compressedTokensMoved(let c):
+            compression.compressedTransactions += 1
+            if c.inputs.isEmpty && c.fromStandard > 0 && c.firstRecipient != c.payer {
+                compression.compressedAirdropTransactions += 1
+                compression.compressedRecipients += UInt64(c.recipients)
+            }
+            compression.leavesAppended += UInt64(c.outputCount)
+            compression.leavesNullified += UInt64(c.inputs.count)
+            compression.compressedRentLamports &+= c.rentLamports
+            if lastIncluded.0 == c.txID { compression.compressedFeesLamports &+= lastIncluded.1 }
+        case .tokenInstructionFailed(let f):
+            chain.failed += 1
+            compression.failed[Int(f.reason.rawValue)] += 1
         }
     }
 

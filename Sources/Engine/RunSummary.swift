@@ -32,6 +32,9 @@ public enum RunSummary {
             ("checkpoints", .array(r.checkpoints.map { .object([("tick", .uint($0.tick)), ("event_index", .uint($0.eventIndex)), ("digest", .string($0.digest.hex))]) })),
             ("digest", .string(r.finalDigest.hex)),
         ]
+        if r.metrics.compression.active || r.world.chain.compressed.touched {
+            fields.insert(("compression", compression(r)), at: fields.firstIndex { $0.0 == "rewards" }!)
+        }
         if let wall = wallSeconds {
             fields.append(("wall_seconds", .number(String(format3(wall)))))
             fields.append(("events_per_second", .uint(wall > 0 ? UInt64(Double(r.eventCount) / wall) : 0)))
@@ -110,6 +113,41 @@ public enum RunSummary {
             ("congested_slots", .uint(c.congestedSlots)),
             ("max_pending", .uint(c.maxPending)),
             ("rent_locked_sol", sol(r.world.chain.rentLockedLamports)),
+        ])
+    }
+
+    /// The state tree and the standard-versus-compressed table: accounts, transactions, lamports
+    /// locked as rent, fees.
+    static func compression(_ r: RunResult) -> JSON {
+        let c = r.metrics.compression
+        let cfg = r.config.chain.stateTree
+        let tree = r.world.chain.compressed.tree
+        let treeRent = StateTreeConfig.rentExempt(bytes: cfg.accountBytes)
+        func perAccount(_ lamports: UInt64, _ n: UInt64) -> JSON { n > 0 ? .uint(lamports / n) : .null }
+        let std: [(String, JSON)] = [
+            ("accounts", .uint(c.standardRecipients)), ("transactions", .uint(c.standardTransactions)),
+            ("rent_locked_sol", sol(c.standardRentLamports)), ("fees_sol", sol(c.standardFeesLamports)),
+            ("lamports_locked_per_account", perAccount(c.standardRentLamports, c.standardRecipients)),
+        ]
+        let cmp: [(String, JSON)] = [
+            ("accounts", .uint(c.compressedRecipients)), ("transactions", .uint(c.compressedAirdropTransactions)),
+            ("rent_locked_sol", sol(treeRent)), ("fees_sol", sol(c.compressedFeesLamports)),
+            ("lamports_locked_per_account", perAccount(treeRent, c.compressedRecipients)),
+        ]
+        return .object([
+            ("state_tree", .object([
+                ("hash", .string("poseidon")), ("depth", .uint(UInt64(cfg.depth))), ("buffer", .uint(UInt64(cfg.bufferSize))),
+                ("canopy", .uint(UInt64(cfg.canopyDepth))), ("root_history", .uint(UInt64(cfg.rootHistory))),
+                ("root", .string(tree.root.description)), ("leaves", .uint(UInt64(tree.nextIndex))),
+                ("sequence_number", .uint(tree.sequenceNumber)),
+                ("account_bytes_model", .uint(cfg.accountBytes)), ("rent_sol", sol(treeRent)),
+            ])),
+            ("airdrop", .object([("standard", .object(std)), ("compressed", .object(cmp))])),
+            ("compressed_transactions", .uint(c.compressedTransactions)),
+            ("leaves_appended", .uint(c.leavesAppended)),
+            ("leaves_nullified", .uint(c.leavesNullified)),
+            ("decompress_rent_sol", sol(c.compressedRentLamports)),
+            ("failed", rejections(c.failed)),
         ])
     }
 

@@ -177,6 +177,13 @@ public struct LimitsConfig: Sendable, Hashable {
     public init() {}
 }
 
+/// Named accounts that hold nothing at genesis (airdrop recipients).
+public struct RecipientPool: Sendable, Hashable {
+    public var name: String
+    public var count: Int
+    public init(name: String, count: Int) { self.name = name; self.count = count }
+}
+
 /// A scripted action at a tick.
 public struct TimelineEntry: Sendable, Hashable {
     public var tick: Tick
@@ -201,6 +208,8 @@ public struct SimulationConfig: Sendable {
     public var wallets: [WalletSpec] = []
     public var groups: [AgentGroupSpec] = []
     public var timeline: [TimelineEntry] = []
+    /// Accounts that only receive (airdrop recipients), after the agent groups.
+    public var recipientPools: [RecipientPool] = []
     /// The WebSocket population, if the scenario has one.
     public var websocket: WebSocketSpec?
     /// Thresholds that fail the run.
@@ -223,4 +232,11 @@ public struct SimulationConfig: Sendable {
 
     /// Total agents.
     public var agentCount: Int { groups.reduce(0) { $0 + $1.count } }
+
+    /// Account id of the first account of recipient pool `p`.
+    public func poolFirstAccount(_ p: Int) -> AccountID {
+        var a = groupFirstAccount(groups.count)
+        for i in 0..<p { a += AccountID(recipientPools[i].count) }
+        return a
+    }
 }

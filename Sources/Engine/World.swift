@@ -60,6 +60,9 @@ public struct World: Sendable, CanonicallyEncodable {
                 chain.openAccount(lamports: balance, bornTick: -Int64(clamping: age))
             }
         }
+        for pool in config.recipientPools {
+            for _ in 0..<pool.count { chain.openAccount(lamports: 0, bornTick: 0) }
+        }
         for t in config.tokens { chain.declareMint(curve: t.curve) }
         self.chain = chain
         self.rewards = RewardsState(config: config.rewards)
@@ -125,7 +128,7 @@ public struct World: Sendable, CanonicallyEncodable {
             nextTxID = max(nextTxID, tx.id + 1)
             switch tx.instruction {
             case .buyExactSolIn, .buyExactTokens, .sell: countTrade(tx.payer, at: tick)
-            case .create, .claimRewards: break
+            case .create, .claimRewards, .airdrop, .compressedAirdrop, .compressedTransfer, .compress, .decompress: break
             }
         case .txDropped(let d):
             nextTxID = max(nextTxID, d.txID + 1)

@@ -32,7 +32,78 @@ extension Chain {
             executeTrade(tx, mint: m, side: .sell, into: &events) { c throws(CurveError) in try c.quoteSell(tokens: tokens, minSolOut: minOut) }
         case .claimRewards:
             break // the engine settles claims against the rewards state
+        case .airdrop(let m, let first, let count, let amount):
+            executeAirdrop(tx, mint: m, first: first, count: count, amount: amount, into: &events)
+        case .compressedAirdrop(let m, let first, let count, let amount):
+            let total = UInt128(count) * UInt128(amount)
+            guard tokensExist(m) else { return fail(tx, m, .tokenNotTradable, &events) }
+            guard total <= UInt128(balance(of: tx.payer, mint: m)) else { return fail(tx, m, .insufficientTokens, &events) }
+            guard Int(first) + Int(count) <= lamports.count else { return fail(tx, m, .overflow, &events) }
+            guard UInt64(count) <= compressed.freeLeaves else { return fail(tx, m, .stateTreeFull, &events) }
+            events.append(.compressedTokensMoved(CompressedTokensMoved(
+                txID: tx.id, payer: tx.payer, mint: m, inputs: [], fromStandard: UInt64(total), toStandard: 0,
+                firstRecipient: first, recipients: count, amount: amount, change: 0, firstLeaf: compressed.tree.nextIndex, rentLamports: 0)))
+        case .compress(let m, let amount):
+            guard tokensExist(m) else { return fail(tx, m, .tokenNotTradable, &events) }
+            guard amount > 0, amount <= balance(of: tx.payer, mint: m) else { return fail(tx, m, .insufficientTokens, &events) }
+            guard compressed.freeLeaves >= 1 else { return fail(tx, m, .stateTreeFull, &events) }
+            events.append(.compressedTokensMoved(CompressedTokensMoved(
+                txID: tx.id, payer: tx.payer, mint: m, inputs: [], fromStandard: amount, toStandard: 0,
+                firstRecipient: tx.payer, recipients: 1, amount: amount, change: 0, firstLeaf: compressed.tree.nextIndex, rentLamports: 0)))
+        case .compressedTransfer(let m, let to, let amount):
+            guard tokensExist(m) else { return fail(tx, m, .tokenNotTradable, &events) }
+            guard Int(to) < lamports.count else { return fail(tx, m, .overflow, &events) }
+            guard let (inputs, change) = selectInputs(tx.payer, m, amount) else { return fail(tx, m, .insufficientTokens, &events) }
+            guard compressed.freeLeaves >= 2 else { return fail(tx, m, .stateTreeFull, &events) }
+            events.append(.compressedTokensMoved(CompressedTokensMoved(
+                txID: tx.id, payer: tx.payer, mint: m, inputs: inputs, fromStandard: 0, toStandard: 0,
+                firstRecipient: to, recipients: 1, amount: amount, change: change, firstLeaf: compressed.tree.nextIndex, rentLamports: 0)))
+        case .decompress(let m, let amount):
+            guard tokensExist(m) else { return fail(tx, m, .tokenNotTradable, &events) }
+            guard let (inputs, change) = selectInputs(tx.payer, m, amount) else { return fail(tx, m, .insufficientTokens, &events) }
+            let rent = tokenAccountOpen[Int(m)][Int(tx.payer)] ? 0 : config.tokenAccountRentLamports
+            guard rent <= lamports[Int(tx.payer)] else { return fail(tx, m, .insufficientFunds, &events) }
+            guard compressed.freeLeaves >= 1 else { return fail(tx, m, .stateTreeFull, &events) }
+            events.append(.compressedTokensMoved(CompressedTokensMoved(
+                txID: tx.id, payer: tx.payer, mint: m, inputs: inputs, fromStandard: 0, toStandard: amount,
+                firstRecipient: tx.payer, recipients: 0, amount: 0, change: change, firstLeaf: compressed.tree.nextIndex, rentLamports: rent)))
         }
+    }
+
+    /// Most input accounts one compressed transaction spends (Light's transfer takes a handful).
+    public static let maxCompressedInputs = 8
+
+    /// The payer's oldest unspent compressed accounts that cover `amount` (at most
+    /// `maxCompressedInputs`), and the change; nil if they do not.
+    func selectInputs(_ owner: AccountID, _ m: MintID, _ amount: UInt64) -> ([UInt32], UInt64)? {
+        guard amount > 0 else { return nil }
+        var inputs: [UInt32] = []
+        var sum: UInt64 = 0
+        for leaf in compressed.unspentLeaves(of: owner, mint: m).prefix(Chain.maxCompressedInputs) {
+            inputs.append(leaf)
+            sum += compressed.accounts[Int(leaf)].amount
+            if sum >= amount { return (inputs, sum - amount) }
+        }
+        return nil
+    }
+
+    /// The mint exists on chain (created; its tokens may move even after migration).
+    func tokensExist(_ m: MintID) -> Bool { Int(m) < mints.count && mints[Int(m)].status != .pending }
+
+    private func fail(_ tx: Transaction, _ m: MintID, _ reason: RejectReason, _ events: inout [LedgerEvent]) {
+        events.append(.tokenInstructionFailed(TokenInstructionFailed(txID: tx.id, payer: tx.payer, mint: m, reason: reason)))
+    }
+
+    private func executeAirdrop(_ tx: Transaction, mint m: MintID, first: AccountID, count: UInt32, amount: UInt64, into events: inout [LedgerEvent]) {
+        guard tokensExist(m) else { return fail(tx, m, .tokenNotTradable, &events) }
+        guard Int(first) + Int(count) <= lamports.count else { return fail(tx, m, .overflow, &events) }
+        guard UInt128(count) * UInt128(amount) <= UInt128(balance(of: tx.payer, mint: m)) else { return fail(tx, m, .insufficientTokens, &events) }
+        var opened: UInt64 = 0
+        for r in first..<(first + count) where !tokenAccountOpen[Int(m)][Int(r)] { opened += 1 }
+        let rent = opened * config.tokenAccountRentLamports
+        guard rent <= lamports[Int(tx.payer)] else { return fail(tx, m, .insufficientFunds, &events) }
+        events.append(.tokensAirdropped(TokensAirdropped(txID: tx.id, payer: tx.payer, mint: m, firstRecipient: first, count: count,
+                                                         amount: amount, rentLamports: rent)))
     }
 
     private func executeCreate(_ tx: Transaction, mint: MintID, initialBuyLamports: UInt64, into events: inout [LedgerEvent]) {

@@ -1,5 +1,6 @@
 import SimCore
 import Curves
+import Merkle
 
 /// Lifecycle of a mint on the mocked chain.
 public enum MintStatus: UInt8, Sendable, Hashable {
@@ -32,6 +33,9 @@ public enum LedgerError: Error, Equatable, Sendable {
     case curve(CurveError)
     case unknownAccount(AccountID)
     case unknownMint(MintID)
+    /// A compressed-token event that does not fit the compressed state.
+    case compressed(String)
+    case merkle(MerkleError)
 }
 
 /// The state of the mocked chain: accounts, mints with their curves, token balances, the mempool.
@@ -51,6 +55,8 @@ public struct Chain: Sendable {
     public private(set) var validatorFeesLamports: UInt64 = 0
     /// Lamports locked as token-account rent.
     public private(set) var rentLockedLamports: UInt64 = 0
+    /// Compressed token accounts in the state tree.
+    public private(set) var compressed: CompressedState
 
     /// The protocol fee recipient.
     public static let feeRecipient: AccountID = 0
@@ -60,6 +66,8 @@ public struct Chain: Sendable {
     public init(config: ChainConfig = ChainConfig(), indexing: Bool = true) {
         self.config = config
         self.mempool = Mempool(indexing: indexing)
+        // The scenario loader checks the tree settings; fall back to the defaults if they are off.
+        self.compressed = (try? CompressedState(config: config.stateTree)) ?? (try! CompressedState(config: StateTreeConfig()))
         _ = openAccount(lamports: 0, bornTick: 0)
         _ = openAccount(lamports: 0, bornTick: 0)
     }
@@ -139,7 +147,57 @@ extension Chain {
         case .transfer(let e):
             try debit(e.from, e.lamports, "transfer")
             try credit(e.to, e.lamports, "transfer")
+        case .tokensAirdropped(let e):
+            try applyAirdrop(e)
+        case .compressedTokensMoved(let e):
+            try applyCompressed(e)
+        case .tokenInstructionFailed:
+            break
         }
+    }
+
+    private mutating func applyAirdrop(_ e: TokensAirdropped) throws(LedgerError) {
+        try checkMint(e.mint)
+        let m = Int(e.mint)
+        guard Int(e.firstRecipient) + Int(e.count) <= lamports.count else { throw .unknownAccount(e.firstRecipient + e.count - 1) }
+        let total = try wrap { () throws(ArithmeticError) in try Checked.mul(e.amount, UInt64(e.count), "airdrop total") }
+        try debit(e.payer, e.rentLamports, "token account rent")
+        rentLockedLamports = try wrap { () throws(ArithmeticError) in try Checked.add(rentLockedLamports, e.rentLamports) }
+        try moveStandard(m, e.payer, -Int128(total))
+        for r in e.firstRecipient..<(e.firstRecipient + e.count) {
+            tokenAccountOpen[m][Int(r)] = true
+            try moveStandard(m, r, Int128(e.amount))
+        }
+    }
+
+    private mutating func applyCompressed(_ e: CompressedTokensMoved) throws(LedgerError) {
+        try checkMint(e.mint)
+        let m = Int(e.mint)
+        guard Int(e.firstRecipient) + Int(e.recipients) <= lamports.count else { throw .unknownAccount(e.firstRecipient + e.recipients - 1) }
+        for leaf in e.inputs { try compressed.spend(leaf, owner: e.payer, mint: e.mint) }
+        if e.fromStandard > 0 { try moveStandard(m, e.payer, -Int128(e.fromStandard)) }
+        if e.rentLamports > 0 {
+            try debit(e.payer, e.rentLamports, "token account rent")
+            rentLockedLamports = try wrap { () throws(ArithmeticError) in try Checked.add(rentLockedLamports, e.rentLamports) }
+            tokenAccountOpen[m][Int(e.payer)] = true
+        }
+        if e.toStandard > 0 { try moveStandard(m, e.payer, Int128(e.toStandard)) }
+        var outputs: [(AccountID, UInt64)] = []
+        outputs.reserveCapacity(Int(e.outputCount))
+        for r in e.firstRecipient..<(e.firstRecipient + e.recipients) { outputs.append((r, e.amount)) }
+        if e.change > 0 { outputs.append((e.payer, e.change)) }
+        try compressed.append(outputs, mint: e.mint, firstLeaf: e.firstLeaf)
+    }
+
+    /// Adds `delta` to a standard token balance, keeping the holder count.
+    private mutating func moveStandard(_ m: Int, _ a: AccountID, _ delta: Int128) throws(LedgerError) {
+        guard Int(a) < lamports.count else { throw .unknownAccount(a) }
+        let before = balances[m][Int(a)]
+        let after = Int128(before) + delta
+        guard after >= 0, after <= Int128(UInt64.max) else { throw .arithmetic(.underflow("token balance")) }
+        balances[m][Int(a)] = UInt64(after)
+        if before == 0 && after > 0 { mints[m].holders += 1 }
+        if before > 0 && after == 0 { mints[m].holders -= 1 }
     }
 
     private mutating func applyTrade(_ e: TradeExecuted) throws(LedgerError) {
@@ -213,5 +271,12 @@ extension Chain: CanonicallyEncodable {
         mempool.encode(to: &e)
         e.write(validatorFeesLamports)
         e.write(rentLockedLamports)
+        // Compressed state joins the digest once used (older scenarios keep their digests): the
+        // root commits to every leaf.
+        if compressed.touched {
+            for b in compressed.tree.root.bytes { e.write(b) }
+            e.write(UInt64(compressed.tree.nextIndex))
+            e.write(compressed.tree.sequenceNumber)
+        }
     }
 }

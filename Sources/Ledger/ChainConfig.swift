@@ -10,6 +10,12 @@ public struct ComputeUnitCosts: Sendable, Hashable {
     public var create: UInt32 = 250_000
     /// A rewards claim (a transfer from the vault).
     public var claim: UInt32 = 30_000
+    /// A standard token transfer that creates the recipient's associated token account, per recipient.
+    public var standardTransferWithAccount: UInt32 = 30_000
+    /// A compressed-token instruction: the fixed part (proof checks, CPI into account compression).
+    public var compressedBase: UInt32 = 100_000
+    /// A compressed-token instruction: per input or output account (Poseidon hashing on chain).
+    public var compressedPerAccount: UInt32 = 20_000
     public init() {}
 }
 
@@ -31,6 +37,31 @@ public struct ChainConfig: Sendable, Hashable {
     public var tokenAccountRentLamports: UInt64 = 2_039_280
     /// Compute units per instruction.
     public var computeUnits = ComputeUnitCosts()
+    /// The state tree that holds compressed token accounts.
+    public var stateTree = StateTreeConfig()
 
     public init() {}
+}
+
+/// A Light-style v1 state tree (REFERENCE.md Part 2 §4). Light's mainnet trees: height 26,
+/// changelog 1 400, root history 2 400, canopy 10; the defaults: depth 26, buffer 64.
+public struct StateTreeConfig: Sendable, Hashable {
+    public var depth: Int = 26
+    /// Changelog entries (a power of 2).
+    public var bufferSize: Int = 64
+    public var canopyDepth: Int = 10
+    public var rootHistory: Int = 2_400
+    public init() {}
+
+    /// Bytes of the tree account in this model: a 64-byte header, the changelog (per entry: root,
+    /// `depth` path nodes, an 8-byte index), the root history, the canopy (2^(N+1) − 2 nodes) and
+    /// the rightmost path (`depth` nodes). An estimate of Light's layout, not its exact size.
+    public var accountBytes: UInt64 {
+        let d = UInt64(depth)
+        return 64 + UInt64(bufferSize) * (32 * (d + 1) + 8) + UInt64(rootHistory) * 32
+            + ((1 << UInt64(canopyDepth + 1)) - 2) * 32 + 32 * d
+    }
+
+    /// Rent-exempt lamports for an account of `bytes` bytes (Solana: (128 + bytes) × 3 480 × 2).
+    public static func rentExempt(bytes: UInt64) -> UInt64 { (128 + bytes) * 6_960 }
 }

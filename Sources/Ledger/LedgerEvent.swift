@@ -25,6 +25,68 @@ public enum LedgerEvent: Sendable, Hashable {
     case curveMigrated(CurveMigrated)
     /// A plain lamport transfer (rewards claims).
     case transfer(Transfer)
+    /// A standard airdrop transaction went through: tokens moved to new token accounts.
+    case tokensAirdropped(TokensAirdropped)
+    /// A compressed-token instruction went through: inputs nullified, outputs appended.
+    case compressedTokensMoved(CompressedTokensMoved)
+    /// A token instruction (standard or compressed airdrop, transfer, compress, decompress) landed
+    /// but was refused.
+    case tokenInstructionFailed(TokenInstructionFailed)
+}
+
+public struct TokensAirdropped: Sendable, Hashable {
+    public var txID: TxID
+    public var payer: AccountID
+    public var mint: MintID
+    public var firstRecipient: AccountID
+    public var count: UInt32
+    public var amount: UInt64
+    /// Rent for the token accounts it created, lamports (paid by the payer).
+    public var rentLamports: UInt64
+    public init(txID: TxID, payer: AccountID, mint: MintID, firstRecipient: AccountID, count: UInt32, amount: UInt64, rentLamports: UInt64) {
+        self.txID = txID; self.payer = payer; self.mint = mint; self.firstRecipient = firstRecipient; self.count = count
+        self.amount = amount; self.rentLamports = rentLamports
+    }
+}
+
+/// One compressed-token instruction's effect. Every compressed move has this shape: the payer's
+/// input accounts (leaf indices) are nullified; `fromStandard` leaves the payer's token account
+/// (compress) and `toStandard` enters it (decompress); outputs are appended from leaf
+/// `firstLeaf`: one of `amount` for each of `recipients` accounts from `firstRecipient`, then
+/// one of `change` back to the payer if it is not zero. Leaf hashes (Light's v1 token-account
+/// hash) and roots are recomputed by `apply`; the state digest carries the root.
+public struct CompressedTokensMoved: Sendable, Hashable {
+    public var txID: TxID
+    public var payer: AccountID
+    public var mint: MintID
+    public var inputs: [UInt32]
+    public var fromStandard: UInt64
+    public var toStandard: UInt64
+    public var firstRecipient: AccountID
+    public var recipients: UInt32
+    public var amount: UInt64
+    public var change: UInt64
+    public var firstLeaf: UInt32
+    /// Rent for a token account that decompress had to open, lamports.
+    public var rentLamports: UInt64
+    public init(txID: TxID, payer: AccountID, mint: MintID, inputs: [UInt32], fromStandard: UInt64, toStandard: UInt64,
+                firstRecipient: AccountID, recipients: UInt32, amount: UInt64, change: UInt64, firstLeaf: UInt32, rentLamports: UInt64) {
+        self.txID = txID; self.payer = payer; self.mint = mint; self.inputs = inputs; self.fromStandard = fromStandard
+        self.toStandard = toStandard; self.firstRecipient = firstRecipient; self.recipients = recipients; self.amount = amount
+        self.change = change; self.firstLeaf = firstLeaf; self.rentLamports = rentLamports
+    }
+    /// Leaves appended.
+    public var outputCount: UInt32 { recipients + (change > 0 ? 1 : 0) }
+}
+
+public struct TokenInstructionFailed: Sendable, Hashable {
+    public var txID: TxID
+    public var payer: AccountID
+    public var mint: MintID
+    public var reason: RejectReason
+    public init(txID: TxID, payer: AccountID, mint: MintID, reason: RejectReason) {
+        self.txID = txID; self.payer = payer; self.mint = mint; self.reason = reason
+    }
 }
 
 public struct TxDropped: Sendable, Hashable {

@@ -20,12 +20,34 @@ public enum Instruction: Sendable, Hashable {
     case sell(mint: MintID, tokens: UInt64, minSolOutLamports: UInt64)
     /// Claim accrued rewards from the rewards vault.
     case claimRewards
+    /// Standard SPL airdrop: transfer `amount` from the payer's token account to each of `count`
+    /// accounts from `firstRecipient`, creating their token accounts (the payer pays the rent).
+    case airdrop(mint: MintID, firstRecipient: AccountID, count: UInt32, amount: UInt64)
+    /// Compressed airdrop: compress `count × amount` of the payer's tokens into one compressed
+    /// token account (a state-tree leaf) per recipient.
+    case compressedAirdrop(mint: MintID, firstRecipient: AccountID, count: UInt32, amount: UInt64)
+    /// Compressed transfer: spend (nullify) the payer's compressed accounts, append one for the
+    /// recipient and one for the change.
+    case compressedTransfer(mint: MintID, to: AccountID, amount: UInt64)
+    /// Move `amount` from the payer's token account into a compressed account of its own.
+    case compress(mint: MintID, amount: UInt64)
+    /// Move `amount` from the payer's compressed accounts into its token account.
+    case decompress(mint: MintID, amount: UInt64)
 
-    /// The mint a trade or create touches, if any.
+    /// The mint a trade, create or token instruction touches, if any.
     public var mint: MintID? {
         switch self {
         case .create(let m, _), .buyExactSolIn(let m, _, _), .buyExactTokens(let m, _, _), .sell(let m, _, _): return m
+        case .airdrop(let m, _, _, _), .compressedAirdrop(let m, _, _, _), .compressedTransfer(let m, _, _), .compress(let m, _), .decompress(let m, _): return m
         case .claimRewards: return nil
+        }
+    }
+
+    /// True for instructions that write the state tree.
+    public var writesStateTree: Bool {
+        switch self {
+        case .compressedAirdrop, .compressedTransfer, .compress, .decompress: return true
+        default: return false
         }
     }
 }
@@ -70,8 +92,9 @@ public struct Transaction: Sendable, Hashable {
     /// the bonding curve of the mint for trades, the rewards vault for claims.
     @inlinable public var lane: Lane {
         switch instruction {
-        case .create: return .unlimited
+        case .create, .airdrop: return .unlimited
         case .claimRewards: return .rewardsVault
+        case .compressedAirdrop, .compressedTransfer, .compress, .decompress: return .stateTree
         case .buyExactSolIn(let m, _, _), .buyExactTokens(let m, _, _), .sell(let m, _, _): return .curve(m)
         }
     }
@@ -85,13 +108,16 @@ public enum Lane: Sendable, Hashable {
     case rewardsVault
     /// The bonding curve account of a mint.
     case curve(MintID)
+    /// The state tree account (every compressed-token instruction writes it).
+    case stateTree
 
-    /// Dense index: 0 unlimited, 1 vault, 2 + mint for curves.
+    /// Dense index: 0 unlimited, 1 vault, 2 state tree, 3 + mint for curves.
     @inlinable public var index: Int {
         switch self {
         case .unlimited: return 0
         case .rewardsVault: return 1
-        case .curve(let m): return 2 + Int(m)
+        case .stateTree: return 2
+        case .curve(let m): return 3 + Int(m)
         }
     }
 }
@@ -136,6 +162,8 @@ public enum RejectReason: UInt8, Sendable, Hashable, CaseIterable, CustomStringC
     case rewardsVaultEmpty
     /// The wallet has not joined the virtual environment.
     case notAParticipant
+    /// The state tree has no room for the outputs.
+    case stateTreeFull
 
     /// The reason for a curve error.
     public init(_ e: CurveError) {
@@ -177,6 +205,7 @@ public enum RejectReason: UInt8, Sendable, Hashable, CaseIterable, CustomStringC
         case .nothingToClaim: return "nothingToClaim"
         case .rewardsVaultEmpty: return "rewardsVaultEmpty"
         case .notAParticipant: return "notAParticipant"
+        case .stateTreeFull: return "stateTreeFull"
         }
     }
 

@@ -8,13 +8,13 @@ public struct Fr: Equatable, Hashable, Sendable {
     }
 
     /// The modulus, little-endian limbs.
-    static let p: (UInt64, UInt64, UInt64, UInt64) = (0x43E1_F593_F000_0001, 0x2833_E848_79B9_7091, 0xB850_45B6_8181_585D, 0x3064_4E72_E131_A029)
+    @inline(__always) static var p: (UInt64, UInt64, UInt64, UInt64) { (0x43E1_F593_F000_0001, 0x2833_E848_79B9_7091, 0xB850_45B6_8181_585D, 0x3064_4E72_E131_A029) }
     /// −p⁻¹ mod 2⁶⁴.
-    static let inv: UInt64 = 0xC2E1_F593_EFFF_FFFF
+    @inline(__always) static var inv: UInt64 { 0xC2E1_F593_EFFF_FFFF }
     /// R² mod p, R = 2²⁵⁶ (to enter Montgomery form).
     static let r2 = Fr(0x1BB8_E645_AE21_6DA7, 0x53FE_3AB1_E35C_59E3, 0x8C49_833D_53BB_8085, 0x0216_D0B1_7F4E_44A5)
 
-    public static let zero = Fr(0, 0, 0, 0)
+    @inline(__always) public static var zero: Fr { Fr(0, 0, 0, 0) }
 
     /// `a * b + c + carry`: the low limb, with the high limb left in `carry`.
     @inline(__always) static func mac(_ a: UInt64, _ b: UInt64, _ c: UInt64, _ carry: inout UInt64) -> UInt64 {
@@ -57,28 +57,34 @@ public struct Fr: Equatable, Hashable, Sendable {
         return r
     }
 
-    /// Montgomery product a·b·R⁻¹ mod p.
+    /// One CIOS step: t += a·bi, then one Montgomery reduction word.
+    @inline(__always) static func step(_ a: Fr, _ bi: UInt64, _ t0: inout UInt64, _ t1: inout UInt64, _ t2: inout UInt64,
+                                       _ t3: inout UInt64, _ t4: inout UInt64) {
+        var c: UInt64 = 0
+        t0 = mac(a.l0, bi, t0, &c)
+        t1 = mac(a.l1, bi, t1, &c)
+        t2 = mac(a.l2, bi, t2, &c)
+        t3 = mac(a.l3, bi, t3, &c)
+        let (s, o) = t4.addingReportingOverflow(c)
+        let t5: UInt64 = o ? 1 : 0
+        let m = t0 &* inv
+        var k: UInt64 = 0
+        _ = mac(m, p.0, t0, &k)
+        t0 = mac(m, p.1, t1, &k)
+        t1 = mac(m, p.2, t2, &k)
+        t2 = mac(m, p.3, t3, &k)
+        let (s2, o2) = s.addingReportingOverflow(k)
+        t3 = s2
+        t4 = t5 &+ (o2 ? 1 : 0)
+    }
+
+    /// Montgomery product a·b·R⁻¹ mod p (CIOS, unrolled over b's limbs).
     @inline(__always) public static func * (a: Fr, b: Fr) -> Fr {
         var t0: UInt64 = 0, t1: UInt64 = 0, t2: UInt64 = 0, t3: UInt64 = 0, t4: UInt64 = 0
-        for bi in [b.l0, b.l1, b.l2, b.l3] {
-            var c: UInt64 = 0
-            t0 = mac(a.l0, bi, t0, &c)
-            t1 = mac(a.l1, bi, t1, &c)
-            t2 = mac(a.l2, bi, t2, &c)
-            t3 = mac(a.l3, bi, t3, &c)
-            let (s, o) = t4.addingReportingOverflow(c)
-            t4 = s
-            let t5: UInt64 = o ? 1 : 0
-            let m = t0 &* inv
-            var k: UInt64 = 0
-            _ = mac(m, p.0, t0, &k)
-            t0 = mac(m, p.1, t1, &k)
-            t1 = mac(m, p.2, t2, &k)
-            t2 = mac(m, p.3, t3, &k)
-            let (s2, o2) = t4.addingReportingOverflow(k)
-            t3 = s2
-            t4 = t5 + (o2 ? 1 : 0)
-        }
+        step(a, b.l0, &t0, &t1, &t2, &t3, &t4)
+        step(a, b.l1, &t0, &t1, &t2, &t3, &t4)
+        step(a, b.l2, &t0, &t1, &t2, &t3, &t4)
+        step(a, b.l3, &t0, &t1, &t2, &t3, &t4)
         var r = Fr(t0, t1, t2, t3)
         if t4 != 0 || r.atLeastP { r.subtractP() }
         return r
@@ -106,6 +112,19 @@ public struct Fr: Equatable, Hashable, Sendable {
         let raw = Fr(limb(0), limb(1), limb(2), limb(3))
         guard !raw.atLeastP else { return nil }
         self = raw * Fr.r2
+    }
+
+    /// A node read as a 32-byte big-endian integer, which must be below p.
+    public init?(node: MerkleNode) {
+        let r = Fr(node.w3.bigEndian, node.w2.bigEndian, node.w1.bigEndian, node.w0.bigEndian)
+        guard !r.atLeastP else { return nil }
+        self = r * Fr.r2
+    }
+
+    /// The canonical value as a 32-byte big-endian node.
+    public var node: MerkleNode {
+        let c = self * Fr(1, 0, 0, 0)
+        return MerkleNode(words: c.l3.bigEndian, c.l2.bigEndian, c.l1.bigEndian, c.l0.bigEndian)
     }
 
     /// 64 hex digits (big-endian), canonical.

@@ -128,6 +128,10 @@ extension ScenarioLoader {
         "join_environment": ["wallet", "token"],
         "virtual_buy": ["wallet", "token", "sol"],
         "virtual_sell": ["wallet", "token", "share_bps"],
+        "airdrop": ["wallet", "token", "recipients", "from", "count", "amount", "mode", "per_tx", "priority_fee"],
+        "compressed_transfer": ["wallet", "token", "to", "tokens", "priority_fee"],
+        "compress": ["wallet", "token", "tokens", "priority_fee"],
+        "decompress": ["wallet", "token", "tokens", "priority_fee"],
     ]
 
     static func timelineEntry(_ n: SNode, path: String, config: SimulationConfig, symbols: [String], walletNames: [String],
@@ -176,6 +180,31 @@ extension ScenarioLoader {
             command = .openEnvironment(mint: try tokenRef(), playLamports: try f.get("play_balance_sol", default: 100_000_000_000, Decode.sol))
         case "join_environment": command = .joinEnvironment(mint: try tokenRef(), wallet: try walletRef())
         case "virtual_buy": command = .virtualBuy(mint: try tokenRef(), wallet: try walletRef(), lamports: try f.need("sol", "play SOL to spend", Decode.sol))
+        case "airdrop":
+            let w = try walletRef(), m = try tokenRef()
+            let pools = config.recipientPools.map(\.name)
+            let p = try f.need("recipients", "a recipient pool name from recipients", { (n: SNode, path: String) throws(ScenarioError) in
+                try reference(n, path, in: pools, what: "recipient pool") })
+            let size = UInt64(config.recipientPools[p].count)
+            let from = try f.get("from", default: 0, Decode.uint(max: size - 1))
+            let count = try f.get("count", default: size - from, Decode.uint(max: size - from, min: 1))
+            let mode = try f.get("mode", default: "compressed", Decode.text)
+            guard mode == "compressed" || mode == "standard" else {
+                throw ScenarioError(f["mode"]!.origin, field: f.sub("mode"), "expected compressed or standard, found \"\(mode)\"")
+            }
+            let perTx = try f.get("per_tx", default: mode == "compressed" ? 20 : 8, Decode.uint(max: 1_000, min: 1))
+            command = .airdrop(wallet: w, mint: m, firstRecipient: config.poolFirstAccount(p) + AccountID(from), count: UInt32(count),
+                               amount: try f.need("amount", "the tokens each recipient gets", Decode.tokens),
+                               compressed: mode == "compressed", perTx: UInt32(perTx), priority: try priority())
+        case "compressed_transfer":
+            let w = try walletRef(), m = try tokenRef()
+            let to = config.walletAccount(try f.need("to", "a wallet name from wallets", { (n: SNode, p: String) throws(ScenarioError) in
+                try reference(n, p, in: walletNames, what: "wallet") }))
+            command = .compressedTransfer(wallet: w, mint: m, to: to, amount: try f.need("tokens", "the tokens to send", Decode.tokens), priority: try priority())
+        case "compress":
+            command = .compress(wallet: try walletRef(), mint: try tokenRef(), amount: try f.need("tokens", "the tokens to compress", Decode.tokens), priority: try priority())
+        case "decompress":
+            command = .decompress(wallet: try walletRef(), mint: try tokenRef(), amount: try f.need("tokens", "the tokens to decompress", Decode.tokens), priority: try priority())
         default:
             command = .virtualSell(mint: try tokenRef(), wallet: try walletRef(),
                                    shareBps: UInt32(try f.need("share_bps", "the share of the play holding in bps", Decode.bps)))

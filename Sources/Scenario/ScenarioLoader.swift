@@ -30,7 +30,7 @@ public enum ScenarioLoader {
     }
 
     static let topLevel = ["version", "name", "description", "seed", "duration", "slot_ms", "checkpoint_every",
-                           "price_sample_every", "chain", "tokens", "wallets", "agents", "rewards", "limits", "timeline",
+                           "price_sample_every", "chain", "tokens", "wallets", "agents", "recipients", "rewards", "limits", "timeline",
                            "websocket", "assertions"]
 
     static func decode(_ root: SNode, defaultName: String) throws(ScenarioError) -> SimulationConfig {
@@ -79,6 +79,13 @@ public enum ScenarioLoader {
         for (i, t) in tokenNodes.enumerated() where c.tokens[i].launchTick.map({ $0 >= c.durationTicks }) ?? false {
             throw ScenarioError(t.origin, field: "tokens[\(i)].launch_at", "launches after the run ends (duration is \(c.durationTicks) slots)")
         }
+        let poolNodes = try f.get("recipients", default: [], Decode.list)
+        _ = try scanNames(poolNodes, key: "name", path: "recipients")
+        for (i, p) in poolNodes.enumerated() {
+            let g = try Fields(p, path: "recipients[\(i)]", allowed: ["name", "count"])
+            c.recipientPools.append(RecipientPool(name: try g.need("name", "a unique name", Decode.text),
+                                                  count: Int(try g.need("count", "how many accounts (1 to 2,000,000)", Decode.uint(max: 2_000_000, min: 1)))))
+        }
         let timelineNodes = try f.get("timeline", default: [], Decode.list)
         for (i, e) in timelineNodes.enumerated() {
             c.timeline.append(try timelineEntry(e, path: "timeline[\(i)]", config: c, symbols: symbols, walletNames: walletNames, ticks: ticks))
@@ -120,7 +127,7 @@ public enum ScenarioLoader {
 
     static func chain(_ n: SNode, path: String) throws(ScenarioError) -> ChainConfig {
         let f = try Fields(n, path: path, allowed: ["base_fee_lamports", "block_cu_limit", "account_cu_limit", "expiry_slots",
-                                                  "drop_bps", "max_pending", "token_account_rent_lamports", "compute_units"])
+                                                  "drop_bps", "max_pending", "token_account_rent_lamports", "compute_units", "state_tree"])
         var c = ChainConfig()
         c.baseFeeLamportsPerSignature = try f.get("base_fee_lamports", default: c.baseFeeLamportsPerSignature, Decode.uint(max: 1_000_000_000))
         c.blockComputeUnitLimit = try f.get("block_cu_limit", default: c.blockComputeUnitLimit, Decode.uint(max: 10_000_000_000, min: 1))
@@ -130,12 +137,31 @@ public enum ScenarioLoader {
         c.maxPendingTransactions = Int(try f.get("max_pending", default: UInt64(c.maxPendingTransactions), Decode.uint(max: 100_000_000, min: 1)))
         c.tokenAccountRentLamports = try f.get("token_account_rent_lamports", default: c.tokenAccountRentLamports, Decode.uint(max: 1_000_000_000_000))
         if let cu = f["compute_units"] {
-            let g = try Fields(cu, path: f.sub("compute_units"), allowed: ["buy", "sell", "create", "claim"])
+            let g = try Fields(cu, path: f.sub("compute_units"), allowed: ["buy", "sell", "create", "claim", "standard_transfer",
+                                                                          "compressed_base", "compressed_per_account"])
             let limit = Decode.uint(max: 1_400_000, min: 1)
             c.computeUnits.buy = UInt32(try g.get("buy", default: UInt64(c.computeUnits.buy), limit))
             c.computeUnits.sell = UInt32(try g.get("sell", default: UInt64(c.computeUnits.sell), limit))
             c.computeUnits.create = UInt32(try g.get("create", default: UInt64(c.computeUnits.create), limit))
             c.computeUnits.claim = UInt32(try g.get("claim", default: UInt64(c.computeUnits.claim), limit))
+            c.computeUnits.standardTransferWithAccount = UInt32(try g.get("standard_transfer", default: UInt64(c.computeUnits.standardTransferWithAccount), limit))
+            c.computeUnits.compressedBase = UInt32(try g.get("compressed_base", default: UInt64(c.computeUnits.compressedBase), limit))
+            c.computeUnits.compressedPerAccount = UInt32(try g.get("compressed_per_account", default: UInt64(c.computeUnits.compressedPerAccount), limit))
+        }
+        if let st = f["state_tree"] {
+            let g = try Fields(st, path: f.sub("state_tree"), allowed: ["depth", "buffer", "canopy", "root_history"])
+            var t = StateTreeConfig()
+            t.depth = Int(try g.get("depth", default: UInt64(t.depth), Decode.uint(max: 32, min: 1)))
+            t.bufferSize = Int(try g.get("buffer", default: UInt64(t.bufferSize), Decode.uint(max: 65_536, min: 1)))
+            guard t.bufferSize & (t.bufferSize - 1) == 0 else {
+                throw ScenarioError(g["buffer"]!.origin, field: g.sub("buffer"), "must be a power of 2 (SPL and Light require it), found \(t.bufferSize)")
+            }
+            t.canopyDepth = Int(try g.get("canopy", default: UInt64(min(t.canopyDepth, t.depth - 1)), Decode.uint(max: 20)))
+            guard t.canopyDepth < t.depth else {
+                throw ScenarioError((g["canopy"] ?? st).origin, field: g.sub("canopy"), "must be below the depth (\(t.depth)), found \(t.canopyDepth)")
+            }
+            t.rootHistory = Int(try g.get("root_history", default: UInt64(t.rootHistory), Decode.uint(max: 100_000, min: 1)))
+            c.stateTree = t
         }
         return c
     }

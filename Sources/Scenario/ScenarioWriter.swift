@@ -39,12 +39,29 @@ public enum ScenarioWriter {
             ("agents", .array(c.groups.map { group($0, symbols: symbols) })),
             ("tokens", .array(c.tokens.map { token($0, config: c) })),
             ("timeline", .array(c.timeline.map { entry($0, config: c) })),
-        ] + (c.websocket.map { [("websocket", websocket($0, symbols: symbols))] } ?? [])
+        ] + (c.recipientPools.isEmpty ? [] : [("recipients", .array(c.recipientPools.map { .object([("name", .string($0.name)), ("count", .uint(UInt64($0.count)))]) }))])
+          + (c.websocket.map { [("websocket", websocket($0, symbols: symbols))] } ?? [])
           + (c.assertions.isEmpty ? [] : [("assertions", .array(c.assertions.map { .string($0.text) }))]))
     }
 
     static func chain(_ c: ChainConfig) -> JSON {
-        .object([
+        // Compression settings appear only when they differ from the defaults, so that scenarios
+        // written before them keep their digests.
+        let d = ChainConfig()
+        var cu: [(String, JSON)] = [
+            ("buy", .uint(UInt64(c.computeUnits.buy))), ("sell", .uint(UInt64(c.computeUnits.sell))),
+            ("create", .uint(UInt64(c.computeUnits.create))), ("claim", .uint(UInt64(c.computeUnits.claim))),
+        ]
+        if c.computeUnits != d.computeUnits {
+            cu += [("standard_transfer", .uint(UInt64(c.computeUnits.standardTransferWithAccount))),
+                   ("compressed_base", .uint(UInt64(c.computeUnits.compressedBase))),
+                   ("compressed_per_account", .uint(UInt64(c.computeUnits.compressedPerAccount)))]
+        }
+        let tree: [(String, JSON)] = c.stateTree == d.stateTree ? [] : [("state_tree", .object([
+            ("depth", .uint(UInt64(c.stateTree.depth))), ("buffer", .uint(UInt64(c.stateTree.bufferSize))),
+            ("canopy", .uint(UInt64(c.stateTree.canopyDepth))), ("root_history", .uint(UInt64(c.stateTree.rootHistory))),
+        ]))]
+        return .object([
             ("base_fee_lamports", .uint(c.baseFeeLamportsPerSignature)),
             ("block_cu_limit", .uint(c.blockComputeUnitLimit)),
             ("account_cu_limit", .uint(c.accountComputeUnitLimit)),
@@ -52,11 +69,8 @@ public enum ScenarioWriter {
             ("drop_bps", .uint(UInt64(c.dropBps))),
             ("max_pending", .uint(UInt64(c.maxPendingTransactions))),
             ("token_account_rent_lamports", .uint(c.tokenAccountRentLamports)),
-            ("compute_units", .object([
-                ("buy", .uint(UInt64(c.computeUnits.buy))), ("sell", .uint(UInt64(c.computeUnits.sell))),
-                ("create", .uint(UInt64(c.computeUnits.create))), ("claim", .uint(UInt64(c.computeUnits.claim))),
-            ])),
-        ])
+            ("compute_units", .object(cu)),
+        ] + tree)
     }
 
     static func rewards(_ r: RewardsConfig) -> JSON {
@@ -212,6 +226,17 @@ public enum ScenarioWriter {
         case .joinEnvironment(let m, let w): f += [("action", .string("join_environment")), ("wallet", wal(w)), ("token", sym(m))]
         case .virtualBuy(let m, let w, let l): f += [("action", .string("virtual_buy")), ("wallet", wal(w)), ("token", sym(m)), ("sol", sol(l))]
         case .virtualSell(let m, let w, let share): f += [("action", .string("virtual_sell")), ("wallet", wal(w)), ("token", sym(m)), ("share_bps", .uint(UInt64(share)))]
+        case .airdrop(let w, let m, let first, let n, let a, let compressed, let perTx, let p):
+            let pool = (0..<c.recipientPools.count).last { c.poolFirstAccount($0) <= first } ?? 0
+            f += [("action", .string("airdrop")), ("wallet", wal(w)), ("token", sym(m)), ("recipients", .string(c.recipientPools[pool].name)),
+                  ("from", .uint(UInt64(first - c.poolFirstAccount(pool)))), ("count", .uint(UInt64(n))), ("amount", .decimal(a, scale: 6)),
+                  ("mode", .string(compressed ? "compressed" : "standard")), ("per_tx", .uint(UInt64(perTx))), ("priority_fee", .uint(p))]
+        case .compressedTransfer(let w, let m, let to, let a, let p):
+            f += [("action", .string("compressed_transfer")), ("wallet", wal(w)), ("token", sym(m)), ("to", wal(to)), ("tokens", .decimal(a, scale: 6)), ("priority_fee", .uint(p))]
+        case .compress(let w, let m, let a, let p):
+            f += [("action", .string("compress")), ("wallet", wal(w)), ("token", sym(m)), ("tokens", .decimal(a, scale: 6)), ("priority_fee", .uint(p))]
+        case .decompress(let w, let m, let a, let p):
+            f += [("action", .string("decompress")), ("wallet", wal(w)), ("token", sym(m)), ("tokens", .decimal(a, scale: 6)), ("priority_fee", .uint(p))]
         }
         return .object(f)
     }

@@ -66,6 +66,7 @@ enum Tag: UInt8 {
     case pointsAwarded, tierChanged, rewardsClaimed
     case launchRequested, launchRejected, environmentCreated, tradingOpened, tradeRejected, claimFailed
     case chatPosted, virtualJoined, virtualTradeExecuted, virtualTradeRejected, slotEnded
+    case tokensAirdropped, compressedTokensMoved, tokenInstructionFailed
     /// A checkpoint record (not an event).
     case checkpoint = 0xF0
 }
@@ -190,6 +191,11 @@ enum EventCodec {
                 case .buyExactTokens(let m, let t, let s): w.small.u8(2); w.small.varint(m); w.tokens.varint(t); w.lamports.varint(s)
                 case .sell(let m, let t, let s): w.small.u8(3); w.small.varint(m); w.tokens.varint(t); w.lamports.varint(s)
                 case .claimRewards: w.small.u8(4)
+                case .airdrop(let m, let f, let n, let a): w.small.u8(5); w.small.varint(m); w.accounts.varint(f); w.misc.varint(n); w.tokens.varint(a)
+                case .compressedAirdrop(let m, let f, let n, let a): w.small.u8(6); w.small.varint(m); w.accounts.varint(f); w.misc.varint(n); w.tokens.varint(a)
+                case .compressedTransfer(let m, let to, let a): w.small.u8(7); w.small.varint(m); w.accounts.varint(to); w.tokens.varint(a)
+                case .compress(let m, let a): w.small.u8(8); w.small.varint(m); w.tokens.varint(a)
+                case .decompress(let m, let a): w.small.u8(9); w.small.varint(m); w.tokens.varint(a)
                 }
             case .txDropped(let d):
                 head(.txDropped); txAndWallet(d.txID, d.payer); w.small.varint(d.mint.map { UInt64($0) + 1 } ?? 0); w.small.u8(d.reason.rawValue)
@@ -226,6 +232,18 @@ enum EventCodec {
                 head(.curveMigrated); w.small.varint(m.mint); w.tokens.varint(m.baseTokens); w.lamports.varint(m.quoteLamports); w.fees.varint(m.migrationFeeLamports)
             case .transfer(let t):
                 head(.transfer); w.accounts.varint(t.from); w.accounts.varint(t.to); w.lamports.varint(t.lamports)
+            case .tokensAirdropped(let a):
+                head(.tokensAirdropped); txAndWallet(a.txID, a.payer); w.small.varint(a.mint); w.accounts.varint(a.firstRecipient)
+                w.misc.varint(a.count); w.tokens.varint(a.amount); w.lamports.varint(a.rentLamports)
+            case .compressedTokensMoved(let x):
+                head(.compressedTokensMoved); txAndWallet(x.txID, x.payer); w.small.varint(x.mint)
+                w.misc.varint(x.inputs.count)
+                for leaf in x.inputs { w.misc.varint(leaf) }
+                w.tokens.varint(x.fromStandard); w.tokens.varint(x.toStandard)
+                w.accounts.varint(x.firstRecipient); w.misc.varint(x.recipients); w.tokens.varint(x.amount); w.tokens.varint(x.change)
+                w.misc.varint(x.firstLeaf); w.lamports.varint(x.rentLamports)
+            case .tokenInstructionFailed(let f):
+                head(.tokenInstructionFailed); txAndWallet(f.txID, f.payer); w.small.varint(f.mint); w.small.u8(f.reason.rawValue)
             }
         case .rewards(let rw):
             switch rw {
@@ -337,6 +355,11 @@ enum EventCodec {
             case 2: ins = .buyExactTokens(mint: try mint(), tokens: try r.tokens.varint(), maxSolCostLamports: try r.lamports.varint())
             case 3: ins = .sell(mint: try mint(), tokens: try r.tokens.varint(), minSolOutLamports: try r.lamports.varint())
             case 4: ins = .claimRewards
+            case 5: ins = .airdrop(mint: try mint(), firstRecipient: try r.accounts.varint32(), count: try r.misc.varint32(), amount: try r.tokens.varint())
+            case 6: ins = .compressedAirdrop(mint: try mint(), firstRecipient: try r.accounts.varint32(), count: try r.misc.varint32(), amount: try r.tokens.varint())
+            case 7: ins = .compressedTransfer(mint: try mint(), to: try r.accounts.varint32(), amount: try r.tokens.varint())
+            case 8: ins = .compress(mint: try mint(), amount: try r.tokens.varint())
+            case 9: ins = .decompress(mint: try mint(), amount: try r.tokens.varint())
             default: throw .init(offset: r.small.offset - 1, what: "unknown instruction \(kind)")
             }
             e = .ledger(.txSubmitted(Transaction(id: id, payer: payer, signatures: sigs, computeUnits: cu,
@@ -378,6 +401,25 @@ enum EventCodec {
                                                      migrationFeeLamports: try r.fees.varint())))
         case .transfer:
             e = .ledger(.transfer(Transfer(from: try r.accounts.varint32(), to: try r.accounts.varint32(), lamports: try r.lamports.varint())))
+        case .tokensAirdropped:
+            let (id, payer) = try txAndWallet()
+            e = .ledger(.tokensAirdropped(TokensAirdropped(txID: id, payer: payer, mint: try mint(), firstRecipient: try r.accounts.varint32(),
+                                                           count: try r.misc.varint32(), amount: try r.tokens.varint(), rentLamports: try r.lamports.varint())))
+        case .compressedTokensMoved:
+            let (id, payer) = try txAndWallet()
+            let m = try mint()
+            let n = try r.misc.varint()
+            guard n <= 1_024 else { throw .init(offset: r.misc.offset, what: "\(n) inputs in one compressed move") }
+            var inputs: [UInt32] = []
+            for _ in 0..<n { inputs.append(try r.misc.varint32()) }
+            let from = try r.tokens.varint(), to = try r.tokens.varint()
+            let first = try r.accounts.varint32(), recipients = try r.misc.varint32(), amount = try r.tokens.varint(), change = try r.tokens.varint()
+            e = .ledger(.compressedTokensMoved(CompressedTokensMoved(txID: id, payer: payer, mint: m, inputs: inputs, fromStandard: from, toStandard: to,
+                                                                     firstRecipient: first, recipients: recipients, amount: amount, change: change,
+                                                                     firstLeaf: try r.misc.varint32(), rentLamports: try r.lamports.varint())))
+        case .tokenInstructionFailed:
+            let (id, payer) = try txAndWallet()
+            e = .ledger(.tokenInstructionFailed(TokenInstructionFailed(txID: id, payer: payer, mint: try mint(), reason: try reason())))
         case .pointsAwarded:
             let flags = try r.small.u8()
             guard let action = RewardAction(rawValue: flags >> 2) else { throw .init(offset: r.small.offset - 1, what: "unknown reward action") }

@@ -30,6 +30,13 @@ public enum EventJSON {
                 case .buyExactTokens(let m, let t, let s): f += [("instruction", .string("buy")), ("mint", u(m)), ("tokens", u(t)), ("max_sol_cost", u(s))]
                 case .sell(let m, let t, let s): f += [("instruction", .string("sell")), ("mint", u(m)), ("tokens", u(t)), ("min_sol_output", u(s))]
                 case .claimRewards: f += [("instruction", .string("claim_rewards"))]
+                case .airdrop(let m, let first, let n, let a):
+                    f += [("instruction", .string("airdrop")), ("mint", u(m)), ("first_recipient", u(first)), ("recipients", u(n)), ("amount", u(a))]
+                case .compressedAirdrop(let m, let first, let n, let a):
+                    f += [("instruction", .string("compressed_airdrop")), ("mint", u(m)), ("first_recipient", u(first)), ("recipients", u(n)), ("amount", u(a))]
+                case .compressedTransfer(let m, let to, let a): f += [("instruction", .string("compressed_transfer")), ("mint", u(m)), ("to", u(to)), ("amount", u(a))]
+                case .compress(let m, let a): f += [("instruction", .string("compress")), ("mint", u(m)), ("amount", u(a))]
+                case .decompress(let m, let a): f += [("instruction", .string("decompress")), ("mint", u(m)), ("amount", u(a))]
                 }
                 return f
             case .txDropped(let d): return [("tx", u(d.txID)), ("payer", u(d.payer)), ("mint", mint(d.mint)), ("reason", reason(d.reason))]
@@ -46,6 +53,15 @@ public enum EventJSON {
             case .curveMigrated(let m):
                 return [("mint", u(m.mint)), ("base_tokens", u(m.baseTokens)), ("quote_lamports", u(m.quoteLamports)), ("migration_fee_lamports", u(m.migrationFeeLamports))]
             case .transfer(let t): return [("from", u(t.from)), ("to", u(t.to)), ("lamports", u(t.lamports))]
+            case .tokensAirdropped(let a):
+                return [("tx", u(a.txID)), ("payer", u(a.payer)), ("mint", u(a.mint)), ("first_recipient", u(a.firstRecipient)),
+                        ("recipients", u(a.count)), ("amount", u(a.amount)), ("rent_lamports", u(a.rentLamports))]
+            case .compressedTokensMoved(let x):
+                return [("tx", u(x.txID)), ("payer", u(x.payer)), ("mint", u(x.mint)), ("inputs", .array(x.inputs.map { u($0) })),
+                        ("from_standard", u(x.fromStandard)), ("to_standard", u(x.toStandard)), ("first_recipient", u(x.firstRecipient)),
+                        ("recipients", u(x.recipients)), ("amount", u(x.amount)), ("change", u(x.change)), ("first_leaf", u(x.firstLeaf)),
+                        ("rent_lamports", u(x.rentLamports))]
+            case .tokenInstructionFailed(let f): return [("tx", u(f.txID)), ("payer", u(f.payer)), ("mint", u(f.mint)), ("reason", reason(f.reason))]
             }
         case .rewards(let r):
             switch r {

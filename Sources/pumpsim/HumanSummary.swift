@@ -38,6 +38,27 @@ enum HumanSummary {
         out.append("CHAIN")
         out.append("  \(group(ch.slots)) slots; transactions \(group(ch.submitted)) submitted, \(group(ch.landed)) landed, \(group(ch.failed)) failed, \(group(ch.expired)) expired, \(group(ch.dropped)) dropped")
         out.append("  fees \(sol(ch.feesLamports)) SOL; congested slots \(group(ch.congestedSlots)); max pending \(group(ch.maxPending)); token-account rent locked \(sol(r.world.chain.rentLockedLamports)) SOL")
+        if m.compression.active || r.world.chain.compressed.touched {
+            let cm = m.compression, cfg = c.chain.stateTree, tree = r.world.chain.compressed.tree
+            let treeRent = StateTreeConfig.rentExempt(bytes: cfg.accountBytes)
+            func per(_ l: UInt64, _ n: UInt64) -> String { n > 0 ? group(l / n) : "-" }
+            func row(_ cells: [String]) -> String {
+                "  " + cells.enumerated().map { $0.offset == 0 ? $0.element.padding(toLength: 34, withPad: " ", startingAt: 0)
+                                                               : String(repeating: " ", count: max(0, 16 - $0.element.count)) + $0.element }.joined()
+            }
+            out.append("")
+            out.append("COMPRESSION (state tree: Poseidon, depth \(cfg.depth), buffer \(cfg.bufferSize), canopy \(cfg.canopyDepth))")
+            out.append(row(["airdrop", "standard", "compressed"]))
+            out.append(row(["accounts", group(cm.standardRecipients), group(cm.compressedRecipients)]))
+            out.append(row(["transactions", group(cm.standardTransactions), group(cm.compressedAirdropTransactions)]))
+            out.append(row(["lamports locked (rent)", group(cm.standardRentLamports), group(treeRent)]))
+            out.append(row(["  per account", per(cm.standardRentLamports, cm.standardRecipients), per(treeRent, cm.compressedRecipients)]))
+            out.append(row(["fees, SOL", sol(cm.standardFeesLamports), sol(cm.compressedFeesLamports)]))
+            out.append("  compressed rent is the state tree account's (\(group(cfg.accountBytes)) bytes in this model), shared by its 2^\(cfg.depth) leaves")
+            out.append("  tree: \(group(UInt64(tree.nextIndex))) leaves, \(group(cm.leavesNullified)) nullified, sequence \(group(tree.sequenceNumber)), root \(tree.root)")
+            let failed = RejectReason.allCases.filter { cm.failed[Int($0.rawValue)] > 0 }.map { "\($0) \(group(cm.failed[Int($0.rawValue)]))" }
+            if !failed.isEmpty { out.append("  token instructions refused: " + failed.joined(separator: ", ")) }
+        }
         out.append("")
         out.append("REWARDS")
         let users = r.world.rewards.usersPerTier(population: r.world.chain.accountCount)

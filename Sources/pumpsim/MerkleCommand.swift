@@ -35,7 +35,7 @@ struct MerkleCommand: ParsableCommand {
         }
 
         func run() throws {
-            var nodes: [Node] = []
+            var nodes: [MerkleNode] = []
             if let leaves {
                 guard let text = try? String(contentsOfFile: leaves, encoding: .utf8) else {
                     printError("error: cannot read \(leaves)")
@@ -48,14 +48,14 @@ struct MerkleCommand: ParsableCommand {
                         printError("\(leaves):\(n + 1): expected 64 hex digits (a 32-byte leaf), found \"\(s.prefix(80))\"")
                         throw ExitStatus.badInput.code
                     }
-                    nodes.append(bytes)
+                    nodes.append(MerkleNode(bytes)!)
                 }
             }
             switch hash {
             case "sha256": try emit(Sha256Hasher.self, nodes)
             case "keccak": try emit(Keccak256Hasher.self, nodes)
             default:
-                if let i = nodes.firstIndex(where: { Fr(bigEndian: $0) == nil }) {
+                if let i = nodes.firstIndex(where: { Fr(node: $0) == nil }) {
                     printError("\(leaves ?? "leaves"): leaf \(i + 1) is not below the BN254 field modulus (Poseidon rejects it)")
                     throw ExitStatus.badInput.code
                 }
@@ -63,18 +63,18 @@ struct MerkleCommand: ParsableCommand {
             }
         }
 
-        func emit<H: MerkleHasher>(_: H.Type, _ nodes: [Node]) throws {
+        func emit<H: MerkleHasher>(_: H.Type, _ nodes: [MerkleNode]) throws {
             do {
                 var tree = try ConcurrentMerkleTree<H>(depth: depth, maxBufferSize: 64)
-                for n in nodes { try tree.append(n) }
+                if !nodes.isEmpty { try tree.append(contentsOf: nodes) }
                 var fields: [(String, JSON)] = [("hash", .string(H.name)), ("depth", .uint(UInt64(depth))),
-                                                ("leaves", .uint(UInt64(nodes.count))), ("root", .string(Hex.encode(tree.root)))]
+                                                ("leaves", .uint(UInt64(nodes.count))), ("root", .string(Hex.encode(tree.root.bytes)))]
                 if let p = proof {
                     guard UInt64(p) < tree.capacity else {
                         printError("error: --proof \(p) is beyond the tree's \(tree.capacity) leaves")
                         throw ExitStatus.badInput.code
                     }
-                    fields.append(("proof", .array(tree.proof(p).map { .string(Hex.encode($0)) })))
+                    fields.append(("proof", .array(tree.proof(p).map { .string(Hex.encode($0.bytes)) })))
                 }
                 print(JSON.object(fields).serialized(pretty: true))
             } catch let e as MerkleError {

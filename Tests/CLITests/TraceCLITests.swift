@@ -191,8 +191,15 @@ struct TraceCLITests {
     }
 
     @Test func regressGivesTheSameResultsForAnyNumberOfJobs() throws {
+        // The shipped scenarios but the 100 000-recipient airdrop, too slow for a debug build
+        // (CI regresses it in release).
+        let dir = try tempDir("regress-jobs")
+        for f in try FileManager.default.contentsOfDirectory(atPath: packageRoot.appendingPathComponent("Scenarios").path)
+        where !f.hasPrefix("compressed-airdrop") && (f.hasSuffix(".yaml") || f.hasSuffix(".golden.json")) {
+            try FileManager.default.copyItem(at: packageRoot.appendingPathComponent("Scenarios/\(f)"), to: dir.appendingPathComponent(f))
+        }
         func rows(_ jobs: String) throws -> [String] {
-            let r = try pumpsim(["regress", "Scenarios", "--json", "--jobs", jobs])
+            let r = try pumpsim(["regress", dir.path, "--json", "--jobs", jobs])
             #expect(r.status == 0, "\(r.stdout)")
             let s = try #require(try json(r.stdout)["scenarios"] as? [[String: Any]])
             return s.map { "\($0["file"]!) \($0["status"]!) \($0["events"]!) \($0["final_digest"]!)" }

@@ -23,14 +23,18 @@ struct EventCodecTests {
         for seq in 0..<UInt64(count) {
             tick += rng.uniform(below: 3)
             let e: Event
-            switch rng.uniform(below: 27) {
+            switch rng.uniform(below: 30) {
             case 0:
                 tx += 1
                 let kinds: [Instruction] = [.create(mint: mint(), initialBuyLamports: u()), .buyExactSolIn(mint: mint(), spendableLamports: u(), minTokensOut: u()),
-                                            .buyExactTokens(mint: mint(), tokens: u(), maxSolCostLamports: u()), .sell(mint: mint(), tokens: u(), minSolOutLamports: u()), .claimRewards]
+                                            .buyExactTokens(mint: mint(), tokens: u(), maxSolCostLamports: u()), .sell(mint: mint(), tokens: u(), minSolOutLamports: u()), .claimRewards,
+                                            .airdrop(mint: mint(), firstRecipient: u32(), count: u32(), amount: u()),
+                                            .compressedAirdrop(mint: mint(), firstRecipient: u32(), count: u32(), amount: u()),
+                                            .compressedTransfer(mint: mint(), to: u32(), amount: u()), .compress(mint: mint(), amount: u()),
+                                            .decompress(mint: mint(), amount: u())]
                 e = .ledger(.txSubmitted(Transaction(id: tx, payer: u32(), signatures: UInt8(rng.uniform(below: 4)), computeUnits: u32(),
                                                      priorityMicroLamportsPerCU: u(), submittedTick: tick - min(tick, rng.uniform(below: 5)),
-                                                     instruction: kinds[Int(rng.uniform(below: 5))])))
+                                                     instruction: kinds[Int(rng.uniform(below: UInt64(kinds.count)))])))
             case 1: e = .ledger(.txDropped(TxDropped(txID: u(), payer: u32(), mint: rng.chance(bps: 5_000) ? nil : mint(), reason: reason())))
             case 2:
                 // Often the transaction just submitted, with its derivable fee; sometimes not.
@@ -68,7 +72,13 @@ struct EventCodecTests {
             case 23: e = .virtualJoined(VirtualJoined(environment: u32(), wallet: u32(), playLamports: u()))
             case 24: e = .virtualTradeExecuted(VirtualTradeExecuted(environment: u32(), wallet: u32(), side: side(), tokens: u(), curveSol: u(), protocolFee: u(), creatorFee: u()))
             case 25: e = .virtualTradeRejected(VirtualTradeRejected(environment: u32(), wallet: u32(), side: side(), reason: reason()))
-            default: e = .slotEnded(SlotEnded(transactions: u32(), computeUnits: u(), pending: u32()))
+            case 26: e = .slotEnded(SlotEnded(transactions: u32(), computeUnits: u(), pending: u32()))
+            case 27: e = .ledger(.tokensAirdropped(TokensAirdropped(txID: u(), payer: u32(), mint: mint(), firstRecipient: u32(), count: u32(), amount: u(), rentLamports: u())))
+            case 28:
+                e = .ledger(.compressedTokensMoved(CompressedTokensMoved(
+                    txID: rng.chance(bps: 5_000) ? tx : u(), payer: u32(), mint: mint(), inputs: (0..<rng.uniform(below: 9)).map { _ in u32() },
+                    fromStandard: u(), toStandard: u(), firstRecipient: u32(), recipients: u32(), amount: u(), change: u(), firstLeaf: u32(), rentLamports: u())))
+            default: e = .ledger(.tokenInstructionFailed(TokenInstructionFailed(txID: u(), payer: u32(), mint: mint(), reason: reason())))
             }
             out.append(EventRecord(tick: tick, seq: seq, event: e))
         }
@@ -78,7 +88,7 @@ struct EventCodecTests {
     @Test(arguments: [1, 2, 3] as [UInt64])
     func everyEventTypeRoundTripsExactly(_ seed: UInt64) throws {
         let events = Self.randomEvents(count: 20_000, seed: seed)
-        #expect(Set(events.map(\.event.typeName)).count == 25)
+        #expect(Set(events.map(\.event.typeName)).count == 28)
         let params = CodecParams(mints: [
             .init(pumpFun: true, protocolBps: 95, creatorBps: 30, ceil: true, initial: PumpFunCurve().state),
             .init(pumpFun: false, protocolBps: 100, creatorBps: 0, ceil: false, initial: CurveState(virtualSol: 0, virtualToken: 5, realSol: 0, realToken: 5)),
