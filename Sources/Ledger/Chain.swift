@@ -163,10 +163,10 @@ extension Chain {
         let total = try wrap { () throws(ArithmeticError) in try Checked.mul(e.amount, UInt64(e.count), "airdrop total") }
         try debit(e.payer, e.rentLamports, "token account rent")
         rentLockedLamports = try wrap { () throws(ArithmeticError) in try Checked.add(rentLockedLamports, e.rentLamports) }
-        try moveStandard(m, e.payer, -Int128(total))
+        try subTokens(m, e.payer, total)
         for r in e.firstRecipient..<(e.firstRecipient + e.count) {
             tokenAccountOpen[m][Int(r)] = true
-            try moveStandard(m, r, Int128(e.amount))
+            try addTokens(m, r, e.amount)
         }
     }
 
@@ -175,13 +175,12 @@ extension Chain {
         let m = Int(e.mint)
         guard Int(e.firstRecipient) + Int(e.recipients) <= lamports.count else { throw .unknownAccount(e.firstRecipient + e.recipients - 1) }
         for leaf in e.inputs { try compressed.spend(leaf, owner: e.payer, mint: e.mint) }
-        if e.fromStandard > 0 { try moveStandard(m, e.payer, -Int128(e.fromStandard)) }
+        if e.fromStandard > 0 { try subTokens(m, e.payer, e.fromStandard) }
         if e.rentLamports > 0 {
             try debit(e.payer, e.rentLamports, "token account rent")
-            rentLockedLamports = try wrap { () throws(ArithmeticError) in try Checked.add(rentLockedLamports, e.rentLamports) }
-            tokenAccountOpen[m][Int(e.payer)] = true
+            try openTokenAccount(m, e.payer, rent: e.rentLamports)
         }
-        if e.toStandard > 0 { try moveStandard(m, e.payer, Int128(e.toStandard)) }
+        if e.toStandard > 0 { try addTokens(m, e.payer, e.toStandard) }
         var outputs: [(AccountID, UInt64)] = []
         outputs.reserveCapacity(Int(e.outputCount))
         for r in e.firstRecipient..<(e.firstRecipient + e.recipients) { outputs.append((r, e.amount)) }
@@ -189,41 +188,44 @@ extension Chain {
         try compressed.append(outputs, mint: e.mint, firstLeaf: e.firstLeaf)
     }
 
-    /// Adds `delta` to a standard token balance, keeping the holder count.
-    private mutating func moveStandard(_ m: Int, _ a: AccountID, _ delta: Int128) throws(LedgerError) {
-        guard Int(a) < lamports.count else { throw .unknownAccount(a) }
-        let before = balances[m][Int(a)]
-        let after = Int128(before) + delta
-        guard after >= 0, after <= Int128(UInt64.max) else { throw .arithmetic(.underflow("token balance")) }
-        balances[m][Int(a)] = UInt64(after)
-        if before == 0 && after > 0 { mints[m].holders += 1 }
-        if before > 0 && after == 0 { mints[m].holders -= 1 }
-    }
-
     private mutating func applyTrade(_ e: TradeExecuted) throws(LedgerError) {
         try checkMint(e.mint)
-        let m = Int(e.mint), w = Int(e.wallet)
+        let m = Int(e.mint)
         do {
             try mints[m].curve.applyTrade(side: e.side, tokens: e.tokens, curveSol: e.curveSol)
         } catch { throw .curve(error) }
-        let before = balances[m][w]
         switch e.side {
         case .buy:
             try debit(e.wallet, e.solTotal + e.rentLamports, "buy")
-            balances[m][w] = try wrap { () throws(ArithmeticError) in try Checked.add(before, e.tokens, "token balance") }
-            if e.rentLamports > 0 {
-                tokenAccountOpen[m][w] = true
-                rentLockedLamports = try wrap { () throws(ArithmeticError) in try Checked.add(rentLockedLamports, e.rentLamports) }
-            }
+            try addTokens(m, e.wallet, e.tokens)
+            if e.rentLamports > 0 { try openTokenAccount(m, e.wallet, rent: e.rentLamports) }
         case .sell:
-            balances[m][w] = try wrap { () throws(ArithmeticError) in try Checked.sub(before, e.tokens, "token balance") }
+            try subTokens(m, e.wallet, e.tokens)
             try credit(e.wallet, e.solTotal, "sell proceeds")
         }
-        let after = balances[m][w]
-        if before == 0 && after > 0 { mints[m].holders += 1 }
-        if before > 0 && after == 0 { mints[m].holders -= 1 }
         try credit(Chain.feeRecipient, e.protocolFee, "protocol fee")
         mints[m].creatorVaultLamports = try wrap { () throws(ArithmeticError) in try Checked.add(mints[m].creatorVaultLamports, e.creatorFee) }
+    }
+
+    /// Token balance changes, keeping the holder count (accounts with a positive balance).
+    private mutating func addTokens(_ m: Int, _ a: AccountID, _ amount: UInt64) throws(LedgerError) {
+        guard Int(a) < lamports.count else { throw .unknownAccount(a) }
+        let before = balances[m][Int(a)]
+        balances[m][Int(a)] = try wrap { () throws(ArithmeticError) in try Checked.add(before, amount, "token balance") }
+        if before == 0 && amount > 0 { mints[m].holders += 1 }
+    }
+
+    private mutating func subTokens(_ m: Int, _ a: AccountID, _ amount: UInt64) throws(LedgerError) {
+        guard Int(a) < lamports.count else { throw .unknownAccount(a) }
+        let before = balances[m][Int(a)]
+        balances[m][Int(a)] = try wrap { () throws(ArithmeticError) in try Checked.sub(before, amount, "token balance") }
+        if before > 0 && before == amount { mints[m].holders -= 1 }
+    }
+
+    /// Marks a new token account open and its (already debited) rent locked.
+    private mutating func openTokenAccount(_ m: Int, _ a: AccountID, rent: UInt64) throws(LedgerError) {
+        tokenAccountOpen[m][Int(a)] = true
+        rentLockedLamports = try wrap { () throws(ArithmeticError) in try Checked.add(rentLockedLamports, rent) }
     }
 
     private mutating func debit(_ a: AccountID, _ amount: UInt64, _ what: String) throws(LedgerError) {

@@ -103,11 +103,7 @@ public struct ConcurrentMerkleTree<H: MerkleHasher>: Sendable {
     public var capacity: UInt64 { 1 << UInt64(depth) }
 
     /// The node at a level and index (zero where nothing was written).
-    @inlinable public func node(level: Int, index: UInt64) -> MerkleNode {
-        nodeStorage(level: level, index: index)
-    }
-
-    @usableFromInline func nodeStorage(level: Int, index: UInt64) -> MerkleNode {
+    public func node(level: Int, index: UInt64) -> MerkleNode {
         index < UInt64(levels[level].count) ? levels[level][Int(index)] : zero[level]
     }
 
