@@ -17,6 +17,7 @@ let package = Package(
         .library(name: "Store", targets: ["Store"]),
         .library(name: "Fanout", targets: ["Fanout"]),
         .library(name: "Merkle", targets: ["Merkle"]),
+        .library(name: "Reports", targets: ["Reports"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
@@ -41,8 +42,9 @@ let package = Package(
         .target(name: "Store", dependencies: ["SimCore", "CSQLite"]),
         .target(name: "Merkle", dependencies: ["SimCore", .product(name: "Crypto", package: "swift-crypto")]),
         .target(name: "Fanout", dependencies: ["SimCore", .product(name: "Histogram", package: "hdrhistogram-swift")]),
+        .target(name: "Reports", dependencies: ["SimCore", "Engine", "Store", "Trace"]),
         .executableTarget(name: "pumpsim", dependencies: [
-            "SimCore", "Curves", "Ledger", "Rewards", "Engine", "Scenario", "Trace", "Store", "Fanout", "Merkle",
+            "SimCore", "Curves", "Ledger", "Rewards", "Engine", "Scenario", "Trace", "Store", "Fanout", "Merkle", "Reports",
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
         ]),
         .testTarget(name: "SimCoreTests", dependencies: ["SimCore"]),
@@ -55,6 +57,7 @@ let package = Package(
         .testTarget(name: "StoreTests", dependencies: ["Store"]),
         .testTarget(name: "FanoutTests", dependencies: ["Fanout"]),
         .testTarget(name: "MerkleTests", dependencies: ["Merkle"], resources: [.copy("Vectors")]),
+        .testTarget(name: "ReportsTests", dependencies: ["Reports", "Engine", "Scenario", "Store"]),
         .testTarget(name: "CLITests", dependencies: ["pumpsim"]),
     ],
     swiftLanguageModes: [.v6]

@@ -21,8 +21,38 @@ public struct TokenMetrics: Sendable {
     public var pricePath: [(Tick, UInt64)] = []
     /// Lamports in the curve when it completed (the SOL raised).
     public var raisedAtCompletionLamports: UInt64?
+    /// Trades refused on chain (landed, then failed), by `RejectReason.rawValue`; also in `rejected`.
+    public var failedOnChain = [UInt64](repeating: 0, count: RejectReason.allCases.count)
+    /// (window start tick, lamports traded) per price-sample window with trades.
+    public var volumePath: [(Tick, UInt64)] = []
+    /// Spot price after the last trade (before the next), nanolamports per token.
+    public var lastSpotNanos: UInt64 = 0
+    /// Largest fall from a running peak of the spot price, bps.
+    public var maxDrawdownBps: UInt64 = 0
+    /// Per trade-size bucket (`TradeBuckets`): trades, summed slippage and price impact (bps).
+    public var bucketTrades = [UInt64](repeating: 0, count: TradeBuckets.count)
+    public var bucketSlippageBps = [UInt64](repeating: 0, count: TradeBuckets.count)
+    public var bucketImpactBps = [UInt64](repeating: 0, count: TradeBuckets.count)
+    /// Wallets whose buy landed in the first `earlyBuyerSlots` after trading opened (creator
+    /// excluded), with what they spent and received on this token over the whole run.
+    public var earlyBuyers: [AccountID: Int] = [:]
+    public var earlySpentLamports: [UInt64] = []
+    public var earlyReceivedLamports: [UInt64] = []
 
     public var rejectedTotal: UInt64 { rejected.reduce(0, +) }
+}
+
+/// Trade-size buckets for slippage and price impact, by lamports paid or received.
+public enum TradeBuckets {
+    /// Upper bounds (exclusive), lamports; the last bucket is open.
+    public static let bounds: [UInt64] = [100_000_000, 1_000_000_000, 10_000_000_000]
+    public static let labels = ["< 0.1 SOL", "0.1–1 SOL", "1–10 SOL", "≥ 10 SOL"]
+    public static var count: Int { labels.count }
+    @inlinable public static func index(ofLamports l: UInt64) -> Int {
+        var i = 0
+        while i < bounds.count && l >= bounds[i] { i += 1 }
+        return i
+    }
 }
 
 /// Chain-wide counters.
@@ -87,10 +117,17 @@ public struct Metrics: Sendable {
 
     /// Price samples are kept at most once per this many slots (the latest in each interval).
     public let sampleEverySlots: UInt64
+    /// Buys landing this many slots after trading opened count as early.
+    public let earlyBuyerSlots: UInt64
 
-    public init(tokenCount: Int, sampleEverySlots: UInt64 = 150) {
+    public init(tokenCount: Int, sampleEverySlots: UInt64 = 150, earlyBuyerSlots: UInt64 = 150, initialSpotNanos: [UInt64] = []) {
         tokens = Array(repeating: TokenMetrics(), count: tokenCount)
+        for (i, p) in initialSpotNanos.enumerated() where i < tokenCount {
+            tokens[i].lastSpotNanos = p
+            tokens[i].peakPriceNanos = p
+        }
         self.sampleEverySlots = max(1, sampleEverySlots)
+        self.earlyBuyerSlots = earlyBuyerSlots
     }
 
     /// Folds an event in; `world` is the state after the event.
@@ -146,16 +183,11 @@ public struct Metrics: Sendable {
             chain.expired += 1
             if let m = x.mint { tokens[Int(m)].rejected[Int(RejectReason.expired.rawValue)] += 1 }
         case .tradeExecuted(let t):
-            var tm = tokens[Int(t.mint)]
-            if t.side == .buy { tm.buys += 1 } else { tm.sells += 1 }
-            tm.volumeLamports &+= t.solTotal
-            tm.protocolFeesLamports &+= t.protocolFee
-            tm.creatorFeesLamports &+= t.creatorFee
-            tm.peakPriceNanos = max(tm.peakPriceNanos, world.chain.mints[Int(t.mint)].curve.spotPriceNanos)
-            tokens[Int(t.mint)] = tm
+            observeTrade(t, tick: tick, world: world)
         case .tradeFailed(let f):
             chain.failed += 1
             tokens[Int(f.mint)].rejected[Int(f.reason.rawValue)] += 1
+            tokens[Int(f.mint)].failedOnChain[Int(f.reason.rawValue)] += 1
         case .createFailed(let f):
             chain.failed += 1
             tokens[Int(f.mint)].launchRejected = f.reason
@@ -183,6 +215,49 @@ public struct Metrics: Sendable {
             chain.failed += 1
             compression.failed[Int(f.reason.rawValue)] += 1
         }
+    }
+
+    private mutating func observeTrade(_ t: TradeExecuted, tick: Tick, world: World) {
+        var tm = tokens[Int(t.mint)]
+        if t.side == .buy { tm.buys += 1 } else { tm.sells += 1 }
+        let total = t.solTotal
+        tm.volumeLamports &+= total
+        tm.protocolFeesLamports &+= t.protocolFee
+        tm.creatorFeesLamports &+= t.creatorFee
+        let before = tm.lastSpotNanos
+        let after = world.chain.mints[Int(t.mint)].curve.spotPriceNanos
+        tm.peakPriceNanos = max(tm.peakPriceNanos, after)
+        if tm.peakPriceNanos > 0 {
+            tm.maxDrawdownBps = max(tm.maxDrawdownBps, UInt64(UInt128(tm.peakPriceNanos - min(after, tm.peakPriceNanos)) * 10_000 / UInt128(tm.peakPriceNanos)))
+        }
+        tm.lastSpotNanos = after
+        // Slippage: the average price paid or received against the spot price before the trade;
+        // impact: how far the trade moved the spot price. Both before fees, in bps of the spot.
+        if before > 0 && t.tokens > 0 {
+            let exec = UInt128(t.curveSol) * 1_000_000_000_000_000 / UInt128(t.tokens)
+            let b = UInt128(before)
+            let slip = exec > b ? exec - b : b - exec
+            let move = UInt128(after > before ? after - before : before - after)
+            let k = TradeBuckets.index(ofLamports: total)
+            tm.bucketTrades[k] += 1
+            tm.bucketSlippageBps[k] &+= UInt64(min(slip * 10_000 / b, UInt128(UInt64.max >> 8)))
+            tm.bucketImpactBps[k] &+= UInt64(min(move * 10_000 / b, UInt128(UInt64.max >> 8)))
+        }
+        let window = tick / sampleEverySlots * sampleEverySlots
+        if let last = tm.volumePath.last, last.0 == window {
+            tm.volumePath[tm.volumePath.count - 1].1 &+= total
+        } else {
+            tm.volumePath.append((window, total))
+        }
+        if let i = tm.earlyBuyers[t.wallet] {
+            if t.side == .buy { tm.earlySpentLamports[i] &+= total } else { tm.earlyReceivedLamports[i] &+= total }
+        } else if t.side == .buy, t.wallet != world.chain.mints[Int(t.mint)].creator,
+                  let open = tm.openTick, tick < open &+ earlyBuyerSlots {
+            tm.earlyBuyers[t.wallet] = tm.earlySpentLamports.count
+            tm.earlySpentLamports.append(total)
+            tm.earlyReceivedLamports.append(0)
+        }
+        tokens[Int(t.mint)] = tm
     }
 
     mutating func samplePrice(_ m: MintID, tick: Tick, world: World) {

@@ -2,6 +2,7 @@ import SimCore
 import Curves
 import Ledger
 import Rewards
+import HeapModule
 
 /// A state digest taken at a tick boundary, after `eventIndex` events.
 public struct Checkpoint: Sendable, Hashable {
@@ -43,6 +44,18 @@ public struct Simulation: Sendable {
     private var ledgerEvents: [LedgerEvent] = []
     private var rewardEvents: [RewardsEvent] = []
     private var block: [Transaction] = []
+    // A recorded trade stream: rows in decision order, and submitted rows waiting for their slot.
+    private var streamOrder: [Int] = []
+    private var streamNext = 0
+    private var landings = Heap<Landing>()
+
+    /// A stream row's transaction and the slot it lands in; ordered by slot, then stream order.
+    struct Landing: Comparable {
+        var tick: Tick
+        var row: Int
+        var txID: TxID
+        static func < (a: Landing, b: Landing) -> Bool { (a.tick, a.row) < (b.tick, b.row) }
+    }
 
     /// Every event, after it is folded in (trace writers, fan-out).
     public var observer: (@Sendable (EventRecord) -> Void)?
@@ -52,7 +65,8 @@ public struct Simulation: Sendable {
     public init(config: SimulationConfig) throws(ArithmeticError) {
         self.config = config
         self.world = try World(config: config)
-        self.metrics = Metrics(tokenCount: config.tokens.count, sampleEverySlots: config.priceSampleEverySlots)
+        self.metrics = Metrics(tokenCount: config.tokens.count, sampleEverySlots: config.priceSampleEverySlots,
+                               earlyBuyerSlots: config.earlyBuyerSlots, initialSpotNanos: config.tokens.map(\.curve.spotPriceNanos))
         self.agents = AgentPool(config: config)
         self.platformRng = SimRandom(seed: config.seed).substream(named: "platform")
         var entries = config.timeline
@@ -62,6 +76,9 @@ public struct Simulation: Sendable {
         // Stable: entries due at the same tick keep their scenario order, launches after scripted entries.
         self.timeline = entries.enumerated().sorted { ($0.element.tick, $0.offset) < ($1.element.tick, $1.offset) }.map(\.element)
         self.nextCheckpointAt = config.checkpointEveryEvents
+        if let stream = config.stream {
+            self.streamOrder = stream.trades.indices.sorted { (stream.trades[$0].tick, $0) < (stream.trades[$1].tick, $1) }
+        }
     }
 
     /// Runs every tick; `progress` is called every `progressEvery` ticks with the tick reached.
@@ -82,6 +99,8 @@ public struct Simulation: Sendable {
             commands.append(timeline[timelineNext].command)
             timelineNext += 1
         }
+        // 1b. recorded stream rows decided this tick, in stream order
+        if let stream = config.stream { try decideStream(stream) }
         // 2. agents due this tick, in agent-id order
         agents.act(at: tick, world: world, into: &commands)
         // 3. commands become events (submissions, rejections, off-chain actions)
@@ -108,6 +127,11 @@ public struct Simulation: Sendable {
             try emit(.ledger(.txExpired(TxExpired(txID: tx.id, payer: tx.payer, mint: tx.instruction.mint))))
         }
         block.removeAll(keepingCapacity: true)
+        // Stream rows land in their recorded slot, first, in stream order; the packer fills the rest.
+        while let next = landings.min, next.tick <= tick {
+            landings.removeMin()
+            if let tx = world.chain.mempool.pending(next.txID) { block.append(tx) }
+        }
         world.packBlock(into: &block)
         var landed: UInt32 = 0
         var cu: UInt64 = 0
@@ -124,6 +148,34 @@ public struct Simulation: Sendable {
             }
         }
         try emit(.slotEnded(SlotEnded(transactions: landed, computeUnits: cu, pending: UInt32(clamping: world.chain.mempool.count))))
+    }
+
+    private mutating func decideStream(_ stream: TradeStream) throws(EvolveError) {
+        while streamNext < streamOrder.count, stream.trades[streamOrder[streamNext]].tick <= tick {
+            let row = streamOrder[streamNext]
+            streamNext += 1
+            let t = stream.trades[row]
+            let wallet = config.streamFirstAccount + AccountID(t.wallet)
+            let command: Command
+            switch t.action {
+            case .create: command = .launch(mint: t.mint)
+            case .buySol(let l): command = .buy(wallet: wallet, mint: t.mint, lamports: l, slippageBps: t.slippageBps, priority: t.priority)
+            case .buyTokens(let n):
+                let cost = (try? world.chain.mints[Int(t.mint)].curve.quoteBuy(tokens: n, maxSolCost: .max))?.solTotal ?? .max
+                command = .buyTokens(wallet: wallet, mint: t.mint, tokens: n, maxSolCostLamports: Slippage.maxCost(cost, bps: t.slippageBps), priority: t.priority)
+            case .sellTokens(let n): command = .sell(wallet: wallet, mint: t.mint, tokens: n, slippageBps: t.slippageBps, priority: t.priority)
+            case .sellShare(let bps): command = .sellShare(wallet: wallet, mint: t.mint, shareBps: bps, slippageBps: t.slippageBps, priority: t.priority)
+            }
+            events.removeAll(keepingCapacity: true)
+            Decide.decide(command, world: world, config: config, tick: tick, rng: &platformRng, into: &events)
+            for e in events {
+                if case .ledger(.txSubmitted(let tx)) = e {
+                    world.holdFromPacking(tx.id)
+                    landings.insert(Landing(tick: max(t.landing, tick), row: row, txID: tx.id))
+                }
+                try emit(e)
+            }
+        }
     }
 
     private mutating func executeInstruction(_ tx: Transaction) throws(EvolveError) {

@@ -201,6 +201,8 @@ public struct SimulationConfig: Sendable {
     public var checkpointEveryEvents: UInt64 = 100_000
     /// Sample each curve's price this often, slots.
     public var priceSampleEverySlots: UInt64 = 150
+    /// Outcome metrics: buys landing this many slots after trading opens are early buyers.
+    public var earlyBuyerSlots: UInt64 = 150
     public var chain = ChainConfig()
     public var rewards = RewardsConfig()
     public var limits = LimitsConfig()
@@ -210,6 +212,8 @@ public struct SimulationConfig: Sendable {
     public var timeline: [TimelineEntry] = []
     /// Accounts that only receive (airdrop recipients), after the agent groups.
     public var recipientPools: [RecipientPool] = []
+    /// A recorded trade flow replayed as commands, if the scenario has one (its wallets come last).
+    public var stream: TradeStream?
     /// The WebSocket population, if the scenario has one.
     public var websocket: WebSocketSpec?
     /// Thresholds that fail the run.

@@ -63,6 +63,11 @@ public struct World: Sendable, CanonicallyEncodable {
         for pool in config.recipientPools {
             for _ in 0..<pool.count { chain.openAccount(lamports: 0, bornTick: 0) }
         }
+        if let stream = config.stream {
+            for _ in stream.wallets {
+                chain.openAccount(lamports: stream.balanceLamports, bornTick: -Int64(clamping: stream.accountAgeSlots))
+            }
+        }
         for t in config.tokens { chain.declareMint(curve: t.curve) }
         self.chain = chain
         self.rewards = RewardsState(config: config.rewards)
@@ -89,6 +94,12 @@ public struct World: Sendable, CanonicallyEncodable {
     /// transactions leave the pending set through their `txIncluded`/`txDropped` events.
     public mutating func packBlock(into selected: inout [Transaction]) {
         chain.mempool.packBlock(config: chain.config, into: &selected)
+    }
+
+    /// Keeps the transaction that will be submitted with this id out of block packing: it lands
+    /// in a slot chosen by its caller (a recorded trade stream). Index only, like `packBlock`.
+    public mutating func holdFromPacking(_ id: TxID) {
+        chain.mempool.hold(id)
     }
 
     // MARK: evolve

@@ -16,6 +16,8 @@ public struct Mempool: Sendable {
     private var lanes: [Heap<LaneEntry>] = []
     /// Maintain the lane index (off for replay).
     public var indexing: Bool
+    /// The next transaction with this id stays out of the lane index (it lands where its sender says).
+    private var heldID: TxID?
 
     public init(indexing: Bool = true) { self.indexing = indexing }
 
@@ -41,12 +43,17 @@ public struct Mempool: Sendable {
         while baseID + UInt64(window.count) < tx.id { window.append(nil) }
         window.append(tx)
         count += 1
-        if indexing {
+        if heldID == tx.id {
+            heldID = nil
+        } else if indexing {
             let lane = tx.lane.index
             while lanes.count <= lane { lanes.append(Heap()) }
             lanes[lane].insert(LaneEntry(priority: tx.priorityMicroLamportsPerCU, id: tx.id))
         }
     }
+
+    /// Keeps the transaction submitted next with `id` out of block packing (index only).
+    public mutating func hold(_ id: TxID) { heldID = id }
 
     /// Removes a transaction (landed, dropped or expired). Unknown ids are ignored.
     public mutating func remove(_ id: TxID) {

@@ -5,11 +5,26 @@ import Engine
 
 extension ScenarioLoader {
     static func token(_ n: SNode, path: String, config: SimulationConfig, walletNames: [String], groupNames: [String],
-                      creatorsTaken: inout [Int], ticks: @escaping (SNode, String) throws(ScenarioError) -> UInt64) throws(ScenarioError) -> TokenSpec {
+                      creatorsTaken: inout [Int], ticks: @escaping (SNode, String) throws(ScenarioError) -> UInt64,
+                      createdByStream: Bool = false) throws(ScenarioError) -> TokenSpec {
         let f = try Fields(n, path: path, allowed: ["symbol", "name", "creator", "initial_buy_sol", "launch_at", "priority_fee",
                                                   "virtual_environment", "curve"])
         let symbol = try f.need("symbol", "the ticker (like TEST)", Decode.text)
-        let creatorNode = try f.required("creator", "a wallet name or an agent group with strategy creator")
+        if createdByStream {
+            // The stream's create row names the creator, the launch slot and the initial buy.
+            for key in ["creator", "launch_at", "initial_buy_sol"] where f[key] != nil {
+                throw ScenarioError(f[key]!.origin, field: f.sub(key), "the trade stream creates \(symbol); its create row gives the creator, launch and initial buy")
+            }
+            var play: UInt64?
+            if let v = f["virtual_environment"] {
+                let g = try Fields(v, path: f.sub("virtual_environment"), allowed: ["play_balance_sol"])
+                play = try g.get("play_balance_sol", default: 100_000_000_000, Decode.sol)
+            }
+            return TokenSpec(symbol: symbol, name: try f.get("name", default: symbol, Decode.text), curve: try curve(f["curve"], path: f.sub("curve")),
+                             creator: 0, initialBuyLamports: 0, launchTick: nil, virtualEnvironmentPlayLamports: play,
+                             priorityMicroLamportsPerCU: try f.get("priority_fee", default: 100_000, Decode.uint(max: 1_000_000_000_000)))
+        }
+        let creatorNode = try f.required("creator", "a wallet name or an agent group with strategy creator (or a create row in the trade stream)")
         let creatorName = try Decode.text(creatorNode, f.sub("creator"))
         let creator: AccountID
         if let w = walletNames.firstIndex(of: creatorName) {
@@ -46,7 +61,7 @@ extension ScenarioLoader {
 
     static func curve(_ n: SNode?, path: String) throws(ScenarioError) -> AnyCurve {
         guard let n else { return .pumpFun(PumpFunCurve()) }
-        let common = ["family", "fee_profile", "creator_fee", "partial_fill", "total_supply"]
+        let common = ["family", "fee_profile", "fee_bps", "creator_fee_bps", "creator_fee", "partial_fill", "total_supply"]
         let familyName = n.scalar(named: "family") ?? "pumpfun"
         let specific: [String]
         switch familyName {
@@ -57,7 +72,14 @@ extension ScenarioLoader {
             throw ScenarioError(n.origin, field: "\(path).family", "unknown curve family \"\(familyName)\"; expected pumpfun, linear or exponential")
         }
         let f = try Fields(n, path: path, allowed: common + specific)
-        let fees = try f.get("fee_profile", default: FeeProfile.v2025, feeProfile)
+        var fees = try f.get("fee_profile", default: FeeProfile.v2025, feeProfile)
+        // Shorthands for sweeps: the profile's protocol and creator shares in bps.
+        if let bps = try f.get("fee_bps", default: nil, { (n: SNode, p: String) throws(ScenarioError) -> UInt64? in try Decode.uint(max: 5_000)(n, p) }) {
+            fees = FeeProfile(name: "custom", protocolBps: UInt32(bps), creatorBps: fees.creatorBps, rounding: fees.rounding)
+        }
+        if let bps = try f.get("creator_fee_bps", default: nil, { (n: SNode, p: String) throws(ScenarioError) -> UInt64? in try Decode.uint(max: 5_000)(n, p) }) {
+            fees = FeeProfile(name: "custom", protocolBps: fees.protocolBps, creatorBps: UInt32(bps), rounding: fees.rounding)
+        }
         let creatorFee = try f.get("creator_fee", default: true, Decode.bool)
         let partial = try f.get("partial_fill", default: true, Decode.bool)
         let supply = try f.get("total_supply", default: 1_000_000_000_000_000, Decode.tokens)

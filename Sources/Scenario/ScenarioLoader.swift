@@ -30,8 +30,8 @@ public enum ScenarioLoader {
     }
 
     static let topLevel = ["version", "name", "description", "seed", "duration", "slot_ms", "checkpoint_every",
-                           "price_sample_every", "chain", "tokens", "wallets", "agents", "recipients", "rewards", "limits", "timeline",
-                           "websocket", "assertions"]
+                           "price_sample_every", "early_buyer_window", "chain", "tokens", "wallets", "agents", "recipients", "rewards", "limits", "timeline",
+                           "websocket", "assertions", "trades"]
 
     static func decode(_ root: SNode, defaultName: String) throws(ScenarioError) -> SimulationConfig {
         let f = try Fields(root, path: "", allowed: topLevel)
@@ -48,6 +48,7 @@ public enum ScenarioLoader {
         guard c.durationTicks > 0 else { throw ScenarioError(f["duration"]!.origin, field: "duration", "must be longer than zero") }
         c.checkpointEveryEvents = try f.get("checkpoint_every", default: 100_000, Decode.uint(max: 1_000_000_000, min: 1))
         c.priceSampleEverySlots = try f.get("price_sample_every", default: c.clock.ticks(forMillis: 60_000), ticks)
+        c.earlyBuyerSlots = try f.get("early_buyer_window", default: c.earlyBuyerSlots, ticks)
         if let n = f["chain"] { c.chain = try chain(n, path: "chain") }
         if let n = f["rewards"] { c.rewards = try rewards(n, path: "rewards") }
         if let n = f["limits"] { c.limits = try limits(n, path: "limits", ticks: ticks) }
@@ -57,6 +58,10 @@ public enum ScenarioLoader {
             throw ScenarioError(root.origin, field: "tokens", "missing; expected a list of at least one token")
         }
         let symbols = try scanNames(tokenNodes, key: "symbol", path: "tokens")
+        var streamSource: StreamSource?
+        if let n = f["trades"] { streamSource = try tradesSection(n, symbols: symbols, slotMillis: c.clock.slotMillis, ticks: ticks) }
+        var streamCreated = Set<String>()
+        for r in streamSource?.rows ?? [] { if case .create = r.action { streamCreated.insert(r.token) } }
         let walletNodes = try f.get("wallets", default: [], Decode.list)
         let walletNames = try scanNames(walletNodes, key: "name", path: "wallets")
         for (i, w) in walletNodes.enumerated() { c.wallets.append(try wallet(w, path: "wallets[\(i)]")) }
@@ -74,7 +79,7 @@ public enum ScenarioLoader {
         var creatorsTaken: [Int] = Array(repeating: 0, count: c.groups.count)
         for (i, t) in tokenNodes.enumerated() {
             c.tokens.append(try token(t, path: "tokens[\(i)]", config: c, walletNames: walletNames, groupNames: groupNames,
-                                      creatorsTaken: &creatorsTaken, ticks: ticks))
+                                      creatorsTaken: &creatorsTaken, ticks: ticks, createdByStream: streamCreated.contains(symbols[i])))
         }
         for (i, t) in tokenNodes.enumerated() where c.tokens[i].launchTick.map({ $0 >= c.durationTicks }) ?? false {
             throw ScenarioError(t.origin, field: "tokens[\(i)].launch_at", "launches after the run ends (duration is \(c.durationTicks) slots)")
@@ -90,6 +95,7 @@ public enum ScenarioLoader {
         for (i, e) in timelineNodes.enumerated() {
             c.timeline.append(try timelineEntry(e, path: "timeline[\(i)]", config: c, symbols: symbols, walletNames: walletNames, ticks: ticks))
         }
+        if let streamSource { try attachStream(streamSource, to: &c) }
         if let w = f["websocket"] { c.websocket = try websocket(w, path: "websocket", symbols: symbols) }
         if let a = f["assertions"] {
             c.assertions = try assertions(a, path: "assertions")

@@ -30,6 +30,7 @@ public enum ScenarioWriter {
             ("slot_ms", .uint(c.clock.slotMillis)),
             ("checkpoint_every", .uint(c.checkpointEveryEvents)),
             ("price_sample_every", slots(c.priceSampleEverySlots)),
+        ] + (c.earlyBuyerSlots == SimulationConfig().earlyBuyerSlots ? [] : [("early_buyer_window", slots(c.earlyBuyerSlots))]) + [
             ("chain", chain(c.chain)),
             ("rewards", rewards(c.rewards)),
             ("limits", limits(c.limits)),
@@ -41,7 +42,11 @@ public enum ScenarioWriter {
             ("timeline", .array(c.timeline.map { entry($0, config: c) })),
         ] + (c.recipientPools.isEmpty ? [] : [("recipients", .array(c.recipientPools.map { .object([("name", .string($0.name)), ("count", .uint(UInt64($0.count)))]) }))])
           + (c.websocket.map { [("websocket", websocket($0, symbols: symbols))] } ?? [])
-          + (c.assertions.isEmpty ? [] : [("assertions", .array(c.assertions.map { .string($0.text) }))]))
+          + (c.assertions.isEmpty ? [] : [("assertions", .array(c.assertions.map { .string($0.text) }))])
+          + (c.stream.map { s in [("trades", .object([
+                ("wallet_balance_sol", sol(s.balanceLamports)), ("account_age_slots", .uint(s.accountAgeSlots)),
+                ("csv", .string(TradeStreamFile.csv(ScenarioLoader.namedTrades(c)))),
+            ]))] } ?? []))
     }
 
     static func chain(_ c: ChainConfig) -> JSON {
@@ -163,6 +168,14 @@ public enum ScenarioWriter {
     }
 
     static func token(_ t: TokenSpec, config c: SimulationConfig) -> JSON {
+        let m = c.tokens.firstIndex { $0.symbol == t.symbol }
+        if let stream = c.stream, stream.trades.contains(where: { if case .create = $0.action { return Int($0.mint) == m } else { return false } }) {
+            // Created by the trade stream: its create row carries creator, launch and initial buy.
+            var fields: [(String, JSON)] = [("symbol", .string(t.symbol)), ("name", .string(t.name)),
+                                            ("priority_fee", .uint(t.priorityMicroLamportsPerCU)), ("curve", curve(t.curve))]
+            if let play = t.virtualEnvironmentPlayLamports { fields.append(("virtual_environment", .object([("play_balance_sol", sol(play))]))) }
+            return .object(fields)
+        }
         var fields: [(String, JSON)] = [
             ("symbol", .string(t.symbol)),
             ("name", .string(t.name)),

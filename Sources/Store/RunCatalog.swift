@@ -44,6 +44,38 @@ public final class RunCatalog {
             PRIMARY KEY (run_id, event_index)
         );
         """,
+        """
+        CREATE TABLE run_outcomes (
+            run_id INTEGER PRIMARY KEY REFERENCES runs(id) ON DELETE CASCADE,
+            json TEXT NOT NULL
+        );
+        CREATE TABLE sweeps (
+            id INTEGER PRIMARY KEY,
+            key TEXT NOT NULL,
+            created_at TEXT NOT NULL,
+            scenario_path TEXT NOT NULL,
+            scenario_name TEXT NOT NULL,
+            scenario_digest TEXT NOT NULL,
+            engine_version TEXT NOT NULL,
+            spec TEXT NOT NULL,
+            total_points INTEGER NOT NULL,
+            shard TEXT NOT NULL
+        );
+        CREATE INDEX sweeps_by_key ON sweeps(key, id);
+        CREATE TABLE sweep_points (
+            sweep_id INTEGER NOT NULL REFERENCES sweeps(id) ON DELETE CASCADE,
+            idx INTEGER NOT NULL,
+            point INTEGER NOT NULL,
+            seed INTEGER NOT NULL,
+            params TEXT NOT NULL,
+            metrics TEXT NOT NULL,
+            outcome TEXT NOT NULL,
+            digest TEXT NOT NULL,
+            events INTEGER NOT NULL,
+            wall_seconds REAL NOT NULL,
+            PRIMARY KEY (sweep_id, idx)
+        );
+        """,
     ]
 
     public init(path: String) throws(SQLiteError) {
@@ -108,8 +140,11 @@ public final class RunCatalog {
 
     /// Records how a run ended, with its metrics and checkpoints, in one transaction.
     public func finish(run id: Int64, outcome: String, wallSeconds: Double, events: UInt64, finalDigest: String?,
-                       metrics: [(String, Double)], checkpoints: [StoredCheckpoint]) throws {
+                       metrics: [(String, Double)], checkpoints: [StoredCheckpoint], outcomeJSON: String? = nil) throws {
         try db.transaction {
+            if let outcomeJSON {
+                try db.query("INSERT INTO run_outcomes (run_id, json) VALUES (?, ?)", [.int(id), .text(outcomeJSON)])
+            }
             try db.query("UPDATE runs SET outcome = ?, wall_seconds = ?, events = ?, final_digest = ? WHERE id = ?",
                          [.text(outcome), .real(wallSeconds), .int(Int64(events)), finalDigest.map { .text($0) } ?? .null, .int(id)])
             for (name, value) in metrics {
@@ -168,6 +203,11 @@ public final class RunCatalog {
             rows = try db.query("SELECT \(Self.runColumns) FROM runs ORDER BY id DESC LIMIT ?", [.int(Int64(limit))])
         }
         return rows.map(Self.run)
+    }
+
+    /// The outcomes JSON stored with a run, if any.
+    public func outcomeJSON(run id: Int64) throws(SQLiteError) -> String? {
+        try db.query("SELECT json FROM run_outcomes WHERE run_id = ?", [.int(id)]).first?.first?.text
     }
 
     /// One run with its metrics and checkpoints.

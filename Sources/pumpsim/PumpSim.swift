@@ -22,7 +22,8 @@ struct PumpSim: ParsableCommand {
         """,
         version: EngineInfo.version,
         subcommands: [RunCommand.self, ValidateCommand.self, QuoteCommand.self, ReplayCommand.self, DiffCommand.self,
-                      RegressCommand.self, TraceCommand.self, RunsCommand.self, LoadtestCommand.self, MerkleCommand.self]
+                      RegressCommand.self, TraceCommand.self, RunsCommand.self, LoadtestCommand.self, MerkleCommand.self,
+                      SweepCommand.self, ReportCommand.self]
     )
 
     /// Runs the tool with DESIGN.md's exit codes (argument errors exit 2, not 64).

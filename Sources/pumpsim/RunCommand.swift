@@ -7,6 +7,7 @@ import Scenario
 import Trace
 import Store
 import Fanout
+import Reports
 
 struct RunCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
@@ -104,7 +105,8 @@ struct RunCommand: ParsableCommand {
             try catalogCall {
                 try catalog.finish(run: runID, outcome: result == nil ? "error" : "ok", wallSeconds: wall, events: result?.eventCount ?? 0,
                                    finalDigest: result?.finalDigest.hex, metrics: result.map { catalogMetrics($0, wall: wall) } ?? [],
-                                   checkpoints: result?.checkpoints.map { .init(tick: $0.tick, eventIndex: $0.eventIndex, digest: $0.digest.hex) } ?? [])
+                                   checkpoints: result?.checkpoints.map { .init(tick: $0.tick, eventIndex: $0.eventIndex, digest: $0.digest.hex) } ?? [],
+                                   outcomeJSON: result.map { OutcomeCodec.encode(RunOutcome($0)) })
             }
         }
         guard let result else {
@@ -123,6 +125,7 @@ struct RunCommand: ParsableCommand {
             var fields: [(String, JSON)] = []
             if case .object(let f) = summary { fields = f }
             if let fanout { fields.append(("websocket", FanoutReport.json(fanout, assertions: config.assertions))) }
+            fields.append(("outcomes", .number(OutcomeCodec.encode(RunOutcome(result)))))
             if let runID { fields.append(("run_id", .int(runID))) }
             if let trace { fields.append(("trace", .string(trace))) }
             print(JSON.object(fields).serialized(pretty: true))

@@ -141,8 +141,60 @@ struct TraceCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "trace",
         abstract: "Look inside a trace file.",
-        subcommands: [Cat.self, Stats.self]
+        subcommands: [Cat.self, Stats.self, Trades.self]
     )
+
+    struct Trades: ParsableCommand {
+        static let configuration = CommandConfiguration(
+            abstract: "Extract the run's trade stream (CSV or NDJSON) to replay on other curves.",
+            discussion: """
+            Writes every create and trade transaction that landed, in landing order: the slot it was
+            decided in, the slot it landed in, wallet, token, side and the intent (buys: SOL to spend
+            or tokens to buy; sells: the share of the holding when a whole-bps share reproduces the
+            tokens sold, else the tokens), with the slippage tolerance and priority fee recovered from
+            the transaction. A scenario with `trades: {file: FILE}` replays it; on the same curves it
+            lands the same trades with the same amounts. Trades that never landed (refused by the
+            platform, dropped, expired) are not part of a recorded history: their counts go to stderr.
+
+            The format follows the output file's extension (.csv, .ndjson or .jsonl); stdout is CSV
+            unless --ndjson.
+
+            Examples:
+              pumpsim run Scenarios/quickstart.yaml --trace q.pstrace --no-db
+              pumpsim trace trades q.pstrace --out q-trades.csv
+            """
+        )
+        @Argument(help: "Trace file.") var trace: String
+        @Option(help: ArgumentHelp("Write here instead of stdout.", valueName: "FILE")) var out: String?
+        @Flag(help: "Write NDJSON (one JSON object per line) instead of CSV.") var ndjson = false
+
+        func run() throws {
+            let reader = try openTrace(trace)
+            let config = try traceConfig(reader)
+            let result = try traceCall { try TradeStreamExtraction.extract(reader, config: config) }
+            let asNDJSON = ndjson || (out.map { $0.hasSuffix(".ndjson") || $0.hasSuffix(".jsonl") } ?? false)
+            let comments = [
+                "Trade stream extracted by pumpsim \(EngineInfo.version) from a trace of scenario \(config.name), seed \(config.seed)",
+                "(scenario digest \(reader.header.scenarioDigest.hex)); \(result.trades.count) landed transactions in landing order.",
+            ]
+            let text = asNDJSON ? TradeStreamFile.ndjson(result.trades, comments: comments) : TradeStreamFile.csv(result.trades, comments: comments)
+            if let out {
+                do { try text.write(toFile: out, atomically: true, encoding: .utf8) } catch {
+                    printError("error: cannot write \(out): \(error.localizedDescription)")
+                    throw ExitStatus.badInput.code
+                }
+            } else {
+                FileHandle.standardOutput.write(Data(text.utf8))
+            }
+            var notes = ["\(result.trades.count) landed transactions written"]
+            if result.refusedByPlatform + result.dropped + result.expired > 0 {
+                notes.append("not in the stream (never landed): \(result.refusedByPlatform) refused by the platform, \(result.dropped) dropped, \(result.expired) expired")
+            }
+            if result.failedForFunds > 0 { notes.append("\(result.failedForFunds) landed trades failed for lack of funds; a replay funds its wallets from trades.wallet_balance_sol, so they may go through") }
+            if result.inexactSlippage > 0 { notes.append("\(result.inexactSlippage) trades had a slippage limit no whole bps reproduces; written without slippage_bps") }
+            printError(notes.joined(separator: "\n"))
+        }
+    }
 
     struct Cat: ParsableCommand {
         static let configuration = CommandConfiguration(

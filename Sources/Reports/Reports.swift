@@ -1,0 +1,232 @@
+import Foundation
+import SimCore
+import Engine
+import Store
+
+/// Outcomes as stored in the catalog: JSON with snake_case keys in a fixed (sorted) order.
+public enum OutcomeCodec {
+    public static func encode(_ o: RunOutcome) -> String {
+        let e = JSONEncoder()
+        e.keyEncodingStrategy = .convertToSnakeCase
+        e.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
+        return String(decoding: (try? e.encode(o)) ?? Data("{}".utf8), as: UTF8.self)
+    }
+
+    public static func decode(_ text: String) throws -> RunOutcome {
+        let d = JSONDecoder()
+        d.keyDecodingStrategy = .convertFromSnakeCase
+        return try d.decode(RunOutcome.self, from: Data(text.utf8))
+    }
+}
+
+/// A report: Markdown for people and diffs, and one self-contained HTML page (inline CSS, SVG
+/// and a few lines of script; no network resources).
+public struct Report: Sendable {
+    public var title: String
+    public var markdown: String
+    public var html: String
+}
+
+enum Page {
+    static let style = """
+    body{font-family:system-ui,-apple-system,Segoe UI,sans-serif;margin:2rem auto;max-width:1100px;color:#222;padding:0 1rem}
+    h1{font-size:1.6rem}h2{font-size:1.25rem;margin-top:2rem;border-bottom:1px solid #ddd}h3{font-size:1.05rem}
+    table{border-collapse:collapse;margin:0.5rem 0 1rem;font-size:0.9rem}th,td{border:1px solid #ddd;padding:0.25rem 0.5rem;text-align:right}
+    th{background:#f4f4f4;cursor:pointer}td:first-child,th:first-child{text-align:left}
+    .chart{display:block;margin:0.5rem 0;background:#fcfcfc;border:1px solid #eee}
+    .chart .axes line{stroke:#888}.chart text{font-size:11px;fill:#444}
+    .price polyline{fill:none;stroke:#1f5fbf;stroke-width:1.5}.price circle{fill:#1f5fbf}
+    .volume rect{fill:#c9d9ef}.slippage rect{fill:#d9822b}.holders rect{fill:#3c9b5f}
+    .note{color:#666;font-size:0.9rem}
+    """
+
+    /// Sortable tables: click a header to sort by it (numbers numerically). Marks the page ready.
+    static let script = """
+    //<![CDATA[
+    document.querySelectorAll('table.sortable').forEach(function (table) {
+      table.querySelectorAll('th').forEach(function (th, col) {
+        th.addEventListener('click', function () {
+          var body = table.tBodies[0], rows = Array.prototype.slice.call(body.rows);
+          var asc = th.getAttribute('data-order') !== 'asc';
+          rows.sort(function (a, b) {
+            var x = a.cells[col].getAttribute('data-sort') || a.cells[col].textContent;
+            var y = b.cells[col].getAttribute('data-sort') || b.cells[col].textContent;
+            var nx = parseFloat(x), ny = parseFloat(y);
+            var c = (isNaN(nx) || isNaN(ny)) ? x.localeCompare(y) : nx - ny;
+            return asc ? c : -c;
+          });
+          rows.forEach(function (r) { body.appendChild(r); });
+          th.setAttribute('data-order', asc ? 'asc' : 'desc');
+        });
+      });
+    });
+    document.body.setAttribute('data-ready', 'yes');
+    //]]>
+    """
+
+    static func html(title: String, body: String) -> String {
+        """
+        <!DOCTYPE html>
+        <html lang="en">
+        <head>
+        <meta charset="utf-8"/>
+        <meta name="viewport" content="width=device-width, initial-scale=1"/>
+        <title>\(SVG.escape(title))</title>
+        <style>
+        \(style)
+        </style>
+        </head>
+        <body>
+        \(body)
+        <script>
+        \(script)
+        </script>
+        </body>
+        </html>
+
+        """
+    }
+
+    static func table(_ header: [String], _ rows: [[String]], sortable: Bool = false) -> String {
+        var s = "<table\(sortable ? " class=\"sortable\"" : "")><thead><tr>" + header.map { "<th>\(SVG.escape($0))</th>" }.joined() + "</tr></thead><tbody>"
+        for r in rows { s += "<tr>" + r.map { "<td>\(SVG.escape($0))</td>" }.joined() + "</tr>" }
+        return s + "</tbody></table>"
+    }
+
+    static func markdownTable(_ header: [String], _ rows: [[String]]) -> String {
+        func cell(_ s: String) -> String { s.replacingOccurrences(of: "|", with: "\\|") }
+        var s = "| " + header.map(cell).joined(separator: " | ") + " |\n"
+        s += "|" + header.map { _ in "---|" }.joined() + "\n"
+        for r in rows { s += "| " + r.map(cell).joined(separator: " | ") + " |\n" }
+        return s
+    }
+}
+
+func fmt(_ v: Double?, _ digits: Int = 2) -> String {
+    guard let v else { return "–" }
+    return String(format: "%.\(digits)f", v)
+}
+
+func sig(_ v: Double?) -> String { v.map { SVG.num($0) } ?? "–" }
+
+// MARK: runs
+
+public enum RunReport {
+    /// A run's report from its catalog row and outcomes.
+    public static func make(title: String, facts: [(String, String)], outcome o: RunOutcome) -> Report {
+        let slotSeconds = Double(o.slotMillis) / 1_000
+        let headline = ["token", "graduated after", "SOL raised", "final price", "peak price", "max drawdown", "protocol fees",
+                        "creator fees", "buys", "sells", "holders", "Gini", "top-10 share", "early-buyer return", "rejected"]
+        let rows: [[String]] = o.tokens.map { t in
+            [t.symbol, t.graduationSeconds.map { "\(fmt($0, 1)) s" } ?? "no", fmt(t.solRaised, 3), sig(t.finalPrice), sig(t.peakPrice),
+             "\(fmt(t.maxDrawdownPct)) %", fmt(t.protocolFeesSol, 4), fmt(t.creatorFeesSol, 4), "\(t.buys)", "\(t.sells)",
+             "\(t.holders)", fmt(t.gini, 3), "\(fmt(t.top10SharePct)) %", t.earlyBuyerReturnPct.map { "\(fmt($0)) %" } ?? "–",
+             "\(t.rejected.reduce(0) { $0 + $1.count })"]
+        }
+        var md = "# \(title)\n\n" + facts.map { "- \($0.0): \($0.1)" }.joined(separator: "\n") + "\n\n"
+        md += "Prices in lamports per token; early buyers landed a buy in the first \(o.tokens.first?.earlyBuyerSlots ?? 0) slots of trading (creator excluded).\n\n"
+        md += "## Outcomes per token\n\n" + Page.markdownTable(headline, rows)
+        var body = "<h1>\(SVG.escape(title))</h1><ul>" + facts.map { "<li>\(SVG.escape($0.0)): \(SVG.escape($0.1))</li>" }.joined() + "</ul>"
+        body += "<p class=\"note\">Prices in lamports per token; early buyers landed a buy in the first \(o.tokens.first?.earlyBuyerSlots ?? 0) slots of trading (creator excluded).</p>"
+        body += "<h2>Outcomes per token</h2>" + Page.table(headline, rows, sortable: true)
+        for t in o.tokens {
+            body += "<h2 id=\"token-\(SVG.escape(t.symbol))\">\(SVG.escape(t.symbol))</h2>"
+            md += "\n## \(t.symbol)\n\n"
+            body += "<h3>Price path and volume</h3>"
+            body += SVG.priceAndVolume(title: "\(t.symbol): price (lamports/token) and SOL traded per window", price: t.pricePath, volume: t.volumePath,
+                                       xScale: slotSeconds, xUnit: "s")
+            md += "Price samples (slot, lamports/token): " + t.pricePath.prefix(12).map { "\(SVG.num($0[0])): \(SVG.num($0[1]))" }.joined(separator: ", ")
+                + (t.pricePath.count > 12 ? ", … (\(t.pricePath.count) samples)" : "") + "\n\n"
+            let bucketRows = t.buckets.map { [$0.label, "\($0.trades)", "\(fmt($0.avgSlippagePct, 3)) %", "\(fmt($0.avgImpactPct, 3)) %"] }
+            body += "<h3>Slippage and price impact by trade size</h3>"
+            body += SVG.bars(title: "\(t.symbol): average slippage (%) by trade size", yLabel: "slippage %",
+                             items: t.buckets.map { ($0.label, $0.avgSlippagePct) }, cls: "slippage")
+            body += Page.table(["size", "trades", "avg slippage", "avg price impact"], bucketRows)
+            md += "### Slippage and price impact by trade size\n\n" + Page.markdownTable(["size", "trades", "avg slippage", "avg price impact"], bucketRows)
+            body += "<h3>Holder distribution</h3>"
+            body += SVG.bars(title: "\(t.symbol): holders by balance (tokens)", yLabel: "holders",
+                             items: t.holderHistogram.map { ($0.label, Double($0.count)) }, cls: "holders")
+            md += "\n### Holders by balance (tokens)\n\n" + Page.markdownTable(t.holderHistogram.map(\.label), [t.holderHistogram.map { "\($0.count)" }])
+            if !t.rejected.isEmpty {
+                let r = t.rejected.map { [$0.label, "\($0.count)"] }
+                body += "<h3>Rejected trades by reason</h3>" + Page.table(["reason", "trades"], r)
+                md += "\n### Rejected trades by reason\n\n" + Page.markdownTable(["reason", "trades"], r)
+            }
+        }
+        return Report(title: title, markdown: md, html: Page.html(title: title, body: body))
+    }
+}
+
+// MARK: sweeps
+
+public enum SweepReport {
+    public struct Row: Sendable {
+        public var index: Int64
+        public var seed: UInt64
+        public var params: [(String, String)]
+        public var metrics: [(String, Double?)]
+        public init(index: Int64, seed: UInt64, params: [(String, String)], metrics: [(String, Double?)]) {
+            self.index = index; self.seed = seed; self.params = params; self.metrics = metrics
+        }
+    }
+
+    /// Parses a stored point (params and metrics JSON objects, in their stored key order).
+    public static func row(_ p: RunCatalog.SweepPoint) -> Row {
+        Row(index: p.index, seed: p.seed, params: orderedObject(p.params).map { ($0.0, $0.1.map { SVG.num($0) } ?? $0.2) },
+            metrics: orderedObject(p.metrics).map { ($0.0, $0.1) })
+    }
+
+    /// (key, number, text) of a flat JSON object, in document order.
+    static func orderedObject(_ text: String) -> [(String, Double?, String)] {
+        guard let data = text.data(using: .utf8), let obj = try? JSONSerialization.jsonObject(with: data) as? [String: Any] else { return [] }
+        // JSONSerialization loses order: recover it from the text.
+        let keys = obj.keys.sorted { (text.range(of: "\"\($0)\":")?.lowerBound ?? text.endIndex) < (text.range(of: "\"\($1)\":")?.lowerBound ?? text.endIndex) }
+        return keys.map { k in
+            let v = obj[k]
+            if let n = v as? NSNumber { return (k, n.doubleValue, n.stringValue) }
+            if let s = v as? String { return (k, Double(s), s) }
+            return (k, nil, "")
+        }
+    }
+
+    /// The sweep's report: a heatmap of `metric` (mean over seeds) over two parameters, and every
+    /// row in a table sortable by any column.
+    public static func make(title: String, facts: [(String, String)], rows: [Row], metric chosen: String?, x xKey: String?, y yKey: String?) -> Report {
+        let paramKeys = rows.first?.params.map(\.0) ?? []
+        let metricKeys = rows.first?.metrics.map(\.0) ?? []
+        let metric = chosen ?? (metricKeys.contains("mean_graduation_seconds") ? "mean_graduation_seconds" : metricKeys.first ?? "")
+        let xk = xKey ?? paramKeys.first ?? ""
+        let yk = yKey ?? (paramKeys.count > 1 ? paramKeys[1] : "")
+        func value(_ r: Row, _ k: String) -> String? { r.params.first { $0.0 == k }?.1 }
+        func ordered(_ k: String) -> [String] {
+            var seen: [String] = []
+            for r in rows { if let v = value(r, k), !seen.contains(v) { seen.append(v) } }
+            return seen.sorted { (Double($0) ?? 0, $0) < (Double($1) ?? 0, $1) }
+        }
+        func mean(_ x: String, _ y: String?) -> Double? {
+            let vs = rows.filter { value($0, xk) == x && (y == nil || value($0, yk) == y) }.compactMap { r in r.metrics.first { $0.0 == metric }?.1 ?? nil }
+            return vs.isEmpty ? nil : vs.reduce(0, +) / Double(vs.count)
+        }
+        let header = ["row", "seed"] + paramKeys + metricKeys
+        let table = rows.map { r in ["\(r.index)", "\(r.seed)"] + r.params.map(\.1) + r.metrics.map { $0.1.map { SVG.num($0) } ?? "–" } }
+        var md = "# \(title)\n\n" + facts.map { "- \($0.0): \($0.1)" }.joined(separator: "\n") + "\n\n"
+        var body = "<h1>\(SVG.escape(title))</h1><ul>" + facts.map { "<li>\(SVG.escape($0.0)): \(SVG.escape($0.1))</li>" }.joined() + "</ul>"
+        if !xk.isEmpty && !metric.isEmpty {
+            let xs = ordered(xk)
+            if !yk.isEmpty {
+                let ys = ordered(yk)
+                body += "<h2>\(SVG.escape(metric)) over \(SVG.escape(xk)) × \(SVG.escape(yk))</h2><p class=\"note\">Mean over seeds; grey cells had no runs.</p>"
+                body += SVG.heatmap(title: "\(metric) (mean over seeds) by \(xk) and \(yk)", xKey: xk, yKey: yk, xs: xs, ys: ys) { mean($0, $1) }
+                md += "## \(metric) (mean over seeds): \(yk) down, \(xk) across\n\n"
+                md += Page.markdownTable([yk + " \\ " + xk] + xs, ys.reversed().map { y in [y] + xs.map { sig(mean($0, y)) } })
+            } else {
+                body += "<h2>\(SVG.escape(metric)) by \(SVG.escape(xk))</h2>"
+                body += SVG.bars(title: "\(metric) (mean over seeds) by \(xk)", yLabel: metric, items: xs.map { ($0, mean($0, nil) ?? 0) }, cls: "slippage")
+                md += "## \(metric) (mean over seeds) by \(xk)\n\n" + Page.markdownTable([xk, metric], xs.map { [$0, sig(mean($0, nil))] })
+            }
+        }
+        body += "<h2>Every run</h2><p class=\"note\">Click a column header to sort.</p>" + Page.table(header, table, sortable: true)
+        md += "\n## Every run\n\n" + Page.markdownTable(header, table)
+        return Report(title: title, markdown: md, html: Page.html(title: title, body: body))
+    }
+}

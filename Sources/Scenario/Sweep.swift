@@ -1,0 +1,182 @@
+import Foundation
+import SimCore
+import Engine
+
+/// A parameter sweep: a grid of scenario overrides, optionally sampled, times seeds.
+///
+/// Rows are numbered in grid order: the first `--grid` key varies slowest, seeds fastest, so
+/// row `i` is point `i / seeds`, seed `base + i % seeds`. Every row is an independent
+/// deterministic run, so any `--jobs` and any `--shard` give the same rows.
+public struct SweepSpec: Sendable {
+    public struct Axis: Sendable, Equatable {
+        /// The key as given (`curve.virtual_sol`).
+        public var key: String
+        /// Values as scenario text (`20`, `25`, …).
+        public var values: [String]
+    }
+
+    public var axes: [Axis]
+    /// Sample this many distinct points of the grid (nil: all of them).
+    public var random: Int?
+    public var seeds: Int
+    public var baseSeed: UInt64
+
+    public init(axes: [Axis], random: Int?, seeds: Int, baseSeed: UInt64) {
+        self.axes = axes; self.random = random; self.seeds = seeds; self.baseSeed = baseSeed
+    }
+
+    /// Points in the full grid.
+    public var gridSize: Int { axes.reduce(1) { $0 * $1.values.count } }
+
+    /// Parses `key=a..b:step` (inclusive), `key=v1,v2,…` or `key=v`.
+    public static func axis(_ text: String) throws(ScenarioError) -> Axis {
+        let origin = "--grid \(text)"
+        func fail(_ m: String) -> ScenarioError { ScenarioError(file: origin, line: 0, column: 0, field: "", message: m) }
+        guard let eq = text.firstIndex(of: "="), eq != text.startIndex else { throw fail("expected key=a..b:step or key=v1,v2,…") }
+        let key = String(text[..<eq])
+        let spec = String(text[text.index(after: eq)...])
+        guard !spec.isEmpty else { throw fail("no values after =") }
+        if let dots = spec.range(of: "..") {
+            let from = String(spec[..<dots.lowerBound])
+            let rest = spec[dots.upperBound...]
+            let parts = rest.split(separator: ":", maxSplits: 1).map(String.init)
+            let to = parts.first ?? ""
+            let stepText = parts.count > 1 ? parts[1] : "1"
+            let scale = [from, to, stepText].map { $0.split(separator: ".").dropFirst().first?.count ?? 0 }.max() ?? 0
+            guard scale <= 9, let a = FixedDecimal.parse(from, scale: scale), let b = FixedDecimal.parse(to, scale: scale),
+                  let step = FixedDecimal.parse(stepText, scale: scale) else {
+                throw fail("a range is from..to:step with non-negative decimals, like 20..60:5")
+            }
+            guard step > 0 else { throw fail("the step must be positive") }
+            guard b >= a else { throw fail("the range ends (\(to)) before it starts (\(from))") }
+            let count = (b - a) / step + 1
+            guard count <= 100_000 else { throw fail("\(count) values; at most 100000 per axis") }
+            let values = (0..<count).map { FixedDecimal.format(UInt128(a + $0 * step), scale: scale) }
+            return Axis(key: key, values: values)
+        }
+        let values = spec.split(separator: ",", omittingEmptySubsequences: false).map { String($0) }
+        guard !values.contains(where: \.isEmpty) else { throw fail("an empty value in the list") }
+        return Axis(key: key, values: values)
+    }
+
+    /// The grid point indices the sweep runs, in grid order.
+    public func points() -> [Int] {
+        let total = gridSize
+        guard let n = random, n < total else { return Array(0..<total) }
+        var rng = SimRandom(seed: baseSeed).substream(named: "sweep/random")
+        var chosen = Set<Int>()
+        while chosen.count < n { chosen.insert(Int(rng.uniform(below: UInt64(total)))) }
+        return chosen.sorted()
+    }
+
+    /// Each axis's value at a grid point (first axis slowest).
+    public func values(at point: Int) -> [String] {
+        var rest = point
+        var out = [String](repeating: "", count: axes.count)
+        for k in axes.indices.reversed() {
+            out[k] = axes[k].values[rest % axes[k].values.count]
+            rest /= axes[k].values.count
+        }
+        return out
+    }
+
+    /// `--set` overrides for a point: `curve.X` applies to every token's curve.
+    public func overrides(at point: Int, tokenCount: Int) -> [String] {
+        var out: [String] = []
+        for (axis, value) in zip(axes, values(at: point)) {
+            if axis.key.hasPrefix("curve.") {
+                for t in 0..<tokenCount { out.append("tokens.\(t).\(axis.key)=\(value)") }
+            } else {
+                out.append("\(axis.key)=\(value)")
+            }
+        }
+        return out
+    }
+
+    /// The definition as JSON (stored with the sweep, part of its identity).
+    public var json: JSON {
+        .object([
+            ("grid", .array(axes.map { .object([("key", .string($0.key)), ("values", .array($0.values.map { .string($0) }))]) })),
+            ("random", random.map { .uint(UInt64($0)) } ?? .null),
+            ("seeds", .uint(UInt64(seeds))),
+            ("base_seed", .uint(baseSeed)),
+        ])
+    }
+}
+
+/// One row of a sweep: which point and seed, and what the run gave.
+public struct SweepRow: Sendable {
+    public var index: Int
+    public var point: Int
+    public var seed: UInt64
+    public var params: [(String, String)]
+    public var outcome: RunOutcome
+    public var digest: String
+    public var events: UInt64
+    public var wallSeconds: Double
+
+    /// The parameters as a JSON object (numbers where the value is one).
+    public var paramsJSON: JSON {
+        .object(params.map { k, v in (k, FixedDecimal.parse(v, scale: 9) != nil ? JSON.number(v) : JSON.string(v)) })
+    }
+
+    /// Run-level metrics as a JSON object.
+    public var metricsJSON: JSON {
+        .object(outcome.summary.map { k, v in (k, v.map { JSON.number(SweepRow.format($0)) } ?? .null) })
+    }
+
+    /// Shortest round-tripping text of a double (deterministic).
+    public static func format(_ d: Double) -> String {
+        if d == d.rounded() && abs(d) < 1e15 { return String(Int64(d)) }
+        return "\(d)"
+    }
+}
+
+public enum SweepRunner {
+    /// Runs the rows `indices` of the sweep with `jobs` threads; `done` is called (serially, in
+    /// completion order) as each finishes. Results do not depend on `jobs`.
+    public static func run(scenarioPath: String, baseOverrides: [String], spec: SweepSpec, tokenCount: Int, indices: [Int], jobs: Int,
+                           done: @escaping @Sendable (Result<SweepRow, Error>) -> Void) {
+        let points = spec.points()
+        let lock = NSLock()
+        let next = Counter()
+        let workers = max(1, min(jobs, indices.count))
+        DispatchQueue.concurrentPerform(iterations: workers) { _ in
+            while true {
+                let k = next.take()
+                guard k < indices.count else { return }
+                let i = indices[k]
+                let result = Result<SweepRow, Error> { try runRow(i, scenarioPath: scenarioPath, baseOverrides: baseOverrides, spec: spec, points: points, tokenCount: tokenCount) }
+                lock.lock()
+                done(result)
+                lock.unlock()
+            }
+        }
+    }
+
+    /// Runs one row: the scenario with the point's overrides and the row's seed.
+    public static func runRow(_ i: Int, scenarioPath: String, baseOverrides: [String], spec: SweepSpec, points: [Int], tokenCount: Int) throws -> SweepRow {
+        let point = points[i / spec.seeds]
+        let seed = spec.baseSeed &+ UInt64(i % spec.seeds)
+        var config = try ScenarioLoader.load(path: scenarioPath, overrides: baseOverrides + spec.overrides(at: point, tokenCount: tokenCount))
+        config.seed = seed
+        let start = ContinuousClock.now
+        var sim = try Simulation(config: config)
+        let result = try sim.run()
+        let d = ContinuousClock.now - start
+        return SweepRow(index: i, point: point, seed: seed, params: Array(zip(spec.axes.map(\.key), spec.values(at: point))),
+                        outcome: RunOutcome(result), digest: result.finalDigest.hex, events: result.eventCount,
+                        wallSeconds: Double(d.components.seconds) + Double(d.components.attoseconds) / 1e18)
+    }
+
+    /// Hands out row positions to worker threads.
+    final class Counter: @unchecked Sendable {
+        private var value = 0
+        private let lock = NSLock()
+        func take() -> Int {
+            lock.lock(); defer { lock.unlock() }
+            value += 1
+            return value - 1
+        }
+    }
+}

@@ -1,0 +1,306 @@
+import SimCore
+import Engine
+
+/// Trade-stream files: CSV with a header line, or NDJSON (one JSON object per line), chosen by
+/// the first line that is not blank or a `#` comment. Fields (CSV columns or JSON keys):
+///
+/// | field | meaning |
+/// |---|---|
+/// | `slot` or `time` | when the trade was decided: a slot number, or seconds from the start |
+/// | `landed_slot` or `landed_time` | optional: when it landed (default: the same slot) |
+/// | `wallet` | any name; each distinct name is one wallet |
+/// | `token` | a token symbol of the scenario |
+/// | `side` | `buy`, `sell` or `create` |
+/// | `sol` | buy: SOL to spend (fees included); create: the initial buy (optional) |
+/// | `tokens` | buy: exactly this many tokens; sell: this many tokens |
+/// | `share` | sell: this percentage of the holding (0 < share ≤ 100, two decimals) |
+/// | `slippage_bps` | optional tolerance (default: the scenario's `trades.slippage_bps`) |
+/// | `priority` | optional priority fee, micro-lamports per CU |
+///
+/// A buy gives `sol` or `tokens`; a sell gives `tokens` or `share`. Errors name file, line and column.
+public enum TradeStreamFile {
+    public static let fields = ["slot", "time", "landed_slot", "landed_time", "wallet", "token", "side", "sol", "tokens", "share",
+                                "slippage_bps", "priority"]
+
+    public static func parse(_ text: String, file: String, slotMillis: UInt64, symbols: [String] = []) throws(ScenarioError) -> [NamedStreamTrade] {
+        var rows: [NamedStreamTrade] = []
+        var header: [(name: String, column: Int)]?
+        var ndjson: Bool?
+        var lineNumber = 0
+        for rawLine in text.split(separator: "\n", omittingEmptySubsequences: false) {
+            lineNumber += 1
+            let line = rawLine.hasSuffix("\r") ? rawLine.dropLast() : rawLine
+            let trimmed = line.drop { $0 == " " || $0 == "\t" }
+            if trimmed.isEmpty || trimmed.hasPrefix("#") { continue }
+            if ndjson == nil { ndjson = trimmed.hasPrefix("{") }
+            var cells: [String: (String, Int)] = [:]
+            if ndjson == true {
+                cells = try jsonCells(String(line), file: file, line: lineNumber)
+            } else if let header {
+                let values = try csvCells(String(line), file: file, line: lineNumber)
+                if values.count > header.count {
+                    throw ScenarioError(file: file, line: lineNumber, column: values[header.count].1, field: "",
+                                        message: "\(values.count) values but the header names \(header.count) columns")
+                }
+                for (i, v) in values.enumerated() where !v.0.isEmpty { cells[header[i].name] = v }
+            } else {
+                let names = try csvCells(String(line), file: file, line: lineNumber)
+                for (name, column) in names {
+                    guard fields.contains(name) else {
+                        throw ScenarioError(file: file, line: lineNumber, column: column, field: name,
+                                            message: "unknown column; expected some of \(fields.joined(separator: ", "))")
+                    }
+                    if names.filter({ $0.0 == name }).count > 1 {
+                        throw ScenarioError(file: file, line: lineNumber, column: column, field: name, message: "duplicate column")
+                    }
+                }
+                for required in ["wallet", "token", "side"] where !names.contains(where: { $0.0 == required }) {
+                    throw ScenarioError(file: file, line: lineNumber, column: 1, field: required, message: "missing column (the header must name wallet, token, side and slot or time)")
+                }
+                if !names.contains(where: { $0.0 == "slot" || $0.0 == "time" }) {
+                    throw ScenarioError(file: file, line: lineNumber, column: 1, field: "slot", message: "missing column: slot or time")
+                }
+                header = names.map { (name: $0.0, column: $0.1) }
+                continue
+            }
+            rows.append(try row(cells, file: file, line: lineNumber, slotMillis: slotMillis, symbols: symbols))
+        }
+        if ndjson == false && header == nil || ndjson == nil {
+            throw ScenarioError(file: file, line: lineNumber, column: 0, field: "", message: "no trades (expected a CSV header and rows, or NDJSON lines)")
+        }
+        return rows
+    }
+
+    static func row(_ cells: [String: (String, Int)], file: String, line: Int, slotMillis: UInt64, symbols: [String]) throws(ScenarioError) -> NamedStreamTrade {
+        func fail(_ field: String, _ message: String) -> ScenarioError {
+            ScenarioError(file: file, line: line, column: cells[field]?.1 ?? 1, field: field, message: message)
+        }
+        func text(_ field: String) throws(ScenarioError) -> String {
+            guard let v = cells[field]?.0, !v.isEmpty else { throw fail(field, "missing; every row needs wallet, token, side and slot or time") }
+            return v
+        }
+        func decimal(_ field: String, scale: Int, what: String) throws(ScenarioError) -> UInt64? {
+            guard let v = cells[field]?.0 else { return nil }
+            guard let x = FixedDecimal.parse(v, scale: scale) else {
+                throw fail(field, "expected \(what) with at most \(scale) decimals, found \"\(v)\"")
+            }
+            return x
+        }
+        func when(_ slotField: String, _ timeField: String) throws(ScenarioError) -> UInt64? {
+            if cells[slotField] != nil && cells[timeField] != nil { throw fail(timeField, "give \(slotField) or \(timeField), not both") }
+            if let s = try decimal(slotField, scale: 0, what: "a slot number") { return s }
+            guard let ms = try decimal(timeField, scale: 3, what: "seconds") else { return nil }
+            return ms / slotMillis
+        }
+        guard let tick = try when("slot", "time") else { throw fail("slot", "missing; every row needs slot or time") }
+        let landing = try when("landed_slot", "landed_time") ?? tick
+        guard landing >= tick else { throw fail(cells["landed_slot"] != nil ? "landed_slot" : "landed_time", "lands before it was decided (slot \(tick))") }
+        let wallet = try text("wallet")
+        let token = try text("token")
+        if !symbols.isEmpty && !symbols.contains(token) {
+            throw fail("token", "unknown token \"\(token)\" (the scenario has \(symbols.joined(separator: ", ")))")
+        }
+        let sideText = try text("side").lowercased()
+        let sol = try decimal("sol", scale: 9, what: "SOL")
+        let tokens = try decimal("tokens", scale: 6, what: "tokens")
+        let share = try decimal("share", scale: 2, what: "a percentage")
+        let action: StreamAction
+        switch sideText {
+        case "buy":
+            if share != nil { throw fail("share", "a buy gives sol or tokens, not share") }
+            switch (sol, tokens) {
+            case (let s?, nil):
+                guard s > 0 else { throw fail("sol", "must be more than zero") }
+                action = .buySol(lamports: s)
+            case (nil, let t?):
+                guard t > 0 else { throw fail("tokens", "must be more than zero") }
+                action = .buyTokens(tokens: t)
+            case (nil, nil): throw fail("sol", "missing; a buy gives sol (to spend) or tokens (to buy)")
+            default: throw fail("tokens", "a buy gives sol or tokens, not both")
+            }
+        case "sell":
+            if sol != nil { throw fail("sol", "a sell gives tokens or share, not sol") }
+            switch (tokens, share) {
+            case (let t?, nil):
+                guard t > 0 else { throw fail("tokens", "must be more than zero") }
+                action = .sellTokens(tokens: t)
+            case (nil, let p?):
+                guard p > 0, p <= 10_000 else { throw fail("share", "must be a percentage above 0 and at most 100") }
+                action = .sellShare(bps: UInt32(p))
+            case (nil, nil): throw fail("share", "missing; a sell gives share (percent of the holding) or tokens")
+            default: throw fail("share", "a sell gives tokens or share, not both")
+            }
+        case "create":
+            if tokens != nil || share != nil { throw fail(tokens != nil ? "tokens" : "share", "a create gives only sol (its initial buy)") }
+            action = .create(initialBuyLamports: sol ?? 0)
+        default:
+            throw fail("side", "expected buy, sell or create, found \"\(sideText)\"")
+        }
+        var slippage: UInt32?
+        if let s = try decimal("slippage_bps", scale: 0, what: "basis points") {
+            guard s <= 10_000 else { throw fail("slippage_bps", "must be at most 10000") }
+            slippage = UInt32(s)
+        }
+        let priority = try decimal("priority", scale: 0, what: "micro-lamports per CU")
+        return NamedStreamTrade(tick: tick, landing: landing, wallet: wallet, token: token, action: action, slippageBps: slippage, priority: priority)
+    }
+
+    /// Splits a CSV line into (value, 1-based column); double-quoted values may hold commas and `""`.
+    static func csvCells(_ line: String, file: String, line number: Int) throws(ScenarioError) -> [(String, Int)] {
+        var out: [(String, Int)] = []
+        let chars = Array(line)
+        var i = 0
+        while true {
+            let start = i
+            var value = ""
+            if i < chars.count && chars[i] == "\"" {
+                i += 1
+                var closed = false
+                while i < chars.count {
+                    if chars[i] == "\"" {
+                        if i + 1 < chars.count && chars[i + 1] == "\"" { value.append("\""); i += 2; continue }
+                        closed = true
+                        i += 1
+                        break
+                    }
+                    value.append(chars[i])
+                    i += 1
+                }
+                if !closed { throw ScenarioError(file: file, line: number, column: start + 1, field: "", message: "unterminated quoted value") }
+                if i < chars.count && chars[i] != "," {
+                    throw ScenarioError(file: file, line: number, column: i + 1, field: "", message: "expected a comma after the quoted value")
+                }
+            } else {
+                while i < chars.count && chars[i] != "," { value.append(chars[i]); i += 1 }
+                value = value.trimmingSpaces.replacingAll("\t", with: "")
+            }
+            out.append((value, start + 1))
+            if i >= chars.count { break }
+            i += 1 // the comma
+        }
+        return out
+    }
+
+    /// The top-level fields of a flat JSON object line: strings or numbers (kept as text).
+    static func jsonCells(_ line: String, file: String, line number: Int) throws(ScenarioError) -> [String: (String, Int)] {
+        let chars = Array(line)
+        var i = 0
+        func fail(_ message: String) -> ScenarioError { ScenarioError(file: file, line: number, column: min(i, chars.count) + 1, field: "", message: message) }
+        func skipSpace() { while i < chars.count && (chars[i] == " " || chars[i] == "\t") { i += 1 } }
+        func string() throws(ScenarioError) -> String {
+            guard i < chars.count, chars[i] == "\"" else { throw fail("expected a string") }
+            i += 1
+            var s = ""
+            while i < chars.count && chars[i] != "\"" {
+                if chars[i] == "\\" {
+                    i += 1
+                    guard i < chars.count else { break }
+                    switch chars[i] {
+                    case "n": s.append("\n")
+                    case "t": s.append("\t")
+                    default: s.append(chars[i])
+                    }
+                } else {
+                    s.append(chars[i])
+                }
+                i += 1
+            }
+            guard i < chars.count else { throw fail("unterminated string") }
+            i += 1
+            return s
+        }
+        var cells: [String: (String, Int)] = [:]
+        skipSpace()
+        guard i < chars.count, chars[i] == "{" else { throw fail("expected a JSON object") }
+        i += 1
+        skipSpace()
+        if i < chars.count && chars[i] == "}" { return cells }
+        while true {
+            skipSpace()
+            let keyColumn = i + 1
+            let key = try string()
+            guard fields.contains(key) else {
+                throw ScenarioError(file: file, line: number, column: keyColumn, field: key, message: "unknown field; expected some of \(fields.joined(separator: ", "))")
+            }
+            skipSpace()
+            guard i < chars.count, chars[i] == ":" else { throw fail("expected ':'") }
+            i += 1
+            skipSpace()
+            let valueColumn = i + 1
+            let value: String
+            if i < chars.count && chars[i] == "\"" {
+                value = try string()
+            } else {
+                var v = ""
+                while i < chars.count && chars[i] != "," && chars[i] != "}" && chars[i] != " " { v.append(chars[i]); i += 1 }
+                guard !v.isEmpty else { throw fail("expected a value") }
+                if v == "null" { v = "" }
+                value = v
+            }
+            if cells[key] != nil { throw ScenarioError(file: file, line: number, column: keyColumn, field: key, message: "duplicate field") }
+            if !value.isEmpty { cells[key] = (value, valueColumn) }
+            skipSpace()
+            guard i < chars.count else { throw fail("unterminated object") }
+            if chars[i] == "," { i += 1; continue }
+            guard chars[i] == "}" else { throw fail("expected ',' or '}'") }
+            i += 1
+            skipSpace()
+            guard i == chars.count else { throw fail("unexpected text after the object") }
+            return cells
+        }
+    }
+
+    // MARK: writing
+
+    static func cells(_ t: NamedStreamTrade) -> [(String, String)] {
+        var c: [(String, String)] = [("slot", "\(t.tick)")]
+        if t.landing != t.tick { c.append(("landed_slot", "\(t.landing)")) }
+        c += [("wallet", t.wallet), ("token", t.token), ("side", t.action.side)]
+        switch t.action {
+        case .create(let l): if l > 0 { c.append(("sol", FixedDecimal.format(UInt128(l), scale: 9))) }
+        case .buySol(let l): c.append(("sol", FixedDecimal.format(UInt128(l), scale: 9)))
+        case .buyTokens(let n), .sellTokens(let n): c.append(("tokens", FixedDecimal.format(UInt128(n), scale: 6)))
+        case .sellShare(let b): c.append(("share", FixedDecimal.format(UInt128(b), scale: 2)))
+        }
+        if let s = t.slippageBps { c.append(("slippage_bps", "\(s)")) }
+        if let p = t.priority { c.append(("priority", "\(p)")) }
+        return c
+    }
+
+    static let csvColumns = ["slot", "landed_slot", "wallet", "token", "side", "sol", "tokens", "share", "slippage_bps", "priority"]
+
+    /// CSV text: `comments` as `#` lines, a header, one row per trade.
+    public static func csv(_ trades: [NamedStreamTrade], comments: [String] = []) -> String {
+        var out = comments.map { "# \($0)\n" }.joined()
+        out += csvColumns.joined(separator: ",") + "\n"
+        for t in trades {
+            let c = Dictionary(cells(t), uniquingKeysWith: { a, _ in a })
+            out += csvColumns.map { quoteCSV(c[$0] ?? "") }.joined(separator: ",") + "\n"
+        }
+        return out
+    }
+
+    /// NDJSON text: `comments` as `#` lines, then one object per trade.
+    public static func ndjson(_ trades: [NamedStreamTrade], comments: [String] = []) -> String {
+        var out = comments.map { "# \($0)\n" }.joined()
+        for t in trades {
+            out += JSON.object(cells(t).map { k, v in
+                (k, k == "wallet" || k == "token" || k == "side" ? JSON.string(v) : JSON.number(v))
+            }).serialized() + "\n"
+        }
+        return out
+    }
+
+    static func quoteCSV(_ s: String) -> String {
+        guard s.contains(",") || s.contains("\"") || s.hasPrefix(" ") || s.hasSuffix(" ") else { return s }
+        return "\"" + s.replacingAll("\"", with: "\"\"") + "\""
+    }
+}
+
+extension String {
+    func replacingAll(_ target: Character, with replacement: String) -> String {
+        var out = ""
+        for c in self { if c == target { out += replacement } else { out.append(c) } }
+        return out
+    }
+}

@@ -1,0 +1,86 @@
+import SimCore
+import Ledger
+import Engine
+
+/// Extracts the trade stream of a run from its trace: every create and trade transaction that
+/// landed (whether the program took it or refused it), in landing order, with the slot it was
+/// decided in, the slot it landed in, and the intent its sender had (recovered from the state
+/// the sender saw: sells as a share of the holding, slippage as the tolerance in bps).
+///
+/// Trades that never landed (refused by the platform, dropped, expired) are not in a recorded
+/// history and are counted instead.
+public enum TradeStreamExtraction {
+    public struct Result: Sendable {
+        public var trades: [NamedStreamTrade]
+        /// Trade intents that never reached a block, by what stopped them.
+        public var refusedByPlatform: UInt64 = 0
+        public var dropped: UInt64 = 0
+        public var expired: UInt64 = 0
+        /// Landed trades whose slippage tolerance no whole bps reproduces (written without one).
+        public var inexactSlippage: UInt64 = 0
+        /// Landed trades refused for lack of funds (a replay funds wallets its own way).
+        public var failedForFunds: UInt64 = 0
+    }
+
+    public static func extract(_ reader: TraceReader, config: SimulationConfig) throws -> Result {
+        var replayer = try Replayer(config: config)
+        var result = Result(trades: [])
+        var pending: [TxID: NamedStreamTrade] = [:]
+        let names = AccountNames(config)
+        try reader.forEach { item in
+            guard case .event(let r) = item else { return true }
+            switch r.event {
+            case .ledger(.txSubmitted(let tx)):
+                if let intent = StreamIntent.recover(tx.instruction, payer: tx.payer, world: replayer.world) {
+                    if case .create = intent.action {} else if intent.slippageBps == nil { result.inexactSlippage += 1 }
+                    pending[tx.id] = NamedStreamTrade(tick: r.tick, landing: r.tick, wallet: names.name(tx.payer),
+                                                      token: config.tokens[Int(intent.mint)].symbol, action: intent.action,
+                                                      slippageBps: intent.slippageBps, priority: tx.priorityMicroLamportsPerCU)
+                }
+            case .ledger(.txIncluded(let i)):
+                if var t = pending.removeValue(forKey: i.txID) {
+                    t.landing = r.tick
+                    result.trades.append(t)
+                }
+            case .ledger(.txDropped(let d)):
+                if pending.removeValue(forKey: d.txID) != nil { result.dropped += 1 }
+            case .ledger(.txExpired(let x)):
+                if pending.removeValue(forKey: x.txID) != nil { result.expired += 1 }
+            case .ledger(.tradeFailed(let f)) where f.reason == .insufficientFunds:
+                result.failedForFunds += 1
+            case .tradeRejected:
+                result.refusedByPlatform += 1
+            default:
+                break
+            }
+            try replayer.apply(r)
+            return true
+        }
+        return result
+    }
+}
+
+/// Readable names for a scenario's accounts: named wallets, `group-i` for agents, `pool-i` for
+/// recipients, stream wallets by their own names.
+public struct AccountNames: Sendable {
+    let config: SimulationConfig
+    public init(_ config: SimulationConfig) { self.config = config }
+
+    public func name(_ a: AccountID) -> String {
+        if Int(a) >= Int(SimulationConfig.firstWalletAccount), Int(a - SimulationConfig.firstWalletAccount) < config.wallets.count {
+            return config.wallets[Int(a - SimulationConfig.firstWalletAccount)].name
+        }
+        for g in config.groups.indices {
+            let first = config.groupFirstAccount(g)
+            if a >= first && a < first + AccountID(config.groups[g].count) { return "\(config.groups[g].name)-\(a - first)" }
+        }
+        for p in config.recipientPools.indices {
+            let first = config.poolFirstAccount(p)
+            if a >= first && a < first + AccountID(config.recipientPools[p].count) { return "\(config.recipientPools[p].name)-\(a - first)" }
+        }
+        if let s = config.stream, a >= config.streamFirstAccount, Int(a - config.streamFirstAccount) < s.wallets.count {
+            return s.wallets[Int(a - config.streamFirstAccount)]
+        }
+        return "account-\(a)"
+    }
+}
