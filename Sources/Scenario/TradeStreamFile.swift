@@ -66,7 +66,7 @@ public enum TradeStreamFile {
             rows.append(try row(cells, file: file, line: lineNumber, slotMillis: slotMillis, symbols: symbols))
         }
         if ndjson == false && header == nil || ndjson == nil {
-            throw ScenarioError(file: file, line: lineNumber, column: 0, field: "", message: "no trades (expected a CSV header and rows, or NDJSON lines)")
+            throw ScenarioError(file: file, line: 0, column: 0, field: "", message: "no trades (expected a CSV header and rows, or NDJSON lines)")
         }
         return rows
     }

@@ -1,0 +1,135 @@
+import Foundation
+import Testing
+
+/// A fresh temporary folder.
+func scratch(_ name: String) throws -> URL {
+    let dir = FileManager.default.temporaryDirectory.appendingPathComponent("pumpsim-cli-\(name)-\(getpid())")
+    try? FileManager.default.removeItem(at: dir)
+    try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
+    return dir
+}
+
+/// The sweep rows of a catalog through the sqlite3 tool, wall time left out.
+func sweepRows(_ db: String) throws -> String {
+    let p = Process()
+    p.executableURL = URL(fileURLWithPath: "/usr/bin/env")
+    p.arguments = ["sqlite3", db, "SELECT idx, point, seed, params, metrics, outcome, digest, events FROM sweep_points ORDER BY idx"]
+    let out = Pipe()
+    p.standardOutput = out
+    try p.run()
+    let data = out.fileHandleForReading.readDataToEndOfFile()
+    p.waitUntilExit()
+    #expect(p.terminationStatus == 0, "sqlite3 \(db)")
+    return String(decoding: data, as: UTF8.self)
+}
+
+struct BacktestCLITests {
+    static let grid = ["--grid", "curve.virtual_sol=20..40:10", "--grid", "curve.fee_bps=25,100"]
+
+    @Test func malformedStreamRowsExit2WithFileLineAndColumn() throws {
+        let dir = try scratch("badstream")
+        let scenario = try String(contentsOf: packageRoot.appendingPathComponent("Scenarios/curve-sweep.yaml"), encoding: .utf8)
+            .replacingOccurrences(of: "file: backtest-sample.csv", with: "file: bad.csv")
+        try scenario.write(to: dir.appendingPathComponent("s.yaml"), atomically: true, encoding: .utf8)
+        let rows = "slot,wallet,token,side,sol,share\n5,dev,TEST,create,1,\n9,amy,TEST,buy,0.5,\n12,amy,TEST,sell,,250\n"
+        try rows.write(to: dir.appendingPathComponent("bad.csv"), atomically: true, encoding: .utf8)
+        for command in ["validate", "run"] {
+            let r = try pumpsim([command, dir.appendingPathComponent("s.yaml").path])
+            #expect(r.status == 2)
+            #expect(r.stderr.trimmingCharacters(in: .newlines) == "\(dir.path)/bad.csv:4:19: share: must be a percentage above 0 and at most 100", "\(command)")
+        }
+        let missing = scenario.replacingOccurrences(of: "file: bad.csv", with: "file: nowhere.csv")
+        try missing.write(to: dir.appendingPathComponent("m.yaml"), atomically: true, encoding: .utf8)
+        let r = try pumpsim(["run", dir.appendingPathComponent("m.yaml").path, "--no-db"])
+        #expect(r.status == 2 && r.stderr.contains("m.yaml:") && r.stderr.contains("trades.file: cannot read"))
+    }
+
+    @Test func sweepRowsAreTheSameForAnyJobsAndAnySharding() throws {
+        let dir = try scratch("sweep")
+        for scenario in ["Scenarios/curve-sweep.yaml", "Scenarios/quickstart.yaml"] {
+            let grid = scenario.contains("quickstart") ? ["--grid", "curve.virtual_sol=30,40", "--grid", "agents.retail.count=100,200", "--seeds", "2"] : Self.grid
+            let one = try pumpsim(["sweep", scenario] + grid + ["--jobs", "1", "--json", "--db", dir.appendingPathComponent("one.sqlite").path])
+            let two = try pumpsim(["sweep", scenario] + grid + ["--jobs", "2", "--json", "--db", dir.appendingPathComponent("two.sqlite").path])
+            #expect(one.status == 0 && two.status == 0, "\(one.stderr)\(two.stderr)")
+            #expect(one.stdout == two.stdout)
+            let lines = one.stdout.split(separator: "\n")
+            #expect(lines.count == (scenario.contains("quickstart") ? 8 : 6))
+            #expect(one.stderr.contains("eta"))
+            // Rows in grid order: the first axis slowest, seeds fastest.
+            let first = try json(String(lines[0])), second = try json(String(lines[1]))
+            #expect(first["row"] as? Int == 0 && second["row"] as? Int == 1)
+            #expect((first["params"] as? [String: Any])?.count == 2 && first["metrics"] is [String: Any])
+            var shards: [String] = []
+            for i in 1...3 {
+                let db = dir.appendingPathComponent("shard-\(i).sqlite").path
+                let r = try pumpsim(["sweep", scenario] + grid + ["--shard", "\(i)/3", "--db", db, "--quiet"])
+                #expect(r.status == 0, "\(r.stderr)")
+                shards.append(db)
+            }
+            let merged = dir.appendingPathComponent("merged-\(scenario.hasSuffix("quickstart.yaml") ? "q" : "c").sqlite").path
+            let m = try pumpsim(["sweep", "merge"] + shards + ["--into", merged])
+            #expect(m.status == 0 && m.stdout.contains("complete"), "\(m.stdout)\(m.stderr)")
+            #expect(try sweepRows(merged) == sweepRows(dir.appendingPathComponent("one.sqlite").path))
+            #expect(try sweepRows(merged) == sweepRows(dir.appendingPathComponent("two.sqlite").path))
+            // Merging a shard again adds nothing; a shard whose rows differ is refused.
+            let again = try pumpsim(["sweep", "merge", shards[0], "--into", merged])
+            #expect(again.status == 0 && again.stdout.contains("0 rows added"))
+            for f in ["one.sqlite", "two.sqlite"] { try? FileManager.default.removeItem(at: dir.appendingPathComponent(f)) }
+            for s in shards { try? FileManager.default.removeItem(atPath: s) }
+        }
+        // CSV: a header and one line per row.
+        let csvPath = dir.appendingPathComponent("rows.csv").path
+        let c = try pumpsim(["sweep", "Scenarios/curve-sweep.yaml"] + Self.grid + ["--no-db", "--csv", csvPath, "--quiet"])
+        #expect(c.status == 0)
+        let csv = try String(contentsOfFile: csvPath, encoding: .utf8).split(separator: "\n")
+        #expect(csv.count == 7 && csv[0].hasPrefix("row,point,seed,curve.virtual_sol,curve.fee_bps,tokens_graduated,"))
+    }
+
+    @Test func conflictingShardsAreNotMerged() throws {
+        let dir = try scratch("conflict")
+        let a = dir.appendingPathComponent("a.sqlite").path, b = dir.appendingPathComponent("b.sqlite").path
+        #expect(try pumpsim(["sweep", "Scenarios/curve-sweep.yaml"] + Self.grid + ["--shard", "1/2", "--db", a, "--quiet"]).status == 0)
+        #expect(try pumpsim(["sweep", "Scenarios/curve-sweep.yaml"] + Self.grid + ["--shard", "1/2", "--db", b, "--quiet"]).status == 0)
+        let p = Process()
+        p.executableURL = URL(fileURLWithPath: "/usr/bin/env")
+        p.arguments = ["sqlite3", b, "UPDATE sweep_points SET digest = 'tampered' WHERE idx = 2"]
+        try p.run()
+        p.waitUntilExit()
+        let r = try pumpsim(["sweep", "merge", a, b, "--into", dir.appendingPathComponent("m.sqlite").path])
+        #expect(r.status == 1 && r.stderr.contains("row 2") && r.stderr.contains("differs"))
+    }
+
+    @Test func reportWritesMarkdownAndOneSelfContainedPage() throws {
+        let dir = try scratch("report")
+        let db = dir.appendingPathComponent("c.sqlite").path
+        #expect(try pumpsim(["run", "Scenarios/curve-sweep.yaml", "--db", db]).status == 0)
+        let run = try pumpsim(["report", db, "--html", "--out", dir.path])
+        #expect(run.status == 0, "\(run.stderr)")
+        let html = try String(contentsOfFile: dir.appendingPathComponent("report-run-1.html").path, encoding: .utf8)
+        #expect(html.hasPrefix("<!DOCTYPE html>") && html.contains("<svg") && !html.contains("http"))
+        #expect(FileManager.default.fileExists(atPath: dir.appendingPathComponent("report-run-1.md").path))
+        #expect(try pumpsim(["sweep", "Scenarios/curve-sweep.yaml"] + Self.grid + ["--db", db, "--quiet"]).status == 0)
+        // The catalog alone: its newest entry, now the sweep.
+        let sweep = try pumpsim(["report", db, "--html", "--out", dir.path, "--metric", "creator_fees_sol"])
+        #expect(sweep.status == 0 && sweep.stdout.contains("report-sweep-1.html"), "\(sweep.stderr)")
+        let page = try String(contentsOfFile: dir.appendingPathComponent("report-sweep-1.html").path, encoding: .utf8)
+        #expect(page.contains("class=\"chart heatmap\"") && page.contains("class=\"sortable\""))
+        #expect(try pumpsim(["report", db, "--metric", "nope", "--out", dir.path]).status == 2)
+        #expect(try pumpsim(["report", "run:99", "--db", db, "--out", dir.path]).status == 2)
+        #expect(try pumpsim(["report", dir.appendingPathComponent("none.sqlite").path]).status == 2)
+    }
+
+    @Test func traceTradesWritesAStreamThatTheSampleScenarioReads() throws {
+        let dir = try scratch("tracetrades")
+        let trace = dir.appendingPathComponent("q.pstrace").path
+        #expect(try pumpsim(["run", "Scenarios/quickstart.yaml", "--trace", trace, "--no-db"]).status == 0)
+        let out = dir.appendingPathComponent("q.ndjson").path
+        let r = try pumpsim(["trace", "trades", trace, "--out", out])
+        #expect(r.status == 0 && r.stderr.contains("landed transactions written") && r.stderr.contains("refused by the platform"))
+        // The shipped sample is this very extraction (quickstart, seed 42), in CSV.
+        let csv = try pumpsim(["trace", "trades", trace])
+        let sample = try String(contentsOf: packageRoot.appendingPathComponent("Scenarios/backtest-sample.csv"), encoding: .utf8)
+        #expect(csv.stdout == sample)
+        #expect(try String(contentsOfFile: out, encoding: .utf8).contains("{\"slot\":5,\"wallet\":\"creators-0\",\"token\":\"TEST\",\"side\":\"create\""))
+    }
+}

@@ -1,0 +1,89 @@
+import Testing
+import SimCore
+import Engine
+import Scenario
+
+struct TradeStreamFileTests {
+    @Test func csvAndNDJSONReadTheSameRows() throws {
+        let csv = """
+        # a comment, then the header
+        slot,landed_slot,wallet,token,side,sol,tokens,share,slippage_bps,priority
+        5,,dev,TEST,create,1.5,,,,
+        6,8,amy,TEST,buy,0.25,,,300,1000
+        9,,"bob, jr",TEST,buy,,1000.5,,,
+        12,,amy,TEST,sell,,,37.5,,
+        13,,bob,TEST,sell,,42,,50,
+        """
+        let ndjson = """
+        {"slot": 5, "wallet": "dev", "token": "TEST", "side": "create", "sol": "1.5"}
+        {"slot": 6, "landed_slot": 8, "wallet": "amy", "token": "TEST", "side": "buy", "sol": 0.25, "slippage_bps": 300, "priority": 1000}
+        {"time": 3.6, "wallet": "bob, jr", "token": "TEST", "side": "buy", "tokens": "1000.5"}
+        {"slot": 12, "wallet": "amy", "token": "TEST", "side": "sell", "share": 37.5}
+        {"slot": 13, "wallet": "bob", "token": "TEST", "side": "sell", "tokens": 42, "slippage_bps": 50, "priority": null}
+        """
+        let a = try TradeStreamFile.parse(csv, file: "s.csv", slotMillis: 400, symbols: ["TEST"])
+        let b = try TradeStreamFile.parse(ndjson, file: "s.ndjson", slotMillis: 400, symbols: ["TEST"])
+        #expect(a == b)
+        #expect(a.count == 5)
+        #expect(a[0].action == .create(initialBuyLamports: 1_500_000_000))
+        #expect(a[1].action == .buySol(lamports: 250_000_000) && a[1].tick == 6 && a[1].landing == 8 && a[1].slippageBps == 300 && a[1].priority == 1_000)
+        #expect(a[2].wallet == "bob, jr" && a[2].tick == 9 && a[2].action == .buyTokens(tokens: 1_000_500_000))
+        #expect(a[3].action == .sellShare(bps: 3_750) && a[3].slippageBps == nil)
+        #expect(a[4].action == .sellTokens(tokens: 42_000_000))
+        // Written and read back: the same rows.
+        #expect(try TradeStreamFile.parse(TradeStreamFile.csv(a), file: "w.csv", slotMillis: 400) == a)
+        #expect(try TradeStreamFile.parse(TradeStreamFile.ndjson(a), file: "w.ndjson", slotMillis: 400) == a)
+    }
+
+    static let header = "slot,wallet,token,side,sol,tokens,share,slippage_bps\n"
+    static let bad: [(String, String)] = [
+        (header + "5,amy,TEST,buy,abc,,,\n", "s.csv:2:16: sol: expected SOL with at most 9 decimals, found \"abc\""),
+        (header + "5,amy,TEST,buy,0.1,,,\n6,amy,TEST,hold,0.1,,,\n", "s.csv:3:12: side: expected buy, sell or create, found \"hold\""),
+        (header + "5,amy,NOPE,buy,0.1,,,\n", "s.csv:2:7: token: unknown token \"NOPE\" (the scenario has TEST)"),
+        (header + "5,amy,TEST,sell,,,120,\n", "s.csv:2:19: share: must be a percentage above 0 and at most 100"),
+        (header + "5,amy,TEST,buy,,,,\n", "s.csv:2:1: sol: missing; a buy gives sol (to spend) or tokens (to buy)"),
+        (header + "5,amy,TEST,buy,0.1,,,20000\n", "s.csv:2:22: slippage_bps: must be at most 10000"),
+        (header + ",amy,TEST,buy,0.1,,,\n", "s.csv:2:1: slot: missing; every row needs slot or time"),
+        (header + "5,amy,TEST,buy,0.1,,,,,9\n", "s.csv:2:23: 10 values but the header names 8 columns"),
+        ("slot,wallet,token,side,colour\n", "s.csv:1:24: colour: unknown column; expected some of slot, time, landed_slot, landed_time, wallet, token, side, sol, tokens, share, slippage_bps, priority"),
+        ("slot,wallet,side,sol\n", "s.csv:1:1: token: missing column (the header must name wallet, token, side and slot or time)"),
+        ("slot,landed_slot,wallet,token,side,sol\n9,7,amy,TEST,buy,1\n", "s.csv:2:3: landed_slot: lands before it was decided (slot 9)"),
+        (header + "5,\"amy,TEST,buy,1,,,\n", "s.csv:2:3: unterminated quoted value"),
+        ("{\"slot\": 5, \"wallet\": \"amy\", \"token\": \"TEST\", \"side\": \"buy\", \"sol\": -1}\n", "s.csv:1:69: sol: expected SOL with at most 9 decimals, found \"-1\""),
+        ("{\"slot\": 5, \"wallet\": \"amy\", \"colour\": 1}\n", "s.csv:1:30: colour: unknown field; expected some of slot, time, landed_slot, landed_time, wallet, token, side, sol, tokens, share, slippage_bps, priority"),
+        ("{\"slot\": 5, \"wallet\": \"amy\"\n", "s.csv:1:28: unterminated object"),
+        ("# only comments\n", "s.csv: no trades (expected a CSV header and rows, or NDJSON lines)"),
+    ]
+
+    @Test(arguments: bad.indices)
+    func malformedRowsNameFileLineColumnAndField(_ i: Int) {
+        let (text, expected) = Self.bad[i]
+        do {
+            _ = try TradeStreamFile.parse(text, file: "s.csv", slotMillis: 400, symbols: ["TEST"])
+            Issue.record("no error for case \(i)")
+        } catch {
+            #expect(error.description == expected)
+        }
+    }
+
+    @Test func gridAxesExpandRangesAndLists() throws {
+        #expect(try SweepSpec.axis("curve.virtual_sol=20..60:5").values == ["20", "25", "30", "35", "40", "45", "50", "55", "60"])
+        #expect(try SweepSpec.axis("x=0.5..1.5:0.25").values == ["0.5", "0.75", "1", "1.25", "1.5"])
+        #expect(try SweepSpec.axis("curve.fee_bps=25,50,100").values == ["25", "50", "100"])
+        #expect(try SweepSpec.axis("curve.fee_profile=v2025").values == ["v2025"])
+        for bad in ["nokey", "=1,2", "x=", "x=5..1:1", "x=1..5:0", "x=1,,2", "x=a..b:1"] {
+            #expect(throws: ScenarioError.self) { try SweepSpec.axis(bad) }
+        }
+        let spec = SweepSpec(axes: [try SweepSpec.axis("a=1,2,3"), try SweepSpec.axis("b=10,20")], random: nil, seeds: 2, baseSeed: 7)
+        #expect(spec.gridSize == 6)
+        #expect(spec.values(at: 0) == ["1", "10"] && spec.values(at: 1) == ["1", "20"] && spec.values(at: 5) == ["3", "20"])
+        #expect(spec.overrides(at: 3, tokenCount: 2) == ["a=2", "b=20"])
+        let curve = SweepSpec(axes: [try SweepSpec.axis("curve.virtual_sol=40")], random: nil, seeds: 1, baseSeed: 7)
+        #expect(curve.overrides(at: 0, tokenCount: 2) == ["tokens.0.curve.virtual_sol=40", "tokens.1.curve.virtual_sol=40"])
+        // Random points: distinct, in grid order, the same for the same base seed.
+        let big = SweepSpec(axes: [try SweepSpec.axis("a=1..100:1"), try SweepSpec.axis("b=1..100:1")], random: 50, seeds: 1, baseSeed: 7)
+        let p = big.points()
+        #expect(p.count == 50 && Set(p).count == 50 && p == p.sorted() && p == big.points())
+        #expect(SweepSpec(axes: big.axes, random: 50, seeds: 1, baseSeed: 8).points() != p)
+    }
+}

@@ -1,0 +1,116 @@
+import Foundation
+import Testing
+import SimCore
+import Ledger
+import Engine
+import Scenario
+import Trace
+
+/// quickstart's token, curve and platform rules, with a trade stream instead of agents.
+func streamScenario(_ csv: String, curve: String = "{family: pumpfun, fee_profile: v2025}") -> String {
+    """
+    version: 1
+    name: stream-replay
+    seed: 42
+    duration: 10m
+    slot_ms: 400
+    checkpoint_every: 500
+    tokens:
+      - symbol: TEST
+        name: Test Coin
+        curve: \(curve)
+        virtual_environment: {play_balance_sol: 50}
+    limits:
+      rate_limit: {trades: 6, window: 60s}
+      min_account_age: 1h
+      launch_protection: 10s
+    trades:
+      csv: |
+    \(csv.split(separator: "\n").map { "    \($0)" }.joined(separator: "\n"))
+
+    """
+}
+
+/// Outcomes with the platform-side rejections taken out (a recorded stream has only what landed).
+func landedOnly(_ o: RunOutcome) -> RunOutcome {
+    var o = o
+    for i in o.tokens.indices { o.tokens[i].rejected = [] }
+    return o
+}
+
+struct TradeStreamTests {
+    @Test func aStreamExtractedFromATraceReplaysOnTheSameCurveToTheSameOutcomes() throws {
+        let (path, _, original) = try record("quickstart.yaml", to: "stream-source.pstrace")
+        let reader = try TraceReader(path: path)
+        let config = try ScenarioLoader.parse(reader.header.scenarioJSON, file: "header")
+        let extracted = try TradeStreamExtraction.extract(reader, config: config)
+        #expect(extracted.trades.count == Int(original.metrics.chain.landed) - Int(original.metrics.claims))
+        #expect(extracted.inexactSlippage == 0)
+        #expect(extracted.trades.contains { if case .sellShare = $0.action { return true } else { return false } })
+
+        let replayConfig = try ScenarioLoader.parse(streamScenario(TradeStreamFile.csv(extracted.trades)), file: "replay.yaml")
+        var sim = try Simulation(config: replayConfig)
+        let replay = try sim.run()
+        let a = RunOutcome(original), b = RunOutcome(replay)
+        // Every outcome of the landed trades is the same, to the lamport and the bps.
+        #expect(landedOnly(a).tokens == landedOnly(b).tokens)
+        #expect(a.tokens[0].graduationTick != nil)
+        #expect(a.tokens[0].failedOnChain == b.tokens[0].failedOnChain)
+        // What differs is exactly what never landed: refused by the platform, dropped, expired.
+        let rejectedA = a.tokens[0].rejected.reduce(0) { $0 + $1.count }, rejectedB = b.tokens[0].rejected.reduce(0) { $0 + $1.count }
+        #expect(rejectedA - rejectedB == extracted.refusedByPlatform + extracted.dropped + extracted.expired)
+        #expect(replay.metrics.chain.landed == UInt64(extracted.trades.count))
+    }
+
+    @Test func ndjsonAndCSVCarryTheSameStreamAndExtractionIsAFixpoint() throws {
+        let (path, _, _) = try record("quickstart.yaml", to: "stream-fixpoint.pstrace")
+        let reader = try TraceReader(path: path)
+        let trades = try TradeStreamExtraction.extract(reader, config: try ScenarioLoader.parse(reader.header.scenarioJSON, file: "header")).trades
+        let fromCSV = try TradeStreamFile.parse(TradeStreamFile.csv(trades), file: "s.csv", slotMillis: 400)
+        let fromNDJSON = try TradeStreamFile.parse(TradeStreamFile.ndjson(trades), file: "s.ndjson", slotMillis: 400)
+        #expect(fromCSV == trades)
+        #expect(fromNDJSON == trades)
+
+        // Replaying the stream and extracting again gives the stream back, row for row.
+        let config = try ScenarioLoader.parse(streamScenario(TradeStreamFile.csv(trades)), file: "replay.yaml")
+        let dir = FileManager.default.temporaryDirectory.appendingPathComponent("pumpsim-stream-\(getpid())")
+        try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
+        let out = dir.appendingPathComponent("replay.pstrace").path
+        let writer = try TraceWriter(path: out, header: TraceHeader(engineVersion: "test", scenarioDigest: ScenarioWriter.digest(config), seed: config.seed,
+                                                                    scenarioJSON: ScenarioWriter.canonicalJSON(config), codec: CodecParams(config: config)))
+        var sim = try Simulation(config: config)
+        sim.observer = { writer.append($0) }
+        sim.checkpointObserver = { writer.checkpoint($0) }
+        _ = try sim.run()
+        try writer.finish()
+        let again = try TraceReader(path: out)
+        let replayed = try TradeStreamExtraction.extract(again, config: try ScenarioLoader.parse(again.header.scenarioJSON, file: "header"))
+        #expect(replayed.trades == trades)
+        // The trace's own scenario (stream inline) replays with every checkpoint verified.
+        let verified = try TraceReplay.run(again, config: try ScenarioLoader.parse(again.header.scenarioJSON, file: "header"), verify: true)
+        #expect(verified.mismatch == nil && verified.checkpointsVerified > 0)
+    }
+
+    @Test func theSameIntentsOnADeeperCurveBuyLessAndGraduateLater() throws {
+        let (path, _, original) = try record("quickstart.yaml", to: "stream-deeper.pstrace")
+        let reader = try TraceReader(path: path)
+        let trades = try TradeStreamExtraction.extract(reader, config: try ScenarioLoader.parse(reader.header.scenarioJSON, file: "header")).trades
+        let config = try ScenarioLoader.parse(streamScenario(TradeStreamFile.csv(trades), curve: "{family: pumpfun, fee_profile: v2025, virtual_sol: 60}"), file: "deeper.yaml")
+        let log = Recorder()
+        var sim = try Simulation(config: config)
+        sim.observer = { log.events.append($0) }
+        let deeper = RunOutcome(try sim.run())
+        let base = RunOutcome(original)
+        // Twice the virtual SOL: the same spend buys fewer tokens, so the curve needs more SOL to empty.
+        #expect(deeper.tokens[0].graduationTick == nil)
+        #expect(deeper.tokens[0].peakPrice > 0 && deeper.tokens[0].peakPrice < base.tokens[0].peakPrice)
+        // Every executed buy spent what its row said (the intent is SOL in, not tokens out).
+        var spends: [UInt64] = []
+        for t in trades { if case .buySol(let l) = t.action { spends.append(l) } }
+        var executed: [UInt64] = []
+        for r in log.events { if case .ledger(.tradeExecuted(let e)) = r.event, e.side == .buy, e.wallet != config.tokens[0].creator { executed.append(e.solTotal) } }
+        let intents = Set(spends)
+        #expect(executed.count > spends.count / 2)
+        #expect(executed.allSatisfy { e in (0...2).contains { intents.contains(e + UInt64($0)) } })
+    }
+}
