@@ -42,6 +42,48 @@ public struct TokenMetrics: Sendable {
     public var rejectedTotal: UInt64 { rejected.reduce(0, +) }
 }
 
+extension TokenMetrics {
+    mutating func observeTrade(_ t: TradeExecuted, tick: Tick, spotAfter after: UInt64, creator: AccountID,
+                               sampleEverySlots: UInt64, earlyBuyerSlots: UInt64) {
+        if t.side == .buy { buys += 1 } else { sells += 1 }
+        let total = t.solTotal
+        volumeLamports &+= total
+        protocolFeesLamports &+= t.protocolFee
+        creatorFeesLamports &+= t.creatorFee
+        let before = lastSpotNanos
+        peakPriceNanos = max(peakPriceNanos, after)
+        if peakPriceNanos > 0 {
+            maxDrawdownBps = max(maxDrawdownBps, UInt64(UInt128(peakPriceNanos - min(after, peakPriceNanos)) * 10_000 / UInt128(peakPriceNanos)))
+        }
+        lastSpotNanos = after
+        // Slippage: the average price paid or received against the spot price before the trade;
+        // impact: how far the trade moved the spot price. Both before fees, in bps of the spot.
+        if before > 0 && t.tokens > 0 {
+            let exec = UInt128(t.curveSol) * 1_000_000_000_000_000 / UInt128(t.tokens)
+            let b = UInt128(before)
+            let slip = exec > b ? exec - b : b - exec
+            let move = UInt128(after > before ? after - before : before - after)
+            let k = TradeBuckets.index(ofLamports: total)
+            bucketTrades[k] += 1
+            bucketSlippageBps[k] &+= UInt64(min(slip * 10_000 / b, UInt128(UInt64.max >> 8)))
+            bucketImpactBps[k] &+= UInt64(min(move * 10_000 / b, UInt128(UInt64.max >> 8)))
+        }
+        let window = tick / sampleEverySlots * sampleEverySlots
+        if let last = volumePath.last, last.0 == window {
+            volumePath[volumePath.count - 1].1 &+= total
+        } else {
+            volumePath.append((window, total))
+        }
+        if let i = earlyBuyers[t.wallet] {
+            if t.side == .buy { earlySpentLamports[i] &+= total } else { earlyReceivedLamports[i] &+= total }
+        } else if t.side == .buy, t.wallet != creator, let open = openTick, tick < open &+ earlyBuyerSlots {
+            earlyBuyers[t.wallet] = earlySpentLamports.count
+            earlySpentLamports.append(total)
+            earlyReceivedLamports.append(0)
+        }
+    }
+}
+
 /// Trade-size buckets for slippage and price impact, by lamports paid or received.
 public enum TradeBuckets {
     /// Upper bounds (exclusive), lamports; the last bucket is open.
@@ -218,46 +260,11 @@ public struct Metrics: Sendable {
     }
 
     private mutating func observeTrade(_ t: TradeExecuted, tick: Tick, world: World) {
-        var tm = tokens[Int(t.mint)]
-        if t.side == .buy { tm.buys += 1 } else { tm.sells += 1 }
-        let total = t.solTotal
-        tm.volumeLamports &+= total
-        tm.protocolFeesLamports &+= t.protocolFee
-        tm.creatorFeesLamports &+= t.creatorFee
-        let before = tm.lastSpotNanos
-        let after = world.chain.mints[Int(t.mint)].curve.spotPriceNanos
-        tm.peakPriceNanos = max(tm.peakPriceNanos, after)
-        if tm.peakPriceNanos > 0 {
-            tm.maxDrawdownBps = max(tm.maxDrawdownBps, UInt64(UInt128(tm.peakPriceNanos - min(after, tm.peakPriceNanos)) * 10_000 / UInt128(tm.peakPriceNanos)))
-        }
-        tm.lastSpotNanos = after
-        // Slippage: the average price paid or received against the spot price before the trade;
-        // impact: how far the trade moved the spot price. Both before fees, in bps of the spot.
-        if before > 0 && t.tokens > 0 {
-            let exec = UInt128(t.curveSol) * 1_000_000_000_000_000 / UInt128(t.tokens)
-            let b = UInt128(before)
-            let slip = exec > b ? exec - b : b - exec
-            let move = UInt128(after > before ? after - before : before - after)
-            let k = TradeBuckets.index(ofLamports: total)
-            tm.bucketTrades[k] += 1
-            tm.bucketSlippageBps[k] &+= UInt64(min(slip * 10_000 / b, UInt128(UInt64.max >> 8)))
-            tm.bucketImpactBps[k] &+= UInt64(min(move * 10_000 / b, UInt128(UInt64.max >> 8)))
-        }
-        let window = tick / sampleEverySlots * sampleEverySlots
-        if let last = tm.volumePath.last, last.0 == window {
-            tm.volumePath[tm.volumePath.count - 1].1 &+= total
-        } else {
-            tm.volumePath.append((window, total))
-        }
-        if let i = tm.earlyBuyers[t.wallet] {
-            if t.side == .buy { tm.earlySpentLamports[i] &+= total } else { tm.earlyReceivedLamports[i] &+= total }
-        } else if t.side == .buy, t.wallet != world.chain.mints[Int(t.mint)].creator,
-                  let open = tm.openTick, tick < open &+ earlyBuyerSlots {
-            tm.earlyBuyers[t.wallet] = tm.earlySpentLamports.count
-            tm.earlySpentLamports.append(total)
-            tm.earlyReceivedLamports.append(0)
-        }
-        tokens[Int(t.mint)] = tm
+        // In place (a mutating call on the element): copying the token's metrics out and back
+        // would copy its arrays on every trade.
+        let mint = world.chain.mints[Int(t.mint)]
+        tokens[Int(t.mint)].observeTrade(t, tick: tick, spotAfter: mint.curve.spotPriceNanos, creator: mint.creator,
+                                         sampleEverySlots: sampleEverySlots, earlyBuyerSlots: earlyBuyerSlots)
     }
 
     mutating func samplePrice(_ m: MintID, tick: Tick, world: World) {
