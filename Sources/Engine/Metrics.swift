@@ -29,13 +29,16 @@ public struct TokenMetrics: Sendable {
     public var lastSpotNanos: UInt64 = 0
     /// Largest fall from a running peak of the spot price, bps.
     public var maxDrawdownBps: UInt64 = 0
-    /// Per trade-size bucket (`TradeBuckets`): trades, summed slippage and price impact (bps).
+    /// Per trade-size bucket (`TradeBuckets`): trades, summed slippage and price impact (fractions
+    /// of the spot price; reporting only, never part of the state).
     public var bucketTrades = [UInt64](repeating: 0, count: TradeBuckets.count)
-    public var bucketSlippageBps = [UInt64](repeating: 0, count: TradeBuckets.count)
-    public var bucketImpactBps = [UInt64](repeating: 0, count: TradeBuckets.count)
+    public var bucketSlippage = [Double](repeating: 0, count: TradeBuckets.count)
+    public var bucketImpact = [Double](repeating: 0, count: TradeBuckets.count)
     /// Wallets whose buy landed in the first `earlyBuyerSlots` after trading opened (creator
     /// excluded), with what they spent and received on this token over the whole run.
-    public var earlyBuyers: [AccountID: Int] = [:]
+    /// `earlyIndex[account]` is the wallet's place in these arrays, or -1.
+    public var earlyAccounts: [AccountID] = []
+    public var earlyIndex: [Int32] = []
     public var earlySpentLamports: [UInt64] = []
     public var earlyReceivedLamports: [UInt64] = []
 
@@ -44,7 +47,7 @@ public struct TokenMetrics: Sendable {
 
 extension TokenMetrics {
     mutating func observeTrade(_ t: TradeExecuted, tick: Tick, spotAfter after: UInt64, creator: AccountID,
-                               sampleEverySlots: UInt64, earlyBuyerSlots: UInt64) {
+                               sampleEverySlots: UInt64, earlyBuyerSlots: UInt64, accountCount: Int) {
         if t.side == .buy { buys += 1 } else { sells += 1 }
         let total = t.solTotal
         volumeLamports &+= total
@@ -59,14 +62,12 @@ extension TokenMetrics {
         // Slippage: the average price paid or received against the spot price before the trade;
         // impact: how far the trade moved the spot price. Both before fees, in bps of the spot.
         if before > 0 && t.tokens > 0 {
-            let exec = UInt128(t.curveSol) * 1_000_000_000_000_000 / UInt128(t.tokens)
-            let b = UInt128(before)
-            let slip = exec > b ? exec - b : b - exec
-            let move = UInt128(after > before ? after - before : before - after)
+            let b = Double(before)
+            let exec = Double(t.curveSol) * 1e15 / Double(t.tokens)
             let k = TradeBuckets.index(ofLamports: total)
             bucketTrades[k] += 1
-            bucketSlippageBps[k] &+= UInt64(min(slip * 10_000 / b, UInt128(UInt64.max >> 8)))
-            bucketImpactBps[k] &+= UInt64(min(move * 10_000 / b, UInt128(UInt64.max >> 8)))
+            bucketSlippage[k] += abs(exec - b) / b
+            bucketImpact[k] += abs(Double(after) - b) / b
         }
         let window = tick / sampleEverySlots * sampleEverySlots
         if let last = volumePath.last, last.0 == window {
@@ -74,10 +75,13 @@ extension TokenMetrics {
         } else {
             volumePath.append((window, total))
         }
-        if let i = earlyBuyers[t.wallet] {
-            if t.side == .buy { earlySpentLamports[i] &+= total } else { earlyReceivedLamports[i] &+= total }
+        if earlyIndex.count < accountCount { earlyIndex += repeatElement(-1, count: accountCount - earlyIndex.count) }
+        let i = earlyIndex[Int(t.wallet)]
+        if i >= 0 {
+            if t.side == .buy { earlySpentLamports[Int(i)] &+= total } else { earlyReceivedLamports[Int(i)] &+= total }
         } else if t.side == .buy, t.wallet != creator, let open = openTick, tick < open &+ earlyBuyerSlots {
-            earlyBuyers[t.wallet] = earlySpentLamports.count
+            earlyIndex[Int(t.wallet)] = Int32(earlyAccounts.count)
+            earlyAccounts.append(t.wallet)
             earlySpentLamports.append(total)
             earlyReceivedLamports.append(0)
         }
@@ -264,7 +268,8 @@ public struct Metrics: Sendable {
         // would copy its arrays on every trade.
         let mint = world.chain.mints[Int(t.mint)]
         tokens[Int(t.mint)].observeTrade(t, tick: tick, spotAfter: mint.curve.spotPriceNanos, creator: mint.creator,
-                                         sampleEverySlots: sampleEverySlots, earlyBuyerSlots: earlyBuyerSlots)
+                                         sampleEverySlots: sampleEverySlots, earlyBuyerSlots: earlyBuyerSlots,
+                                         accountCount: world.chain.accountCount)
     }
 
     mutating func samplePrice(_ m: MintID, tick: Tick, world: World) {

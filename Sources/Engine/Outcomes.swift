@@ -129,8 +129,8 @@ extension TokenOutcome {
         buckets = TradeBuckets.labels.indices.map { k in
             let n = tm.bucketTrades[k]
             return Bucket(label: TradeBuckets.labels[k], trades: n,
-                          avgSlippagePct: n == 0 ? 0 : Double(tm.bucketSlippageBps[k]) / Double(n) / 100,
-                          avgImpactPct: n == 0 ? 0 : Double(tm.bucketImpactBps[k]) / Double(n) / 100)
+                          avgSlippagePct: n == 0 ? 0 : tm.bucketSlippage[k] / Double(n) * 100,
+                          avgImpactPct: n == 0 ? 0 : tm.bucketImpact[k] / Double(n) * 100)
         }
         // Early buyers: what they spent, what they got back, and what they still hold at the final price.
         earlyBuyerSlots = r.metrics.earlyBuyerSlots
@@ -140,7 +140,7 @@ extension TokenOutcome {
         if spent > 0 {
             var value = UInt128(tm.earlyReceivedLamports.reduce(UInt64(0), &+))
             let spot = UInt128(mint.curve.spotPriceNanos)
-            for (a, _) in tm.earlyBuyers.sorted(by: { $0.value < $1.value }) {
+            for a in tm.earlyAccounts {
                 value += UInt128(r.world.chain.balance(of: a, mint: MintID(m))) * spot / 1_000_000_000_000_000
             }
             earlyBuyerReturnPct = (Double(value) / Double(spent) - 1) * 100

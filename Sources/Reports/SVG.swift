@@ -95,7 +95,7 @@ enum SVG {
         let cw = (width - l - r) / Double(max(xs.count, 1)), ch = (height - t - b) / Double(max(ys.count, 1))
         var s = open(title, cls: "chart heatmap")
         s += "<g class=\"axes\"><text x=\"\(coord((l + width - r) / 2))\" y=\"\(coord(height - 4))\" text-anchor=\"middle\">\(escape(xKey))</text>"
-        s += "<text x=\"4\" y=\"\(coord(t + 10))\">\(escape(yKey))</text></g>"
+        s += "<text x=\"4\" y=\"11\">\(escape(yKey))</text></g>"
         for (i, x) in xs.enumerated() {
             if xs.count <= 16 || i % max(1, xs.count / 8) == 0 {
                 s += "<text x=\"\(coord(l + (Double(i) + 0.5) * cw))\" y=\"\(coord(height - b + 14))\" text-anchor=\"middle\">\(escape(x))</text>"

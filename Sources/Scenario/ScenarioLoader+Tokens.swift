@@ -15,13 +15,8 @@ extension ScenarioLoader {
             for key in ["creator", "launch_at", "initial_buy_sol"] where f[key] != nil {
                 throw ScenarioError(f[key]!.origin, field: f.sub(key), "the trade stream creates \(symbol); its create row gives the creator, launch and initial buy")
             }
-            var play: UInt64?
-            if let v = f["virtual_environment"] {
-                let g = try Fields(v, path: f.sub("virtual_environment"), allowed: ["play_balance_sol"])
-                play = try g.get("play_balance_sol", default: 100_000_000_000, Decode.sol)
-            }
             return TokenSpec(symbol: symbol, name: try f.get("name", default: symbol, Decode.text), curve: try curve(f["curve"], path: f.sub("curve")),
-                             creator: 0, initialBuyLamports: 0, launchTick: nil, virtualEnvironmentPlayLamports: play,
+                             creator: 0, initialBuyLamports: 0, launchTick: nil, virtualEnvironmentPlayLamports: try playBalance(f),
                              priorityMicroLamportsPerCU: try f.get("priority_fee", default: 100_000, Decode.uint(max: 1_000_000_000_000)))
         }
         let creatorNode = try f.required("creator", "a wallet name or an agent group with strategy creator (or a create row in the trade stream)")
@@ -44,11 +39,7 @@ extension ScenarioLoader {
             let known = (walletNames + groupNames).joined(separator: ", ")
             throw ScenarioError(creatorNode.origin, field: f.sub("creator"), "unknown wallet or agent group \"\(creatorName)\" (known: \(known.isEmpty ? "none" : known))")
         }
-        var play: UInt64?
-        if let v = f["virtual_environment"] {
-            let g = try Fields(v, path: f.sub("virtual_environment"), allowed: ["play_balance_sol"])
-            play = try g.get("play_balance_sol", default: 100_000_000_000, Decode.sol)
-        }
+        let play = try playBalance(f)
         return TokenSpec(symbol: symbol,
                          name: try f.get("name", default: symbol, Decode.text),
                          curve: try curve(f["curve"], path: f.sub("curve")),
@@ -57,6 +48,13 @@ extension ScenarioLoader {
                          launchTick: try f.get("launch_at", default: nil) { (n: SNode, p: String) throws(ScenarioError) -> Tick? in try ticks(n, p) },
                          virtualEnvironmentPlayLamports: play,
                          priorityMicroLamportsPerCU: try f.get("priority_fee", default: 100_000, Decode.uint(max: 1_000_000_000_000)))
+    }
+
+    /// `virtual_environment: {play_balance_sol}`: the play balance of a paper-trading environment, if any.
+    static func playBalance(_ f: Fields) throws(ScenarioError) -> UInt64? {
+        guard let v = f["virtual_environment"] else { return nil }
+        let g = try Fields(v, path: f.sub("virtual_environment"), allowed: ["play_balance_sol"])
+        return try g.get("play_balance_sol", default: 100_000_000_000, Decode.sol)
     }
 
     static func curve(_ n: SNode?, path: String) throws(ScenarioError) -> AnyCurve {

@@ -195,7 +195,7 @@ struct TraceCLITests {
         // (CI regresses it in release).
         let dir = try tempDir("regress-jobs")
         for f in try FileManager.default.contentsOfDirectory(atPath: packageRoot.appendingPathComponent("Scenarios").path)
-        where !f.hasPrefix("compressed-airdrop") && (f.hasSuffix(".yaml") || f.hasSuffix(".golden.json")) {
+        where !f.hasPrefix("compressed-airdrop") && (f.hasSuffix(".yaml") || f.hasSuffix(".golden.json") || f.hasSuffix(".csv")) {
             try FileManager.default.copyItem(at: packageRoot.appendingPathComponent("Scenarios/\(f)"), to: dir.appendingPathComponent(f))
         }
         func rows(_ jobs: String) throws -> [String] {
