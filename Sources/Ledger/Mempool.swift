@@ -80,8 +80,13 @@ public struct Mempool: Sendable {
     /// block's and each write-locked account's compute limits. Selected entries leave the
     /// index; the transactions stay pending until their `txIncluded`/`txDropped` event.
     public mutating func packBlock(config: ChainConfig, into selected: inout [Transaction]) {
+        // Transactions already chosen (a recorded stream's landings) count against the limits.
         var blockCU: UInt64 = 0
         var laneCU = [UInt64](repeating: 0, count: lanes.count)
+        for tx in selected {
+            blockCU += UInt64(tx.computeUnits)
+            if tx.lane.index < laneCU.count { laneCU[tx.lane.index] += UInt64(tx.computeUnits) }
+        }
         var full = [Bool](repeating: false, count: lanes.count)
         while true {
             var bestLane = -1

@@ -172,7 +172,7 @@ public enum SweepReport {
 
     /// Parses a stored point (params and metrics JSON objects, in their stored key order).
     public static func row(_ p: RunCatalog.SweepPoint) -> Row {
-        Row(index: p.index, seed: p.seed, params: orderedObject(p.params).map { ($0.0, $0.1.map { SVG.num($0) } ?? $0.2) },
+        Row(index: p.index, seed: p.seed, params: orderedObject(p.params).map { ($0.0, $0.2) },
             metrics: orderedObject(p.metrics).map { ($0.0, $0.1) })
     }
 
@@ -196,7 +196,7 @@ public enum SweepReport {
         let metricKeys = rows.first?.metrics.map(\.0) ?? []
         let metric = chosen ?? (metricKeys.contains("mean_graduation_seconds") ? "mean_graduation_seconds" : metricKeys.first ?? "")
         let xk = xKey ?? paramKeys.first ?? ""
-        let yk = yKey ?? (paramKeys.count > 1 ? paramKeys[1] : "")
+        let yk = yKey ?? paramKeys.first { $0 != xk } ?? ""
         func value(_ r: Row, _ k: String) -> String? { r.params.first { $0.0 == k }?.1 }
         func ordered(_ k: String) -> [String] {
             var seen: [String] = []
@@ -215,7 +215,7 @@ public enum SweepReport {
             let xs = ordered(xk)
             if !yk.isEmpty {
                 let ys = ordered(yk)
-                body += "<h2>\(SVG.escape(metric)) over \(SVG.escape(xk)) × \(SVG.escape(yk))</h2><p class=\"note\">Mean over seeds; grey cells had no runs.</p>"
+                body += "<h2>\(SVG.escape(metric)) over \(SVG.escape(xk)) × \(SVG.escape(yk))</h2><p class=\"note\">Each cell: the mean of the metric over the runs at that pair that have a value (over seeds and any other parameters); grey: none has one (no run, or e.g. no graduation).</p>"
                 body += SVG.heatmap(title: "\(metric) (mean over seeds) by \(xk) and \(yk)", xKey: xk, yKey: yk, xs: xs, ys: ys) { mean($0, $1) }
                 md += "## \(metric) (mean over seeds): \(yk) down, \(xk) across\n\n"
                 md += Page.markdownTable([yk + " \\ " + xk] + xs, ys.reversed().map { y in [y] + xs.map { sig(mean($0, y)) } })

@@ -73,12 +73,12 @@ enum SVG {
     /// Vertical bars, one per labelled value.
     static func bars(title: String, yLabel: String, items: [(String, Double)], cls: String) -> String {
         let (l, r, t, b) = margin
-        let yMax = max(items.map(\.1).max() ?? 1, 1e-12)
+        let yMax = max(items.map { abs($0.1) }.max() ?? 1, 1e-12)
         var s = open(title, cls: "chart \(cls)")
         s += axes(xLabel: "", yLabel: yLabel, yMax: yMax)
         let slot = (width - l - r) / Double(max(items.count, 1))
         for (i, (label, v)) in items.enumerated() {
-            let h = v / yMax * (height - t - b)
+            let h = abs(v) / yMax * (height - t - b)  // a negative value is drawn as tall, marked by its class
             let x = l + Double(i) * slot + slot * 0.15
             s += "<rect x=\"\(coord(x))\" y=\"\(coord(height - b - h))\" width=\"\(coord(slot * 0.7))\" height=\"\(coord(h))\" data-label=\"\(escape(label))\" data-value=\"\(num(v))\"><title>\(escape("\(label): \(num(v))"))</title></rect>"
             s += "<text x=\"\(coord(x + slot * 0.35))\" y=\"\(coord(height - b + 14))\" text-anchor=\"middle\">\(escape(label))</text>"

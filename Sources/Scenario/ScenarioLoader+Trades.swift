@@ -84,6 +84,10 @@ extension ScenarioLoader {
                     throw ScenarioError(s.origin, field: "trades", "\(r.token) is created twice in \(s.source)")
                 }
                 c.tokens[m].initialBuyLamports = initial
+                if let p = r.priority { c.tokens[m].priorityMicroLamportsPerCU = p }
+            }
+            if r.landing >= r.tick + c.chain.expirySlots {
+                throw ScenarioError(s.origin, field: "trades", "a \(r.action.side) of \(r.wallet) decided in slot \(r.tick) lands in slot \(r.landing), past the chain's expiry (\(c.chain.expirySlots) slots)")
             }
             trades.append(StreamTrade(tick: r.tick, landing: r.landing, wallet: w, mint: MintID(m), action: r.action,
                                       slippageBps: r.slippageBps ?? s.slippageBps, priority: r.priority ?? s.priority))

@@ -13,6 +13,7 @@ public struct SweepSpec: Sendable {
         public var key: String
         /// Values as scenario text (`20`, `25`, …).
         public var values: [String]
+        public init(key: String, values: [String]) { self.key = key; self.values = values }
     }
 
     public var axes: [Axis]
@@ -25,8 +26,10 @@ public struct SweepSpec: Sendable {
         self.axes = axes; self.random = random; self.seeds = seeds; self.baseSeed = baseSeed
     }
 
-    /// Points in the full grid.
-    public var gridSize: Int { axes.reduce(1) { $0 * $1.values.count } }
+    /// Points in the full grid (saturating at `Int.max`).
+    public var gridSize: Int {
+        axes.reduce(1) { n, a in let (p, o) = n.multipliedReportingOverflow(by: a.values.count); return o ? Int.max : p }
+    }
 
     /// Parses `key=a..b:step` (inclusive), `key=v1,v2,…` or `key=v`.
     public static func axis(_ text: String) throws(ScenarioError) -> Axis {
@@ -42,7 +45,7 @@ public struct SweepSpec: Sendable {
             let parts = rest.split(separator: ":", maxSplits: 1).map(String.init)
             let to = parts.first ?? ""
             let stepText = parts.count > 1 ? parts[1] : "1"
-            let scale = [from, to, stepText].map { $0.split(separator: ".").dropFirst().first?.count ?? 0 }.max() ?? 0
+            let scale = [from, to, stepText].map { $0.split(separator: ".", omittingEmptySubsequences: false).dropFirst().first?.count ?? 0 }.max() ?? 0
             guard scale <= 9, let a = FixedDecimal.parse(from, scale: scale), let b = FixedDecimal.parse(to, scale: scale),
                   let step = FixedDecimal.parse(stepText, scale: scale) else {
                 throw fail("a range is from..to:step with non-negative decimals, like 20..60:5")
@@ -54,7 +57,10 @@ public struct SweepSpec: Sendable {
             let values = (0..<count).map { FixedDecimal.format(UInt128(a + $0 * step), scale: scale) }
             return Axis(key: key, values: values)
         }
-        let values = spec.split(separator: ",", omittingEmptySubsequences: false).map { String($0) }
+        // Numbers in their plain form (`007` → `7`, `.5` → `0.5`), so rows and JSON carry one spelling.
+        let values = spec.split(separator: ",", omittingEmptySubsequences: false).map { v in
+            FixedDecimal.parse(String(v), scale: 9).map { FixedDecimal.format(UInt128($0), scale: 9) } ?? String(v)
+        }
         guard !values.contains(where: \.isEmpty) else { throw fail("an empty value in the list") }
         return Axis(key: key, values: values)
     }

@@ -29,7 +29,8 @@ public enum TradeStreamFile {
         var lineNumber = 0
         for rawLine in text.split(separator: "\n", omittingEmptySubsequences: false) {
             lineNumber += 1
-            let line = rawLine.hasSuffix("\r") ? rawLine.dropLast() : rawLine
+            var line = rawLine.hasSuffix("\r") ? rawLine.dropLast() : rawLine
+            if lineNumber == 1 && line.hasPrefix("\u{FEFF}") { line = line.dropFirst() } // a byte-order mark
             let trimmed = line.drop { $0 == " " || $0 == "\t" }
             if trimmed.isEmpty || trimmed.hasPrefix("#") { continue }
             if ndjson == nil { ndjson = trimmed.hasPrefix("{") }
@@ -65,7 +66,7 @@ public enum TradeStreamFile {
             }
             rows.append(try row(cells, file: file, line: lineNumber, slotMillis: slotMillis, symbols: symbols))
         }
-        if ndjson == false && header == nil || ndjson == nil {
+        if rows.isEmpty {
             throw ScenarioError(file: file, line: 0, column: 0, field: "", message: "no trades (expected a CSV header and rows, or NDJSON lines)")
         }
         return rows
@@ -198,6 +199,21 @@ public enum TradeStreamFile {
                     switch chars[i] {
                     case "n": s.append("\n")
                     case "t": s.append("\t")
+                    case "r": s.append("\r")
+                    case "b": s.append("\u{08}")
+                    case "f": s.append("\u{0C}")
+                    case "u":
+                        guard i + 4 < chars.count, let code = UInt32(String(chars[(i + 1)...(i + 4)]), radix: 16) else { throw fail("bad \\u escape") }
+                        i += 4
+                        var scalar = code
+                        // A UTF-16 surrogate pair: \uD83D\uDE00.
+                        if (0xD800..<0xDC00).contains(code), i + 6 < chars.count, chars[i + 1] == "\\", chars[i + 2] == "u",
+                           let low = UInt32(String(chars[(i + 3)...(i + 6)]), radix: 16), (0xDC00..<0xE000).contains(low) {
+                            scalar = 0x10000 + ((code - 0xD800) << 10) + (low - 0xDC00)
+                            i += 6
+                        }
+                        guard let u = Unicode.Scalar(scalar) else { throw fail("bad \\u escape") }
+                        s.unicodeScalars.append(u)
                     default: s.append(chars[i])
                     }
                 } else {

@@ -32,7 +32,6 @@ public enum TradeStreamExtraction {
             switch r.event {
             case .ledger(.txSubmitted(let tx)):
                 if let intent = StreamIntent.recover(tx.instruction, payer: tx.payer, world: replayer.world) {
-                    if case .create = intent.action {} else if intent.slippageBps == nil { result.inexactSlippage += 1 }
                     pending[tx.id] = NamedStreamTrade(tick: r.tick, landing: r.tick, wallet: names.name(tx.payer),
                                                       token: config.tokens[Int(intent.mint)].symbol, action: intent.action,
                                                       slippageBps: intent.slippageBps, priority: tx.priorityMicroLamportsPerCU)
@@ -40,6 +39,7 @@ public enum TradeStreamExtraction {
             case .ledger(.txIncluded(let i)):
                 if var t = pending.removeValue(forKey: i.txID) {
                     t.landing = r.tick
+                    if case .create = t.action {} else if t.slippageBps == nil { result.inexactSlippage += 1 }
                     result.trades.append(t)
                 }
             case .ledger(.txDropped(let d)):

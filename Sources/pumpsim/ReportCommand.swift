@@ -41,9 +41,9 @@ struct ReportCommand: ParsableCommand {
         var kind: String?
         var id: Int64?
         if target.hasPrefix("run:") || target.hasPrefix("sweep:") {
-            let parts = target.split(separator: ":", maxSplits: 1)
+            let parts = target.split(separator: ":", maxSplits: 1, omittingEmptySubsequences: false)
             kind = String(parts[0])
-            id = Int64(parts[1])
+            id = parts.count > 1 ? Int64(parts[1]) : nil
             guard id != nil else { return try bad("\(target): expected run:ID or sweep:ID with a number") }
         } else if let n = Int64(target) {
             kind = "run"

@@ -82,13 +82,21 @@ struct SweepCommand: ParsableCommand {
                 throw ExitStatus.badInput.code
             }
             let spec = SweepSpec(axes: axes, random: random, seeds: seeds, baseSeed: seed ?? base.seed)
+            guard spec.gridSize <= 100_000_000 || (random ?? Int.max) <= 1_000_000 else {
+                printError("error: the grid has \(spec.gridSize == Int.max ? "too many" : "\(spec.gridSize)") points; sample it with --random N")
+                throw ExitStatus.badInput.code
+            }
             let points = spec.points()
             let total = points.count * seeds
-            // Check every point's scenario before running any: a bad value fails now, with its key.
-            for p in Set([points.first!, points.last!]) {
-                do { _ = try ScenarioLoader.load(path: scenario, overrides: overrides + spec.overrides(at: p, tokenCount: base.tokens.count)) } catch {
-                    printError("\(error)")
-                    throw ExitStatus.badInput.code
+            // Check every value of every axis before running anything: a bad one fails now, with its key.
+            for (k, axis) in axes.enumerated() {
+                for v in axis.values {
+                    var one = SweepSpec(axes: axes.map { SweepSpec.Axis(key: $0.key, values: [$0.values[0]]) }, random: nil, seeds: 1, baseSeed: 0)
+                    one.axes[k].values = [v]
+                    do { _ = try ScenarioLoader.load(path: scenario, overrides: overrides + one.overrides(at: 0, tokenCount: base.tokens.count)) } catch {
+                        printError("\(error)")
+                        throw ExitStatus.badInput.code
+                    }
                 }
             }
             let shardSpec = try parseShard()
@@ -138,7 +146,7 @@ struct SweepCommand: ParsableCommand {
                 print("sweep of \(base.name): \(points.count) points × \(seeds) seeds = \(total) runs" + (shard.map { "; shard \($0) ran \(indices.count)" } ?? ""))
                 if let sweepID { print("catalog sweep \(sweepID) in \(db ?? RunCatalog.defaultPath) (key \(key.prefix(12))…)") }
                 if let csv { print("rows in \(csv)") }
-                print("report: pumpsim report \(db ?? RunCatalog.defaultPath) --html")
+                if catalog != nil { print("report: pumpsim report \(db ?? RunCatalog.defaultPath) --html") }
             }
         }
 

@@ -85,6 +85,18 @@ struct BacktestCLITests {
         #expect(csv.count == 7 && csv[0].hasPrefix("row,point,seed,curve.virtual_sol,curve.fee_bps,tokens_graduated,"))
     }
 
+    @Test func aBadGridValueAnywhereExits2BeforeAnyRun() throws {
+        let dir = try scratch("badgrid")
+        let db = dir.appendingPathComponent("g.sqlite").path
+        let r = try pumpsim(["sweep", "Scenarios/curve-sweep.yaml", "--grid", "curve.virtual_sol=30,40", "--grid", "curve.fee_bps=25,abc,100", "--db", db])
+        #expect(r.status == 2)
+        #expect(r.stderr.contains("tokens[0].curve.fee_bps: expected a whole number") && r.stderr.contains("\"abc\""))
+        #expect(!FileManager.default.fileExists(atPath: db))
+        #expect(try pumpsim(["sweep", "Scenarios/curve-sweep.yaml", "--grid", "nokey"]).status == 2)
+        #expect(try pumpsim(["sweep", "Scenarios/curve-sweep.yaml", "--grid", "curve.virtual_sol=30", "--shard", "4/3"]).status == 2)
+        #expect(try pumpsim(["report", "run:"]).status == 2)
+    }
+
     @Test func conflictingShardsAreNotMerged() throws {
         let dir = try scratch("conflict")
         let a = dir.appendingPathComponent("a.sqlite").path, b = dir.appendingPathComponent("b.sqlite").path

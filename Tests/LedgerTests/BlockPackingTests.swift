@@ -27,6 +27,23 @@ struct BlockPackingTests {
         #expect(c.mempool.count == 200)   // still pending until their events land
     }
 
+    @Test func heldTransactionsStayOutOfPackingAndCountAgainstTheLimitsWhenPlacedFirst() throws {
+        var c = Self.chain()
+        // 50 recorded-stream buys, held out of the packer's index, then 200 ordinary ones.
+        for i in 0..<50 {
+            c.mempool.hold(TxID(i))
+            try c.apply(.txSubmitted(Self.buy(TxID(i), payer: AccountID(2 + i), priority: 1_000_000)))
+        }
+        for i in 50..<250 { try c.apply(.txSubmitted(Self.buy(TxID(i), payer: AccountID(2 + i)))) }
+        var block: [Transaction] = []
+        c.mempool.packBlock(config: c.config, into: &block)
+        #expect(block.count == 120 && block.allSatisfy { $0.id >= 50 })   // held ones never packed, despite their priority
+        // Placed first (as a stream's landings are), they use up 5 M of the curve account's 12 M.
+        block = (0..<50).map { c.mempool.pending(TxID($0))! }
+        c.mempool.packBlock(config: c.config, into: &block)
+        #expect(block.count == 120 && block[50...].allSatisfy { $0.id >= 50 })
+    }
+
     @Test func aBlockTakesAtMost48MComputeUnits() throws {
         var c = Self.chain(mints: 5)
         var id: TxID = 0

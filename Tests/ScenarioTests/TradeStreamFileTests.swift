@@ -35,6 +35,14 @@ struct TradeStreamFileTests {
         #expect(try TradeStreamFile.parse(TradeStreamFile.ndjson(a), file: "w.ndjson", slotMillis: 400) == a)
     }
 
+    @Test func jsonEscapesAByteOrderMarkAndEmptyStreams() throws {
+        let ndjson = #"{"slot": 5, "wallet": "b\u00f6b \ud83d\ude00 \"q\"", "token": "TEST", "side": "buy", "sol": 1}"#
+        #expect(try TradeStreamFile.parse(ndjson, file: "s.ndjson", slotMillis: 400)[0].wallet == "böb 😀 \"q\"")
+        let bom = "\u{FEFF}slot,wallet,token,side,sol\n5,amy,TEST,buy,1\n"
+        #expect(try TradeStreamFile.parse(bom, file: "s.csv", slotMillis: 400).count == 1)
+        #expect(throws: ScenarioError.self) { try TradeStreamFile.parse("slot,wallet,token,side,sol\n", file: "s.csv", slotMillis: 400) }
+    }
+
     static let header = "slot,wallet,token,side,sol,tokens,share,slippage_bps\n"
     static let bad: [(String, String)] = [
         (header + "5,amy,TEST,buy,abc,,,\n", "s.csv:2:16: sol: expected SOL with at most 9 decimals, found \"abc\""),
