@@ -16,6 +16,8 @@ import Ledger
 /// `csv: |` with the rows inline may replace `file` (the canonical form in traces does).
 struct StreamSource {
     var rows: [NamedStreamTrade]
+    /// The line of each row in `source`, for messages.
+    var lines: [Int]
     var source: String
     var balanceLamports: UInt64
     var accountAgeSlots: UInt64
@@ -50,11 +52,11 @@ extension ScenarioLoader {
         default:
             throw ScenarioError(f["csv"]!.origin, field: "trades.csv", "give file or csv, not both")
         }
-        let rows = try TradeStreamFile.parse(text, file: source, slotMillis: slotMillis, symbols: symbols)
+        let (rows, lines) = try TradeStreamFile.parseWithLines(text, file: source, slotMillis: slotMillis, symbols: symbols)
         var age: UInt64 = 216_000 // a day of 400 ms slots
         if let a = f["account_age_slots"] { age = try Decode.uint()(a, "trades.account_age_slots") }
         if let a = f["account_age"] { age = try ticks(a, "trades.account_age") }
-        return StreamSource(rows: rows, source: source,
+        return StreamSource(rows: rows, lines: lines, source: source,
                             balanceLamports: try f.get("wallet_balance_sol", default: 1_000_000_000_000, Decode.sol),
                             accountAgeSlots: age,
                             slippageBps: UInt32(try f.get("slippage_bps", default: 500, Decode.bps)),
@@ -69,7 +71,10 @@ extension ScenarioLoader {
         var trades: [StreamTrade] = []
         trades.reserveCapacity(s.rows.count)
         var created = Set<Int>()
-        for r in s.rows {
+        for (k, r) in s.rows.enumerated() {
+            func fail(_ field: String, _ message: String) -> ScenarioError {
+                ScenarioError(file: s.source, line: s.lines[k], column: 1, field: field, message: message)
+            }
             let w: UInt32
             if let i = walletIndex[r.wallet] { w = i } else {
                 w = UInt32(wallets.count)
@@ -77,26 +82,26 @@ extension ScenarioLoader {
                 wallets.append(r.wallet)
             }
             guard let m = c.tokens.firstIndex(where: { $0.symbol == r.token }) else {
-                throw ScenarioError(s.origin, field: "trades", "unknown token \(r.token)")
+                throw fail("token", "unknown token \(r.token)")
             }
             if case .create(let initial) = r.action {
                 guard created.insert(m).inserted else {
-                    throw ScenarioError(s.origin, field: "trades", "\(r.token) is created twice in \(s.source)")
+                    throw fail("side", "\(r.token) is created a second time")
                 }
                 c.tokens[m].initialBuyLamports = initial
                 if let p = r.priority { c.tokens[m].priorityMicroLamportsPerCU = p }
             }
             if r.landing >= r.tick + c.chain.expirySlots {
-                throw ScenarioError(s.origin, field: "trades", "a \(r.action.side) of \(r.wallet) decided in slot \(r.tick) lands in slot \(r.landing), past the chain's expiry (\(c.chain.expirySlots) slots)")
+                throw fail("landed_slot", "decided in slot \(r.tick), it lands in slot \(r.landing): past the chain's expiry (\(c.chain.expirySlots) slots)")
+            }
+            if r.tick >= c.durationTicks {
+                throw fail("slot", "slot \(r.tick) is past the run's end (duration is \(c.durationTicks) slots)")
             }
             trades.append(StreamTrade(tick: r.tick, landing: r.landing, wallet: w, mint: MintID(m), action: r.action,
                                       slippageBps: r.slippageBps ?? s.slippageBps, priority: r.priority ?? s.priority))
         }
         guard wallets.count <= 2_000_000 else {
             throw ScenarioError(s.origin, field: "trades", "at most 2,000,000 stream wallets, found \(wallets.count)")
-        }
-        if let late = trades.first(where: { $0.tick >= c.durationTicks }) {
-            throw ScenarioError(s.origin, field: "trades", "a trade at slot \(late.tick) is past the run's end (duration is \(c.durationTicks) slots)")
         }
         c.stream = TradeStream(source: s.source, wallets: wallets, trades: trades,
                                balanceLamports: s.balanceLamports, accountAgeSlots: s.accountAgeSlots)

@@ -23,7 +23,13 @@ public enum TradeStreamFile {
                                 "slippage_bps", "priority"]
 
     public static func parse(_ text: String, file: String, slotMillis: UInt64, symbols: [String] = []) throws(ScenarioError) -> [NamedStreamTrade] {
+        try parseWithLines(text, file: file, slotMillis: slotMillis, symbols: symbols).rows
+    }
+
+    /// The rows and the line each came from.
+    static func parseWithLines(_ text: String, file: String, slotMillis: UInt64, symbols: [String]) throws(ScenarioError) -> (rows: [NamedStreamTrade], lines: [Int]) {
         var rows: [NamedStreamTrade] = []
+        var lines: [Int] = []
         var header: [(name: String, column: Int)]?
         var ndjson: Bool?
         var lineNumber = 0
@@ -65,11 +71,12 @@ public enum TradeStreamFile {
                 continue
             }
             rows.append(try row(cells, file: file, line: lineNumber, slotMillis: slotMillis, symbols: symbols))
+            lines.append(lineNumber)
         }
         if rows.isEmpty {
             throw ScenarioError(file: file, line: 0, column: 0, field: "", message: "no trades (expected a CSV header and rows, or NDJSON lines)")
         }
-        return rows
+        return (rows, lines)
     }
 
     static func row(_ cells: [String: (String, Int)], file: String, line: Int, slotMillis: UInt64, symbols: [String]) throws(ScenarioError) -> NamedStreamTrade {

@@ -38,6 +38,14 @@ struct BacktestCLITests {
             #expect(r.status == 2)
             #expect(r.stderr.trimmingCharacters(in: .newlines) == "\(dir.path)/bad.csv:4:19: share: must be a percentage above 0 and at most 100", "\(command)")
         }
+        // Errors only the whole scenario can see still name the row.
+        for (text, expected) in [("slot,wallet,token,side,sol\n5,dev,TEST,create,1\n9,amy,TEST,buy,1\n12,dev,TEST,create,1\n", "bad.csv:4:1: side: TEST is created a second time"),
+                                 ("slot,wallet,token,side,sol\n5,dev,TEST,create,1\n9000,amy,TEST,buy,1\n", "bad.csv:3:1: slot: slot 9000 is past the run's end (duration is 1500 slots)"),
+                                 ("slot,landed_slot,wallet,token,side,sol\n5,,dev,TEST,create,1\n9,200,amy,TEST,buy,1\n", "bad.csv:3:1: landed_slot: decided in slot 9, it lands in slot 200: past the chain's expiry (150 slots)")] {
+            try text.write(to: dir.appendingPathComponent("bad.csv"), atomically: true, encoding: .utf8)
+            let r = try pumpsim(["validate", dir.appendingPathComponent("s.yaml").path])
+            #expect(r.status == 2 && r.stderr.trimmingCharacters(in: .newlines) == "\(dir.path)/\(expected)")
+        }
         let missing = scenario.replacingOccurrences(of: "file: bad.csv", with: "file: nowhere.csv")
         try missing.write(to: dir.appendingPathComponent("m.yaml"), atomically: true, encoding: .utf8)
         let r = try pumpsim(["run", dir.appendingPathComponent("m.yaml").path, "--no-db"])
