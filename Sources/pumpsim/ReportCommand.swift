@@ -10,16 +10,16 @@ struct ReportCommand: ParsableCommand {
         commandName: "report",
         abstract: "Write a run's or a sweep's report: Markdown, and with --html one self-contained page.",
         discussion: """
-        TARGET is a catalog file (its latest run or sweep, whichever is newer), or run:ID /
+        TARGET is a catalog file (its latest run or sweep, whichever is newer), or run:ID / \
         sweep:ID (in --db, default \(RunCatalog.defaultPath)), or a bare number (a run id).
 
-        A run's report: outcomes per token (graduation, SOL raised, prices, drawdown, fees, holders,
-        Gini and top-10 share, early-buyer return, rejections), and per token the price path over
-        volume, slippage and price impact by trade size, and the holder distribution.
-        A sweep's report: a heatmap of --metric (mean over seeds) over two parameters (--x, --y;
+        A run's report: outcomes per token (graduation, SOL raised, prices, drawdown, fees, holders, \
+        Gini and top-10 share, early-buyer return, rejections), and per token the price path over \
+        volume, slippage and price impact by trade size, and the holder distribution. \
+        A sweep's report: a heatmap of --metric (mean over seeds) over two parameters (--x, --y; \
         default the first two axes) and every row in a table you can sort by clicking a column.
 
-        The HTML page has its charts as inline SVG and loads nothing from the network. Files go to
+        The HTML page has its charts as inline SVG and loads nothing from the network. Files go to \
         --out (default Reports/): report-run-ID.md/.html or report-sweep-ID.md/.html.
 
         Examples:

@@ -11,19 +11,21 @@ struct SweepCommand: ParsableCommand {
         commandName: "sweep",
         abstract: "Run a scenario over a grid of parameters and seeds; compare the outcomes.",
         discussion: """
-        Each --grid adds an axis: key=from..to:step (inclusive) or key=v1,v2,…. A key is any
-        --set path (tokens.ALPHA.curve.virtual_sol, agents.retail.count, …); curve.X sets X on every
-        token's curve (curve.virtual_sol, curve.fee_bps, curve.creator_fee_bps, curve.fee_profile, …).
-        Rows are numbered in grid order (the first --grid varies slowest, seeds fastest); every row
+        Each --grid adds an axis: key=from..to:step (inclusive) or key=v1,v2,…. A key is any \
+        --set path (tokens.ALPHA.curve.virtual_sol, agents.retail.count, …); curve.X sets X on every \
+        token's curve (curve.virtual_sol, curve.fee_bps, curve.creator_fee_bps, curve.fee_profile, …). \
+        Rows are numbered in grid order (the first --grid varies slowest, seeds fastest); every row \
         is a deterministic run, so the rows do not depend on --jobs or on how the sweep is sharded.
 
-        Outputs: the catalog (--db, default \(RunCatalog.defaultPath); tables sweeps and
-        sweep_points, one row committed per finished run), --csv FILE, and --json (one JSON object
-        per row on stdout, in grid order: params, seed, metrics, digest). Progress and ETA go to
+        Outputs: the catalog (--db, default \(RunCatalog.defaultPath); tables sweeps and \
+        sweep_points, one row committed per finished run), --csv FILE, and --json (one JSON object \
+        per row on stdout, in grid order: params, seed, metrics, digest). Progress and ETA go to \
         stderr (a bar on a terminal, a line per 10% otherwise).
 
-        Spreading a sweep over machines: run shard i of n on each (--shard 1/3, 2/3, 3/3 — for a
-        0-based index use $((INDEX+1))/n), each into its own --db, then join them with
+        Options: pumpsim sweep run --help (run is the default subcommand).
+
+        Spreading a sweep over machines: run shard i of n on each (--shard 1/3, 2/3, 3/3 — for a \
+        0-based index use $((INDEX+1))/n), each into its own --db, then join them with \
         `pumpsim sweep merge shard-*.sqlite --into sweep.sqlite`.
 
         Examples:
@@ -177,9 +179,9 @@ struct SweepCommand: ParsableCommand {
             commandName: "merge",
             abstract: "Join sweep shards' catalogs into one.",
             discussion: """
-            Copies every sweep of the given catalogs into --into, one merged sweep per sweep identity
-            (scenario digest, grid, seeds, engine version). A row present in two shards must hold the
-            same result, or nothing is merged and the exit code is 1. Says how many rows each merged
+            Copies every sweep of the given catalogs into --into, one merged sweep per sweep identity \
+            (scenario digest, grid, seeds, engine version). A row present in two shards must hold the \
+            same result, or nothing is merged and the exit code is 1. Says how many rows each merged \
             sweep has out of how many it should.
 
             Example: pumpsim sweep merge shard-1.sqlite shard-2.sqlite shard-3.sqlite --into sweep.sqlite

@@ -148,15 +148,15 @@ struct TraceCommand: ParsableCommand {
         static let configuration = CommandConfiguration(
             abstract: "Extract the run's trade stream (CSV or NDJSON) to replay on other curves.",
             discussion: """
-            Writes every create and trade transaction that landed, in landing order: the slot it was
-            decided in, the slot it landed in, wallet, token, side and the intent (buys: SOL to spend
-            or tokens to buy; sells: the share of the holding when a whole-bps share reproduces the
-            tokens sold, else the tokens), with the slippage tolerance and priority fee recovered from
-            the transaction. A scenario with `trades: {file: FILE}` replays it; on the same curves it
-            lands the same trades with the same amounts. Trades that never landed (refused by the
+            Writes every create and trade transaction that landed, in landing order: the slot it was \
+            decided in, the slot it landed in, wallet, token, side and the intent (buys: SOL to spend \
+            or tokens to buy; sells: the share of the holding when a whole-bps share reproduces the \
+            tokens sold, else the tokens), with the slippage tolerance and priority fee recovered from \
+            the transaction. A scenario with `trades: {file: FILE}` replays it; on the same curves it \
+            lands the same trades with the same amounts. Trades that never landed (refused by the \
             platform, dropped, expired) are not part of a recorded history: their counts go to stderr.
 
-            The format follows the output file's extension (.csv, .ndjson or .jsonl); stdout is CSV
+            The format follows the output file's extension (.csv, .ndjson or .jsonl); stdout is CSV \
             unless --ndjson.
 
             Examples:
