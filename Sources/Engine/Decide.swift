@@ -10,27 +10,29 @@ public enum Decide {
     public static let maxNameBytes = 32
     public static let maxSymbolBytes = 10
 
+    /// `recorded`: the command replays a recorded history (a trade-stream row). Its transaction
+    /// landed in that history, so the drop model and the mempool bound do not apply to it.
     public static func decide(_ command: Command, world: World, config: SimulationConfig, tick: Tick,
-                              rng: inout SimRandom, into out: inout [Event]) {
+                              rng: inout SimRandom, into out: inout [Event], recorded: Bool = false) {
         switch command {
         case .launch(let m):
-            launch(m, world: world, config: config, tick: tick, rng: &rng, into: &out)
+            launch(m, world: world, config: config, tick: tick, rng: &rng, into: &out, recorded: recorded)
         case .buy(let w, let m, let lamports, let slippage, let priority):
             guard let q = preflight(w, m, .buy, world: world, tick: tick, into: &out, quote: { c throws(CurveError) in
                 try c.quoteBuy(spendable: lamports, minTokensOut: 0) }) else { return }
             let ins = Instruction.buyExactSolIn(mint: m, spendableLamports: lamports, minTokensOut: Slippage.minOut(q.tokens, bps: slippage))
-            submitTrade(w, m, .buy, ins, needLamports: lamports, priority: priority, world: world, tick: tick, rng: &rng, into: &out)
+            submitTrade(w, m, .buy, ins, needLamports: lamports, priority: priority, world: world, tick: tick, rng: &rng, into: &out, recorded: recorded)
         case .buyTokens(let w, let m, let tokens, let maxCost, let priority):
             guard preflight(w, m, .buy, world: world, tick: tick, into: &out, quote: { c throws(CurveError) in
                 try c.quoteBuy(tokens: tokens, maxSolCost: maxCost) }) != nil else { return }
             let ins = Instruction.buyExactTokens(mint: m, tokens: tokens, maxSolCostLamports: maxCost)
-            submitTrade(w, m, .buy, ins, needLamports: 0, priority: priority, world: world, tick: tick, rng: &rng, into: &out)
+            submitTrade(w, m, .buy, ins, needLamports: 0, priority: priority, world: world, tick: tick, rng: &rng, into: &out, recorded: recorded)
         case .sell(let w, let m, let tokens, let slippage, let priority):
-            sell(w, m, tokens: tokens, slippage: slippage, priority: priority, world: world, tick: tick, rng: &rng, into: &out)
+            sell(w, m, tokens: tokens, slippage: slippage, priority: priority, world: world, tick: tick, rng: &rng, into: &out, recorded: recorded)
         case .sellShare(let w, let m, let share, let slippage, let priority):
             let held = Int(m) < world.chain.mints.count ? world.chain.balance(of: w, mint: m) : 0
             let tokens = UInt64(UInt128(held) * UInt128(min(share, 10_000)) / 10_000)
-            sell(w, m, tokens: tokens, slippage: slippage, priority: priority, world: world, tick: tick, rng: &rng, into: &out)
+            sell(w, m, tokens: tokens, slippage: slippage, priority: priority, world: world, tick: tick, rng: &rng, into: &out, recorded: recorded)
         case .claim(let w, let priority):
             guard world.rewards.claimable(w) > 0 else {
                 out.append(.claimFailed(ClaimFailed(wallet: w, reason: .nothingToClaim)))
@@ -88,7 +90,7 @@ public enum Decide {
     // MARK: launches
 
     static func launch(_ m: MintID, world: World, config: SimulationConfig, tick: Tick,
-                       rng: inout SimRandom, into out: inout [Event]) {
+                       rng: inout SimRandom, into out: inout [Event], recorded: Bool = false) {
         let spec = config.tokens[Int(m)]
         if world.launchRequested[Int(m)] {
             out.append(.launchRejected(LaunchRejected(mint: m, creator: spec.creator, reason: .alreadyLaunched)))
@@ -105,7 +107,7 @@ public enum Decide {
         if let play = spec.virtualEnvironmentPlayLamports {
             out.append(.environmentCreated(EnvironmentCreated(environment: UInt32(world.environments.count), mint: m, playLamports: play)))
         }
-        submit(tx, world: world, rng: &rng, into: &out)
+        submit(tx, world: world, rng: &rng, into: &out, recorded: recorded)
     }
 
     /// Parameter validation of a launch: metadata limits and the creator's funds.
@@ -151,7 +153,7 @@ public enum Decide {
     }
 
     static func sell(_ w: AccountID, _ m: MintID, tokens: UInt64, slippage: UInt32, priority: UInt64, world: World,
-                     tick: Tick, rng: inout SimRandom, into out: inout [Event]) {
+                     tick: Tick, rng: inout SimRandom, into out: inout [Event], recorded: Bool = false) {
         guard tokens > 0, Int(m) < world.chain.mints.count, world.chain.balance(of: w, mint: m) >= tokens else {
             out.append(.tradeRejected(TradeRejected(wallet: w, mint: m, side: .sell, reason: .insufficientTokens)))
             return
@@ -159,11 +161,11 @@ public enum Decide {
         guard let q = preflight(w, m, .sell, world: world, tick: tick, into: &out, quote: { c throws(CurveError) in
             try c.quoteSell(tokens: tokens, minSolOut: 0) }) else { return }
         let ins = Instruction.sell(mint: m, tokens: tokens, minSolOutLamports: Slippage.minOut(q.solTotal, bps: slippage))
-        submitTrade(w, m, .sell, ins, needLamports: 0, priority: priority, world: world, tick: tick, rng: &rng, into: &out)
+        submitTrade(w, m, .sell, ins, needLamports: 0, priority: priority, world: world, tick: tick, rng: &rng, into: &out, recorded: recorded)
     }
 
     static func submitTrade(_ w: AccountID, _ m: MintID, _ side: TradeSide, _ ins: Instruction, needLamports: UInt64,
-                            priority: UInt64, world: World, tick: Tick, rng: inout SimRandom, into out: inout [Event]) {
+                            priority: UInt64, world: World, tick: Tick, rng: inout SimRandom, into out: inout [Event], recorded: Bool = false) {
         let config = world.chain.config
         let cu = side == .buy ? config.computeUnits.buy : config.computeUnits.sell
         let tx = Transaction(id: world.nextTxID, payer: w, computeUnits: cu, priorityMicroLamportsPerCU: priority,
@@ -173,7 +175,7 @@ public enum Decide {
             out.append(.tradeRejected(TradeRejected(wallet: w, mint: m, side: side, reason: .insufficientFunds)))
             return
         }
-        submit(tx, world: world, rng: &rng, into: &out)
+        submit(tx, world: world, rng: &rng, into: &out, recorded: recorded)
     }
 
     static func submitCompressed(_ w: AccountID, _ ins: Instruction, accounts: UInt32, priority: UInt64, config: SimulationConfig,
@@ -183,10 +185,13 @@ public enum Decide {
                            priorityMicroLamportsPerCU: priority, submittedTick: tick, instruction: ins), world: world, rng: &rng, into: &out)
     }
 
-    /// Sends a transaction to the leader: the drop model and the mempool bound apply.
-    static func submit(_ tx: Transaction, world: World, rng: inout SimRandom, into out: inout [Event]) {
+    /// Sends a transaction to the leader: the drop model and the mempool bound apply, except to a
+    /// recorded transaction (it landed in the history being replayed).
+    static func submit(_ tx: Transaction, world: World, rng: inout SimRandom, into out: inout [Event], recorded: Bool = false) {
         let config = world.chain.config
-        if world.chain.mempool.count >= config.maxPendingTransactions {
+        if recorded {
+            out.append(.ledger(.txSubmitted(tx)))
+        } else if world.chain.mempool.count >= config.maxPendingTransactions {
             out.append(.ledger(.txDropped(TxDropped(txID: tx.id, payer: tx.payer, mint: tx.instruction.mint, reason: .mempoolFull))))
         } else if config.dropBps > 0 && rng.chance(bps: config.dropBps) {
             out.append(.ledger(.txDropped(TxDropped(txID: tx.id, payer: tx.payer, mint: tx.instruction.mint, reason: .networkDropped))))

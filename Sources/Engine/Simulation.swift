@@ -165,9 +165,13 @@ public struct Simulation: Sendable {
                 command = .buyTokens(wallet: wallet, mint: t.mint, tokens: n, maxSolCostLamports: Slippage.maxCost(cost, bps: t.slippageBps), priority: t.priority)
             case .sellTokens(let n): command = .sell(wallet: wallet, mint: t.mint, tokens: n, slippageBps: t.slippageBps, priority: t.priority)
             case .sellShare(let bps): command = .sellShare(wallet: wallet, mint: t.mint, shareBps: bps, slippageBps: t.slippageBps, priority: t.priority)
+            case .sellPart(let n, let held):
+                let holding = world.chain.balance(of: wallet, mint: t.mint)
+                let part = n == held ? holding : UInt64(UInt128(n) * UInt128(holding) / UInt128(max(held, 1)))
+                command = .sell(wallet: wallet, mint: t.mint, tokens: part, slippageBps: t.slippageBps, priority: t.priority)
             }
             events.removeAll(keepingCapacity: true)
-            Decide.decide(command, world: world, config: config, tick: tick, rng: &platformRng, into: &events)
+            Decide.decide(command, world: world, config: config, tick: tick, rng: &platformRng, into: &events, recorded: true)
             for e in events {
                 if case .ledger(.txSubmitted(let tx)) = e {
                     world.holdFromPacking(tx.id)

@@ -12,6 +12,10 @@ public enum StreamAction: Sendable, Hashable {
     case buyTokens(tokens: UInt64)
     /// Sell this many tokens (base units).
     case sellTokens(tokens: UInt64)
+    /// Sell `tokens` of a recorded holding of `held`: the same part of the holding the wallet has
+    /// when the row is decided (`tokens × holding / held`, floor). On the curve that recorded it
+    /// the holding is `held`, so exactly `tokens`; on another curve, the same fraction.
+    case sellPart(tokens: UInt64, held: UInt64)
     /// Sell this share of the holding, bps.
     case sellShare(bps: UInt32)
 
@@ -19,7 +23,7 @@ public enum StreamAction: Sendable, Hashable {
         switch self {
         case .create: return "create"
         case .buySol, .buyTokens: return "buy"
-        case .sellTokens, .sellShare: return "sell"
+        case .sellTokens, .sellShare, .sellPart: return "sell"
         }
     }
 }
@@ -100,10 +104,16 @@ public enum StreamIntent {
             return (m, .buyTokens(tokens: tokens), q.flatMap { invert(maxCost, from: $0.solTotal, Slippage.maxCost) })
         case .sell(let m, let tokens, let minSol):
             let held = world.chain.balance(of: payer, mint: m)
+            // A whole-bps share when one gives exactly the tokens sold; else the tokens and the
+            // holding they were part of (so that on another curve the same part is sold).
             var action = StreamAction.sellTokens(tokens: tokens)
             if held > 0 {
                 let s = (UInt128(tokens) * 10_000 + UInt128(held) - 1) / UInt128(held)
-                if s >= 1, s <= 10_000, UInt64(UInt128(held) * s / 10_000) == tokens { action = .sellShare(bps: UInt32(s)) }
+                if s >= 1, s <= 10_000, UInt64(UInt128(held) * s / 10_000) == tokens {
+                    action = .sellShare(bps: UInt32(s))
+                } else if tokens <= held {
+                    action = .sellPart(tokens: tokens, held: held)
+                }
             }
             let q = try? world.chain.mints[Int(m)].curve.quoteSell(tokens: tokens, minSolOut: 0)
             return (m, action, q.flatMap { invert(minSol, from: $0.solTotal, Slippage.minOut) })

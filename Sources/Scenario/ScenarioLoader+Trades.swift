@@ -16,8 +16,8 @@ import Ledger
 /// `csv: |` with the rows inline may replace `file` (the canonical form in traces does).
 struct StreamSource {
     var rows: [NamedStreamTrade]
-    /// The line of each row in `source`, for messages.
-    var lines: [Int]
+    /// Where each row is in `source`, for messages.
+    var positions: [TradeStreamFile.RowPosition]
     var source: String
     var balanceLamports: UInt64
     var accountAgeSlots: UInt64
@@ -52,11 +52,11 @@ extension ScenarioLoader {
         default:
             throw ScenarioError(f["csv"]!.origin, field: "trades.csv", "give file or csv, not both")
         }
-        let (rows, lines) = try TradeStreamFile.parseWithLines(text, file: source, slotMillis: slotMillis, symbols: symbols)
+        let (rows, positions) = try TradeStreamFile.parseWithLines(text, file: source, slotMillis: slotMillis, symbols: symbols)
         var age: UInt64 = 216_000 // a day of 400 ms slots
         if let a = f["account_age_slots"] { age = try Decode.uint()(a, "trades.account_age_slots") }
         if let a = f["account_age"] { age = try ticks(a, "trades.account_age") }
-        return StreamSource(rows: rows, lines: lines, source: source,
+        return StreamSource(rows: rows, positions: positions, source: source,
                             balanceLamports: try f.get("wallet_balance_sol", default: 1_000_000_000_000, Decode.sol),
                             accountAgeSlots: age,
                             slippageBps: UInt32(try f.get("slippage_bps", default: 500, Decode.bps)),
@@ -73,7 +73,9 @@ extension ScenarioLoader {
         var created = Set<Int>()
         for (k, r) in s.rows.enumerated() {
             func fail(_ field: String, _ message: String) -> ScenarioError {
-                ScenarioError(file: s.source, line: s.lines[k], column: 1, field: field, message: message)
+                let p = s.positions[k]
+                let column = field == "slot" ? p.slotColumn : field == "landed_slot" ? p.landedColumn : field == "side" ? p.sideColumn : 1
+                return ScenarioError(file: s.source, line: p.line, column: Int(column), field: field, message: message)
             }
             let w: UInt32
             if let i = walletIndex[r.wallet] { w = i } else {
@@ -91,11 +93,15 @@ extension ScenarioLoader {
                 c.tokens[m].initialBuyLamports = initial
                 if let p = r.priority { c.tokens[m].priorityMicroLamportsPerCU = p }
             }
-            if r.landing >= r.tick + c.chain.expirySlots {
-                throw fail("landed_slot", "decided in slot \(r.tick), it lands in slot \(r.landing): past the chain's expiry (\(c.chain.expirySlots) slots)")
-            }
+            // The run's end first: a slot near UInt64.max must not overflow the expiry sum.
             if r.tick >= c.durationTicks {
                 throw fail("slot", "slot \(r.tick) is past the run's end (duration is \(c.durationTicks) slots)")
+            }
+            if r.landing >= c.durationTicks {
+                throw fail("landed_slot", "lands in slot \(r.landing), past the run's end (duration is \(c.durationTicks) slots)")
+            }
+            if r.landing - r.tick >= c.chain.expirySlots {
+                throw fail("landed_slot", "decided in slot \(r.tick), it lands in slot \(r.landing): past the chain's expiry (\(c.chain.expirySlots) slots)")
             }
             trades.append(StreamTrade(tick: r.tick, landing: r.landing, wallet: w, mint: MintID(m), action: r.action,
                                       slippageBps: r.slippageBps ?? s.slippageBps, priority: r.priority ?? s.priority))

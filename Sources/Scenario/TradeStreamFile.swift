@@ -14,28 +14,40 @@ import Engine
 /// | `sol` | buy: SOL to spend (fees included); create: the initial buy (optional) |
 /// | `tokens` | buy: exactly this many tokens; sell: this many tokens |
 /// | `share` | sell: this percentage of the holding (0 < share ≤ 100, two decimals) |
+/// | `held` | sell with `tokens`: the wallet's holding when it sold, as recorded; the replay sells the same part of the holding it has then |
 /// | `slippage_bps` | optional tolerance (default: the scenario's `trades.slippage_bps`) |
 /// | `priority` | optional priority fee, micro-lamports per CU |
 ///
 /// A buy gives `sol` or `tokens`; a sell gives `tokens` or `share`. Errors name file, line and column.
 public enum TradeStreamFile {
     public static let fields = ["slot", "time", "landed_slot", "landed_time", "wallet", "token", "side", "sol", "tokens", "share",
-                                "slippage_bps", "priority"]
+                                "held", "slippage_bps", "priority"]
 
     public static func parse(_ text: String, file: String, slotMillis: UInt64, symbols: [String] = []) throws(ScenarioError) -> [NamedStreamTrade] {
         try parseWithLines(text, file: file, slotMillis: slotMillis, symbols: symbols).rows
     }
 
-    /// The rows and the line each came from.
-    static func parseWithLines(_ text: String, file: String, slotMillis: UInt64, symbols: [String]) throws(ScenarioError) -> (rows: [NamedStreamTrade], lines: [Int]) {
+    /// Where a row's cells are, for errors only the whole scenario can see (a second create, a
+    /// landing past the run's end or past expiry).
+    struct RowPosition: Sendable {
+        var line: Int
+        var slotColumn: Int32
+        var landedColumn: Int32
+        var sideColumn: Int32
+    }
+
+    /// The rows and where each came from.
+    static func parseWithLines(_ text: String, file: String, slotMillis: UInt64, symbols: [String]) throws(ScenarioError) -> (rows: [NamedStreamTrade], positions: [RowPosition]) {
         var rows: [NamedStreamTrade] = []
-        var lines: [Int] = []
+        var positions: [RowPosition] = []
         var header: [(name: String, column: Int)]?
         var ndjson: Bool?
         var lineNumber = 0
-        for rawLine in text.split(separator: "\n", omittingEmptySubsequences: false) {
+        // Lines end in LF or CRLF (split on the byte: in Swift "\r\n" is one Character, which a
+        // split on "\n" would never find).
+        for rawBytes in text.utf8.split(separator: 10, omittingEmptySubsequences: false) {
             lineNumber += 1
-            var line = rawLine.hasSuffix("\r") ? rawLine.dropLast() : rawLine
+            var line = Substring(rawBytes.last == 13 ? rawBytes.dropLast() : rawBytes)
             if lineNumber == 1 && line.hasPrefix("\u{FEFF}") { line = line.dropFirst() } // a byte-order mark
             let trimmed = line.drop { $0 == " " || $0 == "\t" }
             if trimmed.isEmpty || trimmed.hasPrefix("#") { continue }
@@ -71,12 +83,14 @@ public enum TradeStreamFile {
                 continue
             }
             rows.append(try row(cells, file: file, line: lineNumber, slotMillis: slotMillis, symbols: symbols))
-            lines.append(lineNumber)
+            func column(_ fields: String...) -> Int32 { Int32(fields.lazy.compactMap { cells[$0]?.1 }.first ?? 1) }
+            positions.append(RowPosition(line: lineNumber, slotColumn: column("slot", "time"),
+                                         landedColumn: column("landed_slot", "landed_time", "slot", "time"), sideColumn: column("side")))
         }
         if rows.isEmpty {
             throw ScenarioError(file: file, line: 0, column: 0, field: "", message: "no trades (expected a CSV header and rows, or NDJSON lines)")
         }
-        return (rows, lines)
+        return (rows, positions)
     }
 
     static func row(_ cells: [String: (String, Int)], file: String, line: Int, slotMillis: UInt64, symbols: [String]) throws(ScenarioError) -> NamedStreamTrade {
@@ -85,6 +99,9 @@ public enum TradeStreamFile {
         }
         func text(_ field: String) throws(ScenarioError) -> String {
             guard let v = cells[field]?.0, !v.isEmpty else { throw fail(field, "missing; every row needs wallet, token, side and slot or time") }
+            guard !v.unicodeScalars.contains(where: { $0.properties.generalCategory == .control }) else {
+                throw fail(field, "a control character (tab, line break, …) in the value")
+            }
             return v
         }
         func decimal(_ field: String, scale: Int, what: String) throws(ScenarioError) -> UInt64? {
@@ -112,6 +129,8 @@ public enum TradeStreamFile {
         let sol = try decimal("sol", scale: 9, what: "SOL")
         let tokens = try decimal("tokens", scale: 6, what: "tokens")
         let share = try decimal("share", scale: 2, what: "a percentage")
+        let held = try decimal("held", scale: 6, what: "tokens")
+        if held != nil && (sideText != "sell" || tokens == nil) { throw fail("held", "only a sell that gives tokens gives held (the holding it sold from)") }
         let action: StreamAction
         switch sideText {
         case "buy":
@@ -131,7 +150,12 @@ public enum TradeStreamFile {
             switch (tokens, share) {
             case (let t?, nil):
                 guard t > 0 else { throw fail("tokens", "must be more than zero") }
-                action = .sellTokens(tokens: t)
+                if let h = held {
+                    guard h >= t else { throw fail("held", "the holding (\(cells["held"]!.0)) is smaller than the tokens sold") }
+                    action = .sellPart(tokens: t, held: h)
+                } else {
+                    action = .sellTokens(tokens: t)
+                }
             case (nil, let p?):
                 guard p > 0, p <= 10_000 else { throw fail("share", "must be a percentage above 0 and at most 100") }
                 action = .sellShare(bps: UInt32(p))
@@ -284,6 +308,9 @@ public enum TradeStreamFile {
         case .buySol(let l): c.append(("sol", FixedDecimal.format(UInt128(l), scale: 9)))
         case .buyTokens(let n), .sellTokens(let n): c.append(("tokens", FixedDecimal.format(UInt128(n), scale: 6)))
         case .sellShare(let b): c.append(("share", FixedDecimal.format(UInt128(b), scale: 2)))
+        case .sellPart(let n, let h):
+            c.append(("tokens", FixedDecimal.format(UInt128(n), scale: 6)))
+            c.append(("held", FixedDecimal.format(UInt128(h), scale: 6)))
         }
         if let s = t.slippageBps { c.append(("slippage_bps", "\(s)")) }
         if let p = t.priority { c.append(("priority", "\(p)")) }
@@ -292,13 +319,18 @@ public enum TradeStreamFile {
 
     static let csvColumns = ["slot", "landed_slot", "wallet", "token", "side", "sol", "tokens", "share", "slippage_bps", "priority"]
 
-    /// CSV text: `comments` as `#` lines, a header, one row per trade.
+    /// CSV text: `comments` as `#` lines, a header, one row per trade. The `held` column is there
+    /// only when a row needs it (so streams without one keep their canonical text).
     public static func csv(_ trades: [NamedStreamTrade], comments: [String] = []) -> String {
         var out = comments.map { "# \($0)\n" }.joined()
-        out += csvColumns.joined(separator: ",") + "\n"
+        var columns = csvColumns
+        if trades.contains(where: { if case .sellPart = $0.action { return true } else { return false } }) {
+            columns.insert("held", at: columns.firstIndex(of: "share")! + 1)
+        }
+        out += columns.joined(separator: ",") + "\n"
         for t in trades {
             let c = Dictionary(cells(t), uniquingKeysWith: { a, _ in a })
-            out += csvColumns.map { quoteCSV(c[$0] ?? "") }.joined(separator: ",") + "\n"
+            out += columns.map { quoteCSV(c[$0] ?? "") }.joined(separator: ",") + "\n"
         }
         return out
     }
@@ -315,7 +347,7 @@ public enum TradeStreamFile {
     }
 
     static func quoteCSV(_ s: String) -> String {
-        guard s.contains(",") || s.contains("\"") || s.hasPrefix(" ") || s.hasSuffix(" ") else { return s }
+        guard s.contains(",") || s.contains("\"") || s.hasPrefix(" ") || s.hasSuffix(" ") || s.hasPrefix("#") else { return s }
         return "\"" + s.replacingAll("\"", with: "\"\"") + "\""
     }
 }

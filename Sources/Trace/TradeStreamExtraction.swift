@@ -20,6 +20,11 @@ public enum TradeStreamExtraction {
         public var inexactSlippage: UInt64 = 0
         /// Landed trades refused for lack of funds (a replay funds wallets its own way).
         public var failedForFunds: UInt64 = 0
+        /// Landed token instructions that are not trades (airdrops, compressed transfers,
+        /// compress, decompress): they move holdings, but a trade stream cannot carry them.
+        public var otherTokenMoves: UInt64 = 0
+        /// Accounts whose readable name another account already had (written as `name~ID`).
+        public var renamedWallets: UInt64 = 0
     }
 
     public static func extract(_ reader: TraceReader, config: SimulationConfig) throws -> Result {
@@ -27,12 +32,27 @@ public enum TradeStreamExtraction {
         var result = Result(trades: [])
         var pending: [TxID: NamedStreamTrade] = [:]
         let names = AccountNames(config)
+        // One name per account: a wallet named like an agent (`retail-3` beside group `retail`)
+        // must not merge two accounts' trades.
+        var nameOwner: [String: AccountID] = [:]
+        var accountName: [AccountID: String] = [:]
+        func name(_ a: AccountID) -> String {
+            if let n = accountName[a] { return n }
+            var n = names.name(a)
+            if let owner = nameOwner[n], owner != a {
+                n = "\(n)~\(a)"
+                result.renamedWallets += 1
+            }
+            nameOwner[n] = a
+            accountName[a] = n
+            return n
+        }
         try reader.forEach { item in
             guard case .event(let r) = item else { return true }
             switch r.event {
             case .ledger(.txSubmitted(let tx)):
                 if let intent = StreamIntent.recover(tx.instruction, payer: tx.payer, world: replayer.world) {
-                    pending[tx.id] = NamedStreamTrade(tick: r.tick, landing: r.tick, wallet: names.name(tx.payer),
+                    pending[tx.id] = NamedStreamTrade(tick: r.tick, landing: r.tick, wallet: name(tx.payer),
                                                       token: config.tokens[Int(intent.mint)].symbol, action: intent.action,
                                                       slippageBps: intent.slippageBps, priority: tx.priorityMicroLamportsPerCU)
                 }
@@ -50,6 +70,8 @@ public enum TradeStreamExtraction {
                 result.failedForFunds += 1
             case .tradeRejected:
                 result.refusedByPlatform += 1
+            case .ledger(.tokensAirdropped), .ledger(.compressedTokensMoved):
+                result.otherTokenMoves += 1
             default:
                 break
             }

@@ -41,8 +41,8 @@ struct MerkleCommand: ParsableCommand {
                     printError("error: cannot read \(leaves)")
                     throw ExitStatus.badInput.code
                 }
-                for (n, line) in text.split(separator: "\n", omittingEmptySubsequences: false).enumerated() {
-                    let s = line.trimmingCharacters(in: .whitespaces)
+                for (n, line) in text.utf8.split(separator: 10, omittingEmptySubsequences: false).map({ Substring($0) }).enumerated() {
+                    let s = line.trimmingCharacters(in: .whitespacesAndNewlines)
                     if s.isEmpty { continue }
                     guard s.count == 64, let bytes = Hex.decode(s) else {
                         printError("\(leaves):\(n + 1): expected 64 hex digits (a 32-byte leaf), found \"\(s.prefix(80))\"")

@@ -151,7 +151,8 @@ struct TraceCommand: ParsableCommand {
             Writes every create and trade transaction that landed, in landing order: the slot it was \
             decided in, the slot it landed in, wallet, token, side and the intent (buys: SOL to spend \
             or tokens to buy; sells: the share of the holding when a whole-bps share reproduces the \
-            tokens sold, else the tokens), with the slippage tolerance and priority fee recovered from \
+            tokens sold, else the tokens and the holding they came from, so that on another curve the \
+            same part of the holding is sold), with the slippage tolerance and priority fee recovered from \
             the transaction. A scenario with `trades: {file: FILE}` replays it; on the same curves it \
             lands the same trades with the same amounts. Trades that never landed (refused by the \
             platform, dropped, expired) are not part of a recorded history: their counts go to stderr.
@@ -191,6 +192,8 @@ struct TraceCommand: ParsableCommand {
                 notes.append("not in the stream (never landed): \(result.refusedByPlatform) refused by the platform, \(result.dropped) dropped, \(result.expired) expired")
             }
             if result.failedForFunds > 0 { notes.append("\(result.failedForFunds) landed trades failed for lack of funds; a replay funds its wallets from trades.wallet_balance_sol, so they may go through") }
+            if result.otherTokenMoves > 0 { notes.append("\(result.otherTokenMoves) landed token instructions that are not trades (airdrops, compressed transfers, compress, decompress) moved holdings; a stream cannot carry them, so share sells after them may sell other amounts on replay") }
+            if result.renamedWallets > 0 { notes.append("\(result.renamedWallets) accounts had a name another account already had; written as name~ACCOUNT") }
             if result.inexactSlippage > 0 { notes.append("\(result.inexactSlippage) trades had a slippage limit no whole bps reproduces; written without slippage_bps") }
             printError(notes.joined(separator: "\n"))
         }

@@ -39,9 +39,14 @@ struct BacktestCLITests {
             #expect(r.stderr.trimmingCharacters(in: .newlines) == "\(dir.path)/bad.csv:4:19: share: must be a percentage above 0 and at most 100", "\(command)")
         }
         // Errors only the whole scenario can see still name the row.
-        for (text, expected) in [("slot,wallet,token,side,sol\n5,dev,TEST,create,1\n9,amy,TEST,buy,1\n12,dev,TEST,create,1\n", "bad.csv:4:1: side: TEST is created a second time"),
+        for (text, expected) in [("slot,wallet,token,side,sol\n5,dev,TEST,create,1\n9,amy,TEST,buy,1\n12,dev,TEST,create,1\n", "bad.csv:4:13: side: TEST is created a second time"),
                                  ("slot,wallet,token,side,sol\n5,dev,TEST,create,1\n9000,amy,TEST,buy,1\n", "bad.csv:3:1: slot: slot 9000 is past the run's end (duration is 1500 slots)"),
-                                 ("slot,landed_slot,wallet,token,side,sol\n5,,dev,TEST,create,1\n9,200,amy,TEST,buy,1\n", "bad.csv:3:1: landed_slot: decided in slot 9, it lands in slot 200: past the chain's expiry (150 slots)")] {
+                                 ("slot,landed_slot,wallet,token,side,sol\n5,,dev,TEST,create,1\n9,200,amy,TEST,buy,1\n", "bad.csv:3:3: landed_slot: decided in slot 9, it lands in slot 200: past the chain's expiry (150 slots)"),
+                                 ("slot,landed_slot,wallet,token,side,sol\n5,,dev,TEST,create,1\n1490,1510,amy,TEST,buy,1\n", "bad.csv:3:6: landed_slot: lands in slot 1510, past the run's end (duration is 1500 slots)"),
+                                 // A slot too large for any run (it must not overflow the expiry check).
+                                 ("slot,wallet,token,side,sol\n5,dev,TEST,create,1\n18446744073709551615,amy,TEST,buy,1\n", "bad.csv:3:1: slot: slot 18446744073709551615 is past the run's end (duration is 1500 slots)"),
+                                 // Windows line ends read like any others.
+                                 ("slot,wallet,token,side,sol\r\n5,dev,TEST,create,1\r\n9,amy,TEST,buy,1\r\n12,dev,TEST,create,1\r\n", "bad.csv:4:13: side: TEST is created a second time")] {
             try text.write(to: dir.appendingPathComponent("bad.csv"), atomically: true, encoding: .utf8)
             let r = try pumpsim(["validate", dir.appendingPathComponent("s.yaml").path])
             #expect(r.status == 2 && r.stderr.trimmingCharacters(in: .newlines) == "\(dir.path)/\(expected)")

@@ -30,9 +30,24 @@ struct TradeStreamFileTests {
         #expect(a[2].wallet == "bob, jr" && a[2].tick == 9 && a[2].action == .buyTokens(tokens: 1_000_500_000))
         #expect(a[3].action == .sellShare(bps: 3_750) && a[3].slippageBps == nil)
         #expect(a[4].action == .sellTokens(tokens: 42_000_000))
+        // Windows line ends (CRLF): the same rows.
+        #expect(try TradeStreamFile.parse(csv.replacingOccurrences(of: "\n", with: "\r\n"), file: "s.csv", slotMillis: 400, symbols: ["TEST"]) == a)
+        #expect(try TradeStreamFile.parse(ndjson.replacingOccurrences(of: "\n", with: "\r\n") + "\r\n", file: "s.ndjson", slotMillis: 400, symbols: ["TEST"]) == a)
         // Written and read back: the same rows.
         #expect(try TradeStreamFile.parse(TradeStreamFile.csv(a), file: "w.csv", slotMillis: 400) == a)
         #expect(try TradeStreamFile.parse(TradeStreamFile.ndjson(a), file: "w.ndjson", slotMillis: 400) == a)
+    }
+
+    @Test func aSellOfPartOfARecordedHoldingRoundTrips() throws {
+        let rows = try TradeStreamFile.parse("slot,wallet,token,side,tokens,held\n5,amy,TEST,sell,10,40.5\n6,bob,TEST,sell,3,\n",
+                                             file: "s.csv", slotMillis: 400, symbols: ["TEST"])
+        #expect(rows.map(\.action) == [.sellPart(tokens: 10_000_000, held: 40_500_000), .sellTokens(tokens: 3_000_000)])
+        let csv = TradeStreamFile.csv(rows)
+        #expect(csv.hasPrefix("slot,landed_slot,wallet,token,side,sol,tokens,share,held,slippage_bps,priority\n"))
+        #expect(try TradeStreamFile.parse(csv, file: "w.csv", slotMillis: 400) == rows)
+        #expect(try TradeStreamFile.parse(TradeStreamFile.ndjson(rows), file: "w.ndjson", slotMillis: 400) == rows)
+        // Without such a row the header has no held column (streams keep their canonical text).
+        #expect(!TradeStreamFile.csv(Array(rows.dropFirst())).contains("held"))
     }
 
     @Test func jsonEscapesAByteOrderMarkAndEmptyStreams() throws {
@@ -53,14 +68,17 @@ struct TradeStreamFileTests {
         (header + "5,amy,TEST,buy,0.1,,,20000\n", "s.csv:2:22: slippage_bps: must be at most 10000"),
         (header + ",amy,TEST,buy,0.1,,,\n", "s.csv:2:1: slot: missing; every row needs slot or time"),
         (header + "5,amy,TEST,buy,0.1,,,,,9\n", "s.csv:2:23: 10 values but the header names 8 columns"),
-        ("slot,wallet,token,side,colour\n", "s.csv:1:24: colour: unknown column; expected some of slot, time, landed_slot, landed_time, wallet, token, side, sol, tokens, share, slippage_bps, priority"),
+        ("slot,wallet,token,side,colour\n", "s.csv:1:24: colour: unknown column; expected some of slot, time, landed_slot, landed_time, wallet, token, side, sol, tokens, share, held, slippage_bps, priority"),
         ("slot,wallet,side,sol\n", "s.csv:1:1: token: missing column (the header must name wallet, token, side and slot or time)"),
         ("slot,landed_slot,wallet,token,side,sol\n9,7,amy,TEST,buy,1\n", "s.csv:2:3: landed_slot: lands before it was decided (slot 9)"),
         (header + "5,\"amy,TEST,buy,1,,,\n", "s.csv:2:3: unterminated quoted value"),
         ("{\"slot\": 5, \"wallet\": \"amy\", \"token\": \"TEST\", \"side\": \"buy\", \"sol\": -1}\n", "s.csv:1:69: sol: expected SOL with at most 9 decimals, found \"-1\""),
-        ("{\"slot\": 5, \"wallet\": \"amy\", \"colour\": 1}\n", "s.csv:1:30: colour: unknown field; expected some of slot, time, landed_slot, landed_time, wallet, token, side, sol, tokens, share, slippage_bps, priority"),
+        ("{\"slot\": 5, \"wallet\": \"amy\", \"colour\": 1}\n", "s.csv:1:30: colour: unknown field; expected some of slot, time, landed_slot, landed_time, wallet, token, side, sol, tokens, share, held, slippage_bps, priority"),
         ("{\"slot\": 5, \"wallet\": \"amy\"\n", "s.csv:1:28: unterminated object"),
         ("# only comments\n", "s.csv: no trades (expected a CSV header and rows, or NDJSON lines)"),
+        ("slot,wallet,token,side,tokens,held\n5,amy,TEST,sell,10,9\n", "s.csv:2:20: held: the holding (9) is smaller than the tokens sold"),
+        ("slot,wallet,token,side,sol,held\n5,amy,TEST,buy,1,9\n", "s.csv:2:18: held: only a sell that gives tokens gives held (the holding it sold from)"),
+        ("{\"slot\": 5, \"wallet\": \"a\\tb\", \"token\": \"TEST\", \"side\": \"buy\", \"sol\": 1}\n", "s.csv:1:23: wallet: a control character (tab, line break, …) in the value"),
     ]
 
     @Test(arguments: bad.indices)

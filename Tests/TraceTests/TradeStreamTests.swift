@@ -113,4 +113,33 @@ struct TradeStreamTests {
         #expect(executed.count > spends.count / 2)
         #expect(executed.allSatisfy { e in (0...2).contains { intents.contains(e + UInt64($0)) } })
     }
+
+    /// Runs a stream scenario; the executed trades, in order.
+    static func executed(_ csv: String, curve: String = "{family: pumpfun, fee_profile: v2025}") throws -> (config: SimulationConfig, trades: [TradeExecuted]) {
+        let config = try ScenarioLoader.parse(streamScenario(csv, curve: curve), file: "part.yaml")
+        let log = Recorder()
+        var sim = try Simulation(config: config)
+        sim.observer = { log.events.append($0) }
+        _ = try sim.run()
+        return (config, log.events.compactMap { if case .ledger(.tradeExecuted(let e)) = $0.event { return e } else { return nil } })
+    }
+
+    @Test func aSellOfPartOfARecordedHoldingSellsThatPartOnAnyCurve() throws {
+        let buys = "slot,wallet,token,side,sol,tokens,held\n5,dev,TEST,create,1,,\n40,amy,TEST,buy,2,,\n"
+        let (config, first) = try Self.executed(buys)
+        let amy = config.streamFirstAccount + 1
+        let received = try #require(first.first { $0.wallet == amy && $0.side == .buy }).tokens
+        let part = received / 3
+        let sell = "60,amy,TEST,sell,,\(FixedDecimal.format(UInt128(part), scale: 6)),\(FixedDecimal.format(UInt128(received), scale: 6))\n"
+        // On the curve that recorded it: exactly the tokens of the row.
+        let same = try Self.executed(buys + sell).trades.filter { $0.wallet == amy }
+        #expect(same.count == 2 && same[1].side == .sell && same[1].tokens == part)
+        // On a deeper curve the buy gets fewer tokens; the sell takes the same part of them.
+        let deeper = try Self.executed(buys + sell, curve: "{family: pumpfun, fee_profile: v2025, virtual_sol: 60}").trades.filter { $0.wallet == amy }
+        #expect(deeper.count == 2 && deeper[0].tokens < received)
+        #expect(deeper[1].tokens == UInt64(UInt128(part) * UInt128(deeper[0].tokens) / UInt128(received)))
+        // The same tokens without the recorded holding: the same count on any curve.
+        let exact = "60,amy,TEST,sell,,\(FixedDecimal.format(UInt128(part), scale: 6)),\n"
+        #expect(try Self.executed(buys + exact, curve: "{family: pumpfun, fee_profile: v2025, virtual_sol: 60}").trades.filter { $0.wallet == amy }.last?.tokens == part)
+    }
 }
