@@ -51,7 +51,7 @@ let package = Package(
         .testTarget(name: "CurvesTests", dependencies: ["Curves"], resources: [.copy("Vectors")]),
         .testTarget(name: "LedgerTests", dependencies: ["Ledger", "Merkle"]),
         .testTarget(name: "RewardsTests", dependencies: ["Rewards"]),
-        .testTarget(name: "EngineTests", dependencies: ["Engine", "Scenario", "Merkle"]),
+        .testTarget(name: "EngineTests", dependencies: ["Engine", "Scenario", "Merkle"], exclude: ["Vectors"]),
         .testTarget(name: "ScenarioTests", dependencies: ["Scenario", "Ledger"]),
         .testTarget(name: "TraceTests", dependencies: ["Trace", "Engine", "Scenario"]),
         .testTarget(name: "StoreTests", dependencies: ["Store"]),

@@ -11,6 +11,8 @@ public struct TokenMetrics: Sendable {
     public var volumeLamports: UInt64 = 0
     public var protocolFeesLamports: UInt64 = 0
     public var creatorFeesLamports: UInt64 = 0
+    /// The pool-migration fee the protocol took when the curve migrated.
+    public var migrationFeeLamports: UInt64 = 0
     /// Rejections (platform, program, expiry, drops) by `RejectReason.rawValue`.
     public var rejected = [UInt64](repeating: 0, count: RejectReason.allCases.count)
     public var openTick: Tick?
@@ -41,13 +43,27 @@ public struct TokenMetrics: Sendable {
     public var earlyIndex: [Int32] = []
     public var earlySpentLamports: [UInt64] = []
     public var earlyReceivedLamports: [UInt64] = []
+    /// The spot price and volume per window of `Metrics.candleSlots` slots that had trades.
+    public var candles: [Candle] = []
 
     public var rejectedTotal: UInt64 { rejected.reduce(0, +) }
 }
 
+/// One window of trading: the spot price before its first trade (open), its extremes and after
+/// its last trade (close), nanolamports per token; lamports traded and trades.
+public struct Candle: Sendable, Equatable {
+    public var start: Tick
+    public var open: UInt64
+    public var high: UInt64
+    public var low: UInt64
+    public var close: UInt64
+    public var volumeLamports: UInt64
+    public var trades: UInt32
+}
+
 extension TokenMetrics {
     mutating func observeTrade(_ t: TradeExecuted, tick: Tick, spotAfter after: UInt64, creator: AccountID,
-                               sampleEverySlots: UInt64, earlyBuyerSlots: UInt64, accountCount: Int) {
+                               sampleEverySlots: UInt64, earlyBuyerSlots: UInt64, candleSlots: UInt64, accountCount: Int) {
         if t.side == .buy { buys += 1 } else { sells += 1 }
         let total = t.solTotal
         volumeLamports &+= total
@@ -68,6 +84,18 @@ extension TokenMetrics {
             bucketTrades[k] += 1
             bucketSlippage[k] += abs(exec - b) / b
             bucketImpact[k] += abs(Double(after) - b) / b
+        }
+        let candle = tick / candleSlots * candleSlots
+        if let last = candles.last, last.start == candle {
+            let i = candles.count - 1
+            candles[i].high = max(last.high, after)
+            candles[i].low = min(last.low, after)
+            candles[i].close = after
+            candles[i].volumeLamports &+= total
+            candles[i].trades &+= 1
+        } else {
+            candles.append(Candle(start: candle, open: before, high: max(before, after), low: min(before, after), close: after,
+                                  volumeLamports: total, trades: 1))
         }
         let window = tick / sampleEverySlots * sampleEverySlots
         if let last = volumePath.last, last.0 == window {
@@ -165,8 +193,12 @@ public struct Metrics: Sendable {
     public let sampleEverySlots: UInt64
     /// Buys landing this many slots after trading opened count as early.
     public let earlyBuyerSlots: UInt64
+    /// Width of a price candle, slots (a run of N slots has at most `maxCandles` per token).
+    public let candleSlots: UInt64
+    public static let maxCandles: UInt64 = 240
 
-    public init(tokenCount: Int, sampleEverySlots: UInt64 = 150, earlyBuyerSlots: UInt64 = 150, initialSpotNanos: [UInt64] = []) {
+    public init(tokenCount: Int, sampleEverySlots: UInt64 = 150, earlyBuyerSlots: UInt64 = 150, durationSlots: UInt64 = 0,
+                initialSpotNanos: [UInt64] = []) {
         tokens = Array(repeating: TokenMetrics(), count: tokenCount)
         for (i, p) in initialSpotNanos.enumerated() where i < tokenCount {
             tokens[i].lastSpotNanos = p
@@ -174,6 +206,7 @@ public struct Metrics: Sendable {
         }
         self.sampleEverySlots = max(1, sampleEverySlots)
         self.earlyBuyerSlots = earlyBuyerSlots
+        self.candleSlots = max(1, durationSlots / Self.maxCandles + (durationSlots % Self.maxCandles == 0 ? 0 : 1))
     }
 
     /// Folds an event in; `world` is the state after the event.
@@ -241,7 +274,8 @@ public struct Metrics: Sendable {
             tokens[Int(c.mint)].completeTick = tick
             tokens[Int(c.mint)].raisedAtCompletionLamports = world.chain.mints[Int(c.mint)].curve.state.realSol
             samplePrice(c.mint, tick: tick, world: world)
-        case .tokenCreated, .curveMigrated, .transfer: break
+        case .curveMigrated(let c): tokens[Int(c.mint)].migrationFeeLamports &+= c.migrationFeeLamports
+        case .tokenCreated, .transfer: break
         case .tokensAirdropped(let a):
             compression.standardTransactions += 1
             compression.standardRecipients += UInt64(a.count)
@@ -269,7 +303,7 @@ public struct Metrics: Sendable {
         let mint = world.chain.mints[Int(t.mint)]
         tokens[Int(t.mint)].observeTrade(t, tick: tick, spotAfter: mint.curve.spotPriceNanos, creator: mint.creator,
                                          sampleEverySlots: sampleEverySlots, earlyBuyerSlots: earlyBuyerSlots,
-                                         accountCount: world.chain.accountCount)
+                                         candleSlots: candleSlots, accountCount: world.chain.accountCount)
     }
 
     mutating func samplePrice(_ m: MintID, tick: Tick, world: World) {

@@ -28,6 +28,7 @@ public struct TokenOutcome: Sendable, Codable, Equatable {
     public var finalPrice: Double
     public var peakPrice: Double
     public var maxDrawdownPct: Double
+    /// Trade fees to the protocol, plus the pool-migration fee if the curve migrated.
     public var protocolFeesSol: Double
     public var creatorFeesSol: Double
     public var buys: UInt64
@@ -52,6 +53,10 @@ public struct TokenOutcome: Sendable, Codable, Equatable {
     /// (tick, price) samples and (window start tick, SOL traded) per price-sample window.
     public var pricePath: [[Double]]
     public var volumePath: [[Double]]
+    /// Per window of `candleSlots` slots with trades: [start tick, open, high, low, close price,
+    /// SOL traded, trades]. nil in outcomes recorded before candles existed.
+    public var candles: [[Double]]?
+    public var candleSlots: UInt64?
 }
 
 /// A run's outcomes: its tokens, and the few figures a sweep row carries.
@@ -121,7 +126,7 @@ extension TokenOutcome {
         finalPrice = Self.price(tm.openTick == nil ? 0 : mint.curve.spotPriceNanos)
         peakPrice = Self.price(tm.openTick == nil ? 0 : tm.peakPriceNanos)
         maxDrawdownPct = Double(tm.maxDrawdownBps) / 100
-        protocolFeesSol = Self.sol(tm.protocolFeesLamports)
+        protocolFeesSol = Self.sol(tm.protocolFeesLamports &+ tm.migrationFeeLamports)
         creatorFeesSol = Self.sol(tm.creatorFeesLamports)
         buys = tm.buys
         sells = tm.sells
@@ -141,29 +146,24 @@ extension TokenOutcome {
             var value = UInt128(tm.earlyReceivedLamports.reduce(UInt64(0), &+))
             let spot = UInt128(mint.curve.spotPriceNanos)
             for a in tm.earlyAccounts {
-                value += UInt128(r.world.chain.balance(of: a, mint: MintID(m))) * spot / 1_000_000_000_000_000
+                let held = UInt128(r.world.chain.balance(of: a, mint: MintID(m))) + UInt128(r.world.chain.compressed.balance(of: a, mint: MintID(m)))
+                value += held * spot / 1_000_000_000_000_000
             }
             earlyBuyerReturnPct = (Double(value) / Double(spent) - 1) * 100
         }
-        // Holders: every account with a balance; Gini over them and the top ten's share of what they hold.
+        // Holders: every account with a balance, standard and compressed (the curve's own tokens
+        // are not a holder); Gini over them and the top ten's share of what they hold.
         var held: [UInt64] = []
+        let compressed = r.world.chain.compressed.touched
         for a in 0..<r.world.chain.accountCount {
-            let b = r.world.chain.balance(of: AccountID(a), mint: MintID(m))
+            var b = r.world.chain.balance(of: AccountID(a), mint: MintID(m))
+            if compressed { b &+= r.world.chain.compressed.balance(of: AccountID(a), mint: MintID(m)) }
             if b > 0 { held.append(b) }
         }
         held.sort()
         holders = UInt64(held.count)
-        let total = held.reduce(0.0) { $0 + Double($1) }
-        if total > 0 {
-            var weighted = 0.0
-            for (i, x) in held.enumerated() { weighted += Double(i + 1) * Double(x) }
-            let n = Double(held.count)
-            gini = held.count > 1 ? (2 * weighted) / (n * total) - (n + 1) / n : 0
-            top10SharePct = held.suffix(10).reduce(0.0) { $0 + Double($1) } / total * 100
-        } else {
-            gini = 0
-            top10SharePct = 0
-        }
+        gini = HolderStats.gini(ascending: held)
+        top10SharePct = HolderStats.topSharePct(ascending: held, top: 10)
         var histogram = [UInt64](repeating: 0, count: Self.holderLabels.count)
         for b in held {
             let whole = b / 1_000_000
@@ -176,5 +176,32 @@ extension TokenOutcome {
         failedOnChain = RejectReason.allCases.filter { tm.failedOnChain[Int($0.rawValue)] > 0 }.map { Count(label: "\($0)", count: tm.failedOnChain[Int($0.rawValue)]) }
         pricePath = tm.pricePath.map { [Double($0.0), Self.price($0.1)] }
         volumePath = tm.volumePath.map { [Double($0.0), Self.sol($0.1)] }
+        candles = tm.candles.map { [Double($0.start), Self.price($0.open), Self.price($0.high), Self.price($0.low), Self.price($0.close),
+                                    Self.sol($0.volumeLamports), Double($0.trades)] }
+        candleSlots = r.metrics.candleSlots
+    }
+}
+
+/// Concentration of holdings.
+public enum HolderStats {
+    /// The Gini coefficient of `x` (sorted ascending, non-negative): 0 when everyone holds the
+    /// same, (n−1)/n when one holds everything. G = 2·Σ i·x_i / (n·Σ x_i) − (n+1)/n, i from 1.
+    public static func gini(ascending x: [UInt64]) -> Double {
+        guard x.count > 1 else { return 0 }
+        var total = 0.0, weighted = 0.0
+        for (i, v) in x.enumerated() {
+            total += Double(v)
+            weighted += Double(i + 1) * Double(v)
+        }
+        guard total > 0 else { return 0 }
+        let n = Double(x.count)
+        return 2 * weighted / (n * total) - (n + 1) / n
+    }
+
+    /// The largest `top` holdings' share of all holdings, percent (`x` sorted ascending).
+    public static func topSharePct(ascending x: [UInt64], top: Int) -> Double {
+        let total = x.reduce(0.0) { $0 + Double($1) }
+        guard total > 0 else { return 0 }
+        return x.suffix(top).reduce(0.0) { $0 + Double($1) } / total * 100
     }
 }

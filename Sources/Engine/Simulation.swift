@@ -66,7 +66,8 @@ public struct Simulation: Sendable {
         self.config = config
         self.world = try World(config: config)
         self.metrics = Metrics(tokenCount: config.tokens.count, sampleEverySlots: config.priceSampleEverySlots,
-                               earlyBuyerSlots: config.earlyBuyerSlots, initialSpotNanos: config.tokens.map(\.curve.spotPriceNanos))
+                               earlyBuyerSlots: config.earlyBuyerSlots, durationSlots: config.durationTicks,
+                               initialSpotNanos: config.tokens.map(\.curve.spotPriceNanos))
         self.agents = AgentPool(config: config)
         self.platformRng = SimRandom(seed: config.seed).substream(named: "platform")
         var entries = config.timeline

@@ -141,7 +141,7 @@ struct TraceCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "trace",
         abstract: "Look inside a trace file.",
-        subcommands: [Cat.self, Stats.self, Trades.self]
+        subcommands: [Cat.self, Stats.self, Trades.self, Scenario.self]
     )
 
     struct Trades: ParsableCommand {
@@ -231,6 +231,25 @@ struct TraceCommand: ParsableCommand {
             }
             out.write(Data(buffer.utf8))
             if let t = reader.truncation { printError("note: \(t)") }
+        }
+    }
+
+    struct Scenario: ParsableCommand {
+        static let configuration = CommandConfiguration(
+            commandName: "scenario",
+            abstract: "Print the resolved scenario the trace was recorded from (canonical JSON).",
+            discussion: """
+            Every field with its value after defaults and --set overrides, a trade stream inline. \
+            `pumpsim run` reads the printed file as it reads any scenario, and runs the same events.
+
+            Example: pumpsim trace scenario run.pstrace > resolved.json && pumpsim run resolved.json --no-db
+            """
+        )
+        @Argument(help: "Trace file.") var trace: String
+
+        func run() throws {
+            let reader = try openTrace(trace)
+            print(reader.header.scenarioJSON)
         }
     }
 
