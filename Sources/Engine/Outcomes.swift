@@ -73,6 +73,11 @@ public struct RunOutcome: Sendable, Codable, Equatable {
         tokens = r.config.tokens.indices.map { TokenOutcome(r, mint: $0) }
     }
 
+    /// The names of `summary`'s metrics, in its order.
+    public static let summaryNames = ["tokens_graduated", "mean_graduation_seconds", "sol_raised", "volume_sol", "protocol_fees_sol",
+                                      "creator_fees_sol", "trades", "rejected", "avg_slippage_pct", "avg_impact_pct", "max_drawdown_pct",
+                                      "early_buyer_return_pct", "holders", "mean_gini", "mean_top10_share_pct"]
+
     /// Run-level metrics, by name, in a fixed order (sweep rows, CSV columns).
     public var summary: [(String, Double?)] {
         let graduated = tokens.filter { $0.graduationSlots != nil }
@@ -114,13 +119,12 @@ extension TokenOutcome {
     init(_ r: RunResult, mint m: Int) {
         let tm = r.metrics.tokens[m]
         let mint = r.world.chain.mints[m]
-        let slotSeconds = Double(r.config.clock.slotMillis) / 1_000
         symbol = r.config.tokens[m].symbol
         openTick = tm.openTick
         graduationTick = tm.completeTick
         if let c = tm.completeTick, let o = tm.openTick {
             graduationSlots = c - min(c, o)
-            graduationSeconds = Double(c - min(c, o)) * slotSeconds
+            graduationSeconds = Double((c - min(c, o)) * r.config.clock.slotMillis) / 1_000
         }
         solRaised = Self.sol(tm.raisedAtCompletionLamports ?? mint.curve.state.realSol)
         finalPrice = Self.price(tm.openTick == nil ? 0 : mint.curve.spotPriceNanos)

@@ -33,11 +33,15 @@ enum Page {
     h1{font-size:1.6rem}h2{font-size:1.25rem;margin-top:2rem;border-bottom:1px solid #ddd}h3{font-size:1.05rem}
     table{border-collapse:collapse;margin:0.5rem 0 1rem;font-size:0.9rem}th,td{border:1px solid #ddd;padding:0.25rem 0.5rem;text-align:right}
     th{background:#f4f4f4;cursor:pointer}td:first-child,th:first-child{text-align:left}
-    .chart{display:block;margin:0.5rem 0;background:#fcfcfc;border:1px solid #eee}
-    .chart .axes line{stroke:#888}.chart text{font-size:11px;fill:#444}
-    .price polyline{fill:none;stroke:#1f5fbf;stroke-width:1.5}.price circle{fill:#1f5fbf}
-    .volume rect{fill:#c9d9ef}.slippage rect{fill:#d9822b}.holders rect{fill:#3c9b5f}
-    .note{color:#666;font-size:0.9rem}
+    .chart{display:block;margin:0.5rem 0;background:#fcfcfc;border:1px solid #eee;max-width:100%;height:auto}
+    .chart .axis line{stroke:#888}.chart .axis line.grid{stroke:#e6e6e6}.chart text{font-size:11px;fill:#444}
+    .chart text.label{font-size:11.5px;fill:#222}.chart line.zero{stroke:#666}
+    .price polyline{fill:none;stroke:#1f5fbf;stroke-width:1.5}.price circle{fill:#1f5fbf}.price .range{fill:#1f5fbf;fill-opacity:0.15;stroke:none}
+    .volume rect{fill:#c9d9ef}.slippage rect{fill:#d9822b}.holders rect{fill:#3c9b5f}.metric rect{fill:#6a51a3}
+    .chart rect.neg{fill:#b8433a}.chart text.none{fill:#999;font-style:italic}
+    .heatmap rect.empty{stroke:#ccc;stroke-dasharray:2 2}.heatmap text.cell{font-size:10px}
+    .note{color:#666;font-size:0.9rem}dl.defs dt{font-weight:600;margin-top:0.4rem}dl.defs dd{margin-left:1.2rem;color:#333}
+    .wide{overflow-x:auto}
     """
 
     /// Sortable tables: click a header to sort by it (numbers numerically). Marks the page ready.
@@ -60,6 +64,11 @@ enum Page {
         });
       });
     });
+    // For headless checks: how many charts the browser laid out with a size.
+    var drawn = Array.prototype.filter.call(document.querySelectorAll('svg'), function (svg) {
+      var r = svg.getBoundingClientRect(); return r.width > 0 && r.height > 0;
+    });
+    document.body.setAttribute('data-charts-drawn', String(drawn.length));
     document.body.setAttribute('data-ready', 'yes');
     //]]>
     """
@@ -112,6 +121,20 @@ func sig(_ v: Double?) -> String { v.map { SVG.num($0) } ?? "–" }
 // MARK: runs
 
 public enum RunReport {
+    /// How each outcome is measured (shown in every run report).
+    static let definitions: [(String, String)] = [
+        ("graduated after", "time from trading opening to the curve's completion; \"no\": it did not complete"),
+        ("SOL raised", "real SOL in the curve when it completed (or at the end of the run)"),
+        ("prices", "spot price of the curve (virtual SOL / virtual tokens), in lamports per whole token; peak: the highest after any trade"),
+        ("max drawdown", "the largest fall of the spot price from its running peak, after any trade"),
+        ("fees", "protocol: trade fees plus the pool-migration fee; creator: trade fees to the creator vault"),
+        ("slippage", "per trade, |average execution price − spot before the trade| / spot before (fees excluded), averaged by trade size (SOL paid or received)"),
+        ("price impact", "per trade, |spot after − spot before| / spot before, averaged by trade size"),
+        ("early-buyer return", "wallets (creator excluded) whose buy landed in the first window of trading: (SOL from their sells + what they still hold at the final price − SOL spent) / SOL spent"),
+        ("holders, Gini, top-10 share", "accounts holding the token (standard and compressed; not the curve); Gini over their balances (0 equal, near 1 one holder); the ten largest balances' share of all holders' tokens"),
+        ("rejected", "trades of the token that did not go through: refused by the platform, dropped, expired, or failed on chain"),
+    ]
+
     /// A run's report from its catalog row and outcomes.
     public static func make(title: String, facts: [(String, String)], outcome o: RunOutcome) -> Report {
         let slotSeconds = Double(o.slotMillis) / 1_000
@@ -123,24 +146,33 @@ public enum RunReport {
              "\(t.holders)", fmt(t.gini, 3), "\(fmt(t.top10SharePct)) %", t.earlyBuyerReturnPct.map { "\(fmt($0)) %" } ?? "–",
              "\(t.rejected.reduce(0) { $0 + $1.count })"]
         }
+        let early = o.tokens.first?.earlyBuyerSlots ?? 0
+        let window = "\(early) slots (\(SVG.num(Double(early) * slotSeconds)) s)"
         var md = "# \(title)\n\n" + facts.map { "- \($0.0): \($0.1)" }.joined(separator: "\n") + "\n\n"
-        md += "Prices in lamports per token; early buyers landed a buy in the first \(o.tokens.first?.earlyBuyerSlots ?? 0) slots of trading (creator excluded).\n\n"
+        md += "Prices in lamports per token; early buyers landed a buy in the first \(window) of trading (creator excluded).\n\n"
         md += "## Outcomes per token\n\n" + Page.markdownTable(headline, rows)
         var body = "<h1>\(SVG.escape(title))</h1><ul>" + facts.map { "<li>\(SVG.escape($0.0)): \(SVG.escape($0.1))</li>" }.joined() + "</ul>"
-        body += "<p class=\"note\">Prices in lamports per token; early buyers landed a buy in the first \(o.tokens.first?.earlyBuyerSlots ?? 0) slots of trading (creator excluded).</p>"
-        body += "<h2>Outcomes per token</h2>" + Page.table(headline, rows, sortable: true)
+        body += "<p class=\"note\">Prices in lamports per token; early buyers landed a buy in the first \(SVG.escape(window)) of trading (creator excluded). Click a column header to sort.</p>"
+        body += "<h2>Outcomes per token</h2><div class=\"wide\">" + Page.table(headline, rows, sortable: true) + "</div>"
         for t in o.tokens {
             body += "<h2 id=\"token-\(SVG.escape(t.symbol))\">\(SVG.escape(t.symbol))</h2>"
             md += "\n## \(t.symbol)\n\n"
             body += "<h3>Price path and volume</h3>"
-            body += SVG.priceAndVolume(title: "\(t.symbol): price (lamports/token) and SOL traded per window", price: t.pricePath, volume: t.volumePath,
-                                       xScale: slotSeconds, xUnit: "s")
+            // Older outcomes have price samples only: draw them as windows of their own.
+            let candles = t.candles ?? t.pricePath.map { [$0[0], $0[1], $0[1], $0[1], $0[1], 0, 0] }
+            let width = Double(t.candleSlots ?? 1)
+            body += SVG.priceAndVolume(title: "\(t.symbol): price (lamports/token) and SOL traded", candles: candles, candleSlots: width, slotSeconds: slotSeconds)
+            body += "<p class=\"note\">Line: the spot price after the last trade of each \(SVG.num(width * slotSeconds)) s window with trades (a dot per window); band: the window's low to high; bars: SOL traded in the window (right axis).</p>"
+            if let c = t.candles, !c.isEmpty {
+                let lowest = c.map { $0[3] }.min() ?? 0, highest = c.map { $0[2] }.max() ?? 0
+                md += "Price: \(c.count) windows of \(SVG.num(width)) slots with trades, from \(SVG.num(c[0][1])) to \(SVG.num(c[c.count - 1][4])) lamports/token (low \(SVG.num(lowest)), high \(SVG.num(highest))).\n\n"
+            }
             md += "Price samples (slot, lamports/token): " + t.pricePath.prefix(12).map { "\(SVG.num($0[0])): \(SVG.num($0[1]))" }.joined(separator: ", ")
                 + (t.pricePath.count > 12 ? ", … (\(t.pricePath.count) samples)" : "") + "\n\n"
-            let bucketRows = t.buckets.map { [$0.label, "\($0.trades)", "\(fmt($0.avgSlippagePct, 3)) %", "\(fmt($0.avgImpactPct, 3)) %"] }
+            let bucketRows = t.buckets.map { [$0.label, "\($0.trades)", $0.trades == 0 ? "–" : "\(fmt($0.avgSlippagePct, 3)) %", $0.trades == 0 ? "–" : "\(fmt($0.avgImpactPct, 3)) %"] }
             body += "<h3>Slippage and price impact by trade size</h3>"
             body += SVG.bars(title: "\(t.symbol): average slippage (%) by trade size", yLabel: "slippage %",
-                             items: t.buckets.map { ($0.label, $0.avgSlippagePct) }, cls: "slippage")
+                             items: t.buckets.map { ($0.label, $0.trades == 0 ? nil : $0.avgSlippagePct) }, cls: "slippage")
             body += Page.table(["size", "trades", "avg slippage", "avg price impact"], bucketRows)
             md += "### Slippage and price impact by trade size\n\n" + Page.markdownTable(["size", "trades", "avg slippage", "avg price impact"], bucketRows)
             body += "<h3>Holder distribution</h3>"
@@ -153,6 +185,8 @@ public enum RunReport {
                 md += "\n### Rejected trades by reason\n\n" + Page.markdownTable(["reason", "trades"], r)
             }
         }
+        body += "<h2>How these are measured</h2><dl class=\"defs\">" + definitions.map { "<dt>\(SVG.escape($0.0))</dt><dd>\(SVG.escape($0.1))</dd>" }.joined() + "</dl>"
+        md += "\n## How these are measured\n\n" + definitions.map { "- **\($0.0)**: \($0.1)" }.joined(separator: "\n") + "\n"
         return Report(title: title, markdown: md, html: Page.html(title: title, body: body))
     }
 }
@@ -176,18 +210,16 @@ public enum SweepReport {
             metrics: orderedObject(p.metrics).map { ($0.0, $0.1) })
     }
 
-    /// (key, number, text) of a flat JSON object, in document order.
+    /// (key, number, text) of a flat JSON object, in document order (null: no number, "").
     static func orderedObject(_ text: String) -> [(String, Double?, String)] {
-        guard let data = text.data(using: .utf8), let obj = try? JSONSerialization.jsonObject(with: data) as? [String: Any] else { return [] }
-        // JSONSerialization loses order: recover it from the text.
-        let keys = obj.keys.sorted { (text.range(of: "\"\($0)\":")?.lowerBound ?? text.endIndex) < (text.range(of: "\"\($1)\":")?.lowerBound ?? text.endIndex) }
-        return keys.map { k in
-            let v = obj[k]
-            if let n = v as? NSNumber { return (k, n.doubleValue, n.stringValue) }
-            if let s = v as? String { return (k, Double(s), s) }
-            return (k, nil, "")
+        (JSON.flatFields(text) ?? []).map { f in
+            if !f.isString && f.value == "null" { return (f.key, nil, "") }
+            return (f.key, Double(f.value), f.value)
         }
     }
+
+    /// Rows shown in the page's table (the Markdown and the catalog keep them all).
+    public static let maxTableRows = 5_000
 
     /// The sweep's report: a heatmap of `metric` (mean over seeds) over two parameters, and every
     /// row in a table sortable by any column.
@@ -197,35 +229,52 @@ public enum SweepReport {
         let metric = chosen ?? (metricKeys.contains("mean_graduation_seconds") ? "mean_graduation_seconds" : metricKeys.first ?? "")
         let xk = xKey ?? paramKeys.first ?? ""
         let yk = yKey ?? paramKeys.first { $0 != xk } ?? ""
-        func value(_ r: Row, _ k: String) -> String? { r.params.first { $0.0 == k }?.1 }
-        func ordered(_ k: String) -> [String] {
-            var seen: [String] = []
-            for r in rows { if let v = value(r, k), !seen.contains(v) { seen.append(v) } }
-            return seen.sorted { (Double($0) ?? 0, $0) < (Double($1) ?? 0, $1) }
+        let xi = paramKeys.firstIndex(of: xk), yi = yk.isEmpty ? nil : paramKeys.firstIndex(of: yk), mi = metricKeys.firstIndex(of: metric)
+        func param(_ r: Row, _ i: Int?) -> String? { i.flatMap { $0 < r.params.count ? r.params[$0].1 : nil } }
+        // Sum and count per (x, y) pair and per x, in one pass over the rows.
+        var sums: [String: (Double, Int)] = [:]
+        var xSums: [String: (Double, Int)] = [:]
+        var xSeen: [String] = [], ySeen: [String] = []
+        var xKnown = Set<String>(), yKnown = Set<String>()
+        for r in rows {
+            guard let x = param(r, xi) else { continue }
+            if xKnown.insert(x).inserted { xSeen.append(x) }
+            let y = param(r, yi) ?? ""
+            if yi != nil, yKnown.insert(y).inserted { ySeen.append(y) }
+            guard let mi, mi < r.metrics.count, let v = r.metrics[mi].1 else { continue }
+            sums[x + "\u{1}" + y, default: (0, 0)].0 += v
+            sums[x + "\u{1}" + y, default: (0, 0)].1 += 1
+            xSums[x, default: (0, 0)].0 += v
+            xSums[x, default: (0, 0)].1 += 1
         }
+        func ordered(_ vs: [String]) -> [String] { vs.sorted { (Double($0) ?? 0, $0) < (Double($1) ?? 0, $1) } }
         func mean(_ x: String, _ y: String?) -> Double? {
-            let vs = rows.filter { value($0, xk) == x && (y == nil || value($0, yk) == y) }.compactMap { r in r.metrics.first { $0.0 == metric }?.1 ?? nil }
-            return vs.isEmpty ? nil : vs.reduce(0, +) / Double(vs.count)
+            let s = y.map { sums[x + "\u{1}" + $0] } ?? xSums[x]
+            guard let (sum, n) = s, n > 0 else { return nil }
+            return sum / Double(n)
         }
         let header = ["row", "seed"] + paramKeys + metricKeys
         let table = rows.map { r in ["\(r.index)", "\(r.seed)"] + r.params.map(\.1) + r.metrics.map { $0.1.map { SVG.num($0) } ?? "–" } }
         var md = "# \(title)\n\n" + facts.map { "- \($0.0): \($0.1)" }.joined(separator: "\n") + "\n\n"
         var body = "<h1>\(SVG.escape(title))</h1><ul>" + facts.map { "<li>\(SVG.escape($0.0)): \(SVG.escape($0.1))</li>" }.joined() + "</ul>"
         if !xk.isEmpty && !metric.isEmpty {
-            let xs = ordered(xk)
-            if !yk.isEmpty {
-                let ys = ordered(yk)
-                body += "<h2>\(SVG.escape(metric)) over \(SVG.escape(xk)) × \(SVG.escape(yk))</h2><p class=\"note\">Each cell: the mean of the metric over the runs at that pair that have a value (over seeds and any other parameters); grey: none has one (no run, or e.g. no graduation).</p>"
+            let xs = ordered(xSeen)
+            if yi != nil {
+                let ys = ordered(ySeen)
+                body += "<h2>\(SVG.escape(metric)) over \(SVG.escape(xk)) × \(SVG.escape(yk))</h2><p class=\"note\">Each cell: the mean of the metric over the runs at that pair that have a value (over seeds and any other parameters); white: none has one (no run, or e.g. no graduation). Darker is smaller. Another metric or other axes: pumpsim report … --metric NAME --x KEY --y KEY.</p>"
                 body += SVG.heatmap(title: "\(metric) (mean over seeds) by \(xk) and \(yk)", xKey: xk, yKey: yk, xs: xs, ys: ys) { mean($0, $1) }
                 md += "## \(metric) (mean over seeds): \(yk) down, \(xk) across\n\n"
                 md += Page.markdownTable([yk + " \\ " + xk] + xs, ys.reversed().map { y in [y] + xs.map { sig(mean($0, y)) } })
             } else {
                 body += "<h2>\(SVG.escape(metric)) by \(SVG.escape(xk))</h2>"
-                body += SVG.bars(title: "\(metric) (mean over seeds) by \(xk)", yLabel: metric, items: xs.map { ($0, mean($0, nil) ?? 0) }, cls: "slippage")
+                body += SVG.bars(title: "\(metric) (mean over seeds) by \(xk)", yLabel: metric, items: xs.map { ($0, mean($0, nil)) }, cls: "metric")
                 md += "## \(metric) (mean over seeds) by \(xk)\n\n" + Page.markdownTable([xk, metric], xs.map { [$0, sig(mean($0, nil))] })
             }
         }
-        body += "<h2>Every run</h2><p class=\"note\">Click a column header to sort.</p>" + Page.table(header, table, sortable: true)
+        let shown = table.prefix(maxTableRows)
+        body += "<h2>Every run</h2><p class=\"note\">Click a column header to sort."
+            + (table.count > shown.count ? " The first \(shown.count) of \(table.count) rows; the Markdown report and the catalog have them all." : "")
+            + "</p><div class=\"wide\">" + Page.table(header, Array(shown), sortable: true) + "</div>"
         md += "\n## Every run\n\n" + Page.markdownTable(header, table)
         return Report(title: title, markdown: md, html: Page.html(title: title, body: body))
     }

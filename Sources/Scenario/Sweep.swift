@@ -44,6 +44,7 @@ public struct SweepSpec: Sendable {
             let rest = spec[dots.upperBound...]
             let parts = rest.split(separator: ":", maxSplits: 1).map(String.init)
             let to = parts.first ?? ""
+            if parts.count > 1 && parts[1].isEmpty { throw fail("no step after ':' (a range is from..to:step, like 20..60:5)") }
             let stepText = parts.count > 1 ? parts[1] : "1"
             let scale = [from, to, stepText].map { $0.split(separator: ".", omittingEmptySubsequences: false).dropFirst().first?.count ?? 0 }.max() ?? 0
             guard scale <= 9, let a = FixedDecimal.parse(from, scale: scale), let b = FixedDecimal.parse(to, scale: scale),
@@ -54,6 +55,10 @@ public struct SweepSpec: Sendable {
             guard b >= a else { throw fail("the range ends (\(to)) before it starts (\(from))") }
             let count = (b - a) / step + 1
             guard count <= 100_000 else { throw fail("\(count) values; at most 100000 per axis") }
+            guard (b - a) % step == 0 else {
+                let last = FixedDecimal.format(UInt128(a + (count - 1) * step), scale: scale)
+                throw fail("the step \(stepText) does not reach \(to) from \(from) (the values would stop at \(last)); pick a step that divides the range, or list the values")
+            }
             let values = (0..<count).map { FixedDecimal.format(UInt128(a + $0 * step), scale: scale) }
             return Axis(key: key, values: values)
         }
@@ -62,7 +67,25 @@ public struct SweepSpec: Sendable {
             FixedDecimal.parse(String(v), scale: 9).map { FixedDecimal.format(UInt128($0), scale: 9) } ?? String(v)
         }
         guard !values.contains(where: \.isEmpty) else { throw fail("an empty value in the list") }
+        for (i, v) in values.enumerated() where values[..<i].contains(v) {
+            throw fail("\(v) is listed twice (every value is a run; list it once)")
+        }
         return Axis(key: key, values: values)
+    }
+
+    /// Two axes that set the same scenario field (`curve.fee_bps` and `tokens.0.curve.fee_bps`,
+    /// or one key twice): the later would silently win. Returns the pair's keys.
+    public func overlappingAxes(tokenCount: Int) -> (String, String)? {
+        var owner: [String: String] = [:]
+        for a in axes {
+            let one = SweepSpec(axes: [Axis(key: a.key, values: [a.values.first ?? ""])], random: nil, seeds: 1, baseSeed: 0)
+            for o in one.overrides(at: 0, tokenCount: tokenCount) {
+                let path = String(o.prefix { $0 != "=" })
+                if let other = owner[path] { return (other, a.key) }
+                owner[path] = a.key
+            }
+        }
+        return nil
     }
 
     /// The grid point indices the sweep runs, in grid order.
@@ -121,9 +144,16 @@ public struct SweepRow: Sendable {
     public var events: UInt64
     public var wallSeconds: Double
 
-    /// The parameters as a JSON object (numbers where the value is one).
+    /// The parameters as a JSON object (numbers where the value is a plain decimal, of any size).
     public var paramsJSON: JSON {
-        .object(params.map { k, v in (k, FixedDecimal.parse(v, scale: 9) != nil ? JSON.number(v) : JSON.string(v)) })
+        .object(params.map { k, v in (k, SweepRow.isPlainDecimal(v) ? JSON.number(v) : JSON.string(v)) })
+    }
+
+    /// `12`, `0.5`: digits with at most one inner point (how grid values are normalised).
+    static func isPlainDecimal(_ v: String) -> Bool {
+        let parts = v.split(separator: ".", omittingEmptySubsequences: false)
+        return (parts.count == 1 || parts.count == 2) && parts.allSatisfy { !$0.isEmpty && $0.allSatisfy { $0.isASCII && $0.isNumber } }
+            && (parts[0].count == 1 || parts[0].first != "0")
     }
 
     /// Run-level metrics as a JSON object.
@@ -138,24 +168,42 @@ public struct SweepRow: Sendable {
     }
 }
 
+/// A row that could not run: which row, point and seed, and why.
+public struct SweepRowError: Error, CustomStringConvertible {
+    public var index: Int
+    public var params: [(String, String)]
+    public var seed: UInt64
+    public var underlying: String
+    public var description: String {
+        "row \(index) (\(params.map { "\($0.0)=\($0.1)" }.joined(separator: ", ")), seed \(seed)): \(underlying)"
+    }
+}
+
 public enum SweepRunner {
     /// Runs the rows `indices` of the sweep with `jobs` threads; `done` is called (serially, in
-    /// completion order) as each finishes. Results do not depend on `jobs`.
+    /// completion order) as each finishes, and returns false to stop handing out rows (a failure).
+    /// Results do not depend on `jobs`.
     public static func run(scenarioPath: String, baseOverrides: [String], spec: SweepSpec, tokenCount: Int, indices: [Int], jobs: Int,
-                           done: @escaping @Sendable (Result<SweepRow, Error>) -> Void) {
+                           done: @escaping @Sendable (Result<SweepRow, SweepRowError>) -> Bool) {
         let points = spec.points()
         let lock = NSLock()
         let next = Counter()
         let workers = max(1, min(jobs, indices.count))
         DispatchQueue.concurrentPerform(iterations: workers) { _ in
-            while true {
-                let k = next.take()
-                guard k < indices.count else { return }
+            while let k = next.take(below: indices.count) {
                 let i = indices[k]
-                let result = Result<SweepRow, Error> { try runRow(i, scenarioPath: scenarioPath, baseOverrides: baseOverrides, spec: spec, points: points, tokenCount: tokenCount) }
+                let result: Result<SweepRow, SweepRowError>
+                do {
+                    result = .success(try runRow(i, scenarioPath: scenarioPath, baseOverrides: baseOverrides, spec: spec, points: points, tokenCount: tokenCount))
+                } catch {
+                    let point = points[i / spec.seeds]
+                    result = .failure(SweepRowError(index: i, params: Array(zip(spec.axes.map(\.key), spec.values(at: point))),
+                                                    seed: spec.baseSeed &+ UInt64(i % spec.seeds), underlying: "\(error)"))
+                }
                 lock.lock()
-                done(result)
+                let goOn = done(result)
                 lock.unlock()
+                if !goOn { next.stop() }
             }
         }
     }
@@ -175,14 +223,17 @@ public enum SweepRunner {
                         wallSeconds: Double(d.components.seconds) + Double(d.components.attoseconds) / 1e18)
     }
 
-    /// Hands out row positions to worker threads.
+    /// Hands out row positions to worker threads, until the end or a stop.
     final class Counter: @unchecked Sendable {
         private var value = 0
+        private var stopped = false
         private let lock = NSLock()
-        func take() -> Int {
+        func take(below limit: Int) -> Int? {
             lock.lock(); defer { lock.unlock() }
+            guard !stopped, value < limit else { return nil }
             value += 1
             return value - 1
         }
+        func stop() { lock.lock(); stopped = true; lock.unlock() }
     }
 }

@@ -14,6 +14,76 @@ public indirect enum JSON: Sendable, Equatable {
 
     public static func == (a: JSON, b: JSON) -> Bool { a.serialized() == b.serialized() }
 
+    /// Text that is already serialized JSON, written as it is (e.g. a stored object).
+    public static func verbatim(_ text: String) -> JSON { .number(text) }
+
+    /// The fields of a flat JSON object (values: strings, numbers, booleans or null), in document
+    /// order: strings unescaped, anything else as its text (`null` for null). nil if `text` is not
+    /// such an object.
+    public static func flatFields(_ text: String) -> [(key: String, value: String, isString: Bool)]? {
+        let chars = Array(text.unicodeScalars)
+        var i = 0
+        func space() { while i < chars.count && (chars[i] == " " || chars[i] == "\n" || chars[i] == "\t" || chars[i] == "\r") { i += 1 } }
+        func string() -> String? {
+            guard i < chars.count, chars[i] == "\"" else { return nil }
+            i += 1
+            var s = String.UnicodeScalarView()
+            while i < chars.count && chars[i] != "\"" {
+                if chars[i] == "\\" {
+                    i += 1
+                    guard i < chars.count else { return nil }
+                    switch chars[i] {
+                    case "n": s.append("\n")
+                    case "t": s.append("\t")
+                    case "r": s.append("\r")
+                    case "b": s.append("\u{08}")
+                    case "f": s.append("\u{0C}")
+                    case "u":
+                        guard i + 4 < chars.count, let v = UInt32(String(String.UnicodeScalarView(chars[(i + 1)...(i + 4)])), radix: 16),
+                              let u = Unicode.Scalar(v) else { return nil }
+                        s.append(u)
+                        i += 4
+                    default: s.append(chars[i])
+                    }
+                } else {
+                    s.append(chars[i])
+                }
+                i += 1
+            }
+            guard i < chars.count else { return nil }
+            i += 1
+            return String(s)
+        }
+        var out: [(key: String, value: String, isString: Bool)] = []
+        space()
+        guard i < chars.count, chars[i] == "{" else { return nil }
+        i += 1
+        space()
+        if i < chars.count && chars[i] == "}" { return out }
+        while true {
+            space()
+            guard let key = string() else { return nil }
+            space()
+            guard i < chars.count, chars[i] == ":" else { return nil }
+            i += 1
+            space()
+            if i < chars.count && chars[i] == "\"" {
+                guard let v = string() else { return nil }
+                out.append((key, v, true))
+            } else {
+                var v = String.UnicodeScalarView()
+                while i < chars.count && chars[i] != "," && chars[i] != "}" && chars[i] != " " && chars[i] != "\n" { v.append(chars[i]); i += 1 }
+                guard !v.isEmpty else { return nil }
+                out.append((key, String(v), false))
+            }
+            space()
+            guard i < chars.count else { return nil }
+            if chars[i] == "," { i += 1; continue }
+            guard chars[i] == "}" else { return nil }
+            return out
+        }
+    }
+
     /// A decimal number from a fixed-point integer (`value / 10^scale`).
     public static func decimal(_ value: UInt64, scale: Int) -> JSON {
         .number(FixedDecimal.format(UInt128(value), scale: scale))

@@ -76,6 +76,11 @@ public final class RunCatalog {
             PRIMARY KEY (sweep_id, idx)
         );
         """,
+        """
+        ALTER TABLE sweeps ADD COLUMN overrides TEXT NOT NULL DEFAULT '[]';
+        ALTER TABLE sweeps ADD COLUMN status TEXT NOT NULL DEFAULT 'unknown';
+        ALTER TABLE sweeps ADD COLUMN finished_at TEXT;
+        """,
     ]
 
     public init(path: String) throws(SQLiteError) {

@@ -1,7 +1,8 @@
 import SimCore
 
 /// Sweeps in the run catalog: a `sweeps` row per sweep (or shard of one) and a `sweep_points`
-/// row per finished (point, seed), each committed on its own so a killed sweep keeps what it ran.
+/// row per finished (point, seed), each committed on its own so a killed sweep keeps what it ran
+/// and the same command resumes it.
 extension RunCatalog {
     public struct Sweep: Sendable, Equatable {
         public var id: Int64
@@ -18,10 +19,18 @@ extension RunCatalog {
         public var totalPoints: Int64
         /// `i/n`, `all`, or `merged`.
         public var shard: String
+        /// The `--set` overrides every row ran with, as a JSON array.
+        public var overrides: String
+        /// `running`, `complete`, `failed`, `partial` (a merge short of rows), or `unknown`
+        /// (recorded by an older pumpsim).
+        public var status: String
+        public var finishedAt: String?
         public init(id: Int64 = 0, key: String, createdAt: String, scenarioPath: String, scenarioName: String, scenarioDigest: String,
-                    engineVersion: String, spec: String, totalPoints: Int64, shard: String) {
+                    engineVersion: String, spec: String, totalPoints: Int64, shard: String, overrides: String = "[]",
+                    status: String = "running", finishedAt: String? = nil) {
             self.id = id; self.key = key; self.createdAt = createdAt; self.scenarioPath = scenarioPath; self.scenarioName = scenarioName
             self.scenarioDigest = scenarioDigest; self.engineVersion = engineVersion; self.spec = spec; self.totalPoints = totalPoints; self.shard = shard
+            self.overrides = overrides; self.status = status; self.finishedAt = finishedAt
         }
     }
 
@@ -35,7 +44,7 @@ extension RunCatalog {
         public var params: String
         /// JSON object of the run-level metrics.
         public var metrics: String
-        /// JSON of the per-token outcomes.
+        /// JSON of the per-token outcomes ("" where not loaded).
         public var outcome: String
         public var digest: String
         public var events: Int64
@@ -55,11 +64,18 @@ extension RunCatalog {
 
     public func createSweep(_ s: Sweep) throws(SQLiteError) -> Int64 {
         try db.query("""
-            INSERT INTO sweeps (key, created_at, scenario_path, scenario_name, scenario_digest, engine_version, spec, total_points, shard)
-            VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)
+            INSERT INTO sweeps (key, created_at, scenario_path, scenario_name, scenario_digest, engine_version, spec, total_points, shard,
+                                overrides, status, finished_at)
+            VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
             """, [.text(s.key), .text(s.createdAt), .text(s.scenarioPath), .text(s.scenarioName), .text(s.scenarioDigest),
-                  .text(s.engineVersion), .text(s.spec), .int(s.totalPoints), .text(s.shard)])
+                  .text(s.engineVersion), .text(s.spec), .int(s.totalPoints), .text(s.shard), .text(s.overrides), .text(s.status),
+                  s.finishedAt.map { .text($0) } ?? .null])
         return db.lastInsertRowID
+    }
+
+    /// Marks how a sweep (or this shard of it) ended.
+    public func setSweepStatus(_ id: Int64, status: String, finishedAt: String?) throws(SQLiteError) {
+        try db.query("UPDATE sweeps SET status = ?, finished_at = ? WHERE id = ?", [.text(status), finishedAt.map { .text($0) } ?? .null, .int(id)])
     }
 
     public func addPoint(_ p: SweepPoint, sweep id: Int64) throws(SQLiteError) {
@@ -70,11 +86,12 @@ extension RunCatalog {
                   .text(p.outcome), .text(p.digest), .int(p.events), .real(p.wallSeconds)])
     }
 
-    static let sweepColumns = "id, key, created_at, scenario_path, scenario_name, scenario_digest, engine_version, spec, total_points, shard"
+    static let sweepColumns = "id, key, created_at, scenario_path, scenario_name, scenario_digest, engine_version, spec, total_points, shard, overrides, status, finished_at"
 
     static func sweep(_ r: [SQLValue]) -> Sweep {
         Sweep(id: r[0].int ?? 0, key: r[1].text ?? "", createdAt: r[2].text ?? "", scenarioPath: r[3].text ?? "", scenarioName: r[4].text ?? "",
-              scenarioDigest: r[5].text ?? "", engineVersion: r[6].text ?? "", spec: r[7].text ?? "{}", totalPoints: r[8].int ?? 0, shard: r[9].text ?? "")
+              scenarioDigest: r[5].text ?? "", engineVersion: r[6].text ?? "", spec: r[7].text ?? "{}", totalPoints: r[8].int ?? 0, shard: r[9].text ?? "",
+              overrides: r[10].text ?? "[]", status: r[11].text ?? "unknown", finishedAt: r[12].text)
     }
 
     /// Sweeps, newest first.
@@ -86,21 +103,34 @@ extension RunCatalog {
         try db.query("SELECT \(Self.sweepColumns) FROM sweeps WHERE id = ?", [.int(id)]).first.map(Self.sweep)
     }
 
-    /// A sweep's points in grid order.
-    public func points(sweep id: Int64) throws(SQLiteError) -> [SweepPoint] {
+    /// The newest sweep with this identity and shard (what a rerun of the same command resumes).
+    public func sweep(key: String, shard: String) throws(SQLiteError) -> Sweep? {
+        try db.query("SELECT \(Self.sweepColumns) FROM sweeps WHERE key = ? AND shard = ? ORDER BY id DESC LIMIT 1",
+                     [.text(key), .text(shard)]).first.map(Self.sweep)
+    }
+
+    /// A sweep's points in grid order; with `outcomes: false` the per-token outcomes are left out
+    /// (`outcome` is "").
+    public func points(sweep id: Int64, outcomes: Bool = true) throws(SQLiteError) -> [SweepPoint] {
         try db.query("""
-            SELECT idx, point, seed, params, metrics, outcome, digest, events, wall_seconds FROM sweep_points
+            SELECT idx, point, seed, params, metrics, \(outcomes ? "outcome" : "''"), digest, events, wall_seconds FROM sweep_points
             WHERE sweep_id = ? ORDER BY idx
             """, [.int(id)]).map {
             SweepPoint(index: $0[0].int ?? 0, point: $0[1].int ?? 0, seed: UInt64(bitPattern: $0[2].int ?? 0), params: $0[3].text ?? "{}",
-                       metrics: $0[4].text ?? "{}", outcome: $0[5].text ?? "{}", digest: $0[6].text ?? "", events: $0[7].int ?? 0,
+                       metrics: $0[4].text ?? "{}", outcome: $0[5].text ?? "", digest: $0[6].text ?? "", events: $0[7].int ?? 0,
                        wallSeconds: $0[8].real ?? 0)
         }
     }
 
-    /// The newest run and the newest sweep (by creation time), for "report the latest".
+    public func pointCount(sweep id: Int64) throws(SQLiteError) -> Int64 {
+        try db.query("SELECT COUNT(*) FROM sweep_points WHERE sweep_id = ?", [.int(id)]).first?.first?.int ?? 0
+    }
+
+    /// The newest run with outcomes to report and the newest sweep, for "report the latest".
     public func latest() throws(SQLiteError) -> (run: (Int64, String)?, sweep: (Int64, String)?) {
-        let run = try db.query("SELECT id, started_at FROM runs WHERE outcome != 'running' ORDER BY id DESC LIMIT 1").first
+        let run = try db.query("""
+            SELECT id, started_at FROM runs WHERE EXISTS (SELECT 1 FROM run_outcomes WHERE run_id = runs.id) ORDER BY id DESC LIMIT 1
+            """).first
         let sweep = try db.query("SELECT id, created_at FROM sweeps ORDER BY id DESC LIMIT 1").first
         return (run.map { ($0[0].int ?? 0, $0[1].text ?? "") }, sweep.map { ($0[0].int ?? 0, $0[1].text ?? "") })
     }
@@ -123,38 +153,53 @@ extension RunCatalog {
     }
 
     /// Joins the sweeps of other catalogs (shards) into this one, one merged sweep per key, in
-    /// one transaction. Rows already present must match exactly (wall time aside).
-    public func merge(from sources: [(path: String, catalog: RunCatalog)]) throws -> MergeReport {
+    /// one transaction. Rows already present must match exactly (wall time aside). This
+    /// catalog's own shard sweeps of the same keys join too (merging into a shard's catalog).
+    public func merge(from sources: [(path: String, catalog: RunCatalog)], finishedAt: String? = nil) throws -> MergeReport {
         var report = MergeReport()
         try db.transaction {
             var target: [String: Int64] = [:]
-            for existing in try sweeps(limit: Int.max).reversed() where existing.shard == "merged" { target[existing.key] = existing.id }
+            let own = try sweeps(limit: Int.max).reversed()
+            for existing in own where existing.shard == "merged" { target[existing.key] = existing.id }
+            var inputs: [(path: String, catalog: RunCatalog, sweep: Sweep)] = []
             for (path, source) in sources {
-                for s in try source.sweeps(limit: Int.max).reversed() {
-                    let id: Int64
-                    if let t = target[s.key] { id = t } else {
-                        var fresh = s
-                        fresh.shard = "merged"
-                        id = try createSweep(fresh)
-                        target[s.key] = id
+                for s in try source.sweeps(limit: Int.max).reversed() where s.shard != "merged" || source !== self {
+                    inputs.append((path, source, s))
+                }
+            }
+            let keys = Set(inputs.map(\.sweep.key))
+            for s in own where s.shard != "merged" && keys.contains(s.key) && !inputs.contains(where: { $0.catalog === self && $0.sweep.id == s.id }) {
+                inputs.append(("this catalog", self, s))
+            }
+            for (path, source, s) in inputs {
+                let id: Int64
+                if let t = target[s.key] { id = t } else {
+                    var fresh = s
+                    fresh.shard = "merged"
+                    fresh.status = "partial"
+                    fresh.finishedAt = nil
+                    id = try createSweep(fresh)
+                    target[s.key] = id
+                }
+                var have: [Int64: SweepPoint] = [:]
+                for p in try points(sweep: id, outcomes: false) { have[p.index] = p }
+                for p in try source.points(sweep: s.id) {
+                    if let old = have[p.index] {
+                        guard old.sameResult(as: p) else { throw MergeConflict(key: s.key, index: p.index, source: path) }
+                        report.duplicates += 1
+                        continue
                     }
-                    var have: [Int64: SweepPoint] = [:]
-                    for p in try points(sweep: id) { have[p.index] = p }
-                    for p in try source.points(sweep: s.id) {
-                        if let old = have[p.index] {
-                            guard old.sameResult(as: p) else { throw MergeConflict(key: s.key, index: p.index, source: path) }
-                            report.duplicates += 1
-                            continue
-                        }
-                        try addPoint(p, sweep: id)
-                        have[p.index] = p
-                        report.added += 1
-                    }
+                    try addPoint(p, sweep: id)
+                    var kept = p
+                    kept.outcome = ""
+                    have[p.index] = kept
+                    report.added += 1
                 }
             }
             for (key, id) in target.sorted(by: { $0.value < $1.value }) {
-                let n = try db.query("SELECT COUNT(*) FROM sweep_points WHERE sweep_id = ?", [.int(id)]).first?.first?.int ?? 0
+                let n = try pointCount(sweep: id)
                 let total = try sweep(id: id)?.totalPoints ?? 0
+                try setSweepStatus(id, status: n == total ? "complete" : "partial", finishedAt: n == total ? finishedAt : nil)
                 report.sweeps.append((id, key, n, total))
             }
         }

@@ -54,6 +54,8 @@ struct SweepCommand: ParsableCommand {
         @Option(help: ArgumentHelp("Also write the rows as CSV.", valueName: "FILE")) var csv: String?
         @Flag(help: "Print one JSON object per row on stdout, in grid order.") var json = false
         @Flag(help: "No progress on stderr.") var quiet = false
+        @Flag(help: "Start a new sweep even if --db holds this one already (by default the same command resumes it: rows already there are not run again).")
+        var fresh = false
 
         func validate() throws {
             if grid.isEmpty { throw ValidationError("give at least one --grid key=values") }
@@ -84,12 +86,22 @@ struct SweepCommand: ParsableCommand {
                 throw ExitStatus.badInput.code
             }
             let spec = SweepSpec(axes: axes, random: random, seeds: seeds, baseSeed: seed ?? base.seed)
+            if let (a, b) = spec.overlappingAxes(tokenCount: base.tokens.count) {
+                return try bad(a == b ? "--grid \(a) is given twice; give each key once, with all its values"
+                                      : "--grid \(a) and --grid \(b) set the same scenario field; keep one")
+            }
+            guard spec.gridSize < Int.max else { return try bad("the grid has more points than can be counted; use fewer values") }
             guard spec.gridSize <= 100_000_000 || (random ?? Int.max) <= 1_000_000 else {
-                printError("error: the grid has \(spec.gridSize == Int.max ? "too many" : "\(spec.gridSize)") points; sample it with --random N")
-                throw ExitStatus.badInput.code
+                return try bad("the grid has \(spec.gridSize) points; sample it with --random N (at most 1000000)")
+            }
+            if let random, random >= spec.gridSize, !quiet {
+                printError("note: --random \(random) is not below the grid's \(spec.gridSize) points: every point runs")
             }
             let points = spec.points()
-            let total = points.count * seeds
+            let (total, overflow) = points.count.multipliedReportingOverflow(by: seeds)
+            guard !overflow, total <= Self.maxRows else {
+                return try bad("\(points.count) points × \(seeds) seeds is more than \(Self.maxRows) runs; use fewer values, --random or fewer seeds")
+            }
             // Check every value of every axis before running anything: a bad one fails now, with its key.
             for (k, axis) in axes.enumerated() {
                 for v in axis.values {
@@ -103,74 +115,99 @@ struct SweepCommand: ParsableCommand {
             }
             let shardSpec = try parseShard()
             let indices = (0..<total).filter { i in shardSpec.map { i % $0.1 == $0.0 - 1 } ?? true }
-            let catalog = try openCatalog(noDb ? nil : (db ?? RunCatalog.defaultPath))
+            let paramKeys = axes.map(\.key)
+            // Outputs open before anything runs: a path that cannot be written fails now.
+            let output: RowOutput
+            do { output = try RowOutput(order: indices, paramKeys: paramKeys, csvPath: csv, json: json) } catch {
+                return try bad("cannot write \(csv ?? "the CSV file"): \(error.localizedDescription)")
+            }
+            let dbPath = db ?? RunCatalog.defaultPath
+            let catalog = try openCatalog(noDb ? nil : dbPath)
             let scenarioDigest = ScenarioWriter.digest(base).hex
             let specJSON = spec.json.serialized()
             let key = StateDigest.of(encoding: Array("\(scenarioDigest)|\(specJSON)|\(EngineInfo.version)".utf8)).hex
+            let shardName = shard ?? "all"
             var sweepID: Int64?
+            var resumed = 0
             if let catalog {
-                sweepID = try catalogCall {
-                    try catalog.createSweep(.init(key: key, createdAt: ISO8601DateFormatter().string(from: Date()), scenarioPath: scenario,
-                                                  scenarioName: base.name, scenarioDigest: scenarioDigest, engineVersion: EngineInfo.version,
-                                                  spec: specJSON, totalPoints: Int64(total), shard: shard ?? "all"))
+                if !fresh, let existing = try catalogCall({ try catalog.sweep(key: key, shard: shardName) }) {
+                    sweepID = existing.id
+                    let done = try catalogCall { try catalog.points(sweep: existing.id, outcomes: false) }
+                    do { for p in done { try output.add(p) } } catch {
+                        return try bad("cannot write \(csv ?? "output"): \(error.localizedDescription)")
+                    }
+                    resumed = done.count
+                    if !quiet {
+                        printError(resumed == indices.count
+                            ? "sweep \(existing.id) in \(dbPath) already has all \(resumed) rows of this \(shard == nil ? "sweep" : "shard") (--fresh runs it again)"
+                            : "resuming sweep \(existing.id) in \(dbPath): \(resumed) of \(indices.count) rows already there (--fresh starts over)")
+                    }
+                } else {
+                    let overridesJSON = JSON.array(overrides.map { .string($0) }).serialized()
+                    sweepID = try catalogCall {
+                        try catalog.createSweep(.init(key: key, createdAt: Self.now(), scenarioPath: scenario,
+                                                      scenarioName: base.name, scenarioDigest: scenarioDigest, engineVersion: EngineInfo.version,
+                                                      spec: specJSON, totalPoints: Int64(total), shard: shardName, overrides: overridesJSON))
+                    }
                 }
             }
-            let progress = SweepProgress(total: indices.count, terminal: isatty(STDERR_FILENO) == 1, quiet: quiet)
-            let collected = RowBox()
-            let sink = UncheckedBox((catalog, sweepID))
-            SweepRunner.run(scenarioPath: scenario, baseOverrides: overrides, spec: spec, tokenCount: base.tokens.count, indices: indices, jobs: jobs) { result in
+            let remaining = indices.filter { !output.has($0) }
+            let progress = SweepProgress(total: remaining.count, already: resumed, terminal: isatty(STDERR_FILENO) == 1, quiet: quiet)
+            let failure = FailureBox()
+            let sink = UncheckedBox((catalog, sweepID, output))
+            SweepRunner.run(scenarioPath: scenario, baseOverrides: overrides, spec: spec, tokenCount: base.tokens.count, indices: remaining, jobs: jobs) { result in
+                defer { progress.step() }
                 switch result {
                 case .success(let row):
+                    var stored = Self.stored(row)
                     if let catalog = sink.value.0, let sweepID = sink.value.1 {
-                        do { try catalog.addPoint(Self.stored(row), sweep: sweepID) } catch { collected.fail("run catalog: \(error)") }
+                        do { try catalog.addPoint(stored, sweep: sweepID) } catch {
+                            failure.fail("run catalog: \(error)")
+                            return false
+                        }
                     }
-                    collected.add(row)
+                    stored.outcome = ""
+                    do { try sink.value.2.add(stored) } catch {
+                        failure.fail("cannot write \(csv ?? "output"): \(error.localizedDescription)")
+                        return false
+                    }
+                    return true
                 case .failure(let error):
-                    collected.fail("\(error)")
+                    failure.fail("\(error)")
+                    return false
                 }
-                progress.step()
             }
             progress.finish()
-            if let failure = collected.failure {
+            output.close()
+            if let failure = failure.message {
+                if let catalog, let sweepID { try? catalog.setSweepStatus(sweepID, status: "failed", finishedAt: nil) }
                 printError("error: \(failure)")
+                if catalog != nil { printError("the rows that finished are in \(dbPath); the same command resumes the sweep") }
                 throw ExitStatus.failed.code
             }
-            let rows = collected.rows.sorted { $0.index < $1.index }
-            if let csv {
-                do { try Self.csv(rows).write(toFile: csv, atomically: true, encoding: .utf8) } catch {
-                    printError("error: cannot write \(csv): \(error.localizedDescription)")
-                    throw ExitStatus.badInput.code
-                }
-            }
-            if json {
-                for r in rows { print(Self.jsonRow(r).serialized()) }
-            } else {
-                print("sweep of \(base.name): \(points.count) points × \(seeds) seeds = \(total) runs" + (shard.map { "; shard \($0) ran \(indices.count)" } ?? ""))
-                if let sweepID { print("catalog sweep \(sweepID) in \(db ?? RunCatalog.defaultPath) (key \(key.prefix(12))…)") }
+            if let catalog, let sweepID { try catalogCall { try catalog.setSweepStatus(sweepID, status: "complete", finishedAt: Self.now()) } }
+            if !json {
+                print("sweep of \(base.name): \(points.count) points × \(seeds) seeds = \(total) runs" + (shard.map { "; shard \($0) has \(indices.count)" } ?? "")
+                      + (resumed > 0 ? "; \(resumed) were already in the catalog, \(remaining.count) ran now" : ""))
+                if let sweepID { print("catalog sweep \(sweepID) in \(dbPath) (key \(key.prefix(12))…)") }
                 if let csv { print("rows in \(csv)") }
-                if catalog != nil { print("report: pumpsim report \(db ?? RunCatalog.defaultPath) --html") }
+                if catalog != nil { print("report: pumpsim report \(noDb ? "" : dbPath) --html") }
             }
         }
 
-        static func jsonRow(_ r: SweepRow) -> JSON {
-            .object([("row", .uint(UInt64(r.index))), ("point", .uint(UInt64(r.point))), ("seed", .uint(r.seed)),
-                     ("params", r.paramsJSON), ("metrics", r.metricsJSON), ("digest", .string(r.digest)), ("events", .uint(r.events))])
+        /// More rows than this is a mistake, not a sweep.
+        static let maxRows = 10_000_000
+
+        static func now() -> String { ISO8601DateFormatter().string(from: Date()) }
+
+        func bad(_ message: String) throws {
+            printError("error: \(message)")
+            throw ExitStatus.badInput.code
         }
 
         static func stored(_ r: SweepRow) -> RunCatalog.SweepPoint {
             .init(index: Int64(r.index), point: Int64(r.point), seed: r.seed, params: r.paramsJSON.serialized(), metrics: r.metricsJSON.serialized(),
                   outcome: OutcomeCodec.encode(r.outcome), digest: r.digest, events: Int64(r.events), wallSeconds: r.wallSeconds)
-        }
-
-        static func csv(_ rows: [SweepRow]) -> String {
-            guard let first = rows.first else { return "" }
-            let metricNames = first.outcome.summary.map(\.0)
-            var out = (["row", "point", "seed"] + first.params.map(\.0) + metricNames + ["digest"]).joined(separator: ",") + "\n"
-            for r in rows {
-                let metrics = r.outcome.summary.map { $0.1.map(SweepRow.format) ?? "" }
-                out += (["\(r.index)", "\(r.point)", "\(r.seed)"] + r.params.map(\.1) + metrics + [r.digest]).joined(separator: ",") + "\n"
-            }
-            return out
         }
     }
 
@@ -180,9 +217,10 @@ struct SweepCommand: ParsableCommand {
             abstract: "Join sweep shards' catalogs into one.",
             discussion: """
             Copies every sweep of the given catalogs into --into, one merged sweep per sweep identity \
-            (scenario digest, grid, seeds, engine version). A row present in two shards must hold the \
-            same result, or nothing is merged and the exit code is 1. Says how many rows each merged \
-            sweep has out of how many it should.
+            (scenario digest, grid, seeds, engine version); shard sweeps already in --into join too. \
+            A row present in two shards must hold the same result, or nothing is merged and the exit \
+            code is 1. Says how many rows each merged sweep has out of how many it should; merging \
+            again as more shards arrive adds only what is new.
 
             Example: pumpsim sweep merge shard-1.sqlite shard-2.sqlite shard-3.sqlite --into sweep.sqlite
             """
@@ -206,7 +244,7 @@ struct SweepCommand: ParsableCommand {
             }
             guard let target = try openCatalog(into) else { return }
             let report: RunCatalog.MergeReport
-            do { report = try target.merge(from: sources) } catch let e as RunCatalog.MergeConflict {
+            do { report = try target.merge(from: sources, finishedAt: Run.now()) } catch let e as RunCatalog.MergeConflict {
                 printError("error: \(e)")
                 throw ExitStatus.failed.code
             } catch {
@@ -235,41 +273,115 @@ final class UncheckedBox<T>: @unchecked Sendable {
     init(_ value: T) { self.value = value }
 }
 
-/// Finished rows, gathered from worker threads.
-final class RowBox: @unchecked Sendable {
+/// The first failure of a sweep.
+final class FailureBox: @unchecked Sendable {
     private let lock = NSLock()
-    private(set) var rows: [SweepRow] = []
-    private(set) var failure: String?
-    func add(_ r: SweepRow) { lock.lock(); rows.append(r); lock.unlock() }
-    func fail(_ m: String) { lock.lock(); if failure == nil { failure = m }; lock.unlock() }
+    private(set) var message: String?
+    func fail(_ m: String) { lock.lock(); if message == nil { message = m }; lock.unlock() }
 }
 
-/// Runs done, elapsed and ETA on stderr.
+/// Rows to stdout (`--json`) and to the CSV file, in grid order as they become available: a
+/// finished row waits only for the rows before it. Memory holds the rows still waiting.
+final class RowOutput: @unchecked Sendable {
+    private let order: [Int]
+    private var position: [Int: Int] = [:]
+    private var waiting: [Int: RunCatalog.SweepPoint] = [:]
+    private var next = 0
+    private let paramKeys: [String]
+    private let csv: FileHandle?
+    private let json: Bool
+
+    init(order: [Int], paramKeys: [String], csvPath: String?, json: Bool) throws {
+        self.order = order
+        for (k, i) in order.enumerated() { position[i] = k }
+        self.paramKeys = paramKeys
+        self.json = json
+        if let csvPath {
+            guard FileManager.default.createFile(atPath: csvPath, contents: nil) else {
+                throw CocoaError(.fileWriteNoPermission, userInfo: [NSFilePathErrorKey: csvPath])
+            }
+            csv = try FileHandle(forWritingTo: URL(fileURLWithPath: csvPath))
+            try csv?.write(contentsOf: Data(((["row", "point", "seed"] + paramKeys + RunOutcome.summaryNames + ["digest"])
+                .map(Self.quote).joined(separator: ",") + "\n").utf8))
+        } else {
+            csv = nil
+        }
+    }
+
+    func has(_ index: Int) -> Bool { guard let k = position[index] else { return false }; return k < next || waiting[k] != nil }
+
+    /// Takes a finished row; writes it and every row it was holding back.
+    func add(_ p: RunCatalog.SweepPoint) throws {
+        guard let k = position[Int(p.index)] else { return }
+        waiting[k] = p
+        while let row = waiting.removeValue(forKey: next) {
+            next += 1
+            if json {
+                let line = JSON.object([("row", .int(row.index)), ("point", .int(row.point)), ("seed", .uint(row.seed)),
+                                        ("params", .verbatim(row.params)), ("metrics", .verbatim(row.metrics)),
+                                        ("digest", .string(row.digest)), ("events", .int(row.events))]).serialized()
+                FileHandle.standardOutput.write(Data((line + "\n").utf8))
+            }
+            if let csv {
+                let params = JSON.flatFields(row.params) ?? []
+                let metrics = JSON.flatFields(row.metrics) ?? []
+                var cells = ["\(row.index)", "\(row.point)", "\(row.seed)"]
+                cells += paramKeys.map { k in params.first { $0.key == k }?.value ?? "" }
+                cells += RunOutcome.summaryNames.map { k in metrics.first { $0.key == k }.map { $0.value == "null" && !$0.isString ? "" : $0.value } ?? "" }
+                cells.append(row.digest)
+                try csv.write(contentsOf: Data((cells.map(Self.quote).joined(separator: ",") + "\n").utf8))
+            }
+        }
+    }
+
+    func close() { try? csv?.close() }
+
+    /// RFC 4180: quoted when it holds a comma, a quote or a line break.
+    static func quote(_ s: String) -> String {
+        guard s.contains(where: { $0 == "," || $0 == "\"" || $0 == "\n" || $0 == "\r" }) else { return s }
+        return "\"" + s.replacingOccurrences(of: "\"", with: "\"\"") + "\""
+    }
+}
+
+/// Runs done, elapsed and ETA on stderr: a bar on a terminal; otherwise a line at every tenth
+/// and at least every 30 seconds.
 final class SweepProgress: @unchecked Sendable {
     private let total: Int
+    private let already: Int
     private let terminal: Bool
     private let quiet: Bool
     private var done = 0
     private var lastDecile = 0
+    private var lastLine: Double = 0
     private let start = ContinuousClock.now
 
-    init(total: Int, terminal: Bool, quiet: Bool) { self.total = max(total, 1); self.terminal = terminal; self.quiet = quiet }
+    init(total: Int, already: Int, terminal: Bool, quiet: Bool) {
+        self.total = total; self.already = already; self.terminal = terminal; self.quiet = quiet
+        if !quiet && !terminal && total > 0 { FileHandle.standardError.write(Data("sweep: \(total) runs to do\n".utf8)) }
+    }
+
+    static func clock(_ s: Double) -> String {
+        let t = Int(s.rounded())
+        return t >= 3600 ? String(format: "%d:%02d:%02d", t / 3600, t / 60 % 60, t % 60) : String(format: "%d:%02d", t / 60, t % 60)
+    }
 
     func step() {
         done += 1
-        guard !quiet else { return }
+        guard !quiet, total > 0 else { return }
         let elapsed = seconds(since: start)
         let eta = elapsed / Double(done) * Double(total - done)
-        let line = String(format: "sweep: %d/%d runs  %.0f%%  elapsed %.0fs  eta %.0fs", done, total, Double(done) / Double(total) * 100, elapsed, eta)
+        let runs = already > 0 ? "\(done + already)/\(total + already) runs (\(already) from the catalog)" : "\(done)/\(total) runs"
+        let line = String(format: "sweep: %@  %.0f%%  elapsed %@  eta %@", runs, Double(done + already) / Double(total + already) * 100, Self.clock(elapsed), Self.clock(eta))
         if terminal {
-            FileHandle.standardError.write(Data(("\r" + line + " ").utf8))
-        } else if done * 10 / total > lastDecile || done == total {
+            FileHandle.standardError.write(Data(("\r" + line + "  ").utf8))
+        } else if done * 10 / total > lastDecile || done == total || elapsed - lastLine >= 30 {
             lastDecile = done * 10 / total
+            lastLine = elapsed
             FileHandle.standardError.write(Data((line + "\n").utf8))
         }
     }
 
     func finish() {
-        if terminal && !quiet { FileHandle.standardError.write(Data("\n".utf8)) }
+        if terminal && !quiet && total > 0 { FileHandle.standardError.write(Data("\n".utf8)) }
     }
 }
