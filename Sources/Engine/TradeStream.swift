@@ -60,11 +60,18 @@ public struct TradeStream: Sendable, Hashable {
     public var balanceLamports: UInt64
     /// Account age of every stream wallet at the start, slots.
     public var accountAgeSlots: UInt64
+    /// Per wallet: a starting balance its first row gave (`balance_sol`), else nil (the default).
+    public var startBalances: [UInt64?]
 
-    public init(source: String, wallets: [String], trades: [StreamTrade], balanceLamports: UInt64, accountAgeSlots: UInt64) {
+    public init(source: String, wallets: [String], trades: [StreamTrade], balanceLamports: UInt64, accountAgeSlots: UInt64,
+                startBalances: [UInt64?] = []) {
         self.source = source; self.wallets = wallets; self.trades = trades
         self.balanceLamports = balanceLamports; self.accountAgeSlots = accountAgeSlots
+        self.startBalances = startBalances
     }
+
+    /// The lamports stream wallet `i` starts with.
+    public func startingLamports(_ i: Int) -> UInt64 { (i < startBalances.count ? startBalances[i] : nil) ?? balanceLamports }
 }
 
 extension SimulationConfig {
@@ -82,9 +89,13 @@ public struct NamedStreamTrade: Sendable, Hashable {
     /// nil: the scenario's default.
     public var slippageBps: UInt32?
     public var priority: UInt64?
-    public init(tick: Tick, landing: Tick, wallet: String, token: String, action: StreamAction, slippageBps: UInt32?, priority: UInt64?) {
+    /// The wallet's starting balance, lamports (on a wallet's first row only; nil: the scenario's
+    /// `trades.wallet_balance_sol`).
+    public var balanceLamports: UInt64?
+    public init(tick: Tick, landing: Tick, wallet: String, token: String, action: StreamAction, slippageBps: UInt32?, priority: UInt64?,
+                balanceLamports: UInt64? = nil) {
         self.tick = tick; self.landing = landing; self.wallet = wallet; self.token = token; self.action = action
-        self.slippageBps = slippageBps; self.priority = priority
+        self.slippageBps = slippageBps; self.priority = priority; self.balanceLamports = balanceLamports
     }
 }
 

@@ -64,8 +64,8 @@ public struct World: Sendable, CanonicallyEncodable {
             for _ in 0..<pool.count { chain.openAccount(lamports: 0, bornTick: 0) }
         }
         if let stream = config.stream {
-            for _ in stream.wallets {
-                chain.openAccount(lamports: stream.balanceLamports, bornTick: -Int64(clamping: stream.accountAgeSlots))
+            for i in stream.wallets.indices {
+                chain.openAccount(lamports: stream.startingLamports(i), bornTick: -Int64(clamping: stream.accountAgeSlots))
             }
         }
         for t in config.tokens { chain.declareMint(curve: t.curve) }

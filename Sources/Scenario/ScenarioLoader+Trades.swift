@@ -68,20 +68,27 @@ extension ScenarioLoader {
     static func attachStream(_ s: StreamSource, to c: inout SimulationConfig) throws(ScenarioError) {
         var walletIndex: [String: UInt32] = [:]
         var wallets: [String] = []
+        var startBalances: [UInt64?] = []
         var trades: [StreamTrade] = []
         trades.reserveCapacity(s.rows.count)
         var created = Set<Int>()
         for (k, r) in s.rows.enumerated() {
             func fail(_ field: String, _ message: String) -> ScenarioError {
                 let p = s.positions[k]
-                let column = field == "slot" ? p.slotColumn : field == "landed_slot" ? p.landedColumn : field == "side" ? p.sideColumn : 1
+                let column = field == "slot" ? p.slotColumn : field == "landed_slot" ? p.landedColumn : field == "side" ? p.sideColumn : field == "balance_sol" ? p.balanceColumn : 1
                 return ScenarioError(file: s.source, line: p.line, column: Int(column), field: field, message: message)
             }
             let w: UInt32
-            if let i = walletIndex[r.wallet] { w = i } else {
+            if let i = walletIndex[r.wallet] {
+                w = i
+                if r.balanceLamports != nil {
+                    throw fail("balance_sol", "\(r.wallet) already has rows above; balance_sol goes on a wallet's first row (the SOL it starts with)")
+                }
+            } else {
                 w = UInt32(wallets.count)
                 walletIndex[r.wallet] = w
                 wallets.append(r.wallet)
+                startBalances.append(r.balanceLamports)
             }
             guard let m = c.tokens.firstIndex(where: { $0.symbol == r.token }) else {
                 throw fail("token", "unknown token \(r.token)")
@@ -110,7 +117,8 @@ extension ScenarioLoader {
             throw ScenarioError(s.origin, field: "trades", "at most 2,000,000 stream wallets, found \(wallets.count)")
         }
         c.stream = TradeStream(source: s.source, wallets: wallets, trades: trades,
-                               balanceLamports: s.balanceLamports, accountAgeSlots: s.accountAgeSlots)
+                               balanceLamports: s.balanceLamports, accountAgeSlots: s.accountAgeSlots,
+                               startBalances: startBalances.contains { $0 != nil } ? startBalances : [])
         for t in trades {
             if case .create = t.action { c.tokens[Int(t.mint)].creator = c.streamFirstAccount + AccountID(t.wallet) }
         }
@@ -119,9 +127,14 @@ extension ScenarioLoader {
     /// The stream with names again (for writing a resolved scenario or a file).
     public static func namedTrades(_ c: SimulationConfig) -> [NamedStreamTrade] {
         guard let s = c.stream else { return [] }
+        var seen = [Bool](repeating: false, count: s.wallets.count)
         return s.trades.map {
-            NamedStreamTrade(tick: $0.tick, landing: $0.landing, wallet: s.wallets[Int($0.wallet)], token: c.tokens[Int($0.mint)].symbol,
-                             action: $0.action, slippageBps: $0.slippageBps, priority: $0.priority)
+            let w = Int($0.wallet)
+            let first = !seen[w]
+            seen[w] = true
+            return NamedStreamTrade(tick: $0.tick, landing: $0.landing, wallet: s.wallets[w], token: c.tokens[Int($0.mint)].symbol,
+                                    action: $0.action, slippageBps: $0.slippageBps, priority: $0.priority,
+                                    balanceLamports: first && w < s.startBalances.count ? s.startBalances[w] : nil)
         }
     }
 }

@@ -42,7 +42,7 @@ public struct SweepSpec: Sendable {
         if let dots = spec.range(of: "..") {
             let from = String(spec[..<dots.lowerBound])
             let rest = spec[dots.upperBound...]
-            let parts = rest.split(separator: ":", maxSplits: 1).map(String.init)
+            let parts = rest.split(separator: ":", maxSplits: 1, omittingEmptySubsequences: false).map(String.init)
             let to = parts.first ?? ""
             if parts.count > 1 && parts[1].isEmpty { throw fail("no step after ':' (a range is from..to:step, like 20..60:5)") }
             let stepText = parts.count > 1 ? parts[1] : "1"

@@ -17,11 +17,12 @@ import Engine
 /// | `held` | sell with `tokens`: the wallet's holding when it sold, as recorded; the replay sells the same part of the holding it has then |
 /// | `slippage_bps` | optional tolerance (default: the scenario's `trades.slippage_bps`) |
 /// | `priority` | optional priority fee, micro-lamports per CU |
+/// | `balance_sol` | optional, on a wallet's first row: the SOL it starts with (default `trades.wallet_balance_sol`) |
 ///
 /// A buy gives `sol` or `tokens`; a sell gives `tokens` or `share`. Errors name file, line and column.
 public enum TradeStreamFile {
     public static let fields = ["slot", "time", "landed_slot", "landed_time", "wallet", "token", "side", "sol", "tokens", "share",
-                                "held", "slippage_bps", "priority"]
+                                "held", "slippage_bps", "priority", "balance_sol"]
 
     public static func parse(_ text: String, file: String, slotMillis: UInt64, symbols: [String] = []) throws(ScenarioError) -> [NamedStreamTrade] {
         try parseWithLines(text, file: file, slotMillis: slotMillis, symbols: symbols).rows
@@ -34,6 +35,7 @@ public enum TradeStreamFile {
         var slotColumn: Int32
         var landedColumn: Int32
         var sideColumn: Int32
+        var balanceColumn: Int32
     }
 
     /// The rows and where each came from.
@@ -85,7 +87,8 @@ public enum TradeStreamFile {
             rows.append(try row(cells, file: file, line: lineNumber, slotMillis: slotMillis, symbols: symbols))
             func column(_ fields: String...) -> Int32 { Int32(fields.lazy.compactMap { cells[$0]?.1 }.first ?? 1) }
             positions.append(RowPosition(line: lineNumber, slotColumn: column("slot", "time"),
-                                         landedColumn: column("landed_slot", "landed_time", "slot", "time"), sideColumn: column("side")))
+                                         landedColumn: column("landed_slot", "landed_time", "slot", "time"), sideColumn: column("side"),
+                                         balanceColumn: column("balance_sol")))
         }
         if rows.isEmpty {
             throw ScenarioError(file: file, line: 0, column: 0, field: "", message: "no trades (expected a CSV header and rows, or NDJSON lines)")
@@ -174,7 +177,10 @@ public enum TradeStreamFile {
             slippage = UInt32(s)
         }
         let priority = try decimal("priority", scale: 0, what: "micro-lamports per CU")
-        return NamedStreamTrade(tick: tick, landing: landing, wallet: wallet, token: token, action: action, slippageBps: slippage, priority: priority)
+        if let p = priority, p > 1_000_000_000_000 { throw fail("priority", "at most 1000000000000 micro-lamports per CU") }
+        let balance = try decimal("balance_sol", scale: 9, what: "SOL")
+        return NamedStreamTrade(tick: tick, landing: landing, wallet: wallet, token: token, action: action, slippageBps: slippage, priority: priority,
+                                balanceLamports: balance)
     }
 
     /// Splits a CSV line into (value, 1-based column); double-quoted values may hold commas and `""`.
@@ -314,19 +320,22 @@ public enum TradeStreamFile {
         }
         if let s = t.slippageBps { c.append(("slippage_bps", "\(s)")) }
         if let p = t.priority { c.append(("priority", "\(p)")) }
+        if let b = t.balanceLamports { c.append(("balance_sol", FixedDecimal.format(UInt128(b), scale: 9))) }
         return c
     }
 
     static let csvColumns = ["slot", "landed_slot", "wallet", "token", "side", "sol", "tokens", "share", "slippage_bps", "priority"]
 
-    /// CSV text: `comments` as `#` lines, a header, one row per trade. The `held` column is there
-    /// only when a row needs it (so streams without one keep their canonical text).
+    /// CSV text: `comments` as `#` lines, a header, one row per trade. The `held` and
+    /// `balance_sol` columns are there only when a row needs them (so streams without them keep
+    /// their canonical text).
     public static func csv(_ trades: [NamedStreamTrade], comments: [String] = []) -> String {
         var out = comments.map { "# \($0)\n" }.joined()
         var columns = csvColumns
         if trades.contains(where: { if case .sellPart = $0.action { return true } else { return false } }) {
             columns.insert("held", at: columns.firstIndex(of: "share")! + 1)
         }
+        if trades.contains(where: { $0.balanceLamports != nil }) { columns.append("balance_sol") }
         out += columns.joined(separator: ",") + "\n"
         for t in trades {
             let c = Dictionary(cells(t), uniquingKeysWith: { a, _ in a })

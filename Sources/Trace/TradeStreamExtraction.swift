@@ -25,6 +25,8 @@ public enum TradeStreamExtraction {
         public var otherTokenMoves: UInt64 = 0
         /// Accounts whose readable name another account already had (written as `name~ID`).
         public var renamedWallets: UInt64 = 0
+        /// Reward claims that paid lamports to wallets (a stream does not carry them).
+        public var claims: UInt64 = 0
     }
 
     public static func extract(_ reader: TraceReader, config: SimulationConfig) throws -> Result {
@@ -32,6 +34,10 @@ public enum TradeStreamExtraction {
         var result = Result(trades: [])
         var pending: [TxID: NamedStreamTrade] = [:]
         let names = AccountNames(config)
+        // What every account started with: a wallet's first row carries it, so that a replay
+        // funds the wallet as the run did (trades that failed for lack of funds fail again).
+        let startLamports = replayer.world.chain.lamports
+        var written = Set<AccountID>()
         // One name per account: a wallet named like an agent (`retail-3` beside group `retail`)
         // must not merge two accounts' trades.
         var nameOwner: [String: AccountID] = [:]
@@ -59,11 +65,13 @@ public enum TradeStreamExtraction {
             case .ledger(.txIncluded(let i)):
                 if var t = pending.removeValue(forKey: i.txID) {
                     t.landing = r.tick
+                    if written.insert(i.payer).inserted, Int(i.payer) < startLamports.count { t.balanceLamports = startLamports[Int(i.payer)] }
                     if case .create = t.action {} else if t.slippageBps == nil { result.inexactSlippage += 1 }
                     result.trades.append(t)
                 }
             case .ledger(.txDropped(let d)):
-                if pending.removeValue(forKey: d.txID) != nil { result.dropped += 1 }
+                // Dropped on the way to the leader: never submitted, so never pending.
+                if d.mint != nil { result.dropped += 1 }
             case .ledger(.txExpired(let x)):
                 if pending.removeValue(forKey: x.txID) != nil { result.expired += 1 }
             case .ledger(.tradeFailed(let f)) where f.reason == .insufficientFunds:
@@ -72,6 +80,8 @@ public enum TradeStreamExtraction {
                 result.refusedByPlatform += 1
             case .ledger(.tokensAirdropped), .ledger(.compressedTokensMoved):
                 result.otherTokenMoves += 1
+            case .rewards(.rewardsClaimed):
+                result.claims += 1
             default:
                 break
             }

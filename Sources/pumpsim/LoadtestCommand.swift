@@ -52,13 +52,13 @@ struct LoadtestCommand: ParsableCommand {
         commandName: "loadtest",
         abstract: "Run a scenario's event stream through WebSocket batching policies and compare them.",
         discussion: """
-        The scenario runs once; its messages (a PRICE_UPDATE per token per slot it traded in, every
-        CHAT_MESSAGE and VIRTUAL_TRADE) then go through each policy: server event loops with CPU and
-        NIC costs, per-client latency and bandwidth, write buffers, reconnects. One row per policy:
-        latency from the event to the client's receive (HdrHistogram), frames, bytes, messages per
+        The scenario runs once; its messages (a PRICE_UPDATE per token per slot it traded in, every \
+        CHAT_MESSAGE and VIRTUAL_TRADE) then go through each policy: server event loops with CPU and \
+        NIC costs, per-client latency and bandwidth, write buffers, reconnects. One row per policy: \
+        latency from the event to the client's receive (HdrHistogram), frames, bytes, messages per \
         frame, losses, server utilisation. Every owed delivery is accounted for.
 
-        The scenario's assertions (e.g. "ws.latency.p99 < 250ms") are checked against its own
+        The scenario's assertions (e.g. "ws.latency.p99 < 250ms") are checked against its own \
         `websocket.batching` policy; a failure exits 1.
 
         Examples:

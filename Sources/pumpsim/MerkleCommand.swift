@@ -14,7 +14,7 @@ struct MerkleCommand: ParsableCommand {
         static let configuration = CommandConfiguration(
             abstract: "Root (and optionally a proof) of a concurrent Merkle tree, as JSON.",
             discussion: """
-            Leaves are 64-hex-digit lines (32 bytes each), appended left to right; empty slots are
+            Leaves are 64-hex-digit lines (32 bytes each), appended left to right; empty slots are \
             32 zero bytes and zero[i+1] = H(zero[i], zero[i]). Prints {"root": HEX} and, with
             --proof INDEX, "proof": the siblings from the leaf up.
 
@@ -90,7 +90,7 @@ struct HashCommand: ParsableCommand {
         commandName: "hash",
         abstract: "Poseidon of 1 to 12 field elements, as Light Protocol computes it, as JSON.",
         discussion: """
-        Inputs are 32-byte big-endian values in hex (64 digits), each below the BN254 scalar field
+        Inputs are 32-byte big-endian values in hex (64 digits), each below the BN254 scalar field \
         modulus. Prints {"hash": HEX}.
 
         Example:

@@ -8,8 +8,8 @@ struct PumpSim: ParsableCommand {
         commandName: "pumpsim",
         abstract: "Deterministic simulation of a pump.fun-style launch platform.",
         discussion: """
-        Replays scenario files through exact pump.fun bonding curves, a mocked Solana chain with
-        congestion, reward tiers and virtual trading environments. The same scenario and seed give
+        Replays scenario files through exact pump.fun bonding curves, a mocked Solana chain with \
+        congestion, reward tiers and virtual trading environments. The same scenario and seed give \
         the same events and the same final digest on any machine.
 
         Exit codes: 0 ok, 1 a trade was rejected or a check failed, 2 bad input.

@@ -64,8 +64,8 @@ struct QuoteCommand: ParsableCommand {
         commandName: "quote",
         abstract: "Price one trade on a bonding curve, exactly as the pump.fun program would, as JSON.",
         discussion: """
-        Amounts are integers: lamports for SOL (1 SOL = 1000000000), base units for tokens
-        (1 token = 1000000). Prices are lamports per whole token. A rejected trade prints
+        Amounts are integers: lamports for SOL (1 SOL = 1000000000), base units for tokens \
+        (1 token = 1000000). Prices are lamports per whole token. A rejected trade prints \
         {"error": NAME, "code": N} with the program's error name and exits 1.
 
         Examples:

@@ -9,9 +9,9 @@ struct RegressCommand: ParsableCommand {
         commandName: "regress",
         abstract: "Run every scenario of a folder and compare it with its golden digests.",
         discussion: """
-        Each NAME.yaml has NAME.golden.json: the final digest, every checkpoint digest and headline
-        metrics. Scenarios run in parallel (--jobs, default: the number of cores); the results are
-        the same for any number of jobs. Exit code 1 on any mismatch, naming the first diverging
+        Each NAME.yaml has NAME.golden.json: the final digest, every checkpoint digest and headline \
+        metrics. Scenarios run in parallel (--jobs, default: the number of cores); the results are \
+        the same for any number of jobs. Exit code 1 on any mismatch, naming the first diverging \
         checkpoint; --update rewrites the golden files.
 
         Examples:

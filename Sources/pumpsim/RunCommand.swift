@@ -14,10 +14,10 @@ struct RunCommand: ParsableCommand {
         commandName: "run",
         abstract: "Run a scenario and print what happened.",
         discussion: """
-        Prints, per token: launch and graduation tick, final price, SOL raised, fees, trades executed
-        and rejected by reason, holders and top-10 share; per chain: slots, transactions, expiries and
-        fees; rewards: users per tier, points and claims; then the final state digest, wall time and
-        events/s. --json prints the same as one JSON object (keys `digest` and `events_per_second`
+        Prints, per token: launch and graduation tick, final price, SOL raised, fees, trades executed \
+        and rejected by reason, holders and top-10 share; per chain: slots, transactions, expiries and \
+        fees; rewards: users per tier, points and claims; then the final state digest, wall time and \
+        events/s. --json prints the same as one JSON object (keys `digest` and `events_per_second` \
         among them).
 
         Progress goes to stderr when stderr is a terminal and the run takes more than a second.

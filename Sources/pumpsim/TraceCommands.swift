@@ -44,8 +44,8 @@ struct ReplayCommand: ParsableCommand {
         commandName: "replay",
         abstract: "Re-apply a trace's events to the scenario's genesis state.",
         discussion: """
-        Folds `evolve` over the recorded events (no agents, no randomness). With --verify every
-        checkpoint digest in the trace is recomputed and compared; the first mismatch is printed
+        Folds `evolve` over the recorded events (no agents, no randomness). With --verify every \
+        checkpoint digest in the trace is recomputed and compared; the first mismatch is printed \
         and the exit code is 1. Otherwise prints events/s and the digest where the replay stopped.
 
         Examples:
@@ -97,8 +97,8 @@ struct DiffCommand: ParsableCommand {
         commandName: "diff",
         abstract: "Name the first event where two traces differ.",
         discussion: """
-        Prints the first differing event with three events of context on each side and the
-        fields that differ, and says when the scenarios or engine versions differ. Exit code 0
+        Prints the first differing event with three events of context on each side and the \
+        fields that differ, and says when the scenarios or engine versions differ. Exit code 0 \
         when the traces hold the same events, 1 when they differ.
         """
     )

@@ -8,7 +8,7 @@ struct ValidateCommand: ParsableCommand {
         commandName: "validate",
         abstract: "Check scenario files without running them.",
         discussion: """
-        Every problem is reported as FILE:LINE:COLUMN: FIELD: what was expected. Exit code 2 if any
+        Every problem is reported as FILE:LINE:COLUMN: FIELD: what was expected. Exit code 2 if any \
         file is invalid.
         """
     )

@@ -207,4 +207,18 @@ struct ReportsTests {
         #expect(!page.all.contains { $0.name == "script" && $0.text.contains("alert") })
         #expect(page.all.filter { $0.name == "script" }.count == 1)
     }
+
+    @Test func aSweepStopsAtItsFirstFailingRowAndNamesIt() throws {
+        let spec = SweepSpec(axes: [try SweepSpec.axis("curve.virtual_sol=20,30,40")], random: nil, seeds: 2, baseSeed: 5)
+        final class Calls: @unchecked Sendable { var results: [Result<SweepRow, SweepRowError>] = [] }
+        let calls = Calls()
+        SweepRunner.run(scenarioPath: "/nonexistent/scenario.yaml", baseOverrides: [], spec: spec, tokenCount: 1, indices: Array(0..<6), jobs: 1) { r in
+            calls.results.append(r)
+            return false
+        }
+        #expect(calls.results.count == 1)
+        guard case .failure(let e) = calls.results.first else { Issue.record("no failure"); return }
+        #expect(e.index == 0 && e.seed == 5 && e.description.hasPrefix("row 0 (curve.virtual_sol=20, seed 5): "))
+        #expect(e.description.contains("/nonexistent/scenario.yaml"))
+    }
 }

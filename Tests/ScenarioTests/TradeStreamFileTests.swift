@@ -46,6 +46,11 @@ struct TradeStreamFileTests {
         #expect(csv.hasPrefix("slot,landed_slot,wallet,token,side,sol,tokens,share,held,slippage_bps,priority\n"))
         #expect(try TradeStreamFile.parse(csv, file: "w.csv", slotMillis: 400) == rows)
         #expect(try TradeStreamFile.parse(TradeStreamFile.ndjson(rows), file: "w.ndjson", slotMillis: 400) == rows)
+        // A wallet's starting balance rides on its first row.
+        let funded = try TradeStreamFile.parse("slot,wallet,token,side,sol,balance_sol\n5,amy,TEST,buy,1,12.5\n", file: "b.csv", slotMillis: 400)
+        #expect(funded[0].balanceLamports == 12_500_000_000)
+        #expect(try TradeStreamFile.parse(TradeStreamFile.csv(funded), file: "w.csv", slotMillis: 400) == funded)
+        #expect(try TradeStreamFile.parse(TradeStreamFile.ndjson(funded), file: "w.ndjson", slotMillis: 400) == funded)
         // Without such a row the header has no held column (streams keep their canonical text).
         #expect(!TradeStreamFile.csv(Array(rows.dropFirst())).contains("held"))
     }
@@ -68,12 +73,12 @@ struct TradeStreamFileTests {
         (header + "5,amy,TEST,buy,0.1,,,20000\n", "s.csv:2:22: slippage_bps: must be at most 10000"),
         (header + ",amy,TEST,buy,0.1,,,\n", "s.csv:2:1: slot: missing; every row needs slot or time"),
         (header + "5,amy,TEST,buy,0.1,,,,,9\n", "s.csv:2:23: 10 values but the header names 8 columns"),
-        ("slot,wallet,token,side,colour\n", "s.csv:1:24: colour: unknown column; expected some of slot, time, landed_slot, landed_time, wallet, token, side, sol, tokens, share, held, slippage_bps, priority"),
+        ("slot,wallet,token,side,colour\n", "s.csv:1:24: colour: unknown column; expected some of slot, time, landed_slot, landed_time, wallet, token, side, sol, tokens, share, held, slippage_bps, priority, balance_sol"),
         ("slot,wallet,side,sol\n", "s.csv:1:1: token: missing column (the header must name wallet, token, side and slot or time)"),
         ("slot,landed_slot,wallet,token,side,sol\n9,7,amy,TEST,buy,1\n", "s.csv:2:3: landed_slot: lands before it was decided (slot 9)"),
         (header + "5,\"amy,TEST,buy,1,,,\n", "s.csv:2:3: unterminated quoted value"),
         ("{\"slot\": 5, \"wallet\": \"amy\", \"token\": \"TEST\", \"side\": \"buy\", \"sol\": -1}\n", "s.csv:1:69: sol: expected SOL with at most 9 decimals, found \"-1\""),
-        ("{\"slot\": 5, \"wallet\": \"amy\", \"colour\": 1}\n", "s.csv:1:30: colour: unknown field; expected some of slot, time, landed_slot, landed_time, wallet, token, side, sol, tokens, share, held, slippage_bps, priority"),
+        ("{\"slot\": 5, \"wallet\": \"amy\", \"colour\": 1}\n", "s.csv:1:30: colour: unknown field; expected some of slot, time, landed_slot, landed_time, wallet, token, side, sol, tokens, share, held, slippage_bps, priority, balance_sol"),
         ("{\"slot\": 5, \"wallet\": \"amy\"\n", "s.csv:1:28: unterminated object"),
         ("# only comments\n", "s.csv: no trades (expected a CSV header and rows, or NDJSON lines)"),
         ("slot,wallet,token,side,tokens,held\n5,amy,TEST,sell,10,9\n", "s.csv:2:20: held: the holding (9) is smaller than the tokens sold"),
@@ -97,9 +102,20 @@ struct TradeStreamFileTests {
         #expect(try SweepSpec.axis("x=0.5..1.5:0.25").values == ["0.5", "0.75", "1", "1.25", "1.5"])
         #expect(try SweepSpec.axis("curve.fee_bps=25,50,100").values == ["25", "50", "100"])
         #expect(try SweepSpec.axis("curve.fee_profile=v2025").values == ["v2025"])
-        for bad in ["nokey", "=1,2", "x=", "x=5..1:1", "x=1..5:0", "x=1,,2", "x=a..b:1"] {
+        for bad in ["nokey", "=1,2", "x=", "x=5..1:1", "x=1..5:0", "x=1,,2", "x=a..b:1", "x=20..60:", "x=0...5"] {
             #expect(throws: ScenarioError.self) { try SweepSpec.axis(bad) }
         }
+        // A step that misses the end, and a value listed twice (also after normalising), say so.
+        for (bad, message) in [("x=20..60:7", "the step 7 does not reach 60 from 20 (the values would stop at 55)"),
+                               ("x=25,50,25", "25 is listed twice"), ("x=7,007", "7 is listed twice")] {
+            do { _ = try SweepSpec.axis(bad); Issue.record("\(bad) accepted") } catch { #expect(error.description.contains(message), "\(error)") }
+        }
+        // Axes that set the same field: one key twice, or curve.X beside tokens.N.curve.X.
+        let twice = SweepSpec(axes: [try SweepSpec.axis("curve.fee_bps=25"), try SweepSpec.axis("curve.fee_bps=50")], random: nil, seeds: 1, baseSeed: 1)
+        #expect(twice.overlappingAxes(tokenCount: 1).map { [$0.0, $0.1] } == ["curve.fee_bps", "curve.fee_bps"])
+        let overlap = SweepSpec(axes: [try SweepSpec.axis("curve.fee_bps=25"), try SweepSpec.axis("tokens.1.curve.fee_bps=50")], random: nil, seeds: 1, baseSeed: 1)
+        #expect(overlap.overlappingAxes(tokenCount: 2).map { [$0.0, $0.1] } == ["curve.fee_bps", "tokens.1.curve.fee_bps"])
+        #expect(overlap.overlappingAxes(tokenCount: 1) == nil)
         let spec = SweepSpec(axes: [try SweepSpec.axis("a=1,2,3"), try SweepSpec.axis("b=10,20")], random: nil, seeds: 2, baseSeed: 7)
         #expect(spec.gridSize == 6)
         #expect(spec.values(at: 0) == ["1", "10"] && spec.values(at: 1) == ["1", "20"] && spec.values(at: 5) == ["3", "20"])

@@ -142,4 +142,33 @@ struct TradeStreamTests {
         let exact = "60,amy,TEST,sell,,\(FixedDecimal.format(UInt128(part), scale: 6)),\n"
         #expect(try Self.executed(buys + exact, curve: "{family: pumpfun, fee_profile: v2025, virtual_sol: 60}").trades.filter { $0.wallet == amy }.last?.tokens == part)
     }
+
+    @Test func aCongestedLossyFiveTokenLaunchReplaysFromItsStreamToTheSameOutcomes() throws {
+        let (path, _, original) = try record("launch-frenzy.yaml", overrides: ["duration=150s", "chain.drop_bps=300"], to: "frenzy-stream.pstrace")
+        let reader = try TraceReader(path: path)
+        let extracted = try TradeStreamExtraction.extract(reader, config: try ScenarioLoader.parse(reader.header.scenarioJSON, file: "header"))
+        #expect(extracted.dropped > 0 && extracted.failedForFunds > 0)
+        #expect(Set(extracted.trades.map { $0.landing - $0.tick }).count > 3)
+        // The same scenario with the stream instead of the agents: tokens launched by their create rows.
+        var doc = try #require(try JSONSerialization.jsonObject(with: Data(reader.header.scenarioJSON.utf8)) as? [String: Any])
+        doc["agents"] = nil
+        doc["timeline"] = nil
+        doc["tokens"] = (doc["tokens"] as! [[String: Any]]).map { t in
+            var t = t
+            for k in ["creator", "launch_at", "initial_buy_sol", "priority_fee"] { t[k] = nil }
+            return t
+        }
+        doc["trades"] = ["csv": TradeStreamFile.csv(extracted.trades)]
+        let json = String(decoding: try JSONSerialization.data(withJSONObject: doc), as: UTF8.self)
+        var sim = try Simulation(config: try ScenarioLoader.parse(json, file: "replay.json"))
+        let replay = try sim.run()
+        // Recorded rows are not dropped again (drop_bps is still 300): every landed trade lands.
+        #expect(replay.metrics.chain.landed == UInt64(extracted.trades.count))
+        #expect(replay.metrics.chain.dropped == 0 && replay.metrics.chain.expired == 0)
+        let a = RunOutcome(original), b = RunOutcome(replay)
+        #expect(a.tokens.count == 5)
+        for (x, y) in zip(landedOnly(a).tokens, landedOnly(b).tokens) {
+            #expect(x == y, "\(x.symbol)")
+        }
+    }
 }
