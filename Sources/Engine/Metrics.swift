@@ -209,6 +209,12 @@ public struct Metrics: Sendable {
         self.candleSlots = max(1, durationSlots / Self.maxCandles + (durationSlots % Self.maxCandles == 0 ? 0 : 1))
     }
 
+    /// The metrics a run of `config` keeps (a run and a replay of its trace fold the same).
+    public init(config: SimulationConfig) {
+        self.init(tokenCount: config.tokens.count, sampleEverySlots: config.priceSampleEverySlots, earlyBuyerSlots: config.earlyBuyerSlots,
+                  durationSlots: config.durationTicks, initialSpotNanos: config.tokens.map(\.curve.spotPriceNanos))
+    }
+
     /// Folds an event in; `world` is the state after the event.
     public mutating func observe(_ r: EventRecord, world: World) {
         switch r.event {
@@ -311,7 +317,7 @@ public struct Metrics: Sendable {
     }
 
     /// End-of-tick sampling of every trading curve's price.
-    mutating func endTick(_ tick: Tick, world: World, sampleEvery: UInt64) {
+    public mutating func endTick(_ tick: Tick, world: World, sampleEvery: UInt64) {
         guard sampleEvery > 0, tick % sampleEvery == 0 else { return }
         for m in tokens.indices where world.isTradable(MintID(m)) { samplePrice(MintID(m), tick: tick, world: world) }
     }

@@ -73,6 +73,14 @@ public struct RunOutcome: Sendable, Codable, Equatable {
         tokens = r.config.tokens.indices.map { TokenOutcome(r, mint: $0) }
     }
 
+    /// The outcomes without the price windows (what a sweep row stores: a run's report draws
+    /// them, a sweep's does not, and they are most of the bytes).
+    public var withoutCandles: RunOutcome {
+        var o = self
+        for i in o.tokens.indices { o.tokens[i].candles = nil; o.tokens[i].candleSlots = nil }
+        return o
+    }
+
     /// The names of `summary`'s metrics, in its order.
     public static let summaryNames = ["tokens_graduated", "mean_graduation_seconds", "sol_raised", "volume_sol", "protocol_fees_sol",
                                       "creator_fees_sol", "trades", "rejected", "avg_slippage_pct", "avg_impact_pct", "max_drawdown_pct",

@@ -20,6 +20,9 @@ public struct RunResult: Sendable {
     public var metrics: Metrics
     public var checkpoints: [Checkpoint]
     public var eventCount: UInt64
+    public init(config: SimulationConfig, world: World, metrics: Metrics, checkpoints: [Checkpoint], eventCount: UInt64) {
+        self.config = config; self.world = world; self.metrics = metrics; self.checkpoints = checkpoints; self.eventCount = eventCount
+    }
     /// Digest of the final state.
     public var finalDigest: StateDigest { checkpoints.last!.digest }
 }
@@ -65,9 +68,7 @@ public struct Simulation: Sendable {
     public init(config: SimulationConfig) throws(ArithmeticError) {
         self.config = config
         self.world = try World(config: config)
-        self.metrics = Metrics(tokenCount: config.tokens.count, sampleEverySlots: config.priceSampleEverySlots,
-                               earlyBuyerSlots: config.earlyBuyerSlots, durationSlots: config.durationTicks,
-                               initialSpotNanos: config.tokens.map(\.curve.spotPriceNanos))
+        self.metrics = Metrics(config: config)
         self.agents = AgentPool(config: config)
         self.platformRng = SimRandom(seed: config.seed).substream(named: "platform")
         var entries = config.timeline

@@ -12,6 +12,7 @@ import Ledger
 ///   account_age: 1d               # and is this old
 ///   slippage_bps: 500             # for rows without slippage_bps
 ///   priority_fee: 100000          # for rows without priority (micro-lamports per CU)
+///   ignore_columns: [signature]   # columns of the file that are not ours
 /// ```
 /// `csv: |` with the rows inline may replace `file` (the canonical form in traces does).
 struct StreamSource {
@@ -30,7 +31,7 @@ extension ScenarioLoader {
     static func tradesSection(_ n: SNode, symbols: [String], slotMillis: UInt64,
                               ticks: (SNode, String) throws(ScenarioError) -> UInt64) throws(ScenarioError) -> StreamSource {
         let f = try Fields(n, path: "trades", allowed: ["file", "csv", "wallet_balance_sol", "account_age", "account_age_slots",
-                                                      "slippage_bps", "priority_fee"])
+                                                      "slippage_bps", "priority_fee", "ignore_columns"])
         let text: String
         let source: String
         switch (f["file"], f["csv"]) {
@@ -52,7 +53,14 @@ extension ScenarioLoader {
         default:
             throw ScenarioError(f["csv"]!.origin, field: "trades.csv", "give file or csv, not both")
         }
-        let (rows, positions) = try TradeStreamFile.parseWithLines(text, file: source, slotMillis: slotMillis, symbols: symbols)
+        var ignoring = Set<String>()
+        if let list = f["ignore_columns"] {
+            guard case .sequence(let items) = list.kind else {
+                throw ScenarioError(list.origin, field: "trades.ignore_columns", "expected a list of column names, like [signature, mint]")
+            }
+            for item in items { ignoring.insert(try Decode.text(item, "trades.ignore_columns")) }
+        }
+        let (rows, positions) = try TradeStreamFile.parseWithLines(text, file: source, slotMillis: slotMillis, symbols: symbols, ignoring: ignoring)
         var age: UInt64 = 216_000 // a day of 400 ms slots
         if let a = f["account_age_slots"] { age = try Decode.uint()(a, "trades.account_age_slots") }
         if let a = f["account_age"] { age = try ticks(a, "trades.account_age") }
@@ -102,7 +110,7 @@ extension ScenarioLoader {
             }
             // The run's end first: a slot near UInt64.max must not overflow the expiry sum.
             if r.tick >= c.durationTicks {
-                throw fail("slot", "slot \(r.tick) is past the run's end (duration is \(c.durationTicks) slots)")
+                throw fail("slot", "slot \(r.tick) is past the run's end (duration is \(c.durationTicks) slots; times are seconds from the run's start)")
             }
             if r.landing >= c.durationTicks {
                 throw fail("landed_slot", "lands in slot \(r.landing), past the run's end (duration is \(c.durationTicks) slots)")

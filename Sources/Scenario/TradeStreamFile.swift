@@ -24,8 +24,10 @@ public enum TradeStreamFile {
     public static let fields = ["slot", "time", "landed_slot", "landed_time", "wallet", "token", "side", "sol", "tokens", "share",
                                 "held", "slippage_bps", "priority", "balance_sol"]
 
-    public static func parse(_ text: String, file: String, slotMillis: UInt64, symbols: [String] = []) throws(ScenarioError) -> [NamedStreamTrade] {
-        try parseWithLines(text, file: file, slotMillis: slotMillis, symbols: symbols).rows
+    /// `ignoring`: columns or keys (besides ours) to skip, e.g. a recorded history's `signature`.
+    public static func parse(_ text: String, file: String, slotMillis: UInt64, symbols: [String] = [],
+                             ignoring: Set<String> = []) throws(ScenarioError) -> [NamedStreamTrade] {
+        try parseWithLines(text, file: file, slotMillis: slotMillis, symbols: symbols, ignoring: ignoring).rows
     }
 
     /// Where a row's cells are, for errors only the whole scenario can see (a second create, a
@@ -39,7 +41,8 @@ public enum TradeStreamFile {
     }
 
     /// The rows and where each came from.
-    static func parseWithLines(_ text: String, file: String, slotMillis: UInt64, symbols: [String]) throws(ScenarioError) -> (rows: [NamedStreamTrade], positions: [RowPosition]) {
+    static func parseWithLines(_ text: String, file: String, slotMillis: UInt64, symbols: [String],
+                               ignoring: Set<String> = []) throws(ScenarioError) -> (rows: [NamedStreamTrade], positions: [RowPosition]) {
         var rows: [NamedStreamTrade] = []
         var positions: [RowPosition] = []
         var header: [(name: String, column: Int)]?
@@ -56,20 +59,21 @@ public enum TradeStreamFile {
             if ndjson == nil { ndjson = trimmed.hasPrefix("{") }
             var cells: [String: (String, Int)] = [:]
             if ndjson == true {
-                cells = try jsonCells(String(line), file: file, line: lineNumber)
+                cells = try jsonCells(String(line), file: file, line: lineNumber, ignoring: ignoring)
             } else if let header {
                 let values = try csvCells(String(line), file: file, line: lineNumber)
                 if values.count > header.count {
                     throw ScenarioError(file: file, line: lineNumber, column: values[header.count].1, field: "",
                                         message: "\(values.count) values but the header names \(header.count) columns")
                 }
-                for (i, v) in values.enumerated() where !v.0.isEmpty { cells[header[i].name] = v }
+                for (i, v) in values.enumerated() where !v.0.isEmpty && !ignoring.contains(header[i].name) { cells[header[i].name] = v }
             } else {
-                let names = try csvCells(String(line), file: file, line: lineNumber)
-                for (name, column) in names {
+                // Column names are matched without regard to case (`SOL`, `Time`).
+                let names = try csvCells(String(line), file: file, line: lineNumber).map { (ignoring.contains($0.0) ? $0.0 : $0.0.lowercased(), $0.1) }
+                for (name, column) in names where !ignoring.contains(name) {
                     guard fields.contains(name) else {
                         throw ScenarioError(file: file, line: lineNumber, column: column, field: name,
-                                            message: "unknown column; expected some of \(fields.joined(separator: ", "))")
+                                            message: "unknown column; expected some of \(fields.joined(separator: ", ")) (other columns: list them in trades.ignore_columns)")
                     }
                     if names.filter({ $0.0 == name }).count > 1 {
                         throw ScenarioError(file: file, line: lineNumber, column: column, field: name, message: "duplicate column")
@@ -108,9 +112,15 @@ public enum TradeStreamFile {
             return v
         }
         func decimal(_ field: String, scale: Int, what: String) throws(ScenarioError) -> UInt64? {
-            guard let v = cells[field]?.0 else { return nil }
+            guard let raw = cells[field]?.0 else { return nil }
+            let v = plainDecimal(raw) ?? raw  // `1e-05`, as spreadsheets and Python write small numbers
             guard let x = FixedDecimal.parse(v, scale: scale) else {
-                throw fail(field, "expected \(what) with at most \(scale) decimals, found \"\(v)\"")
+                if v.hasPrefix("-") { throw fail(field, "expected \(what), not a negative number (found \"\(raw)\")") }
+                let parts = v.split(separator: ".", omittingEmptySubsequences: false)
+                if parts.count <= 2, parts.allSatisfy({ $0.allSatisfy { $0.isASCII && $0.isNumber } }), (parts.count == 1 ? 0 : parts[1].count) <= scale {
+                    throw fail(field, "\(raw) is too large for \(what)")
+                }
+                throw fail(field, "expected \(what) with at most \(scale) decimals, found \"\(raw)\"")
             }
             return x
         }
@@ -220,87 +230,45 @@ public enum TradeStreamFile {
     }
 
     /// The top-level fields of a flat JSON object line: strings or numbers (kept as text).
-    static func jsonCells(_ line: String, file: String, line number: Int) throws(ScenarioError) -> [String: (String, Int)] {
-        let chars = Array(line)
-        var i = 0
-        func fail(_ message: String) -> ScenarioError { ScenarioError(file: file, line: number, column: min(i, chars.count) + 1, field: "", message: message) }
-        func skipSpace() { while i < chars.count && (chars[i] == " " || chars[i] == "\t") { i += 1 } }
-        func string() throws(ScenarioError) -> String {
-            guard i < chars.count, chars[i] == "\"" else { throw fail("expected a string") }
-            i += 1
-            var s = ""
-            while i < chars.count && chars[i] != "\"" {
-                if chars[i] == "\\" {
-                    i += 1
-                    guard i < chars.count else { break }
-                    switch chars[i] {
-                    case "n": s.append("\n")
-                    case "t": s.append("\t")
-                    case "r": s.append("\r")
-                    case "b": s.append("\u{08}")
-                    case "f": s.append("\u{0C}")
-                    case "u":
-                        guard i + 4 < chars.count, let code = UInt32(String(chars[(i + 1)...(i + 4)]), radix: 16) else { throw fail("bad \\u escape") }
-                        i += 4
-                        var scalar = code
-                        // A UTF-16 surrogate pair: \uD83D\uDE00.
-                        if (0xD800..<0xDC00).contains(code), i + 6 < chars.count, chars[i + 1] == "\\", chars[i + 2] == "u",
-                           let low = UInt32(String(chars[(i + 3)...(i + 6)]), radix: 16), (0xDC00..<0xE000).contains(low) {
-                            scalar = 0x10000 + ((code - 0xD800) << 10) + (low - 0xDC00)
-                            i += 6
-                        }
-                        guard let u = Unicode.Scalar(scalar) else { throw fail("bad \\u escape") }
-                        s.unicodeScalars.append(u)
-                    default: s.append(chars[i])
-                    }
-                } else {
-                    s.append(chars[i])
-                }
-                i += 1
-            }
-            guard i < chars.count else { throw fail("unterminated string") }
-            i += 1
-            return s
+    static func jsonCells(_ line: String, file: String, line number: Int, ignoring: Set<String> = []) throws(ScenarioError) -> [String: (String, Int)] {
+        let parsed: [FlatJSON.Field]
+        do { parsed = try FlatJSON.parse(line) } catch {
+            throw ScenarioError(file: file, line: number, column: error.column, field: "", message: error.message)
         }
         var cells: [String: (String, Int)] = [:]
-        skipSpace()
-        guard i < chars.count, chars[i] == "{" else { throw fail("expected a JSON object") }
-        i += 1
-        skipSpace()
-        if i < chars.count && chars[i] == "}" { return cells }
-        while true {
-            skipSpace()
-            let keyColumn = i + 1
-            let key = try string()
-            guard fields.contains(key) else {
-                throw ScenarioError(file: file, line: number, column: keyColumn, field: key, message: "unknown field; expected some of \(fields.joined(separator: ", "))")
+        var seen = Set<String>()
+        for f in parsed {
+            let skip = ignoring.contains(f.key)
+            guard skip || fields.contains(f.key) else {
+                throw ScenarioError(file: file, line: number, column: f.keyColumn, field: f.key,
+                                    message: "unknown field; expected some of \(fields.joined(separator: ", ")) (other fields: list them in trades.ignore_columns)")
             }
-            skipSpace()
-            guard i < chars.count, chars[i] == ":" else { throw fail("expected ':'") }
-            i += 1
-            skipSpace()
-            let valueColumn = i + 1
-            let value: String
-            if i < chars.count && chars[i] == "\"" {
-                value = try string()
-            } else {
-                var v = ""
-                while i < chars.count && chars[i] != "," && chars[i] != "}" && chars[i] != " " { v.append(chars[i]); i += 1 }
-                guard !v.isEmpty else { throw fail("expected a value") }
-                if v == "null" { v = "" }
-                value = v
-            }
-            if cells[key] != nil { throw ScenarioError(file: file, line: number, column: keyColumn, field: key, message: "duplicate field") }
-            if !value.isEmpty { cells[key] = (value, valueColumn) }
-            skipSpace()
-            guard i < chars.count else { throw fail("unterminated object") }
-            if chars[i] == "," { i += 1; continue }
-            guard chars[i] == "}" else { throw fail("expected ',' or '}'") }
-            i += 1
-            skipSpace()
-            guard i == chars.count else { throw fail("unexpected text after the object") }
-            return cells
+            guard seen.insert(f.key).inserted else { throw ScenarioError(file: file, line: number, column: f.keyColumn, field: f.key, message: "duplicate field") }
+            // Numbers in exponent form (`1e-05`, as Python writes small floats) become plain decimals, exactly.
+            if !skip, let v = f.value, !v.isEmpty { cells[f.key] = ((f.quoted ? nil : plainDecimal(v)) ?? v, f.valueColumn) }
         }
+        return cells
+    }
+
+    /// `1e-05` → `0.00001`, `2.5E3` → `2500` (exact, by moving the point); nil if `text` has no
+    /// exponent or is not a number.
+    public static func plainDecimal(_ text: String) -> String? {
+        guard let e = text.firstIndex(where: { $0 == "e" || $0 == "E" }), let exponent = Int(text[text.index(after: e)...]),
+              abs(exponent) <= 40 else { return nil }
+        var mantissa = String(text[..<e])
+        var sign = ""
+        if mantissa.hasPrefix("-") || mantissa.hasPrefix("+") { sign = mantissa.hasPrefix("-") ? "-" : ""; mantissa.removeFirst() }
+        let parts = mantissa.split(separator: ".", omittingEmptySubsequences: false)
+        guard parts.count <= 2, !mantissa.isEmpty, parts.allSatisfy({ $0.allSatisfy { $0.isASCII && $0.isNumber } }) else { return nil }
+        var digits = String(parts[0]) + (parts.count == 2 ? String(parts[1]) : "")
+        var point = parts[0].count + exponent
+        if point <= 0 { digits = String(repeating: "0", count: 1 - point) + digits; point = 1 }
+        if point > digits.count { digits += String(repeating: "0", count: point - digits.count) }
+        var whole = String(digits.prefix(point)), frac = String(digits.dropFirst(point))
+        while whole.count > 1 && whole.first == "0" { whole.removeFirst() }
+        while frac.last == "0" { frac.removeLast() }
+        if whole.isEmpty { whole = "0" }
+        return sign + whole + (frac.isEmpty ? "" : "." + frac)
     }
 
     // MARK: writing

@@ -21,67 +21,8 @@ public indirect enum JSON: Sendable, Equatable {
     /// order: strings unescaped, anything else as its text (`null` for null). nil if `text` is not
     /// such an object.
     public static func flatFields(_ text: String) -> [(key: String, value: String, isString: Bool)]? {
-        let chars = Array(text.unicodeScalars)
-        var i = 0
-        func space() { while i < chars.count && (chars[i] == " " || chars[i] == "\n" || chars[i] == "\t" || chars[i] == "\r") { i += 1 } }
-        func string() -> String? {
-            guard i < chars.count, chars[i] == "\"" else { return nil }
-            i += 1
-            var s = String.UnicodeScalarView()
-            while i < chars.count && chars[i] != "\"" {
-                if chars[i] == "\\" {
-                    i += 1
-                    guard i < chars.count else { return nil }
-                    switch chars[i] {
-                    case "n": s.append("\n")
-                    case "t": s.append("\t")
-                    case "r": s.append("\r")
-                    case "b": s.append("\u{08}")
-                    case "f": s.append("\u{0C}")
-                    case "u":
-                        guard i + 4 < chars.count, let v = UInt32(String(String.UnicodeScalarView(chars[(i + 1)...(i + 4)])), radix: 16),
-                              let u = Unicode.Scalar(v) else { return nil }
-                        s.append(u)
-                        i += 4
-                    default: s.append(chars[i])
-                    }
-                } else {
-                    s.append(chars[i])
-                }
-                i += 1
-            }
-            guard i < chars.count else { return nil }
-            i += 1
-            return String(s)
-        }
-        var out: [(key: String, value: String, isString: Bool)] = []
-        space()
-        guard i < chars.count, chars[i] == "{" else { return nil }
-        i += 1
-        space()
-        if i < chars.count && chars[i] == "}" { return out }
-        while true {
-            space()
-            guard let key = string() else { return nil }
-            space()
-            guard i < chars.count, chars[i] == ":" else { return nil }
-            i += 1
-            space()
-            if i < chars.count && chars[i] == "\"" {
-                guard let v = string() else { return nil }
-                out.append((key, v, true))
-            } else {
-                var v = String.UnicodeScalarView()
-                while i < chars.count && chars[i] != "," && chars[i] != "}" && chars[i] != " " && chars[i] != "\n" { v.append(chars[i]); i += 1 }
-                guard !v.isEmpty else { return nil }
-                out.append((key, String(v), false))
-            }
-            space()
-            guard i < chars.count else { return nil }
-            if chars[i] == "," { i += 1; continue }
-            guard chars[i] == "}" else { return nil }
-            return out
-        }
+        guard let fields = try? FlatJSON.parse(text) else { return nil }
+        return fields.map { ($0.key, $0.value ?? "null", $0.quoted) }
     }
 
     /// A decimal number from a fixed-point integer (`value / 10^scale`).
@@ -149,5 +90,104 @@ public indirect enum JSON: Sendable, Equatable {
             }
         }
         out += "\""
+    }
+}
+
+/// A reader for one flat JSON object (an NDJSON line, a stored row): keys and scalar values with
+/// the 1-based column (in characters) of each, and errors that say where and what.
+public enum FlatJSON {
+    public struct Field: Sendable, Equatable {
+        public var key: String
+        public var keyColumn: Int
+        /// The string (unescaped) or the number/boolean text; nil for null.
+        public var value: String?
+        public var valueColumn: Int
+        public var quoted: Bool
+    }
+
+    public struct Failure: Error, Sendable {
+        public var column: Int
+        public var message: String
+    }
+
+    public static func parse(_ line: String) throws(Failure) -> [Field] {
+        let chars = Array(line)
+        var i = 0
+        func fail(_ message: String) -> Failure { Failure(column: min(i, chars.count) + 1, message: message) }
+        func space() { while i < chars.count && (chars[i] == " " || chars[i] == "\t" || chars[i] == "\r" || chars[i] == "\n") { i += 1 } }
+        func string() throws(Failure) -> String {
+            guard i < chars.count, chars[i] == "\"" else { throw fail("expected a string") }
+            i += 1
+            var s = ""
+            while i < chars.count && chars[i] != "\"" {
+                if chars[i] == "\\" {
+                    i += 1
+                    guard i < chars.count else { break }
+                    switch chars[i] {
+                    case "n": s.append("\n")
+                    case "t": s.append("\t")
+                    case "r": s.append("\r")
+                    case "b": s.append("\u{08}")
+                    case "f": s.append("\u{0C}")
+                    case "u":
+                        guard i + 4 < chars.count, let code = UInt32(String(chars[(i + 1)...(i + 4)]), radix: 16) else { throw fail("bad \\u escape") }
+                        i += 4
+                        var scalar = code
+                        // A UTF-16 surrogate pair: \uD83D\uDE00.
+                        if (0xD800..<0xDC00).contains(code), i + 6 < chars.count, chars[i + 1] == "\\", chars[i + 2] == "u",
+                           let low = UInt32(String(chars[(i + 3)...(i + 6)]), radix: 16), (0xDC00..<0xE000).contains(low) {
+                            scalar = 0x10000 + ((code - 0xD800) << 10) + (low - 0xDC00)
+                            i += 6
+                        }
+                        guard let u = Unicode.Scalar(scalar) else { throw fail("bad \\u escape") }
+                        s.unicodeScalars.append(u)
+                    default: s.append(chars[i])
+                    }
+                } else {
+                    s.append(chars[i])
+                }
+                i += 1
+            }
+            guard i < chars.count else { throw fail("unterminated string") }
+            i += 1
+            return s
+        }
+        var out: [Field] = []
+        space()
+        guard i < chars.count, chars[i] == "{" else { throw fail("expected a JSON object") }
+        i += 1
+        space()
+        if i < chars.count && chars[i] == "}" {
+            i += 1
+            space()
+            guard i == chars.count else { throw fail("unexpected text after the object") }
+            return out
+        }
+        while true {
+            space()
+            let keyColumn = i + 1
+            let key = try string()
+            space()
+            guard i < chars.count, chars[i] == ":" else { throw fail("expected ':'") }
+            i += 1
+            space()
+            let valueColumn = i + 1
+            if i < chars.count && chars[i] == "\"" {
+                out.append(Field(key: key, keyColumn: keyColumn, value: try string(), valueColumn: valueColumn, quoted: true))
+            } else {
+                var v = ""
+                while i < chars.count && !(chars[i] == "," || chars[i] == "}" || chars[i] == " " || chars[i] == "\t") { v.append(chars[i]); i += 1 }
+                guard !v.isEmpty else { throw fail("expected a value") }
+                out.append(Field(key: key, keyColumn: keyColumn, value: v == "null" ? nil : v, valueColumn: valueColumn, quoted: false))
+            }
+            space()
+            guard i < chars.count else { throw fail("unterminated object") }
+            if chars[i] == "," { i += 1; continue }
+            guard chars[i] == "}" else { throw fail("expected ',' or '}'") }
+            i += 1
+            space()
+            guard i == chars.count else { throw fail("unexpected text after the object") }
+            return out
+        }
     }
 }

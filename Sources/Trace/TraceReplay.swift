@@ -41,6 +41,37 @@ public enum TraceReplay {
     }
 }
 
+/// A run's result rebuilt from its trace: the events folded into the world and into the metrics,
+/// as the run folded them, so `RunOutcome` (and a report) come out the same as the run's.
+public enum TraceOutcomes {
+    public static func run(_ reader: TraceReader, config: SimulationConfig) throws -> RunResult {
+        var replayer = try Replayer(config: config)
+        var metrics = Metrics(config: config)
+        var checkpoints: [Checkpoint] = []
+        var tick: Tick = 0
+        try reader.forEach { item in
+            switch item {
+            case .event(let r):
+                // Every slot ends with a SlotEnded event, so a new tick means the slots before it ended.
+                while tick < r.tick {
+                    metrics.endTick(tick, world: replayer.world, sampleEvery: config.priceSampleEverySlots)
+                    tick += 1
+                }
+                try replayer.apply(r)
+                metrics.observe(r, world: replayer.world)
+            case .checkpoint(let c):
+                checkpoints.append(c)
+            }
+            return true
+        }
+        metrics.endTick(tick, world: replayer.world, sampleEvery: config.priceSampleEverySlots)
+        if checkpoints.last?.eventIndex != replayer.applied {
+            checkpoints.append(Checkpoint(tick: tick, eventIndex: replayer.applied, digest: replayer.digest()))
+        }
+        return RunResult(config: config, world: replayer.world, metrics: metrics, checkpoints: checkpoints, eventCount: replayer.applied)
+    }
+}
+
 /// The first event where two traces part ways.
 public enum TraceDiff {
     public struct Difference: Sendable {

@@ -4,6 +4,7 @@ import SimCore
 import Engine
 import Store
 import Reports
+import Trace
 
 struct ReportCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
@@ -11,7 +12,8 @@ struct ReportCommand: ParsableCommand {
         abstract: "Write a run's or a sweep's report: Markdown, and with --html one self-contained page.",
         discussion: """
         TARGET is a catalog file (its latest run or sweep, whichever is newer), or run:ID / \
-        sweep:ID (in --db, default \(RunCatalog.defaultPath)), or a bare number (a run id).
+        sweep:ID (in --db, default \(RunCatalog.defaultPath)), or a bare number (a run id), or a \
+        trace file (its events are replayed to the run's outcomes; nothing needs to be in a catalog).
 
         A run's report: outcomes per token (graduation, SOL raised, prices, drawdown, fees, holders, \
         Gini and top-10 share, early-buyer return, rejections), and per token the price path over \
@@ -25,10 +27,11 @@ struct ReportCommand: ParsableCommand {
         Examples:
           pumpsim report .pumpsim/catalog.sqlite --html
           pumpsim report sweep:3 --db sweep.sqlite --html --metric creator_fees_sol --out /tmp/r
+          pumpsim report run.pstrace --html
         """
     )
 
-    @Argument(help: "A catalog file, run:ID, sweep:ID or a run id.") var target: String
+    @Argument(help: "A catalog file, run:ID, sweep:ID, a run id, or a trace file.") var target: String
     @Option(help: ArgumentHelp("Catalog for run:ID and sweep:ID.", valueName: "FILE")) var db: String?
     @Flag(help: "Also write the HTML page.") var html = false
     @Option(help: ArgumentHelp("Folder for the files.", valueName: "DIR")) var out: String = "Reports"
@@ -52,6 +55,7 @@ struct ReportCommand: ParsableCommand {
             path = target
         }
         guard FileManager.default.fileExists(atPath: path) else { return try bad("\(path): no such catalog") }
+        if kind == nil, !Self.isSQLite(path) { return try traceReport(path) }
         let catalog = try catalogCall { try RunCatalog(path: path) }
         if kind == nil {
             let latest = try catalogCall { try catalog.latest() }
@@ -87,19 +91,55 @@ struct ReportCommand: ParsableCommand {
             }
             report = SweepReport.make(title: "Sweep \(sweep.id): \(sweep.scenarioName)", facts: [
                 ("scenario", sweep.scenarioPath), ("scenario digest", sweep.scenarioDigest), ("engine", sweep.engineVersion),
-                ("created", sweep.createdAt), ("definition", sweep.spec), ("shard", sweep.shard),
+                ("created", sweep.createdAt), ("grid", Self.describe(spec: sweep.spec)), ("overrides", sweep.overrides),
+                ("status", sweep.status + (sweep.finishedAt.map { ", finished \($0)" } ?? "")), ("shard", sweep.shard),
                 ("rows", "\(points.count) of \(sweep.totalPoints)"),
             ], rows: rows, metric: metric, x: x, y: y)
         }
-        try? FileManager.default.createDirectory(atPath: out, withIntermediateDirectories: true)
-        let stem = "\(out)/report-\(kind!)-\(id!)"
+        try write(report, stem: "report-\(kind!)-\(id!)")
+    }
+
+    /// A sweep's definition for people: `curve.virtual_sol = 20…60 (9 values) × curve.fee_bps =
+    /// 25, 50, 100; 5 seeds from 42` (the stored JSON when it is not the expected shape).
+    static func describe(spec: String) -> String {
+        guard let o = try? JSONSerialization.jsonObject(with: Data(spec.utf8)) as? [String: Any],
+              let grid = o["grid"] as? [[String: Any]] else { return spec }
+        let axes = grid.map { a -> String in
+            let key = a["key"] as? String ?? "?"
+            let values = a["values"] as? [String] ?? []
+            let shown = values.count <= 5 ? values.joined(separator: ", ") : "\(values.first!)…\(values.last!) (\(values.count) values)"
+            return "\(key) = \(shown)"
+        }
+        var text = axes.joined(separator: " × ")
+        if let r = o["random"] as? Int { text += "; \(r) points drawn at random" }
+        let seeds = o["seeds"] as? Int ?? 1
+        text += "; \(seeds) seed\(seeds == 1 ? "" : "s") from \(o["base_seed"].map { "\($0)" } ?? "?")"
+        return text
+    }
+
+    /// An SQLite database file (by its header), as opposed to a trace.
+    static func isSQLite(_ path: String) -> Bool {
+        guard let f = FileHandle(forReadingAtPath: path) else { return false }
+        defer { try? f.close() }
+        return (try? f.read(upToCount: 16)) == Data("SQLite format 3\0".utf8)
+    }
+
+    /// A run's report from its trace: the events replayed into the outcomes.
+    func traceReport(_ path: String) throws {
+        let reader = try openTrace(path)
+        let config = try traceConfig(reader)
+        let result = try traceCall { try TraceOutcomes.run(reader, config: config) }
+        let name = ((path as NSString).lastPathComponent as NSString).deletingPathExtension
+        let report = RunReport.make(title: "Trace \(name): \(config.name), seed \(config.seed)", facts: [
+            ("trace", path), ("scenario digest", reader.header.scenarioDigest.hex), ("seed", "\(config.seed)"),
+            ("engine", reader.header.engineVersion), ("events", "\(result.eventCount)"), ("final digest", result.finalDigest.hex),
+        ], outcome: RunOutcome(result))
+        try write(report, stem: "report-trace-\(name)")
+    }
+
+    func write(_ report: Report, stem name: String) throws {
         do {
-            try report.markdown.write(toFile: stem + ".md", atomically: true, encoding: .utf8)
-            print(stem + ".md")
-            if html {
-                try report.html.write(toFile: stem + ".html", atomically: true, encoding: .utf8)
-                print(stem + ".html")
-            }
+            for f in try report.write(to: out, stem: name, html: html) { print(f) }
         } catch {
             return try bad("cannot write to \(out): \(error.localizedDescription)")
         }
@@ -108,5 +148,17 @@ struct ReportCommand: ParsableCommand {
     func bad(_ message: String) throws {
         printError("error: \(message)")
         throw ExitStatus.badInput.code
+    }
+}
+
+extension Report {
+    /// Writes DIR/STEM.md (and STEM.html); returns the paths written.
+    func write(to dir: String, stem: String, html: Bool) throws -> [String] {
+        try FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true)
+        let path = "\(dir)/\(stem)"
+        try markdown.write(toFile: path + ".md", atomically: true, encoding: .utf8)
+        guard html else { return [path + ".md"] }
+        try self.html.write(toFile: path + ".html", atomically: true, encoding: .utf8)
+        return [path + ".md", path + ".html"]
     }
 }

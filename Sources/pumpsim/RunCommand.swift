@@ -25,6 +25,7 @@ struct RunCommand: ParsableCommand {
         Examples:
           pumpsim run Scenarios/quickstart.yaml
           pumpsim run Scenarios/quickstart.yaml --seed 7 --set agents.retail.count=1000 --json
+          pumpsim run Scenarios/curve-sweep.yaml --set tokens.0.curve.virtual_sol=40 --report out/
         """
     )
 
@@ -51,6 +52,9 @@ struct RunCommand: ParsableCommand {
 
     @Flag(help: "Do not record the run in the catalog.")
     var noDb = false
+
+    @Option(help: ArgumentHelp("Also write the run's report here: Markdown and one self-contained HTML page (as pumpsim report does).", valueName: "DIR"))
+    var report: String?
 
     func validate() throws {
         if noDb && db != nil { throw ValidationError("--db and --no-db contradict each other") }
@@ -143,6 +147,20 @@ struct RunCommand: ParsableCommand {
             }
             if let trace { print("trace \(trace)") }
             if let runID { print("catalog run \(runID) in \(db ?? RunCatalog.defaultPath)") }
+        }
+        if let report {
+            let page = RunReport.make(title: "Run \(runID.map { "\($0)" } ?? "(not catalogued)"): \(config.name), seed \(config.seed)", facts: [
+                ("scenario", scenario), ("scenario digest", ScenarioWriter.digest(config).hex), ("seed", "\(config.seed)"),
+                ("engine", EngineInfo.version), ("overrides", JSON.array(overrides.map { .string($0) }).serialized()),
+                ("events", "\(result.eventCount)"), ("final digest", result.finalDigest.hex),
+            ], outcome: RunOutcome(result))
+            do {
+                let files = try page.write(to: report, stem: runID.map { "report-run-\($0)" } ?? "report-\(config.name)", html: true)
+                printError("report: \(files.joined(separator: ", "))")
+            } catch {
+                printError("error: cannot write the report to \(report): \(error.localizedDescription)")
+                throw ExitStatus.badInput.code
+            }
         }
         if !failed.isEmpty { throw ExitStatus.failed.code }
     }

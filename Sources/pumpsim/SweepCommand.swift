@@ -207,7 +207,7 @@ struct SweepCommand: ParsableCommand {
 
         static func stored(_ r: SweepRow) -> RunCatalog.SweepPoint {
             .init(index: Int64(r.index), point: Int64(r.point), seed: r.seed, params: r.paramsJSON.serialized(), metrics: r.metricsJSON.serialized(),
-                  outcome: OutcomeCodec.encode(r.outcome), digest: r.digest, events: Int64(r.events), wallSeconds: r.wallSeconds)
+                  outcome: OutcomeCodec.encode(r.outcome.withoutCandles), digest: r.digest, events: Int64(r.events), wallSeconds: r.wallSeconds)
         }
     }
 

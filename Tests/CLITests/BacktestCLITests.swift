@@ -40,11 +40,11 @@ struct BacktestCLITests {
         }
         // Errors only the whole scenario can see still name the row.
         for (text, expected) in [("slot,wallet,token,side,sol\n5,dev,TEST,create,1\n9,amy,TEST,buy,1\n12,dev,TEST,create,1\n", "bad.csv:4:13: side: TEST is created a second time"),
-                                 ("slot,wallet,token,side,sol\n5,dev,TEST,create,1\n9000,amy,TEST,buy,1\n", "bad.csv:3:1: slot: slot 9000 is past the run's end (duration is 1500 slots)"),
+                                 ("slot,wallet,token,side,sol\n5,dev,TEST,create,1\n9000,amy,TEST,buy,1\n", "bad.csv:3:1: slot: slot 9000 is past the run's end (duration is 1500 slots; times are seconds from the run's start)"),
                                  ("slot,landed_slot,wallet,token,side,sol\n5,,dev,TEST,create,1\n9,200,amy,TEST,buy,1\n", "bad.csv:3:3: landed_slot: decided in slot 9, it lands in slot 200: past the chain's expiry (150 slots)"),
                                  ("slot,landed_slot,wallet,token,side,sol\n5,,dev,TEST,create,1\n1490,1510,amy,TEST,buy,1\n", "bad.csv:3:6: landed_slot: lands in slot 1510, past the run's end (duration is 1500 slots)"),
                                  // A slot too large for any run (it must not overflow the expiry check).
-                                 ("slot,wallet,token,side,sol\n5,dev,TEST,create,1\n18446744073709551615,amy,TEST,buy,1\n", "bad.csv:3:1: slot: slot 18446744073709551615 is past the run's end (duration is 1500 slots)"),
+                                 ("slot,wallet,token,side,sol\n5,dev,TEST,create,1\n18446744073709551615,amy,TEST,buy,1\n", "bad.csv:3:1: slot: slot 18446744073709551615 is past the run's end (duration is 1500 slots; times are seconds from the run's start)"),
                                  ("slot,wallet,token,side,sol,balance_sol\n5,dev,TEST,create,1,\n9,amy,TEST,buy,1,\n12,amy,TEST,buy,1,50\n", "bad.csv:4:19: balance_sol: amy already has rows above; balance_sol goes on a wallet's first row (the SOL it starts with)"),
                                  // Windows line ends read like any others.
                                  ("slot,wallet,token,side,sol\r\n5,dev,TEST,create,1\r\n9,amy,TEST,buy,1\r\n12,dev,TEST,create,1\r\n", "bad.csv:4:13: side: TEST is created a second time")] {
@@ -143,6 +143,23 @@ struct BacktestCLITests {
         #expect(try pumpsim(["report", db, "--metric", "nope", "--out", dir.path]).status == 2)
         #expect(try pumpsim(["report", "run:99", "--db", db, "--out", dir.path]).status == 2)
         #expect(try pumpsim(["report", dir.appendingPathComponent("none.sqlite").path]).status == 2)
+        // A trace alone: the same run's report, rebuilt from its events.
+        let trace = dir.appendingPathComponent("c.pstrace").path
+        #expect(try pumpsim(["run", "Scenarios/curve-sweep.yaml", "--trace", trace, "--no-db"]).status == 0)
+        let fromTrace = try pumpsim(["report", trace, "--html", "--out", dir.path])
+        #expect(fromTrace.status == 0 && fromTrace.stdout.contains("report-trace-c.html"), "\(fromTrace.stderr)")
+        let a = try String(contentsOfFile: dir.appendingPathComponent("report-run-1.md").path, encoding: .utf8)
+        let b = try String(contentsOfFile: dir.appendingPathComponent("report-trace-c.md").path, encoding: .utf8)
+        // Everything after the facts (which name the catalog row or the trace) is the same.
+        #expect(a[a.range(of: "## Outcomes per token")!.lowerBound...] == b[b.range(of: "## Outcomes per token")!.lowerBound...])
+        // pumpsim run --report: the same pages, written by the run itself.
+        let direct = try pumpsim(["run", "Scenarios/curve-sweep.yaml", "--no-db", "--report", dir.appendingPathComponent("direct").path])
+        #expect(direct.status == 0 && direct.stderr.contains("report-curve-sweep.html"), "\(direct.stderr)")
+        let c = try String(contentsOfFile: dir.appendingPathComponent("direct/report-curve-sweep.md").path, encoding: .utf8)
+        #expect(a[a.range(of: "## Outcomes per token")!.lowerBound...] == c[c.range(of: "## Outcomes per token")!.lowerBound...])
+        let junk = dir.appendingPathComponent("junk.bin").path
+        try Data("not a trace".utf8).write(to: URL(fileURLWithPath: junk))
+        #expect(try pumpsim(["report", junk]).status == 2)
     }
 
     @Test func traceTradesWritesAStreamThatTheSampleScenarioReads() throws {

@@ -55,6 +55,20 @@ struct TradeStreamFileTests {
         #expect(!TradeStreamFile.csv(Array(rows.dropFirst())).contains("held"))
     }
 
+    @Test func recordedHistoriesReadAsTheyAre() throws {
+        // Column names in any case, extra columns named in ignore_columns, numbers with exponents.
+        let csv = "Slot,Wallet,Token,Side,SOL,signature\n5,amy,TEST,buy,1e-05,5xQ\n"
+        #expect(throws: ScenarioError.self) { try TradeStreamFile.parse(csv, file: "h.csv", slotMillis: 400) }
+        let rows = try TradeStreamFile.parse(csv, file: "h.csv", slotMillis: 400, ignoring: ["signature"])
+        #expect(rows.count == 1 && rows[0].action == .buySol(lamports: 10_000))
+        let ndjson = #"{"slot": 5, "wallet": "amy", "token": "TEST", "side": "buy", "sol": 2.5E-3, "signature": "5xQ"}"#
+        #expect(try TradeStreamFile.parse(ndjson, file: "h.ndjson", slotMillis: 400, ignoring: ["signature"])[0].action == .buySol(lamports: 2_500_000))
+        for (text, plain) in [("1e-05", "0.00001"), ("2.5E3", "2500"), ("1.25e1", "12.5"), ("7e0", "7"), ("-3e-2", "-0.03"), ("0.5e-9", "0.0000000005")] {
+            #expect(TradeStreamFile.plainDecimal(text) == plain, "\(text)")
+        }
+        #expect(TradeStreamFile.plainDecimal("12") == nil && TradeStreamFile.plainDecimal("1e") == nil && TradeStreamFile.plainDecimal("e5") == nil)
+    }
+
     @Test func jsonEscapesAByteOrderMarkAndEmptyStreams() throws {
         let ndjson = #"{"slot": 5, "wallet": "b\u00f6b \ud83d\ude00 \"q\"", "token": "TEST", "side": "buy", "sol": 1}"#
         #expect(try TradeStreamFile.parse(ndjson, file: "s.ndjson", slotMillis: 400)[0].wallet == "böb 😀 \"q\"")
@@ -73,12 +87,13 @@ struct TradeStreamFileTests {
         (header + "5,amy,TEST,buy,0.1,,,20000\n", "s.csv:2:22: slippage_bps: must be at most 10000"),
         (header + ",amy,TEST,buy,0.1,,,\n", "s.csv:2:1: slot: missing; every row needs slot or time"),
         (header + "5,amy,TEST,buy,0.1,,,,,9\n", "s.csv:2:23: 10 values but the header names 8 columns"),
-        ("slot,wallet,token,side,colour\n", "s.csv:1:24: colour: unknown column; expected some of slot, time, landed_slot, landed_time, wallet, token, side, sol, tokens, share, held, slippage_bps, priority, balance_sol"),
+        ("slot,wallet,token,side,colour\n", "s.csv:1:24: colour: unknown column; expected some of slot, time, landed_slot, landed_time, wallet, token, side, sol, tokens, share, held, slippage_bps, priority, balance_sol (other columns: list them in trades.ignore_columns)"),
         ("slot,wallet,side,sol\n", "s.csv:1:1: token: missing column (the header must name wallet, token, side and slot or time)"),
         ("slot,landed_slot,wallet,token,side,sol\n9,7,amy,TEST,buy,1\n", "s.csv:2:3: landed_slot: lands before it was decided (slot 9)"),
         (header + "5,\"amy,TEST,buy,1,,,\n", "s.csv:2:3: unterminated quoted value"),
-        ("{\"slot\": 5, \"wallet\": \"amy\", \"token\": \"TEST\", \"side\": \"buy\", \"sol\": -1}\n", "s.csv:1:69: sol: expected SOL with at most 9 decimals, found \"-1\""),
-        ("{\"slot\": 5, \"wallet\": \"amy\", \"colour\": 1}\n", "s.csv:1:30: colour: unknown field; expected some of slot, time, landed_slot, landed_time, wallet, token, side, sol, tokens, share, held, slippage_bps, priority, balance_sol"),
+        ("{\"slot\": 5, \"wallet\": \"amy\", \"token\": \"TEST\", \"side\": \"buy\", \"sol\": -1}\n", "s.csv:1:69: sol: expected SOL, not a negative number (found \"-1\")"),
+        (header + "5,amy,TEST,buy,99999999999999999999,,,\n", "s.csv:2:16: sol: 99999999999999999999 is too large for SOL"),
+        ("{\"slot\": 5, \"wallet\": \"amy\", \"colour\": 1}\n", "s.csv:1:30: colour: unknown field; expected some of slot, time, landed_slot, landed_time, wallet, token, side, sol, tokens, share, held, slippage_bps, priority, balance_sol (other fields: list them in trades.ignore_columns)"),
         ("{\"slot\": 5, \"wallet\": \"amy\"\n", "s.csv:1:28: unterminated object"),
         ("# only comments\n", "s.csv: no trades (expected a CSV header and rows, or NDJSON lines)"),
         ("slot,wallet,token,side,tokens,held\n5,amy,TEST,sell,10,9\n", "s.csv:2:20: held: the holding (9) is smaller than the tokens sold"),

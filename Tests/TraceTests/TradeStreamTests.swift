@@ -171,4 +171,14 @@ struct TradeStreamTests {
             #expect(x == y, "\(x.symbol)")
         }
     }
+
+    @Test func aTraceReplaysToTheRunsOutcomes() throws {
+        for (scenario, overrides) in [("quickstart.yaml", [String]()), ("launch-frenzy.yaml", ["duration=150s"])] {
+            let (path, _, original) = try record(scenario, overrides: overrides, to: "outcomes-\(scenario).pstrace")
+            let reader = try TraceReader(path: path)
+            let rebuilt = try TraceOutcomes.run(reader, config: try ScenarioLoader.parse(reader.header.scenarioJSON, file: "header"))
+            #expect(rebuilt.eventCount == original.eventCount && rebuilt.finalDigest == original.finalDigest)
+            #expect(RunOutcome(rebuilt) == RunOutcome(original), "\(scenario)")
+        }
+    }
 }
