@@ -180,7 +180,7 @@ enum SVG {
     /// A sequential colour scale (viridis' stops), `f` in 0…1.
     static func colour(_ f: Double) -> (String, dark: Bool) {
         let stops: [(Double, Double, Double)] = [(68, 1, 84), (59, 82, 139), (33, 145, 140), (94, 201, 98), (253, 231, 37)]
-        let p = min(max(f, 0), 1) * Double(stops.count - 1)
+        let p = (f.isNaN ? 0 : min(max(f, 0), 1)) * Double(stops.count - 1)
         let i = min(Int(p), stops.count - 2), k = p - Double(i)
         let (a, c) = (stops[i], stops[i + 1])
         let rgb = (a.0 + (c.0 - a.0) * k, a.1 + (c.1 - a.1) * k, a.2 + (c.2 - a.2) * k)

@@ -53,8 +53,8 @@ public struct SweepSpec: Sendable {
             }
             guard step > 0 else { throw fail("the step must be positive") }
             guard b >= a else { throw fail("the range ends (\(to)) before it starts (\(from))") }
+            guard (b - a) / step < 100_000 else { throw fail("more than 100000 values; at most 100000 per axis") }
             let count = (b - a) / step + 1
-            guard count <= 100_000 else { throw fail("\(count) values; at most 100000 per axis") }
             guard (b - a) % step == 0 else {
                 let last = FixedDecimal.format(UInt128(a + (count - 1) * step), scale: scale)
                 throw fail("the step \(stepText) does not reach \(to) from \(from) (the values would stop at \(last)); pick a step that divides the range, or list the values")

@@ -95,6 +95,8 @@ public final class RunCatalog {
         for v in version..<Self.migrations.count {
             do {
                 try db.transaction {
+                    // Another process may have migrated since the read above: look again inside the transaction.
+                    guard Int(try db.query("PRAGMA user_version").first?.first?.int ?? 0) == v else { return }
                     try db.execute(Self.migrations[v])
                     try db.execute("PRAGMA user_version = \(v + 1)")
                 }

@@ -196,7 +196,8 @@ extension RunCatalog {
                     report.added += 1
                 }
             }
-            for (key, id) in target.sorted(by: { $0.value < $1.value }) {
+            let touched = Set(inputs.map(\.sweep.key))
+            for (key, id) in target.sorted(by: { $0.value < $1.value }) where touched.contains(key) {
                 let n = try pointCount(sweep: id)
                 let total = try sweep(id: id)?.totalPoints ?? 0
                 try setSweepStatus(id, status: n == total ? "complete" : "partial", finishedAt: n == total ? finishedAt : nil)

@@ -57,9 +57,12 @@ enum ExitStatus: Int32 {
     var code: ExitCode { ExitCode(rawValue) }
 }
 
-/// The engine version written into outputs.
+/// The engine version written into outputs. It is part of a sweep's identity (resume, merge):
+/// raise it whenever a run's events, digests or outcome metrics change for the same scenario.
+/// 0.2.0: protocol fees include the migration fee; holders include compressed balances; recorded
+/// stream rows skip the drop model; price windows in the outcomes.
 enum EngineInfo {
-    static let version = "0.1.0"
+    static let version = "0.2.0"
 }
 
 /// Writes a line to standard error.

@@ -130,10 +130,15 @@ struct ReportCommand: ParsableCommand {
         let config = try traceConfig(reader)
         let result = try traceCall { try TraceOutcomes.run(reader, config: config) }
         let name = ((path as NSString).lastPathComponent as NSString).deletingPathExtension
-        let report = RunReport.make(title: "Trace \(name): \(config.name), seed \(config.seed)", facts: [
+        var facts: [(String, String)] = [
             ("trace", path), ("scenario digest", reader.header.scenarioDigest.hex), ("seed", "\(config.seed)"),
             ("engine", reader.header.engineVersion), ("events", "\(result.eventCount)"), ("final digest", result.finalDigest.hex),
-        ], outcome: RunOutcome(result))
+        ]
+        if let t = reader.truncation {
+            facts.append(("TRUNCATED", "\(t); the outcomes are those of the events before it, not of a finished run"))
+            printError("note: \(path) is truncated (\(t)); the report covers the events before that")
+        }
+        let report = RunReport.make(title: "Trace \(name): \(config.name), seed \(config.seed)", facts: facts, outcome: RunOutcome(result))
         try write(report, stem: "report-trace-\(name)")
     }
 

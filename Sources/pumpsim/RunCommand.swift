@@ -155,7 +155,8 @@ struct RunCommand: ParsableCommand {
                 ("events", "\(result.eventCount)"), ("final digest", result.finalDigest.hex),
             ], outcome: RunOutcome(result))
             do {
-                let files = try page.write(to: report, stem: runID.map { "report-run-\($0)" } ?? "report-\(config.name)", html: true)
+                let safe = String(config.name.map { $0.isASCII && ($0.isLetter || $0.isNumber || "._-".contains($0)) ? $0 : "_" })
+                let files = try page.write(to: report, stem: runID.map { "report-run-\($0)" } ?? "report-\(safe)-seed-\(config.seed)", html: true)
                 printError("report: \(files.joined(separator: ", "))")
             } catch {
                 printError("error: cannot write the report to \(report): \(error.localizedDescription)")

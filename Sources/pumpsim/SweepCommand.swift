@@ -97,11 +97,13 @@ struct SweepCommand: ParsableCommand {
             if let random, random >= spec.gridSize, !quiet {
                 printError("note: --random \(random) is not below the grid's \(spec.gridSize) points: every point runs")
             }
-            let points = spec.points()
-            let (total, overflow) = points.count.multipliedReportingOverflow(by: seeds)
+            // The row count before anything is built or loaded.
+            let pointCount = min(random ?? spec.gridSize, spec.gridSize)
+            let (total, overflow) = pointCount.multipliedReportingOverflow(by: seeds)
             guard !overflow, total <= Self.maxRows else {
-                return try bad("\(points.count) points × \(seeds) seeds is more than \(Self.maxRows) runs; use fewer values, --random or fewer seeds")
+                return try bad("\(pointCount) points × \(seeds) seeds is more than \(Self.maxRows) runs; use fewer values, --random or fewer seeds")
             }
+            let points = spec.points()
             // Check every value of every axis before running anything: a bad one fails now, with its key.
             for (k, axis) in axes.enumerated() {
                 for v in axis.values {
@@ -116,13 +118,13 @@ struct SweepCommand: ParsableCommand {
             let shardSpec = try parseShard()
             let indices = (0..<total).filter { i in shardSpec.map { i % $0.1 == $0.0 - 1 } ?? true }
             let paramKeys = axes.map(\.key)
+            let dbPath = db ?? RunCatalog.defaultPath
+            let catalog = try openCatalog(noDb ? nil : dbPath)
             // Outputs open before anything runs: a path that cannot be written fails now.
             let output: RowOutput
             do { output = try RowOutput(order: indices, paramKeys: paramKeys, csvPath: csv, json: json) } catch {
                 return try bad("cannot write \(csv ?? "the CSV file"): \(error.localizedDescription)")
             }
-            let dbPath = db ?? RunCatalog.defaultPath
-            let catalog = try openCatalog(noDb ? nil : dbPath)
             let scenarioDigest = ScenarioWriter.digest(base).hex
             let specJSON = spec.json.serialized()
             let key = StateDigest.of(encoding: Array("\(scenarioDigest)|\(specJSON)|\(EngineInfo.version)".utf8)).hex
@@ -153,7 +155,7 @@ struct SweepCommand: ParsableCommand {
             }
             let remaining = indices.filter { !output.has($0) }
             let progress = SweepProgress(total: remaining.count, already: resumed, terminal: isatty(STDERR_FILENO) == 1, quiet: quiet)
-            let failure = FailureBox()
+            let failure = FailureBox()  // the first failure; `io`: writing, not running
             let sink = UncheckedBox((catalog, sweepID, output))
             SweepRunner.run(scenarioPath: scenario, baseOverrides: overrides, spec: spec, tokenCount: base.tokens.count, indices: remaining, jobs: jobs) { result in
                 defer { progress.step() }
@@ -162,13 +164,13 @@ struct SweepCommand: ParsableCommand {
                     var stored = Self.stored(row)
                     if let catalog = sink.value.0, let sweepID = sink.value.1 {
                         do { try catalog.addPoint(stored, sweep: sweepID) } catch {
-                            failure.fail("run catalog: \(error)")
+                            failure.fail("run catalog: \(error)", io: true)
                             return false
                         }
                     }
                     stored.outcome = ""
                     do { try sink.value.2.add(stored) } catch {
-                        failure.fail("cannot write \(csv ?? "output"): \(error.localizedDescription)")
+                        failure.fail("cannot write \(csv ?? "output"): \(error.localizedDescription)", io: true)
                         return false
                     }
                     return true
@@ -179,11 +181,12 @@ struct SweepCommand: ParsableCommand {
             }
             progress.finish()
             output.close()
+            let failureBox = failure
             if let failure = failure.message {
                 if let catalog, let sweepID { try? catalog.setSweepStatus(sweepID, status: "failed", finishedAt: nil) }
                 printError("error: \(failure)")
                 if catalog != nil { printError("the rows that finished are in \(dbPath); the same command resumes the sweep") }
-                throw ExitStatus.failed.code
+                throw (failureBox.io ? ExitStatus.badInput : ExitStatus.failed).code
             }
             if let catalog, let sweepID { try catalogCall { try catalog.setSweepStatus(sweepID, status: "complete", finishedAt: Self.now()) } }
             if !json {
@@ -235,16 +238,19 @@ struct SweepCommand: ParsableCommand {
                 throw ExitStatus.badInput.code
             }
             var sources: [(path: String, catalog: RunCatalog)] = []
+            let target = URL(fileURLWithPath: into).standardizedFileURL.resolvingSymlinksInPath().path
             for c in catalogs {
                 guard FileManager.default.fileExists(atPath: c) else {
                     printError("error: \(c): no such catalog")
                     throw ExitStatus.badInput.code
                 }
+                // The target's own shard sweeps join anyway; reading it as a source too would count them twice.
+                if URL(fileURLWithPath: c).standardizedFileURL.resolvingSymlinksInPath().path == target { continue }
                 sources.append((c, try catalogCall { try RunCatalog(path: c) }))
             }
-            guard let target = try openCatalog(into) else { return }
+            guard let targetCatalog = try openCatalog(into) else { return }
             let report: RunCatalog.MergeReport
-            do { report = try target.merge(from: sources, finishedAt: Run.now()) } catch let e as RunCatalog.MergeConflict {
+            do { report = try targetCatalog.merge(from: sources, finishedAt: Run.now()) } catch let e as RunCatalog.MergeConflict {
                 printError("error: \(e)")
                 throw ExitStatus.failed.code
             } catch {
@@ -277,7 +283,9 @@ final class UncheckedBox<T>: @unchecked Sendable {
 final class FailureBox: @unchecked Sendable {
     private let lock = NSLock()
     private(set) var message: String?
-    func fail(_ m: String) { lock.lock(); if message == nil { message = m }; lock.unlock() }
+    /// The failure was writing output (exit 2), not running a row (exit 1).
+    private(set) var io = false
+    func fail(_ m: String, io: Bool = false) { lock.lock(); if message == nil { message = m; self.io = io }; lock.unlock() }
 }
 
 /// Rows to stdout (`--json`) and to the CSV file, in grid order as they become available: a
@@ -320,7 +328,7 @@ final class RowOutput: @unchecked Sendable {
                 let line = JSON.object([("row", .int(row.index)), ("point", .int(row.point)), ("seed", .uint(row.seed)),
                                         ("params", .verbatim(row.params)), ("metrics", .verbatim(row.metrics)),
                                         ("digest", .string(row.digest)), ("events", .int(row.events))]).serialized()
-                FileHandle.standardOutput.write(Data((line + "\n").utf8))
+                try FileHandle.standardOutput.write(contentsOf: Data((line + "\n").utf8))
             }
             if let csv {
                 let params = JSON.flatFields(row.params) ?? []

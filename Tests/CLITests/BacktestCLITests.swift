@@ -154,9 +154,16 @@ struct BacktestCLITests {
         #expect(a[a.range(of: "## Outcomes per token")!.lowerBound...] == b[b.range(of: "## Outcomes per token")!.lowerBound...])
         // pumpsim run --report: the same pages, written by the run itself.
         let direct = try pumpsim(["run", "Scenarios/curve-sweep.yaml", "--no-db", "--report", dir.appendingPathComponent("direct").path])
-        #expect(direct.status == 0 && direct.stderr.contains("report-curve-sweep.html"), "\(direct.stderr)")
-        let c = try String(contentsOfFile: dir.appendingPathComponent("direct/report-curve-sweep.md").path, encoding: .utf8)
+        #expect(direct.status == 0 && direct.stderr.contains("report-curve-sweep-seed-42.html"), "\(direct.stderr)")
+        let c = try String(contentsOfFile: dir.appendingPathComponent("direct/report-curve-sweep-seed-42.md").path, encoding: .utf8)
         #expect(a[a.range(of: "## Outcomes per token")!.lowerBound...] == c[c.range(of: "## Outcomes per token")!.lowerBound...])
+        // A truncated trace still reports, and says so.
+        let data = try Data(contentsOf: URL(fileURLWithPath: trace))
+        let cut = dir.appendingPathComponent("cut.pstrace")
+        try data.prefix(data.count * 2 / 3).write(to: cut)
+        let partial = try pumpsim(["report", cut.path, "--out", dir.path])
+        #expect(partial.status == 0 && partial.stderr.contains("is truncated"), "\(partial.stderr)")
+        #expect(try String(contentsOfFile: dir.appendingPathComponent("report-trace-cut.md").path, encoding: .utf8).contains("- TRUNCATED: "))
         let junk = dir.appendingPathComponent("junk.bin").path
         try Data("not a trace".utf8).write(to: URL(fileURLWithPath: junk))
         #expect(try pumpsim(["report", junk]).status == 2)

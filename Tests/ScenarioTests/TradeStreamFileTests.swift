@@ -117,7 +117,7 @@ struct TradeStreamFileTests {
         #expect(try SweepSpec.axis("x=0.5..1.5:0.25").values == ["0.5", "0.75", "1", "1.25", "1.5"])
         #expect(try SweepSpec.axis("curve.fee_bps=25,50,100").values == ["25", "50", "100"])
         #expect(try SweepSpec.axis("curve.fee_profile=v2025").values == ["v2025"])
-        for bad in ["nokey", "=1,2", "x=", "x=5..1:1", "x=1..5:0", "x=1,,2", "x=a..b:1", "x=20..60:", "x=0...5"] {
+        for bad in ["nokey", "=1,2", "x=", "x=5..1:1", "x=1..5:0", "x=1,,2", "x=a..b:1", "x=20..60:", "x=0...5", "x=0..18446744073709551615"] {
             #expect(throws: ScenarioError.self) { try SweepSpec.axis(bad) }
         }
         // A step that misses the end, and a value listed twice (also after normalising), say so.
