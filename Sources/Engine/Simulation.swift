@@ -169,7 +169,7 @@ public struct Simulation: Sendable {
             case .sellShare(let bps): command = .sellShare(wallet: wallet, mint: t.mint, shareBps: bps, slippageBps: t.slippageBps, priority: t.priority)
             case .sellPart(let n, let held):
                 let holding = world.chain.balance(of: wallet, mint: t.mint)
-                let part = n == held ? holding : UInt64(UInt128(n) * UInt128(holding) / UInt128(max(held, 1)))
+                let part = UInt64(UInt128(n) * UInt128(holding) / UInt128(max(held, 1)))  // held ≥ n, so part ≤ holding
                 command = .sell(wallet: wallet, mint: t.mint, tokens: part, slippageBps: t.slippageBps, priority: t.priority)
             }
             events.removeAll(keepingCapacity: true)

@@ -154,7 +154,8 @@ extension RunCatalog {
 
     /// Joins the sweeps of other catalogs (shards) into this one, one merged sweep per key, in
     /// one transaction. Rows already present must match exactly (wall time aside). This
-    /// catalog's own shard sweeps of the same keys join too (merging into a shard's catalog).
+    /// catalog's own shard sweeps of the same keys join too (merging into a shard's catalog), so
+    /// `sources` must not include this catalog itself.
     public func merge(from sources: [(path: String, catalog: RunCatalog)], finishedAt: String? = nil) throws -> MergeReport {
         var report = MergeReport()
         try db.transaction {
@@ -163,14 +164,10 @@ extension RunCatalog {
             for existing in own where existing.shard == "merged" { target[existing.key] = existing.id }
             var inputs: [(path: String, catalog: RunCatalog, sweep: Sweep)] = []
             for (path, source) in sources {
-                for s in try source.sweeps(limit: Int.max).reversed() where s.shard != "merged" || source !== self {
-                    inputs.append((path, source, s))
-                }
+                for s in try source.sweeps(limit: Int.max).reversed() { inputs.append((path, source, s)) }
             }
             let keys = Set(inputs.map(\.sweep.key))
-            for s in own where s.shard != "merged" && keys.contains(s.key) && !inputs.contains(where: { $0.catalog === self && $0.sweep.id == s.id }) {
-                inputs.append(("this catalog", self, s))
-            }
+            for s in own where s.shard != "merged" && keys.contains(s.key) { inputs.append(("this catalog", self, s)) }
             for (path, source, s) in inputs {
                 let id: Int64
                 if let t = target[s.key] { id = t } else {
@@ -196,8 +193,7 @@ extension RunCatalog {
                     report.added += 1
                 }
             }
-            let touched = Set(inputs.map(\.sweep.key))
-            for (key, id) in target.sorted(by: { $0.value < $1.value }) where touched.contains(key) {
+            for (key, id) in target.sorted(by: { $0.value < $1.value }) where keys.contains(key) {
                 let n = try pointCount(sweep: id)
                 let total = try sweep(id: id)?.totalPoints ?? 0
                 try setSweepStatus(id, status: n == total ? "complete" : "partial", finishedAt: n == total ? finishedAt : nil)

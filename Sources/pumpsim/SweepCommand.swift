@@ -181,12 +181,11 @@ struct SweepCommand: ParsableCommand {
             }
             progress.finish()
             output.close()
-            let failureBox = failure
-            if let failure = failure.message {
+            if let message = failure.message {
                 if let catalog, let sweepID { try? catalog.setSweepStatus(sweepID, status: "failed", finishedAt: nil) }
-                printError("error: \(failure)")
+                printError("error: \(message)")
                 if catalog != nil { printError("the rows that finished are in \(dbPath); the same command resumes the sweep") }
-                throw (failureBox.io ? ExitStatus.badInput : ExitStatus.failed).code
+                throw (failure.io ? ExitStatus.badInput : ExitStatus.failed).code
             }
             if let catalog, let sweepID { try catalogCall { try catalog.setSweepStatus(sweepID, status: "complete", finishedAt: Self.now()) } }
             if !json {
@@ -194,7 +193,7 @@ struct SweepCommand: ParsableCommand {
                       + (resumed > 0 ? "; \(resumed) were already in the catalog, \(remaining.count) ran now" : ""))
                 if let sweepID { print("catalog sweep \(sweepID) in \(dbPath) (key \(key.prefix(12))…)") }
                 if let csv { print("rows in \(csv)") }
-                if catalog != nil { print("report: pumpsim report \(noDb ? "" : dbPath) --html") }
+                if catalog != nil { print("report: pumpsim report \(dbPath) --html") }
             }
         }
 
@@ -291,7 +290,6 @@ final class FailureBox: @unchecked Sendable {
 /// Rows to stdout (`--json`) and to the CSV file, in grid order as they become available: a
 /// finished row waits only for the rows before it. Memory holds the rows still waiting.
 final class RowOutput: @unchecked Sendable {
-    private let order: [Int]
     private var position: [Int: Int] = [:]
     private var waiting: [Int: RunCatalog.SweepPoint] = [:]
     private var next = 0
@@ -300,7 +298,6 @@ final class RowOutput: @unchecked Sendable {
     private let json: Bool
 
     init(order: [Int], paramKeys: [String], csvPath: String?, json: Bool) throws {
-        self.order = order
         for (k, i) in order.enumerated() { position[i] = k }
         self.paramKeys = paramKeys
         self.json = json
