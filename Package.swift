@@ -18,6 +18,7 @@ let package = Package(
         .library(name: "Fanout", targets: ["Fanout"]),
         .library(name: "Merkle", targets: ["Merkle"]),
         .library(name: "Reports", targets: ["Reports"]),
+        .library(name: "Sessions", targets: ["Sessions"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
@@ -32,7 +33,7 @@ let package = Package(
         .target(name: "Ledger", dependencies: ["SimCore", "Curves", "Merkle", .product(name: "DequeModule", package: "swift-collections"), .product(name: "HeapModule", package: "swift-collections")]),
         .target(name: "Rewards", dependencies: ["SimCore"]),
         .target(name: "Engine", dependencies: [
-            "SimCore", "Curves", "Ledger", "Rewards", "Fanout",
+            "SimCore", "Curves", "Merkle", "Ledger", "Rewards",
             .product(name: "HeapModule", package: "swift-collections"),
         ]),
         .target(name: "Scenario", dependencies: ["SimCore", "Curves", "Engine", "Fanout", "Yams"]),
@@ -43,8 +44,12 @@ let package = Package(
         .target(name: "Merkle", dependencies: ["SimCore", .product(name: "Crypto", package: "swift-crypto")]),
         .target(name: "Fanout", dependencies: ["SimCore", .product(name: "Histogram", package: "hdrhistogram-swift")]),
         .target(name: "Reports", dependencies: ["SimCore", "Engine", "Store", "Trace"]),
-        .executableTarget(name: "pumpsim", dependencies: [
+        // The application layer: the flows every front end shares (DESIGN.md).
+        .target(name: "Sessions", dependencies: [
             "SimCore", "Curves", "Ledger", "Rewards", "Engine", "Scenario", "Trace", "Store", "Fanout", "Merkle", "Reports",
+        ]),
+        .executableTarget(name: "pumpsim", dependencies: [
+            "SimCore", "Curves", "Engine", "Scenario", "Trace", "Store", "Fanout", "Merkle", "Sessions",
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
         ]),
         .testTarget(name: "SimCoreTests", dependencies: ["SimCore"]),
@@ -57,7 +62,8 @@ let package = Package(
         .testTarget(name: "StoreTests", dependencies: ["Store"]),
         .testTarget(name: "FanoutTests", dependencies: ["Fanout"]),
         .testTarget(name: "MerkleTests", dependencies: ["Merkle"], resources: [.copy("Vectors")]),
-        .testTarget(name: "ReportsTests", dependencies: ["Reports", "Engine", "Scenario", "Store"]),
+        .testTarget(name: "ReportsTests", dependencies: ["Reports", "Engine", "Scenario", "Store", "Sessions"]),
+        .testTarget(name: "SessionsTests", dependencies: ["Sessions", "Engine", "Scenario", "Trace", "Store", "Reports"]),
         .testTarget(name: "CLITests", dependencies: ["pumpsim"]),
     ],
     swiftLanguageModes: [.v6]

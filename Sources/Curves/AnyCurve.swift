@@ -135,3 +135,8 @@ extension AnyCurve {
         }
     }
 }
+
+/// The curve families a scenario or an option names.
+public enum CurveFamily: String, Sendable, CaseIterable {
+    case pumpfun, linear, exponential
+}

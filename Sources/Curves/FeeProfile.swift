@@ -73,3 +73,9 @@ public struct FeeProfile: Sendable, Hashable {
         return net
     }
 }
+
+/// The named fee profiles, for options and scenario files.
+public enum FeeProfileName: String, Sendable, CaseIterable {
+    case v2025, may2025, legacy2024
+    public var profile: FeeProfile { FeeProfile.named(rawValue)! }
+}

@@ -150,7 +150,12 @@ public struct VirtualTradeExecuted: Sendable, Hashable {
         self.curveSol = curveSol; self.protocolFee = protocolFee; self.creatorFee = creatorFee
     }
     /// Play lamports paid or received, fees included.
-    public var solTotal: UInt64 { side == .buy ? curveSol + protocolFee + creatorFee : curveSol - protocolFee - creatorFee }
+    public var solTotal: UInt64 { side == .buy ? curveSol &+ protocolFee &+ creatorFee : curveSol &- protocolFee &- creatorFee }
+    /// `solTotal`, or nil when the amounts cannot be.
+    public var checkedSolTotal: UInt64? {
+        TradeExecuted(txID: 0, wallet: wallet, mint: 0, side: side, tokens: tokens, curveSol: curveSol, protocolFee: protocolFee,
+                      creatorFee: creatorFee, rentLamports: 0).checkedSolTotal
+    }
 }
 
 public struct VirtualTradeRejected: Sendable, Hashable {

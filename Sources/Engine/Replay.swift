@@ -6,21 +6,31 @@ public struct Replayer: Sendable {
     public private(set) var world: World
     public private(set) var applied: UInt64 = 0
     private var encoder = CanonicalEncoder(reservingCapacity: 1 << 20)
+    /// Ticks of the run: an event at or past it belongs to no slot of this scenario.
+    public let durationTicks: UInt64
 
     /// Replay from the genesis state of `config` (the mempool's packing index is not kept).
     public init(config: SimulationConfig) throws(ArithmeticError) {
         world = try World(config: config, indexing: false)
+        durationTicks = config.durationTicks
     }
 
-    /// Folds one event in; events must arrive in `seq` order.
+    /// Folds one event in; events must arrive in `seq` order, within the run's ticks.
     public mutating func apply(_ record: EventRecord) throws(EvolveError) {
         guard record.seq == applied else { throw .inconsistent("event \(record.seq) arrived where \(applied) was expected") }
-        try world.evolve(record)
+        guard record.tick < durationTicks else {
+            throw .event(seq: record.seq, tick: record.tick, type: record.event.typeName,
+                         .inconsistent("tick \(record.tick) is past the run's \(durationTicks) slots"))
+        }
+        try world.evolve(record, leaves: world.preparedLeaves(record.event))
         applied += 1
     }
 
     /// Digest of the state now.
     public mutating func digest() -> StateDigest {
+        #if DEBUG
+        world._checkInvariants()
+        #endif
         encoder.reset()
         world.encode(to: &encoder)
         return StateDigest.of(encoding: encoder.bytes)

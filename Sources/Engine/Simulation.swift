@@ -226,7 +226,7 @@ public struct Simulation: Sendable {
     @inline(__always)
     private mutating func emit(_ event: Event) throws(EvolveError) {
         let record = EventRecord(tick: tick, seq: eventCount, event: event)
-        try world.evolve(record)
+        try world.evolve(record, leaves: world.preparedLeaves(event))
         metrics.observe(record, world: world)
         observer?(record)
         eventCount += 1
@@ -234,6 +234,9 @@ public struct Simulation: Sendable {
 
     private mutating func checkpoint(at tick: Tick) {
         if let last = checkpoints.last, last.eventIndex == eventCount { return }
+        #if DEBUG
+        world._checkInvariants()
+        #endif
         encoder.reset()
         world.encode(to: &encoder)
         let c = Checkpoint(tick: tick, eventIndex: eventCount, digest: StateDigest.of(encoding: encoder.bytes))

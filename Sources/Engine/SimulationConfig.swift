@@ -214,10 +214,6 @@ public struct SimulationConfig: Sendable {
     public var recipientPools: [RecipientPool] = []
     /// A recorded trade flow replayed as commands, if the scenario has one (its wallets come last).
     public var stream: TradeStream?
-    /// The WebSocket population, if the scenario has one.
-    public var websocket: WebSocketSpec?
-    /// Thresholds that fail the run.
-    public var assertions: [Assertion] = []
 
     public init() {}
 

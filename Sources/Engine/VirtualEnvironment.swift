@@ -44,16 +44,21 @@ public struct VirtualEnvironment: Sendable {
 
     mutating func apply(_ e: VirtualTradeExecuted) throws(EvolveError) {
         guard let s = slotOf[e.wallet] else { throw .inconsistent("virtual trade by a non-participant") }
+        guard let total = e.checkedSolTotal else { throw .inconsistent("virtual trade whose fees and curve amount do not add up") }
         do { try curve.applyTrade(side: e.side, tokens: e.tokens, curveSol: e.curveSol) } catch { throw .curve(error) }
         switch e.side {
         case .buy:
-            guard lamports[s] >= e.solTotal else { throw .inconsistent("virtual buy above play balance") }
-            lamports[s] -= e.solTotal
-            tokens[s] += e.tokens
+            guard lamports[s] >= total else { throw .inconsistent("virtual buy above play balance") }
+            let (t, o) = tokens[s].addingReportingOverflow(e.tokens)
+            guard !o else { throw .inconsistent("virtual holding past 2^64") }
+            lamports[s] -= total
+            tokens[s] = t
         case .sell:
             guard tokens[s] >= e.tokens else { throw .inconsistent("virtual sell above holding") }
+            let (l, o) = lamports[s].addingReportingOverflow(total)
+            guard !o else { throw .inconsistent("virtual play balance past 2^64") }
             tokens[s] -= e.tokens
-            lamports[s] += e.solTotal
+            lamports[s] = l
         }
         trades += 1
     }

@@ -2,13 +2,16 @@ import SimCore
 import Curves
 import Ledger
 import Rewards
+import Merkle
 
 /// `evolve` met an event that does not fit the state: a bug, or a trace from elsewhere.
-public enum EvolveError: Error, Equatable, Sendable, CustomStringConvertible {
+public indirect enum EvolveError: Error, Equatable, Sendable, CustomStringConvertible {
     case ledger(LedgerError)
     case arithmetic(ArithmeticError)
     case curve(CurveError)
     case inconsistent(String)
+    /// Which event it was: its index, tick and type.
+    case event(seq: UInt64, tick: Tick, type: String, EvolveError)
 
     public var description: String {
         switch self {
@@ -16,6 +19,7 @@ public enum EvolveError: Error, Equatable, Sendable, CustomStringConvertible {
         case .arithmetic(let e): return "\(e)"
         case .curve(let e): return "curve: \(e)"
         case .inconsistent(let s): return s
+        case .event(let seq, let tick, let type, let e): return "event \(seq) (tick \(tick), \(type)): \(e)"
         }
     }
 }
@@ -43,6 +47,10 @@ public struct World: Sendable, CanonicallyEncodable {
     /// The id the next submitted transaction gets.
     public private(set) var nextTxID: TxID = 0
     public private(set) var chatMessages: UInt64 = 0
+    /// The last slot that ended and the transactions landed since (checks only: not digested,
+    /// they are implied by the events).
+    private var lastSlotEnded: Tick?
+    private var landedThisSlot: UInt32 = 0
 
     /// The genesis state of a scenario: accounts funded from the seed, mints declared, vault funded.
     public init(config: SimulationConfig, indexing: Bool = true) throws(ArithmeticError) {
@@ -104,33 +112,116 @@ public struct World: Sendable, CanonicallyEncodable {
 
     // MARK: evolve
 
-    /// Folds one event into the state. Pure: no randomness, no clock, no I/O.
-    public mutating func evolve(_ record: EventRecord) throws(EvolveError) {
+    /// The work `evolve` would do for `event` that can run on all cores, done beforehand (a pure
+    /// step outside the fold): the leaf hashes of a large compressed move. nil for anything else.
+    @inline(__always)
+    public func preparedLeaves(_ event: Event) -> [MerkleNode]? {
+        guard case .ledger(let e) = event, case .compressedTokensMoved(let c) = e, c.outputCount >= 16 else { return nil }
+        return chain.leafHashes(of: e)
+    }
+
+    /// Folds one event into the state. Pure: no randomness, no clock, no I/O. An event that does
+    /// not fit the state (it names an account, mint, environment or transaction that does not
+    /// exist, breaks the order of slots, or moves amounts that cannot be) is an `EvolveError`
+    /// naming the event; the state is then not to be used further.
+    public mutating func evolve(_ record: EventRecord, leaves: [MerkleNode]? = nil) throws(EvolveError) {
+        do { try apply(record, leaves: leaves) } catch {
+            throw .event(seq: record.seq, tick: record.tick, type: record.event.typeName, error)
+        }
+        #if DEBUG
+        _checkLocalInvariants(after: record.event)
+        #endif
+    }
+
+    private mutating func apply(_ record: EventRecord, leaves: [MerkleNode]?) throws(EvolveError) {
+        guard record.tick >= tick else { throw .inconsistent("tick \(record.tick) comes after tick \(tick)") }
+        if let ended = lastSlotEnded, record.tick <= ended { throw .inconsistent("tick \(record.tick) has already ended") }
         tick = record.tick
         switch record.event {
         case .ledger(let e):
-            do { try chain.apply(e) } catch { throw .ledger(error) }
+            try beforeLedger(e)
+            do { try chain.apply(e, leaves: leaves) } catch { throw .ledger(error) }
             try afterLedger(e)
         case .rewards(let e):
+            try checkAccount(e.user)
+            if case .tierChanged(let t) = e, Int(t.to) >= max(rewards.config.tiers.count, 1) { throw .inconsistent("tier \(t.to) does not exist") }
             do { try rewards.apply(e) } catch { throw .arithmetic(error) }
         case .launchRequested(let e):
+            try checkMint(e.mint)
+            try checkAccount(e.creator)
+            guard !launchRequested[Int(e.mint)] else { throw .inconsistent("mint \(e.mint) requested a second launch") }
             launchRequested[Int(e.mint)] = true
         case .environmentCreated(let e):
+            try checkMint(e.mint)
             guard Int(e.environment) == environments.count else { throw .inconsistent("environment ids must be dense") }
             environments.append(VirtualEnvironment(id: e.environment, mint: e.mint, playLamports: e.playLamports,
                                                    curve: chain.mints[Int(e.mint)].curve))
             latestEnvironment[Int(e.mint)] = Int32(e.environment)
         case .tradingOpened(let e):
+            try checkMint(e.mint)
+            guard chain.mints[Int(e.mint)].status == .trading, openTick[Int(e.mint)] == Tick.max else {
+                throw .inconsistent("mint \(e.mint) opened for trading before it was created, or twice")
+            }
             openTick[Int(e.mint)] = record.tick
-        case .chatPosted:
+        case .chatPosted(let e):
+            try checkAccount(e.wallet)
+            try checkMint(e.mint)
             chatMessages += 1
         case .virtualJoined(let e):
+            try checkEnvironment(e.environment)
+            try checkAccount(e.wallet)
             environments[Int(e.environment)].join(e.wallet, playLamports: e.playLamports)
         case .virtualTradeExecuted(let e):
+            try checkEnvironment(e.environment)
             try environments[Int(e.environment)].apply(e)
-        case .launchRejected, .tradeRejected, .claimFailed, .virtualTradeRejected, .slotEnded:
+        case .virtualTradeRejected(let e):
+            try checkEnvironment(e.environment)
+            try checkAccount(e.wallet)
+        case .launchRejected(let e):
+            try checkMint(e.mint)
+            try checkAccount(e.creator)
+        case .tradeRejected(let e):
+            try checkMint(e.mint)
+            try checkAccount(e.wallet)
+        case .claimFailed(let e):
+            try checkAccount(e.wallet)
+        case .slotEnded(let e):
+            guard e.transactions == landedThisSlot else {
+                throw .inconsistent("the slot ends with \(e.transactions) transactions landed, but \(landedThisSlot) did")
+            }
+            guard UInt64(e.pending) == UInt64(min(chain.mempool.count, Int(UInt32.max))) else {
+                throw .inconsistent("the slot ends with \(e.pending) transactions pending, but \(chain.mempool.count) are")
+            }
+            lastSlotEnded = record.tick
+            landedThisSlot = 0
+        }
+    }
+
+    /// Transactions take the next id (a submission, or a drop before submission); a drop,
+    /// landing or expiry of a pending one names a pending id.
+    private func beforeLedger(_ e: LedgerEvent) throws(EvolveError) {
+        switch e {
+        case .txSubmitted(let tx):
+            guard tx.id == nextTxID else { throw .inconsistent("transaction \(tx.id) submitted where \(nextTxID) was next") }
+        case .txDropped(let d):
+            guard d.txID == nextTxID || chain.mempool.pending(d.txID) != nil else {
+                throw .inconsistent("transaction \(d.txID) dropped, but it is neither pending nor the next")
+            }
+        default:
             break
         }
+    }
+
+    private func checkMint(_ m: MintID) throws(EvolveError) {
+        guard Int(m) < chain.mints.count else { throw .ledger(.unknownMint(m)) }
+    }
+
+    private func checkAccount(_ a: AccountID) throws(EvolveError) {
+        guard Int(a) < chain.accountCount else { throw .ledger(.unknownAccount(a)) }
+    }
+
+    private func checkEnvironment(_ e: UInt32) throws(EvolveError) {
+        guard Int(e) < environments.count else { throw .inconsistent("virtual environment \(e) does not exist") }
     }
 
     private mutating func afterLedger(_ e: LedgerEvent) throws(EvolveError) {
@@ -143,6 +234,8 @@ public struct World: Sendable, CanonicallyEncodable {
             }
         case .txDropped(let d):
             nextTxID = max(nextTxID, d.txID + 1)
+        case .txIncluded:
+            landedThisSlot &+= 1
         default:
             break
         }

@@ -36,6 +36,14 @@ public enum LedgerError: Error, Equatable, Sendable {
     /// A compressed-token event that does not fit the compressed state.
     case compressed(String)
     case merkle(MerkleError)
+    /// A submission whose id does not follow the pending ones.
+    case transactionOutOfOrder(TxID)
+    /// An event about a transaction that is not pending.
+    case notPending(TxID)
+    /// A mint event that does not fit the mint's lifecycle (created twice, a trade before creation, …).
+    case mintState(MintID, String)
+    /// Amounts in an event that cannot be (fees above the curve amount, a sum past 2^64).
+    case amounts(String)
 }
 
 /// The state of the mocked chain: accounts, mints with their curves, token balances, the mempool.
@@ -114,33 +122,52 @@ public struct Chain: Sendable {
 // MARK: - evolve
 
 extension Chain {
-    /// Folds one event into the chain. Pure: no randomness, no clock, no I/O.
-    public mutating func apply(_ event: LedgerEvent) throws(LedgerError) {
+    /// Folds one event into the chain. Pure: no randomness, no clock, no I/O. `leaves`: for a
+    /// compressed move, its outputs' leaf hashes as `leafHashes(of:)` gives them (computed
+    /// beforehand, possibly on all cores); nil hashes them here.
+    public mutating func apply(_ event: LedgerEvent, leaves: [MerkleNode]? = nil) throws(LedgerError) {
         switch event {
         case .txSubmitted(let tx):
-            mempool.insert(tx)
+            try checkAccount(tx.payer)
+            if let m = tx.instruction.mint { try checkMint(m) }
+            try mempool.insert(tx)
         case .txDropped(let e):
+            try checkAccount(e.payer)
+            if let m = e.mint { try checkMint(m) }
             mempool.remove(e.txID)
         case .txExpired(let e):
+            guard mempool.pending(e.txID) != nil else { throw .notPending(e.txID) }
+            if let m = e.mint { try checkMint(m) }
             mempool.remove(e.txID)
         case .txIncluded(let e):
+            guard let tx = mempool.pending(e.txID), tx.payer == e.payer else { throw .notPending(e.txID) }
             mempool.remove(e.txID)
             try debit(e.payer, e.feeLamports, "transaction fee")
             validatorFeesLamports = try wrap { () throws(ArithmeticError) in try Checked.add(validatorFeesLamports, e.feeLamports) }
         case .tokenCreated(let e):
             try checkMint(e.mint)
+            try checkAccount(e.creator)
+            guard mints[Int(e.mint)].status == .pending else { throw .mintState(e.mint, "created a second time") }
             mints[Int(e.mint)].status = .trading
             mints[Int(e.mint)].creator = e.creator
-        case .createFailed:
-            break
+        case .createFailed(let e):
+            try checkMint(e.mint)
+            try checkAccount(e.creator)
         case .tradeExecuted(let e):
             try applyTrade(e)
-        case .tradeFailed:
-            break
+        case .tradeFailed(let e):
+            try checkMint(e.mint)
+            try checkAccount(e.wallet)
         case .curveCompleted(let e):
             try checkMint(e.mint)
+            guard mints[Int(e.mint)].status == .trading, mints[Int(e.mint)].curve.isComplete else {
+                throw .mintState(e.mint, "completed while its curve is not complete")
+            }
         case .curveMigrated(let e):
             try checkMint(e.mint)
+            guard mints[Int(e.mint)].status == .trading, mints[Int(e.mint)].curve.isComplete else {
+                throw .mintState(e.mint, "migrated before its curve completed")
+            }
             mints[Int(e.mint)].status = .migrated
             mints[Int(e.mint)].pool = e
             try credit(Chain.feeRecipient, e.migrationFeeLamports, "migration fee")
@@ -150,16 +177,18 @@ extension Chain {
         case .tokensAirdropped(let e):
             try applyAirdrop(e)
         case .compressedTokensMoved(let e):
-            try applyCompressed(e)
-        case .tokenInstructionFailed:
-            break
+            try applyCompressed(e, leaves: leaves)
+        case .tokenInstructionFailed(let e):
+            try checkMint(e.mint)
+            try checkAccount(e.payer)
         }
     }
 
     private mutating func applyAirdrop(_ e: TokensAirdropped) throws(LedgerError) {
         try checkMint(e.mint)
         let m = Int(e.mint)
-        guard Int(e.firstRecipient) + Int(e.count) <= lamports.count else { throw .unknownAccount(e.firstRecipient + e.count - 1) }
+        try checkAccount(e.payer)
+        guard Int(e.firstRecipient) + Int(e.count) <= lamports.count else { throw .unknownAccount(e.firstRecipient &+ e.count &- 1) }
         let total = try wrap { () throws(ArithmeticError) in try Checked.mul(e.amount, UInt64(e.count), "airdrop total") }
         try debit(e.payer, e.rentLamports, "token account rent")
         rentLockedLamports = try wrap { () throws(ArithmeticError) in try Checked.add(rentLockedLamports, e.rentLamports) }
@@ -170,10 +199,12 @@ extension Chain {
         }
     }
 
-    private mutating func applyCompressed(_ e: CompressedTokensMoved) throws(LedgerError) {
+    private mutating func applyCompressed(_ e: CompressedTokensMoved, leaves: [MerkleNode]?) throws(LedgerError) {
         try checkMint(e.mint)
         let m = Int(e.mint)
-        guard Int(e.firstRecipient) + Int(e.recipients) <= lamports.count else { throw .unknownAccount(e.firstRecipient + e.recipients - 1) }
+        try checkAccount(e.payer)
+        guard Int(e.firstRecipient) + Int(e.recipients) <= lamports.count else { throw .unknownAccount(e.firstRecipient &+ e.recipients &- 1) }
+        guard e.inputs.count <= Chain.maxCompressedInputs else { throw .compressed("\(e.inputs.count) inputs; at most \(Chain.maxCompressedInputs)") }
         for leaf in e.inputs { try compressed.spend(leaf, owner: e.payer, mint: e.mint) }
         if e.fromStandard > 0 { try subTokens(m, e.payer, e.fromStandard) }
         if e.rentLamports > 0 {
@@ -181,27 +212,45 @@ extension Chain {
             try openTokenAccount(m, e.payer, rent: e.rentLamports)
         }
         if e.toStandard > 0 { try addTokens(m, e.payer, e.toStandard) }
+        try compressed.append(Self.outputs(of: e), mint: e.mint, firstLeaf: e.firstLeaf, leaves: leaves)
+    }
+
+    /// A compressed move's outputs: (owner, amount) per recipient, then the change.
+    static func outputs(of e: CompressedTokensMoved) -> [(AccountID, UInt64)] {
         var outputs: [(AccountID, UInt64)] = []
         outputs.reserveCapacity(Int(e.outputCount))
-        for r in e.firstRecipient..<(e.firstRecipient + e.recipients) { outputs.append((r, e.amount)) }
+        for r in e.firstRecipient..<(e.firstRecipient &+ e.recipients) { outputs.append((r, e.amount)) }
         if e.change > 0 { outputs.append((e.payer, e.change)) }
-        try compressed.append(outputs, mint: e.mint, firstLeaf: e.firstLeaf)
+        return outputs
+    }
+
+    /// The leaf hashes a compressed move appends, hashed on all cores (a pure function of the
+    /// event: the result does not depend on the thread count). nil for anything else, or for a
+    /// move that does not fit the chain (`apply` then says why).
+    public func leafHashes(of event: LedgerEvent) -> [MerkleNode]? {
+        guard case .compressedTokensMoved(let e) = event, Int(e.mint) < mints.count,
+              Int(e.firstRecipient) + Int(e.recipients) <= lamports.count, e.firstLeaf == compressed.tree.nextIndex,
+              UInt64(e.outputCount) <= compressed.freeLeaves else { return nil }
+        return compressed.parallelLeafHashes(Self.outputs(of: e), mint: e.mint, firstLeaf: e.firstLeaf)
     }
 
     private mutating func applyTrade(_ e: TradeExecuted) throws(LedgerError) {
         try checkMint(e.mint)
+        try checkAccount(e.wallet)
         let m = Int(e.mint)
+        guard mints[m].status == .trading else { throw .mintState(e.mint, "traded while not trading") }
+        guard let total = e.checkedSolTotal else { throw .amounts("trade of tx \(e.txID): fees and curve amount do not add up") }
         do {
             try mints[m].curve.applyTrade(side: e.side, tokens: e.tokens, curveSol: e.curveSol)
         } catch { throw .curve(error) }
         switch e.side {
         case .buy:
-            try debit(e.wallet, e.solTotal + e.rentLamports, "buy")
+            try debit(e.wallet, try wrap { () throws(ArithmeticError) in try Checked.add(total, e.rentLamports, "buy") }, "buy")
             try addTokens(m, e.wallet, e.tokens)
             if e.rentLamports > 0 { try openTokenAccount(m, e.wallet, rent: e.rentLamports) }
         case .sell:
             try subTokens(m, e.wallet, e.tokens)
-            try credit(e.wallet, e.solTotal, "sell proceeds")
+            try credit(e.wallet, total, "sell proceeds")
         }
         try credit(Chain.feeRecipient, e.protocolFee, "protocol fee")
         mints[m].creatorVaultLamports = try wrap { () throws(ArithmeticError) in try Checked.add(mints[m].creatorVaultLamports, e.creatorFee) }
@@ -240,6 +289,10 @@ extension Chain {
 
     private func checkMint(_ m: MintID) throws(LedgerError) {
         guard Int(m) < mints.count else { throw .unknownMint(m) }
+    }
+
+    private func checkAccount(_ a: AccountID) throws(LedgerError) {
+        guard Int(a) < lamports.count else { throw .unknownAccount(a) }
     }
 
     private func wrap<T>(_ body: () throws(ArithmeticError) -> T) throws(LedgerError) -> T {

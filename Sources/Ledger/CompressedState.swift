@@ -20,9 +20,9 @@ public struct CompressedState: Sendable {
     /// Accounts by leaf index.
     public private(set) var accounts: [CompressedTokenAccount] = []
     /// Unspent leaf indices per (mint, owner), ascending.
-    private var unspent: [UInt64: [UInt32]] = [:]
+    private(set) var unspent: [UInt64: [UInt32]] = [:]
     /// Compressed balance per (mint, owner).
-    private var balances: [UInt64: UInt64] = [:]
+    private(set) var balances: [UInt64: UInt64] = [:]
     let treeHash: MerkleNode
     let programHash: MerkleNode
     private var mintHashes: [MerkleNode] = []
@@ -71,12 +71,19 @@ public struct CompressedState: Sendable {
         balances[k, default: 0] -= a.amount
     }
 
-    /// Appends outputs `(owner, amount)` from leaf `firstLeaf` (which must be the next index).
-    mutating func append(_ outputs: [(AccountID, UInt64)], mint: MintID, firstLeaf: UInt32) throws(LedgerError) {
+    /// Appends outputs `(owner, amount)` from leaf `firstLeaf` (which must be the next index),
+    /// with their leaf hashes if the caller has them (else they are hashed here, serially).
+    mutating func append(_ outputs: [(AccountID, UInt64)], mint: MintID, firstLeaf: UInt32, leaves given: [MerkleNode]? = nil) throws(LedgerError) {
         guard !outputs.isEmpty else { return }
         guard firstLeaf == tree.nextIndex else { throw .compressed("outputs start at leaf \(firstLeaf), the tree's next leaf is \(tree.nextIndex)") }
+        guard UInt64(outputs.count) <= freeLeaves else { throw .merkle(.treeFull) }
         while mintHashes.count <= Int(mint) { mintHashes.append(LightHash.hashToField(SimPubkey.mint(MintID(mintHashes.count)))) }
-        let leaves = leafHashes(outputs, mint: mint, firstLeaf: firstLeaf)
+        if let given, given.count != outputs.count { throw .compressed("\(given.count) leaf hashes for \(outputs.count) outputs") }
+        let leaves = given ?? outputs.enumerated().map { k, o in leafHash(mint: mint, owner: o.0, amount: o.1, leafIndex: firstLeaf + UInt32(k)) }
+        for o in outputs {
+            let (_, overflow) = balance(of: o.0, mint: mint).addingReportingOverflow(o.1)
+            guard !overflow else { throw .arithmetic(.overflow("compressed balance")) }
+        }
         do { try tree.append(contentsOf: leaves) } catch { throw .merkle(error) }
         for (k, o) in outputs.enumerated() {
             accounts.append(CompressedTokenAccount(mint: mint, owner: o.0, amount: o.1, spent: false))
@@ -87,8 +94,8 @@ public struct CompressedState: Sendable {
     }
 
     /// The outputs' leaf hashes. Pure per leaf, so large batches are hashed on all cores: the
-    /// result does not depend on the thread count.
-    func leafHashes(_ outputs: [(AccountID, UInt64)], mint: MintID, firstLeaf: UInt32) -> [MerkleNode] {
+    /// result does not depend on the thread count. (Outside `evolve`: the caller hands them in.)
+    func parallelLeafHashes(_ outputs: [(AccountID, UInt64)], mint: MintID, firstLeaf: UInt32) -> [MerkleNode] {
         let n = outputs.count
         let chunk = 8
         guard n >= 2 * chunk else {

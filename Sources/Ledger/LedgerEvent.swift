@@ -157,7 +157,16 @@ public struct TradeExecuted: Sendable, Hashable {
 
     /// Lamports the buyer paid or the seller received, fees included (rent excluded).
     public var solTotal: UInt64 {
-        side == .buy ? curveSol + protocolFee + creatorFee : curveSol - protocolFee - creatorFee
+        side == .buy ? curveSol &+ protocolFee &+ creatorFee : curveSol &- protocolFee &- creatorFee
+    }
+
+    /// `solTotal`, or nil when the amounts cannot be (fees above a sell's curve amount, a buy past 2^64).
+    public var checkedSolTotal: UInt64? {
+        let fees = protocolFee.addingReportingOverflow(creatorFee)
+        guard !fees.overflow else { return nil }
+        if side == .sell { return fees.partialValue <= curveSol ? curveSol - fees.partialValue : nil }
+        let total = curveSol.addingReportingOverflow(fees.partialValue)
+        return total.overflow ? nil : total.partialValue
     }
 }
 

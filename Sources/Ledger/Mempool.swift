@@ -10,7 +10,7 @@ import SimCore
 public struct Mempool: Sendable {
     /// Id of `window[0]`.
     public private(set) var baseID: TxID = 0
-    private var window: Deque<Transaction?> = []
+    private(set) var window: Deque<Transaction?> = []
     /// Number of pending transactions.
     public private(set) var count: Int = 0
     private var lanes: [Heap<LaneEntry>] = []
@@ -36,10 +36,11 @@ public struct Mempool: Sendable {
         return window[Int(id - baseID)]
     }
 
-    /// Adds a submitted transaction. Ids must increase.
-    public mutating func insert(_ tx: Transaction) {
+    /// Adds a submitted transaction. Ids must increase (the caller keeps gaps small: every id is
+    /// the next one, or one a drop used).
+    public mutating func insert(_ tx: Transaction) throws(LedgerError) {
         if window.isEmpty { baseID = tx.id }
-        precondition(tx.id >= baseID + UInt64(window.count), "transaction ids must increase")
+        guard tx.id >= baseID + UInt64(window.count) else { throw .transactionOutOfOrder(tx.id) }
         while baseID + UInt64(window.count) < tx.id { window.append(nil) }
         window.append(tx)
         count += 1

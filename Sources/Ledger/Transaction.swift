@@ -179,7 +179,10 @@ public enum RejectReason: UInt8, Sendable, Hashable, CaseIterable, CustomStringC
         }
     }
 
-    /// The name shown in summaries: the program's error name for curve errors, camelCase otherwise.
+    /// The name shown everywhere (summaries, JSON, traces as NDJSON, reports): the pump.fun
+    /// program's error name where the program has one (`TooMuchSolRequired`, `NameTooLong`),
+    /// Solana's where the runtime has one (`InsufficientFundsForFee`), and a name in the same
+    /// style for the platform's and the simulator's own reasons.
     public var description: String {
         switch self {
         case .tooMuchSolRequired: return "TooMuchSolRequired"
@@ -190,22 +193,22 @@ public enum RejectReason: UInt8, Sendable, Hashable, CaseIterable, CustomStringC
         case .notEnoughTokensToSell: return "NotEnoughTokensToSell"
         case .overflow: return "Overflow"
         case .buySlippageBelowMinTokensOut: return "BuySlippageBelowMinTokensOut"
-        case .insufficientFunds: return "insufficientFunds"
-        case .insufficientTokens: return "insufficientTokens"
-        case .insufficientFundsForFee: return "insufficientFundsForFee"
-        case .expired: return "expired"
-        case .networkDropped: return "networkDropped"
-        case .mempoolFull: return "mempoolFull"
-        case .tokenNotTradable: return "tokenNotTradable"
-        case .rateLimited: return "rateLimited"
-        case .accountTooNew: return "accountTooNew"
+        case .insufficientFunds: return "InsufficientFunds"
+        case .insufficientTokens: return "InsufficientTokens"
+        case .insufficientFundsForFee: return "InsufficientFundsForFee"
+        case .expired: return "Expired"
+        case .networkDropped: return "NetworkDropped"
+        case .mempoolFull: return "MempoolFull"
+        case .tokenNotTradable: return "TokenNotTradable"
+        case .rateLimited: return "RateLimited"
+        case .accountTooNew: return "AccountTooNew"
         case .nameTooLong: return "NameTooLong"
         case .symbolTooLong: return "SymbolTooLong"
-        case .alreadyLaunched: return "alreadyLaunched"
-        case .nothingToClaim: return "nothingToClaim"
-        case .rewardsVaultEmpty: return "rewardsVaultEmpty"
-        case .notAParticipant: return "notAParticipant"
-        case .stateTreeFull: return "stateTreeFull"
+        case .alreadyLaunched: return "AlreadyLaunched"
+        case .nothingToClaim: return "NothingToClaim"
+        case .rewardsVaultEmpty: return "RewardsVaultEmpty"
+        case .notAParticipant: return "NotAParticipant"
+        case .stateTreeFull: return "StateTreeFull"
         }
     }
 

@@ -3,22 +3,6 @@ import SimCore
 import Engine
 import Store
 
-/// Outcomes as stored in the catalog: JSON with snake_case keys in a fixed (sorted) order.
-public enum OutcomeCodec {
-    public static func encode(_ o: RunOutcome) -> String {
-        let e = JSONEncoder()
-        e.keyEncodingStrategy = .convertToSnakeCase
-        e.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
-        return String(decoding: (try? e.encode(o)) ?? Data("{}".utf8), as: UTF8.self)
-    }
-
-    public static func decode(_ text: String) throws -> RunOutcome {
-        let d = JSONDecoder()
-        d.keyDecodingStrategy = .convertFromSnakeCase
-        return try d.decode(RunOutcome.self, from: Data(text.utf8))
-    }
-}
-
 /// A report: Markdown for people and diffs, and one self-contained HTML page (inline CSS, SVG
 /// and a few lines of script; no network resources).
 public struct Report: Sendable {
@@ -159,15 +143,15 @@ public enum RunReport {
             md += "\n## \(t.symbol)\n\n"
             body += "<h3>Price path and volume</h3>"
             // Older outcomes have price samples only: draw them as windows of their own.
-            let candles = t.candles ?? t.pricePath.map { [$0[0], $0[1], $0[1], $0[1], $0[1], 0, 0] }
+            let candles = t.candleValues ?? t.pricePathValues.map { [$0[0], $0[1], $0[1], $0[1], $0[1], 0, 0] }
             let width = Double(t.candleSlots ?? 1)
             body += SVG.priceAndVolume(title: "\(t.symbol): price (lamports/token) and SOL traded", candles: candles, candleSlots: width, slotSeconds: slotSeconds)
             body += "<p class=\"note\">Line: the spot price after the last trade of each \(SVG.num(width * slotSeconds)) s window with trades (a dot per window); band: the window's low to high; bars: SOL traded in the window (right axis).</p>"
-            if let c = t.candles, !c.isEmpty {
+            if let c = t.candleValues, !c.isEmpty {
                 let lowest = c.map { $0[3] }.min() ?? 0, highest = c.map { $0[2] }.max() ?? 0
                 md += "Price: \(c.count) windows of \(SVG.num(width)) slots with trades, from \(SVG.num(c[0][1])) to \(SVG.num(c[c.count - 1][4])) lamports/token (low \(SVG.num(lowest)), high \(SVG.num(highest))).\n\n"
             }
-            md += "Price samples (slot, lamports/token): " + t.pricePath.prefix(12).map { "\(SVG.num($0[0])): \(SVG.num($0[1]))" }.joined(separator: ", ")
+            md += "Price samples (slot, lamports/token): " + t.pricePathValues.prefix(12).map { "\(SVG.num($0[0])): \(SVG.num($0[1]))" }.joined(separator: ", ")
                 + (t.pricePath.count > 12 ? ", … (\(t.pricePath.count) samples)" : "") + "\n\n"
             let bucketRows = t.buckets.map { [$0.label, "\($0.trades)", $0.trades == 0 ? "–" : "\(fmt($0.avgSlippagePct, 3)) %", $0.trades == 0 ? "–" : "\(fmt($0.avgImpactPct, 3)) %"] }
             body += "<h3>Slippage and price impact by trade size</h3>"

@@ -157,10 +157,11 @@ public struct RewardsState: Sendable, Hashable, CanonicallyEncodable {
         claimedLamports.append(contentsOf: repeatElement(0, count: extra))
     }
 
-    /// Users per tier, indexed like `config.tiers` (users who never earned count in tier 0 only if listed).
-    public func usersPerTier(population: Int) -> [Int] {
+    /// Users per tier, indexed like `config.tiers`: every account from `firstUser` up to
+    /// `population` counts once (those that never earned, in the first tier).
+    public func usersPerTier(firstUser: UInt32, population: Int) -> [Int] {
         var counts = [Int](repeating: 0, count: max(config.tiers.count, 1))
-        for u in 0..<population { counts[Int(tierIndex(of: UInt32(u)))] += 1 }
+        for u in Int(firstUser)..<max(Int(firstUser), population) { counts[Int(tierIndex(of: UInt32(u)))] += 1 }
         return counts
     }
 
@@ -171,6 +172,17 @@ public struct RewardsState: Sendable, Hashable, CanonicallyEncodable {
             e.write(tier[u])
             e.write(accruedLamports[u])
             e.write(claimedLamports[u])
+        }
+    }
+}
+
+extension RewardsEvent {
+    /// The account the event is about.
+    public var user: UInt32 {
+        switch self {
+        case .pointsAwarded(let e): return e.user
+        case .tierChanged(let e): return e.user
+        case .rewardsClaimed(let e): return e.user
         }
     }
 }

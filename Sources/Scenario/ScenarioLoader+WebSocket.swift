@@ -31,7 +31,7 @@ extension ScenarioLoader {
                                                   "slow_bandwidth_bytes_per_second", "loss_bps", "write_buffer_bytes", "slow_consumer",
                                                   "reconnect", "heartbeat", "heartbeat_bytes", "server"])
         var w = WebSocketSpec()
-        w.fanout.subscribers = Int(try f.need("subscribers", "how many clients (like 200000)", Decode.uint(max: 10_000_000, min: 1)))
+        w.fanout.subscribers = Int(try f.need("subscribers", "how many clients (like 200000)", Decode.uint(max: UInt64(FanoutLimits.maxSubscribers), min: 1)))
         w.fanout.topicWeights = Array(repeating: 1, count: symbols.count)
         if let t = f["topics"] {
             guard case .mapping(let entries) = t.kind else { throw ScenarioError(t.origin, field: f.sub("topics"), "expected a mapping of token symbol to weight") }

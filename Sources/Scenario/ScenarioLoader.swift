@@ -10,7 +10,7 @@ public enum ScenarioLoader {
     public static let version: UInt64 = 1
 
     /// Loads a file, applying `--set key.path=value` overrides first.
-    public static func load(path: String, overrides: [String] = []) throws(ScenarioError) -> SimulationConfig {
+    public static func load(path: String, overrides: [String] = []) throws(ScenarioError) -> ResolvedScenario {
         let text: String
         do {
             text = try String(contentsOfFile: path, encoding: .utf8)
@@ -23,7 +23,7 @@ public enum ScenarioLoader {
 
     /// Parses scenario text.
     public static func parse(_ text: String, file: String, defaultName: String = "scenario",
-                             overrides: [String] = []) throws(ScenarioError) -> SimulationConfig {
+                             overrides: [String] = []) throws(ScenarioError) -> ResolvedScenario {
         var root = try SNode.parse(text, file: file)
         for o in overrides { try root.override(o) }
         return try decode(root, defaultName: defaultName)
@@ -33,7 +33,7 @@ public enum ScenarioLoader {
                            "price_sample_every", "early_buyer_window", "chain", "tokens", "wallets", "agents", "recipients", "rewards", "limits", "timeline",
                            "websocket", "assertions", "trades"]
 
-    static func decode(_ root: SNode, defaultName: String) throws(ScenarioError) -> SimulationConfig {
+    static func decode(_ root: SNode, defaultName: String) throws(ScenarioError) -> ResolvedScenario {
         let f = try Fields(root, path: "", allowed: topLevel)
         let version = try f.need("version", "the format version (version: 1)", Decode.uint())
         guard version == ScenarioLoader.version else {
@@ -96,14 +96,15 @@ public enum ScenarioLoader {
             c.timeline.append(try timelineEntry(e, path: "timeline[\(i)]", config: c, symbols: symbols, walletNames: walletNames, ticks: ticks))
         }
         if let streamSource { try attachStream(streamSource, to: &c) }
-        if let w = f["websocket"] { c.websocket = try websocket(w, path: "websocket", symbols: symbols) }
+        var resolved = ResolvedScenario(config: c)
+        if let w = f["websocket"] { resolved.websocket = try websocket(w, path: "websocket", symbols: symbols) }
         if let a = f["assertions"] {
-            c.assertions = try assertions(a, path: "assertions")
-            if !c.assertions.isEmpty && c.websocket == nil {
+            resolved.assertions = try assertions(a, path: "assertions")
+            if !resolved.assertions.isEmpty && resolved.websocket == nil {
                 throw ScenarioError(a.origin, field: "assertions", "the ws.* metrics need a websocket section")
             }
         }
-        return c
+        return resolved
     }
 
     /// The `key` of every element (unique, required), so references can be checked before decoding.
@@ -327,5 +328,22 @@ public enum ScenarioLoader {
         p.dumpBps = UInt32(try f.get("dump_bps", default: UInt64(p.dumpBps), Decode.bps))
         p.dumpAfterSlots = try f.get("dump_after", default: p.dumpAfterSlots, Decode.range(ticks))
         return p
+    }
+}
+
+extension ScenarioLoader {
+    /// What `validate` reports of a valid scenario.
+    public struct Summary: Sendable {
+        public var name: String
+        public var tokens: Int
+        public var agents: Int
+        public var slots: UInt64
+        public var streamRows: Int?
+    }
+
+    /// Checks a scenario as `load` would, and summarises it.
+    public static func validate(path: String, overrides: [String] = []) throws(ScenarioError) -> Summary {
+        let s = try load(path: path, overrides: overrides)
+        return Summary(name: s.name, tokens: s.tokens.count, agents: s.agentCount, slots: s.durationTicks, streamRows: s.stream?.trades.count)
     }
 }

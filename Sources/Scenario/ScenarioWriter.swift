@@ -3,24 +3,26 @@ import Curves
 import Ledger
 import Rewards
 import Engine
+import Fanout
 
 /// Writes a resolved `SimulationConfig` back as a scenario document: canonical JSON with every
 /// default spelled out, fields in a fixed order. `ScenarioLoader.parse` reads it back to the same
 /// config, which is how a trace carries the exact scenario it ran.
 public enum ScenarioWriter {
     /// The canonical JSON text (compact).
-    public static func canonicalJSON(_ c: SimulationConfig) -> String { json(c).serialized() }
+    public static func canonicalJSON(_ s: ResolvedScenario) -> String { json(s).serialized() }
 
     /// SHA-256 of the canonical JSON: the scenario's identity in traces and the catalog.
-    public static func digest(_ c: SimulationConfig) -> StateDigest {
-        StateDigest.of(encoding: Array(canonicalJSON(c).utf8))
+    public static func digest(_ s: ResolvedScenario) -> StateDigest {
+        StateDigest.of(encoding: Array(canonicalJSON(s).utf8))
     }
 
     static func sol(_ v: UInt64) -> JSON { .decimal(v, scale: 9) }
     static func slots(_ v: UInt64) -> JSON { .string("\(v) slots") }
     static func range(_ r: UniformRange, _ f: (UInt64) -> JSON) -> JSON { .object([("min", f(r.min)), ("max", f(r.max))]) }
 
-    public static func json(_ c: SimulationConfig) -> JSON {
+    public static func json(_ s: ResolvedScenario) -> JSON {
+        let c = s.config
         let symbols = c.tokens.map(\.symbol)
         return .object([
             ("version", .uint(ScenarioLoader.version)),
@@ -41,10 +43,10 @@ public enum ScenarioWriter {
             ("tokens", .array(c.tokens.map { token($0, config: c) })),
             ("timeline", .array(c.timeline.map { entry($0, config: c) })),
         ] + (c.recipientPools.isEmpty ? [] : [("recipients", .array(c.recipientPools.map { .object([("name", .string($0.name)), ("count", .uint(UInt64($0.count)))]) }))])
-          + (c.websocket.map { [("websocket", websocket($0, symbols: symbols))] } ?? [])
-          + (c.assertions.isEmpty ? [] : [("assertions", .array(c.assertions.map { .string($0.text) }))])
-          + (c.stream.map { s in [("trades", .object([
-                ("wallet_balance_sol", sol(s.balanceLamports)), ("account_age_slots", .uint(s.accountAgeSlots)),
+          + (s.websocket.map { [("websocket", websocket($0, symbols: symbols))] } ?? [])
+          + (s.assertions.isEmpty ? [] : [("assertions", .array(s.assertions.map { .string($0.text) }))])
+          + (c.stream.map { stream in [("trades", .object([
+                ("wallet_balance_sol", sol(stream.balanceLamports)), ("account_age_slots", .uint(stream.accountAgeSlots)),
                 ("csv", .string(TradeStreamFile.csv(ScenarioLoader.namedTrades(c)))),
             ]))] } ?? []))
     }

@@ -81,7 +81,8 @@ public indirect enum JSON: Sendable, Equatable {
             case "\r": out += "\\r"
             case "\t": out += "\\t"
             default:
-                if scalar.value < 0x20 {
+                // Controls, and C1 controls and DEL too, so JSON printed to a terminal cannot drive it.
+                if scalar.value < 0x20 || (scalar.value >= 0x7F && scalar.value <= 0x9F) {
                     let hex = String(scalar.value, radix: 16)
                     out += "\\u" + String(repeating: "0", count: 4 - hex.count) + hex
                 } else {

@@ -81,12 +81,45 @@ public final class RunCatalog {
         ALTER TABLE sweeps ADD COLUMN status TEXT NOT NULL DEFAULT 'unknown';
         ALTER TABLE sweeps ADD COLUMN finished_at TEXT;
         """,
+        """
+        ALTER TABLE runs ADD COLUMN pid INTEGER;
+        ALTER TABLE runs ADD COLUMN host TEXT;
+        ALTER TABLE runs ADD COLUMN process_start INTEGER;
+        """,
     ]
 
-    public init(path: String) throws(SQLiteError) {
+    /// Opens a catalog. Read-write creates and migrates it; `readOnly` writes nothing (a
+    /// catalog on a read-only disk, or someone else's, can be browsed) and refuses a schema
+    /// this pumpsim does not know.
+    public init(path: String, readOnly: Bool = false) throws(SQLiteError) {
+        if readOnly {
+            db = try Self.openReadOnly(path)
+            let version = Int(try db.query("PRAGMA user_version").first?.first?.int ?? 0)
+            if version > Self.migrations.count {
+                throw SQLiteError(path: path, code: -1, message: "schema version \(version) is newer than this pumpsim reads (\(Self.migrations.count)); use a newer pumpsim")
+            }
+            if version < Self.migrations.count {
+                throw SQLiteError(path: path, code: -1, message: "schema version \(version) was written by an older pumpsim; open it once with a command that writes (pumpsim run --db) to upgrade it to \(Self.migrations.count)")
+            }
+            return
+        }
         db = try SQLiteDatabase(path: path)
         try db.execute("PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL; PRAGMA foreign_keys=ON;")
         try migrate()
+    }
+
+    /// Read-only, and if the folder does not let SQLite keep its WAL index, immutable (no
+    /// locks: the reader promises nobody writes meanwhile).
+    static func openReadOnly(_ path: String) throws(SQLiteError) -> SQLiteDatabase {
+        let first = try SQLiteDatabase(path: path, readOnly: true)
+        do {
+            _ = try first.query("SELECT count(*) FROM sqlite_master")
+            return first
+        } catch {
+            let immutable = try SQLiteDatabase(path: path, readOnly: true, immutable: true)
+            _ = try immutable.query("SELECT count(*) FROM sqlite_master")
+            return immutable
+        }
     }
 
     private func migrate() throws(SQLiteError) {
@@ -103,7 +136,7 @@ public final class RunCatalog {
             } catch let e as SQLiteError {
                 throw e
             } catch {
-                throw SQLiteError(code: -1, message: "\(error)")
+                throw SQLiteError(path: db.path, code: -1, message: "\(error)")
             }
         }
     }
@@ -127,13 +160,18 @@ public final class RunCatalog {
     }
 
     /// Records a starting run; returns its id.
+    /// Records a starting run with the process that runs it (so a run whose process died is
+    /// seen as stale, not running); returns its id.
     public func begin(_ s: RunStart) throws(SQLiteError) -> Int64 {
         let overrides = JSON.array(s.overrides.map { .string($0) }).serialized()
+        let me = ProcessIdentity.current
         try db.query("""
-            INSERT INTO runs (started_at, scenario_path, scenario_name, scenario_digest, seed, engine_version, overrides, outcome, trace_path)
-            VALUES (?, ?, ?, ?, ?, ?, ?, 'running', ?)
+            INSERT INTO runs (started_at, scenario_path, scenario_name, scenario_digest, seed, engine_version, overrides, outcome, trace_path,
+                              pid, host, process_start)
+            VALUES (?, ?, ?, ?, ?, ?, ?, 'running', ?, ?, ?, ?)
             """, [.text(s.startedAt), .text(s.scenarioPath), .text(s.scenarioName), .text(s.scenarioDigest),
-                  .int(Int64(bitPattern: s.seed)), .text(s.engineVersion), .text(overrides), s.tracePath.map { .text($0) } ?? .null])
+                  .int(Int64(bitPattern: s.seed)), .text(s.engineVersion), .text(overrides), s.tracePath.map { .text($0) } ?? .null,
+                  .int(Int64(me.pid)), .text(me.host), .int(Int64(bitPattern: me.startTicks))])
         return db.lastInsertRowID
     }
 
@@ -179,25 +217,35 @@ public final class RunCatalog {
         public var events: Int64?
         public var finalDigest: String?
         public var tracePath: String?
+        /// The process that recorded a `running` run: pid, host and its start (clock ticks since boot).
+        public var process: ProcessIdentity?
+
+        /// `outcome`, except that a run still marked running whose process has gone (killed,
+        /// crashed) on this host is `stale`.
+        public var status: String {
+            guard outcome == "running", let p = process, p.host == ProcessIdentity.current.host, !p.isAlive else { return outcome }
+            return "stale"
+        }
 
         public var json: JSON {
             .object([
                 ("id", .int(id)), ("started_at", .string(startedAt)), ("scenario", .string(scenarioName)),
                 ("scenario_path", .string(scenarioPath)), ("scenario_digest", .string(scenarioDigest)), ("seed", .uint(seed)),
-                ("engine_version", .string(engineVersion)), ("overrides", .string(overrides)), ("outcome", .string(outcome)),
+                ("engine_version", .string(engineVersion)), ("overrides", .string(overrides)), ("outcome", .string(status)),
                 ("wall_seconds", wallSeconds.map { .number(String($0)) } ?? .null), ("events", events.map { .int($0) } ?? .null),
                 ("final_digest", finalDigest.map { .string($0) } ?? .null), ("trace", tracePath.map { .string($0) } ?? .null),
             ])
         }
     }
 
-    static let runColumns = "id, started_at, scenario_path, scenario_name, scenario_digest, seed, engine_version, overrides, outcome, wall_seconds, events, final_digest, trace_path"
+    static let runColumns = "id, started_at, scenario_path, scenario_name, scenario_digest, seed, engine_version, overrides, outcome, wall_seconds, events, final_digest, trace_path, pid, host, process_start"
 
     static func run(_ r: [SQLValue]) -> Run {
-        Run(id: r[0].int ?? 0, startedAt: r[1].text ?? "", scenarioPath: r[2].text ?? "", scenarioName: r[3].text ?? "",
-            scenarioDigest: r[4].text ?? "", seed: UInt64(bitPattern: r[5].int ?? 0), engineVersion: r[6].text ?? "",
-            overrides: r[7].text ?? "[]", outcome: r[8].text ?? "", wallSeconds: r[9].real, events: r[10].int,
-            finalDigest: r[11].text, tracePath: r[12].text)
+        let process = r[13].int.map { ProcessIdentity(pid: Int32(truncatingIfNeeded: $0), host: r[14].text ?? "", startTicks: UInt64(bitPattern: r[15].int ?? 0)) }
+        return Run(id: r[0].int ?? 0, startedAt: r[1].text ?? "", scenarioPath: r[2].text ?? "", scenarioName: r[3].text ?? "",
+                   scenarioDigest: r[4].text ?? "", seed: UInt64(bitPattern: r[5].int ?? 0), engineVersion: r[6].text ?? "",
+                   overrides: r[7].text ?? "[]", outcome: r[8].text ?? "", wallSeconds: r[9].real, events: r[10].int,
+                   finalDigest: r[11].text, tracePath: r[12].text, process: process)
     }
 
     /// Runs, newest first, optionally of one scenario (by name or path).

@@ -1,10 +1,23 @@
 import CSQLite
 
-/// An SQLite failure with the library's message.
+/// An SQLite failure: the database file, the library's result code and message.
 public struct SQLiteError: Error, CustomStringConvertible, Sendable {
+    public var path: String
     public var code: Int32
     public var message: String
-    public var description: String { "SQLite error \(code): \(message)" }
+    public init(path: String, code: Int32, message: String) { self.path = path; self.code = code; self.message = message }
+    public var description: String {
+        let hint: String
+        switch code {
+        case SQLITE_BUSY, SQLITE_LOCKED: hint = " (another process holds the catalog; try again when it is done)"
+        case SQLITE_READONLY: hint = " (the file or its folder is read-only)"
+        case SQLITE_CORRUPT, SQLITE_NOTADB: hint = " (not a PumpSim catalog, or a damaged one)"
+        case SQLITE_CANTOPEN: hint = " (cannot open the file; check the path and permissions)"
+        case SQLITE_FULL: hint = " (the disk is full)"
+        default: hint = ""
+        }
+        return "catalog \(path): \(message)\(hint)"
+    }
 }
 
 /// A value bound to or read from a statement.
@@ -20,15 +33,31 @@ public final class SQLiteDatabase {
     private var handle: OpaquePointer?
     public let path: String
 
-    public init(path: String) throws(SQLiteError) {
+    /// True when opened for reading only.
+    public let readOnly: Bool
+
+    /// Opens (`readOnly`: without creating or writing anything, so a catalog on a read-only
+    /// disk or owned by someone else can still be browsed).
+    public init(path: String, readOnly: Bool = false, immutable: Bool = false) throws(SQLiteError) {
         self.path = path
-        let rc = sqlite3_open_v2(path, &handle, SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE | SQLITE_OPEN_FULLMUTEX, nil)
+        self.readOnly = readOnly
+        var flags = readOnly ? SQLITE_OPEN_READONLY | SQLITE_OPEN_FULLMUTEX : SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE | SQLITE_OPEN_FULLMUTEX
+        var name = path
+        if immutable {
+            flags |= SQLITE_OPEN_URI
+            let escaped = path.unicodeScalars.map { c -> String in
+                c == "%" || c == "?" || c == "#" ? "%" + String(c.value, radix: 16, uppercase: true) : String(c)
+            }.joined()
+            name = "file:\(escaped)?immutable=1"
+        }
+        let rc = sqlite3_open_v2(name, &handle, flags, nil)
         guard rc == SQLITE_OK else {
             let message = handle.map { String(cString: sqlite3_errmsg($0)) } ?? "cannot open"
             sqlite3_close(handle)
-            throw SQLiteError(code: rc, message: "\(path): \(message)")
+            throw SQLiteError(path: path, code: rc, message: message)
         }
         sqlite3_busy_timeout(handle, 5_000)
+        sqlite3_extended_result_codes(handle, 0)
     }
 
     deinit { sqlite3_close_v2(handle) }
@@ -40,7 +69,7 @@ public final class SQLiteDatabase {
         if rc != SQLITE_OK {
             let message = error.map { String(cString: $0) } ?? "unknown"
             sqlite3_free(error)
-            throw SQLiteError(code: rc, message: message)
+            throw SQLiteError(path: path, code: rc, message: message)
         }
     }
 
@@ -96,7 +125,7 @@ public final class SQLiteDatabase {
     public var lastInsertRowID: Int64 { sqlite3_last_insert_rowid(handle) }
 
     private func lastError() -> SQLiteError {
-        SQLiteError(code: sqlite3_errcode(handle), message: String(cString: sqlite3_errmsg(handle)))
+        SQLiteError(path: path, code: sqlite3_errcode(handle), message: String(cString: sqlite3_errmsg(handle)))
     }
 }
 

@@ -34,11 +34,14 @@ public struct BlockInfo: Sendable, Equatable {
 
 /// The trace layout constants.
 public enum TraceFormat {
-    /// Current format version.
-    public static let version: UInt64 = 1
+    /// Current format version. 2: the index lists the SHA-256 of every frame before it, so
+    /// `replay --verify` checks every byte of the file. Version 1 traces still read and replay.
+    public static let version: UInt64 = 2
     static let headerMagic: [UInt8] = Array("PSTRACE1".utf8)
     static let blockMagic: UInt8 = 0xB1
-    static let indexMagic: [UInt8] = Array("PSINDEX1".utf8)
+    /// The index of format 1 (no frame digests) and of format 2.
+    static let indexMagicV1: [UInt8] = Array("PSINDEX1".utf8)
+    static let indexMagic: [UInt8] = Array("PSINDEX2".utf8)
     /// Skippable frame magic used by the Zstandard seekable format's seek table (variant 0xE).
     static let seekTableMagic: UInt32 = 0x184D_2A5E
     /// Last four bytes of a seekable file.
@@ -52,6 +55,8 @@ public enum TraceError: Error, Equatable, Sendable, CustomStringConvertible {
     /// A frame failed to decompress (checksum, corruption) or to decode.
     case corruptFrame(frame: Int, offset: Int, reason: String)
     case unsupportedVersion(UInt64)
+    /// The frames, the index, the seek table or the header disagree with each other.
+    case inconsistent(String)
 
     public var description: String {
         switch self {
@@ -59,6 +64,7 @@ public enum TraceError: Error, Equatable, Sendable, CustomStringConvertible {
         case .notATrace(let s): return "not a PumpSim trace: \(s)"
         case .corruptFrame(let f, let o, let r): return "corrupt trace: frame \(f) at byte \(o): \(r)"
         case .unsupportedVersion(let v): return "trace format version \(v) is newer than this engine reads (\(TraceFormat.version))"
+        case .inconsistent(let s): return "damaged trace: \(s)"
         }
     }
 }

@@ -22,15 +22,42 @@ public final class TraceReader: @unchecked Sendable {
     public private(set) var truncation: String?
     /// True when frames were located through the seek table.
     public private(set) var hasSeekTable = false
+    /// Why a seek table at the end of the file was not used (it disagrees with the frames).
+    public private(set) var seekTableProblem: String?
+    /// True when the index frame's content is exactly what its fields encode to.
+    public private(set) var indexIsCanonical = false
     /// Frames decompressed so far (the seek test counts these).
     public private(set) var framesDecompressed = 0
     private let decompressor = ZstdDecompressor()
 
-    /// The footer index: blocks and checkpoints.
+    /// The footer index: blocks, checkpoints and (format 2) the digest of every frame before it.
     public struct TraceIndex: Sendable, Equatable {
         public var eventCount: UInt64
         public var blocks: [BlockInfo]
         public var checkpoints: [Checkpoint]
+        /// SHA-256 of the compressed bytes of frames 0 ..< index frame; nil in format 1.
+        public var frameDigests: [StateDigest]?
+
+        /// The index frame's content.
+        func encoded() -> [UInt8] {
+            var w = ByteWriter(capacity: 64 + blocks.count * 64 + checkpoints.count * 64 + (frameDigests?.count ?? 0) * 32)
+            w.raw(frameDigests == nil ? TraceFormat.indexMagicV1 : TraceFormat.indexMagic)
+            w.varint(eventCount)
+            w.varint(UInt64(blocks.count))
+            for b in blocks {
+                w.varint(UInt64(b.frame)); w.varint(b.firstSeq); w.varint(b.eventCount)
+                w.varint(b.firstTick); w.varint(b.lastTick)
+            }
+            w.varint(UInt64(checkpoints.count))
+            for c in checkpoints { w.varint(c.tick); w.varint(c.eventIndex); w.raw(c.digest.bytes) }
+            if let digests = frameDigests {
+                w.varint(UInt64(digests.count))
+                for d in digests { w.raw(d.bytes) }
+            }
+            let bytes = w.bytes
+            w.release()
+            return bytes
+        }
     }
 
     public var fileSize: Int { data.count }
@@ -64,28 +91,57 @@ public final class TraceReader: @unchecked Sendable {
         }
     }
 
-    /// Uses the seek table if it is there and consistent with the file.
+    /// Uses the seek table if it is there and consistent with the file: its frame sizes must tile
+    /// the file up to it, and each must be the zstd frame that starts there.
     private func readSeekTable() -> Bool {
         let size = data.count
-        guard size >= 17, u32(at: size - 4) == TraceFormat.seekableFooterMagic else { return false }
+        guard size >= 17, u32(at: size - 4) == TraceFormat.seekableFooterMagic else {
+            // A footer magic one flip away from ours is a damaged table, not an unfinished trace.
+            if size >= 17, (u32(at: size - 4) ^ TraceFormat.seekableFooterMagic).nonzeroBitCount <= 2 {
+                seekTableProblem = "the seek table's footer magic is damaged"
+            }
+            return false
+        }
         let count = Int(u32(at: size - 9))
         let descriptor = data[data.startIndex + size - 5]
-        guard descriptor & 0x7C == 0, descriptor & 0x80 == 0 else { return false }
-        let tableSize = count * 8 + 9
-        let start = size - tableSize - 8
-        guard start >= 0, u32(at: start) == TraceFormat.seekTableMagic, Int(u32(at: start + 4)) == tableSize else { return false }
+        guard descriptor == 0 else { seekTableProblem = "the seek table's descriptor is \(descriptor), expected 0"; return false }
+        let (tableSize, overflow) = count.multipliedReportingOverflow(by: 8)
+        let start = size - tableSize - 17
+        guard !overflow, count <= size / 8, start >= 0 else { seekTableProblem = "the seek table lists \(count) frames, more than the file holds"; return false }
+        guard u32(at: start) == TraceFormat.seekTableMagic, Int(u32(at: start + 4)) == tableSize + 9 else {
+            seekTableProblem = "the seek table's frame header is damaged"
+            return false
+        }
         var offset = 0
         var located: [(Int, Int)] = []
+        var contentSizes: [UInt32] = []
         for i in 0..<count {
             let c = Int(u32(at: start + 8 + i * 8))
             located.append((offset, c))
+            contentSizes.append(u32(at: start + 12 + i * 8))
             offset += c
+            guard offset <= start else { seekTableProblem = "the seek table's frame \(i) runs past the table"; return false }
         }
-        guard offset == start else { return false }
+        guard offset == start else { seekTableProblem = "the seek table's frames end at byte \(offset), the table starts at \(start)"; return false }
+        let sized: Bool = data.withUnsafeBytes { (raw: UnsafeRawBufferPointer) in
+            for (i, (o, n)) in located.enumerated() {
+                let rest = UnsafeRawBufferPointer(rebasing: raw[o..<start])
+                guard case .success(let actual) = ZstdDecompressor.frameSize(rest), actual == n else {
+                    seekTableProblem = "the seek table's frame \(i) (byte \(o)) is not the \(n)-byte zstd frame it says"
+                    return false
+                }
+            }
+            return true
+        }
+        guard sized else { return false }
         frames = located
+        seekTableContentSizes = contentSizes
         hasSeekTable = true
         return true
     }
+
+    /// Decompressed sizes the seek table gives, per frame (checked by verification).
+    private(set) var seekTableContentSizes: [UInt32] = []
 
     /// Walks frame headers from the start; stops at the first incomplete frame.
     private func scanFrames() {
@@ -105,7 +161,10 @@ public final class TraceReader: @unchecked Sendable {
                 }
             }
         }
-        if truncation == nil { truncation = "no seek table: the trace was not finished; read \(frames.count) whole frames, all \(size) bytes" }
+        if truncation == nil {
+            truncation = seekTableProblem.map { "\($0); read \(frames.count) whole frames without it" }
+                ?? "no seek table: the trace was not finished; read \(frames.count) whole frames, all \(size) bytes"
+        }
     }
 
     // MARK: frames
@@ -148,20 +207,38 @@ public final class TraceReader: @unchecked Sendable {
 
     private func readIndex(frame i: Int) throws(TraceError) -> TraceIndex? {
         let bytes = try decompress(frame: i)
-        guard bytes.starts(with: TraceFormat.indexMagic) else { return nil }
+        let v2 = bytes.starts(with: TraceFormat.indexMagic)
+        guard v2 || bytes.starts(with: TraceFormat.indexMagicV1) else { return nil }
         var r = ByteReader(bytes, offset: TraceFormat.indexMagic.count)
-        do {
+        do throws(ByteReader.Malformed) {
+            // Counts are bounded by the index's own size: a damaged count cannot allocate more.
+            func count(_ perItem: Int) throws(ByteReader.Malformed) -> Int {
+                let n = try r.varint()
+                guard n <= UInt64((r.end - r.offset) / perItem) else { throw ByteReader.Malformed(offset: r.offset, what: "a count of \(n) items longer than the index") }
+                return Int(n)
+            }
             let events = try r.varint()
             var blocks: [BlockInfo] = []
-            for _ in 0..<(try r.varint()) {
-                blocks.append(BlockInfo(frame: Int(try r.varint()), firstSeq: try r.varint(), eventCount: try r.varint(),
+            for _ in 0..<(try count(5)) {
+                let frame = try r.varint()
+                guard frame < UInt64(frames.count) else { throw ByteReader.Malformed(offset: r.offset, what: "block frame \(frame) beyond the file's \(frames.count) frames") }
+                blocks.append(BlockInfo(frame: Int(frame), firstSeq: try r.varint(), eventCount: try r.varint(),
                                         firstTick: try r.varint(), lastTick: try r.varint()))
             }
             var checkpoints: [Checkpoint] = []
-            for _ in 0..<(try r.varint()) {
+            for _ in 0..<(try count(34)) {
                 checkpoints.append(Checkpoint(tick: try r.varint(), eventIndex: try r.varint(), digest: StateDigest(bytes: try r.raw(32))))
             }
-            return TraceIndex(eventCount: events, blocks: blocks, checkpoints: checkpoints)
+            var digests: [StateDigest]?
+            if v2 {
+                var d: [StateDigest] = []
+                for _ in 0..<(try count(32)) { d.append(StateDigest(bytes: try r.raw(32))) }
+                digests = d
+            }
+            guard r.isAtEnd else { throw ByteReader.Malformed(offset: r.offset, what: "bytes after the index's last field") }
+            let index = TraceIndex(eventCount: events, blocks: blocks, checkpoints: checkpoints, frameDigests: digests)
+            indexIsCanonical = index.encoded() == bytes
+            return index
         } catch {
             throw .corruptFrame(frame: i, offset: frames[i].offset, reason: "malformed index at byte \(error.offset): \(error.what)")
         }
@@ -243,7 +320,8 @@ public final class TraceReader: @unchecked Sendable {
         return try decodeFrame(i, decompressor: decompressor, fromTick: fromTick, into: &items) ? items : nil
     }
 
-    private func decodeBlock(_ bytes: [UInt8], frame: Int, fromTick: Tick?, _ body: (TraceItem) throws -> Bool) throws -> Bool {
+    private func decodeBlock(_ bytes: [UInt8], frame: Int, fromTick: Tick?, header: UnsafeMutablePointer<BlockInfo>? = nil,
+                             _ body: (TraceItem) throws -> Bool) throws -> Bool {
         var r = ByteReader(bytes)
         do {
             guard try r.u8() == TraceFormat.blockMagic else {
@@ -252,6 +330,7 @@ public final class TraceReader: @unchecked Sendable {
             let count = try r.varint()
             let firstSeq = try r.varint()
             let firstTick = try r.varint()
+            header?.pointee = BlockInfo(frame: frame, firstSeq: firstSeq, eventCount: count, firstTick: firstTick, lastTick: firstTick)
             let mints = try r.varint()
             guard mints <= 1_000_000 else { throw ByteReader.Malformed(offset: r.offset, what: "absurd mint count") }
             var curves: [CurveState] = []
@@ -259,7 +338,7 @@ public final class TraceReader: @unchecked Sendable {
             var columns = try ColumnReader(bytes, lengthsAt: &r)
             var context = CodecContext(firstTick: firstTick, curves: curves)
             var seq = firstSeq
-            let params = header.codec
+            let params = self.header.codec
             while !columns.tags.isAtEnd {
                 let tag = try columns.tags.u8()
                 if tag == Tag.checkpoint.rawValue {
@@ -270,6 +349,7 @@ public final class TraceReader: @unchecked Sendable {
                 }
                 let record = try EventCodec.decode(tag: tag, seq: seq, from: &columns, context: &context, params: params)
                 seq += 1
+                header?.pointee.lastTick = record.tick
                 if let t = fromTick, record.tick < t { continue }
                 if !(try body(.event(record))) { return false }
             }
@@ -280,6 +360,33 @@ public final class TraceReader: @unchecked Sendable {
         } catch let e as ByteReader.Malformed {
             throw TraceError.corruptFrame(frame: frame, offset: frames[frame].offset, reason: "malformed record at block byte \(e.offset): \(e.what)")
         }
+    }
+
+    /// One block frame decoded, with what its header says (for verification): the block's
+    /// items, and its first seq, event count, codec base tick and last event's tick.
+    func decodedBlock(frame i: Int) throws -> (info: BlockInfo, items: [TraceItem]) {
+        let bytes = try decompress(frame: i)
+        var info = BlockInfo(frame: i, firstSeq: 0, eventCount: 0, firstTick: 0, lastTick: 0)
+        var items: [TraceItem] = []
+        _ = try withUnsafeMutablePointer(to: &info) { p in
+            try decodeBlock(bytes, frame: i, fromTick: nil, header: p) { items.append($0); return true }
+        }
+        return (info, items)
+    }
+
+    /// The frames holding event blocks, for verification.
+    var eventFrames: Range<Int> { blockFrames }
+
+    /// The compressed bytes of frame `i`.
+    func compressedBytes(frame i: Int) -> [UInt8] {
+        let (offset, size) = frames[i]
+        return [UInt8](data[data.startIndex + offset ..< data.startIndex + offset + size])
+    }
+
+    /// The frame header descriptor byte of frame `i` (after the 4-byte magic).
+    func frameHeaderDescriptor(frame i: Int) -> UInt8? {
+        let (offset, size) = frames[i]
+        return size > 4 ? data[data.startIndex + offset + 4] : nil
     }
 
     /// A cursor over the events, decompressing one block at a time.

@@ -16,6 +16,7 @@ public enum TraceReplay {
     /// Folds every event (up to `untilTick`, inclusive) over the genesis state of `config`;
     /// with `verify`, checks each checkpoint record on the way and stops at the first mismatch.
     public static func run(_ reader: TraceReader, config: SimulationConfig, verify: Bool, untilTick: Tick? = nil) throws -> Outcome {
+        if verify && untilTick == nil { return try self.verify(reader, config: config) }
         var replayer = try Replayer(config: config)
         var verified = 0
         var mismatch: (Checkpoint, StateDigest)?

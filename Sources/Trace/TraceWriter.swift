@@ -34,6 +34,8 @@ public final class TraceWriter: @unchecked Sendable {
     private let slots: DispatchSemaphore
     private let compressor: ZstdCompressor
     private var frames: [(UInt32, UInt32)] = []
+    /// SHA-256 of every frame's compressed bytes, in order (the index lists them: format 2).
+    private var frameDigests: [StateDigest] = []
     private var blocks: [BlockInfo] = []
     private var failure: TraceError?
     private var written: UInt64 = 0
@@ -113,6 +115,7 @@ public final class TraceWriter: @unchecked Sendable {
         }
         guard writeAll(compressed) else { return }
         frames.append((UInt32(compressed.count), UInt32(content.count)))
+        frameDigests.append(StateDigest.of(encoding: compressed))
     }
 
     /// On the queue: writes every byte (retrying short writes); false after recording a failure.
@@ -136,22 +139,9 @@ public final class TraceWriter: @unchecked Sendable {
     public func finish() throws(TraceError) -> UInt64 {
         guard !finished else { return fileBytes }
         flushBlock()
-        let (frameList, blockList) = queue.sync { (frames, blocks) }
-        var index = ByteWriter(capacity: 64 + blockList.count * 64 + checkpoints.count * 64)
-        index.raw(TraceFormat.indexMagic)
-        index.varint(encoder.eventCount)
-        index.varint(UInt64(blockList.count))
-        for b in blockList {
-            index.varint(UInt64(b.frame)); index.varint(b.firstSeq); index.varint(b.eventCount)
-            index.varint(b.firstTick); index.varint(b.lastTick)
-        }
-        index.varint(UInt64(checkpoints.count))
-        for c in checkpoints {
-            index.varint(c.tick); index.varint(c.eventIndex); index.raw(c.digest.bytes)
-        }
-        let indexBytes = index.bytes
-        index.release()
-        writeFrame(indexBytes)
+        let (frameList, blockList, digests) = queue.sync { (frames, blocks, frameDigests) }
+        let index = TraceReader.TraceIndex(eventCount: encoder.eventCount, blocks: blockList, checkpoints: checkpoints, frameDigests: digests)
+        writeFrame(index.encoded())
         // Zstandard seekable format: skippable frame (magic, size), entries, footer.
         var seek = ByteWriter(capacity: 32 + (frameList.count + 1) * 8)
         let entries = queue.sync { frames }

@@ -1,7 +1,9 @@
 import ArgumentParser
 import Foundation
+import SimCore
+import Sessions
 
-/// `pumpsim`: the command-line tool. Parsing, progress and exit codes only; the logic lives in the libraries.
+/// `pumpsim`: the command-line tool. Parsing and printing only; the flows live in `Sessions`.
 @main
 struct PumpSim: ParsableCommand {
     static let configuration = CommandConfiguration(
@@ -12,7 +14,8 @@ struct PumpSim: ParsableCommand {
         congestion, reward tiers and virtual trading environments. The same scenario and seed give \
         the same events and the same final digest on any machine.
 
-        Exit codes: 0 ok, 1 a trade was rejected or a check failed, 2 bad input.
+        Exit codes: 0 ok, 1 a check failed (an assertion, a verification, a refused quote), \
+        2 bad input (arguments, a scenario, a trace, a catalog), 3 an internal error (a bug).
 
         Examples:
           pumpsim run Scenarios/quickstart.yaml
@@ -26,46 +29,37 @@ struct PumpSim: ParsableCommand {
                       SweepCommand.self, ReportCommand.self]
     )
 
-    /// Runs the tool with DESIGN.md's exit codes (argument errors exit 2, not 64).
+    /// Runs the tool; every failure leaves through `PumpSimError`'s exit codes (argument errors exit 2, not 64).
     static func main() {
         do {
             var command = try parseAsRoot()
             try command.run()
+        } catch let e as PumpSimError {
+            let message = e.description
+            // A located message (`file:line:column: …`, as compilers print) stands on its own.
+            if !message.isEmpty { Terminal.error(message.firstMatch(of: #/^\S[^\n]*?:\d+:\d+: /#) != nil ? message : "error: \(message)") }
+            Foundation.exit(e.exitCode)
         } catch let code as ExitCode {
             Foundation.exit(code.rawValue)
         } catch {
-            let code = exitCode(for: error)
             let message = fullMessage(for: error)
-            if code == .success {
+            if exitCode(for: error) == .success {
                 if !message.isEmpty { print(message) }
                 Foundation.exit(0)
             }
-            FileHandle.standardError.write(Data((message + "\n").utf8))
-            Foundation.exit(ExitStatus.badInput.rawValue)
+            Terminal.error(message)
+            Foundation.exit(PumpSimError.badInput("").exitCode)
         }
     }
 }
 
-/// DESIGN.md's exit codes.
-enum ExitStatus: Int32 {
-    case ok = 0
-    /// An assertion or verification failed, or a quoted trade was rejected.
-    case failed = 1
-    /// Bad input: arguments or scenario.
-    case badInput = 2
-
-    var code: ExitCode { ExitCode(rawValue) }
-}
-
-/// The engine version written into outputs. It is part of a sweep's identity (resume, merge):
-/// raise it whenever a run's events, digests or outcome metrics change for the same scenario.
-/// 0.2.0: protocol fees include the migration fee; holders include compressed balances; recorded
-/// stream rows skip the drop model; price windows in the outcomes.
-enum EngineInfo {
-    static let version = "0.2.0"
-}
-
-/// Writes a line to standard error.
-func printError(_ text: String) {
-    FileHandle.standardError.write(Data((text + "\n").utf8))
+/// Output for people and machines. Text goes out with control characters escaped, so names
+/// from a scenario, trace or catalog cannot drive the terminal; JSON is escaped by its writer.
+enum Terminal {
+    static func out(_ text: String) { print(TerminalText.escaped(text)) }
+    static func error(_ text: String) { FileHandle.standardError.write(Data((TerminalText.escaped(text) + "\n").utf8)) }
+    static func json(_ value: JSON, pretty: Bool = true) { print(value.serialized(pretty: pretty)) }
+    /// Writes to stderr as it is (progress bars: `\r` and erase-line are ours).
+    static func raw(_ text: String) { FileHandle.standardError.write(Data(text.utf8)) }
+    static var stderrIsTerminal: Bool { isatty(STDERR_FILENO) == 1 }
 }

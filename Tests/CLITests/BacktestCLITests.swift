@@ -157,11 +157,13 @@ struct BacktestCLITests {
         #expect(direct.status == 0 && direct.stderr.contains("report-curve-sweep-seed-42.html"), "\(direct.stderr)")
         let c = try String(contentsOfFile: dir.appendingPathComponent("direct/report-curve-sweep-seed-42.md").path, encoding: .utf8)
         #expect(a[a.range(of: "## Outcomes per token")!.lowerBound...] == c[c.range(of: "## Outcomes per token")!.lowerBound...])
-        // A truncated trace still reports, and says so.
+        // A truncated trace is refused unless allowed; then it reports, and says so.
         let data = try Data(contentsOf: URL(fileURLWithPath: trace))
         let cut = dir.appendingPathComponent("cut.pstrace")
         try data.prefix(data.count * 2 / 3).write(to: cut)
-        let partial = try pumpsim(["report", cut.path, "--out", dir.path])
+        let refused = try pumpsim(["report", cut.path, "--out", dir.path])
+        #expect(refused.status == 2 && refused.stderr.contains("is truncated") && refused.stderr.contains("--allow-truncated"), "\(refused.stderr)")
+        let partial = try pumpsim(["report", cut.path, "--out", dir.path, "--allow-truncated"])
         #expect(partial.status == 0 && partial.stderr.contains("is truncated"), "\(partial.stderr)")
         #expect(try String(contentsOfFile: dir.appendingPathComponent("report-trace-cut.md").path, encoding: .utf8).contains("- TRUNCATED: "))
         let junk = dir.appendingPathComponent("junk.bin").path

@@ -53,16 +53,17 @@ struct TraceCLITests {
         #expect(try Data(contentsOf: URL(fileURLWithPath: a)) == Data(contentsOf: URL(fileURLWithPath: b)))
     }
 
-    @Test func aFlippedByteExits1NamingFrameAndOffset() throws {
+    @Test func aFlippedByteFailsVerificationAndIsBadInputElsewhere() throws {
         let dir = try tempDir("flip")
         let trace = dir.appendingPathComponent("q.pstrace").path
         #expect(try pumpsim(["run", "Scenarios/quickstart.yaml", "--trace", trace, "--no-db"]).status == 0)
         var bytes = [UInt8](try Data(contentsOf: URL(fileURLWithPath: trace)))
         bytes[bytes.count / 2] ^= 0x01
         try Data(bytes).write(to: URL(fileURLWithPath: trace))
-        for command in [["replay", trace, "--verify"], ["trace", "stats", trace], ["trace", "cat", trace]] {
+        // Verification fails (1); reading the trace for anything else is bad input (2), whatever the frame.
+        for (command, code) in [(["replay", trace, "--verify"], Int32(1)), (["trace", "stats", trace], 2), (["trace", "cat", trace], 2), (["replay", trace], 2)] {
             let r = try pumpsim(command)
-            #expect(r.status == 1, "\(command)")
+            #expect(r.status == code, "\(command)")
             #expect(r.stderr.contains("corrupt trace: frame "), "\(command): \(r.stderr)")
             #expect(r.stderr.contains(" at byte "))
         }
@@ -74,15 +75,22 @@ struct TraceCLITests {
         #expect(try pumpsim(["run", "Scenarios/launch-frenzy.yaml", "--set", "duration=150s", "--trace", trace, "--no-db"]).status == 0)
         let data = try Data(contentsOf: URL(fileURLWithPath: trace))
         try data.prefix(data.count * 2 / 3).write(to: URL(fileURLWithPath: trace))
+        // Reading it: the readable part, a warning, exit 2; with --allow-truncated, exit 0.
         let stats = try pumpsim(["trace", "stats", trace, "--json"])
-        #expect(stats.status == 0)
+        #expect(stats.status == 2)
+        #expect(stats.stderr.contains("is truncated") && stats.stderr.contains("--allow-truncated"), "\(stats.stderr)")
         let s = try json(stats.stdout)
         let truncated = try #require(s["truncated"] as? String)
         #expect(truncated.contains("the file ends inside frame"))
         #expect((s["events"] as? Int ?? 0) > 1_000)
+        #expect(try pumpsim(["trace", "stats", trace, "--allow-truncated"]).status == 0)
+        let cat = try pumpsim(["trace", "cat", trace])
+        #expect(cat.status == 2 && cat.stdout.split(separator: "\n").count > 1_000)
+        #expect(try pumpsim(["trace", "cat", trace, "--allow-truncated"]).status == 0)
+        // Verifying it fails, saying how far it got.
         let replay = try pumpsim(["replay", trace, "--verify"])
-        #expect(replay.status == 0)
-        #expect(replay.stdout.contains("note: the file ends inside frame"))
+        #expect(replay.status == 1)
+        #expect(replay.stderr.contains("not verified") && replay.stderr.contains("truncated") && replay.stderr.contains("events replayed"), "\(replay.stderr)")
     }
 
     @Test func aRunKilledMidwayLeavesACleanCatalogAndAReadableTrace() throws {
@@ -108,12 +116,17 @@ struct TraceCLITests {
         let check = try tool("sqlite3", [db, "PRAGMA integrity_check;"])
         #expect(check.stdout.trimmingCharacters(in: .whitespacesAndNewlines) == "ok")
         #expect(try tool("sqlite3", [db, "SELECT outcome FROM runs;"]).stdout.trimmingCharacters(in: .whitespacesAndNewlines) == "running")
-        let stats = try pumpsim(["trace", "stats", trace, "--json"])
+        let stats = try pumpsim(["trace", "stats", trace, "--json", "--allow-truncated"])
         #expect(stats.status == 0, "\(stats.stderr)")
         let s = try json(stats.stdout)
         #expect(s["truncated"] is String)
         #expect((s["events"] as? Int ?? 0) > 10_000)
-        #expect(try pumpsim(["replay", trace, "--verify"]).status == 0)
+        #expect(try pumpsim(["replay", trace, "--verify"]).status == 1)
+        #expect(try pumpsim(["replay", trace, "--allow-truncated"]).status == 0)
+        // The run's process is gone: the catalog shows the run as stale, read-only.
+        let runs = try pumpsim(["runs", "list", "--db", db, "--json"])
+        #expect(runs.status == 0, "\(runs.stderr)")
+        #expect(runs.stdout.contains("\"outcome\": \"stale\""), "\(runs.stdout)")
     }
 
     @Test func diffOfTwoSeedsNamesTheFirstDifferingEvent() throws {

@@ -12,7 +12,7 @@ struct CompressionRunTests {
     static let path = packageRoot.appendingPathComponent("Tests/Fixtures/compressed-small.yaml").path
 
     @Test func airdropsTransfersAndReplayAgree() throws {
-        let c = try ScenarioLoader.load(path: Self.path)
+        let c = try ScenarioLoader.load(path: Self.path).config
         let log = EventLog()
         let result = try run(c, log: log)
         let cm = result.metrics.compression
@@ -39,7 +39,7 @@ struct CompressionRunTests {
     }
 
     @Test func aTamperedCompressedEventIsCaught() throws {
-        let c = try ScenarioLoader.load(path: Self.path)
+        let c = try ScenarioLoader.load(path: Self.path).config
         let log = EventLog()
         let result = try run(c, log: log)
         var records = log.records
@@ -51,11 +51,11 @@ struct CompressionRunTests {
     }
 
     @Test func theSummaryComparesStandardAndCompressed() throws {
-        let c = try ScenarioLoader.load(path: Self.path)
+        let c = try ScenarioLoader.load(path: Self.path).config
         let result = try run(c)
-        let text = RunSummary.json(result, wallSeconds: nil).serialized(pretty: false)
-        #expect(text.contains(#""airdrop":{"standard":{"accounts":60,"transactions":8,"rent_locked_sol":0.1223568,"fees_sol"#))
-        #expect(text.contains(#""compressed":{"accounts":60,"transactions":7"#))
-        #expect(text.contains("\"root\":\"\(result.world.chain.compressed.tree.root)\""))
+        let o = try #require(RunOutcome(result).compression)
+        #expect(o.standard.accounts == 60 && o.standard.transactions == 8 && o.standard.rentLamports == 122_356_800)
+        #expect(o.compressed.accounts == 60 && o.compressed.transactions == 7)
+        #expect(o.treeRoot == "\(result.world.chain.compressed.tree.root)")
     }
 }

@@ -5,7 +5,7 @@ import Scenario
 
 struct DeterminismTests {
     @Test func quickstartTwiceInOneProcessGivesTheSameDigestsAndEvents() throws {
-        let c = try ScenarioLoader.load(path: scenarioPath("quickstart.yaml"))
+        let c = try ScenarioLoader.load(path: scenarioPath("quickstart.yaml")).config
         let logA = EventLog(), logB = EventLog()
         let a = try run(c, log: logA)
         let b = try run(c, log: logB)
@@ -16,7 +16,7 @@ struct DeterminismTests {
     }
 
     @Test func anotherSeedGivesAnotherDigest() throws {
-        var c = try ScenarioLoader.load(path: scenarioPath("quickstart.yaml"))
+        var c = try ScenarioLoader.load(path: scenarioPath("quickstart.yaml")).config
         let a = try run(c)
         c.seed += 1
         let b = try run(c)
@@ -27,7 +27,7 @@ struct DeterminismTests {
     func replayingTheEventsReproducesEveryCheckpoint(_ scenario: String) throws {
         // launch-frenzy is cut to its first 150 s to keep the debug suite quick.
         let overrides = scenario == "launch-frenzy.yaml" ? ["duration=150s", "checkpoint_every=20000"] : []
-        let c = try ScenarioLoader.load(path: scenarioPath(scenario), overrides: overrides)
+        let c = try ScenarioLoader.load(path: scenarioPath(scenario), overrides: overrides).config
         let log = EventLog()
         let result = try run(c, log: log)
         #expect(result.checkpoints.count >= 2)
@@ -36,7 +36,7 @@ struct DeterminismTests {
     }
 
     @Test func aTamperedEventIsCaughtAtTheNextCheckpoint() throws {
-        let c = try ScenarioLoader.load(path: scenarioPath("quickstart.yaml"))
+        let c = try ScenarioLoader.load(path: scenarioPath("quickstart.yaml")).config
         let log = EventLog()
         let result = try run(c, log: log)
         var records = log.records

@@ -25,7 +25,7 @@ struct OutcomeVectorTests {
         let v = vectors[k]
         let name = v["name"] as! String
         let config = try ScenarioLoader.load(path: packageRoot.appendingPathComponent(v["scenario"] as! String).path,
-                                             overrides: v["overrides"] as! [String])
+                                             overrides: v["overrides"] as! [String]).config
         let result = try run(config)
         // The same run as the reference folded (if the engine's events changed, regenerate: see the script).
         try #require(result.finalDigest.hex == v["final_digest"] as? String, "\(name): the run differs from the one the vectors were made from")
@@ -62,7 +62,7 @@ struct OutcomeVectorTests {
             same(t.earlyBuyerReturnPct, "early_buyer_return_pct")
             #expect(t.holders == int("holders"), "\(at)")
             same(t.gini, "gini")
-            same(t.top10SharePct, "top10_share_pct")
+            #expect(t.top10ShareBps == int("top10_share_bps"), "\(at) top-10 share")
             let histogram = (e["holder_histogram"] as! [[String: Any]]).map { "\($0["label"]!)=\($0["count"]!)" }
             #expect(t.holderHistogram.map { "\($0.label)=\($0.count)" } == histogram, "\(at)")
             let rejected = (e["rejected"] as! [String: NSNumber]).mapValues(\.uint64Value)
@@ -70,7 +70,7 @@ struct OutcomeVectorTests {
             let failed = (e["failed_on_chain"] as! [String: NSNumber]).mapValues(\.uint64Value)
             #expect(Dictionary(uniqueKeysWithValues: t.failedOnChain.map { ($0.label, $0.count) }) == failed, "\(at)")
             #expect(t.candleSlots == int("candle_slots"), "\(at)")
-            for (key, mine) in [("candles", t.candles ?? []), ("price_path", t.pricePath), ("volume_path", t.volumePath)] {
+            for (key, mine) in [("candles", t.candleValues ?? []), ("price_path", t.pricePathValues), ("volume_path", t.volumePathValues)] {
                 let theirs = (e[key] as! [[NSNumber]]).map { $0.map(\.doubleValue) }
                 #expect(mine.count == theirs.count, "\(at) \(key): \(mine.count) rows vs \(theirs.count)")
                 let differing = zip(mine, theirs).enumerated().first { _, p in p.0.count != p.1.count || zip(p.0, p.1).contains { !close($0, $1, 1e-12) } }
@@ -95,8 +95,10 @@ struct OutcomeVectorTests {
         // One holder of everything among n: (n-1)/n.
         #expect(abs(HolderStats.gini(ascending: [0, 0, 0, 0, 100]) - 0.8) < 1e-15)
         #expect(HolderStats.gini(ascending: [7]) == 0 && HolderStats.gini(ascending: []) == 0)
-        #expect(HolderStats.topSharePct(ascending: Array(repeating: 1, count: 10) + [90], top: 10) == 99)
-        #expect(HolderStats.topSharePct(ascending: [1, 3], top: 10) == 100)
-        #expect(HolderStats.topSharePct(ascending: [], top: 10) == 0)
+        #expect(HolderStats.topShareBps(ascending: Array(repeating: 1, count: 10) + [90], top: 10) == 9_900)
+        #expect(HolderStats.topShareBps(ascending: [1, 3], top: 10) == 10_000)
+        #expect(HolderStats.topShareBps(ascending: [], top: 10) == 0)
+        // Floor, in whole bps: 2 of 3 is 6666 bps, not 6667.
+        #expect(HolderStats.topShareBps(ascending: [1, 1, 1], top: 2) == 6_666)
     }
 }

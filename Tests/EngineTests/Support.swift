@@ -25,5 +25,5 @@ func run(_ config: SimulationConfig, log: EventLog? = nil) throws -> RunResult {
 
 /// A config from inline YAML.
 func config(_ yaml: String, overrides: [String] = []) throws -> SimulationConfig {
-    try ScenarioLoader.parse(yaml, file: "inline.yaml", overrides: overrides)
+    try ScenarioLoader.parse(yaml, file: "inline.yaml", overrides: overrides).config
 }

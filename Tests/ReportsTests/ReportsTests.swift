@@ -8,6 +8,7 @@ import Engine
 import Scenario
 import Store
 import Reports
+import Sessions
 
 let packageRoot = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
 let curveSweep = packageRoot.appendingPathComponent("Scenarios/curve-sweep.yaml").path
@@ -82,7 +83,7 @@ func expectSelfContained(_ html: String) {
 
 struct ReportsTests {
     @Test func runReportIsWellFormedSelfContainedAndItsChartsCarryTheOutcomeData() throws {
-        var sim = try Simulation(config: try ScenarioLoader.load(path: curveSweep))
+        var sim = try Simulation(config: try ScenarioLoader.load(path: curveSweep).config)
         let outcome = RunOutcome(try sim.run())
         // The stored form decodes to the same outcomes.
         #expect(try OutcomeCodec.decode(OutcomeCodec.encode(outcome)) == outcome)
@@ -90,7 +91,7 @@ struct ReportsTests {
         expectSelfContained(report.html)
         let page = try Elements.parse(report.html)
         let t = outcome.tokens[0]
-        let candles = try #require(t.candles)
+        let candles = try #require(t.candleValues)
         let slotSeconds = Double(outcome.slotMillis) / 1000, width = Double(try #require(t.candleSlots))
         #expect(candles.count > 50)
         // Price: one dot per window with trades at (window start, close), drawn where the axes say.
@@ -199,7 +200,7 @@ struct ReportsTests {
     }
 
     @Test func namesAndFactsAreEscaped() throws {
-        var sim = try Simulation(config: try ScenarioLoader.load(path: curveSweep, overrides: ["name=a & <b> \"c\""]))
+        var sim = try Simulation(config: try ScenarioLoader.load(path: curveSweep, overrides: ["name=a & <b> \"c\""]).config)
         let outcome = RunOutcome(try sim.run())
         let report = RunReport.make(title: "Run 1: \(outcome.scenario)", facts: [("overrides", "[\"x=<script>alert(1)</script>\"]")], outcome: outcome)
         let page = try Elements.parse(report.html)

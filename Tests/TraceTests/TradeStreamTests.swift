@@ -42,13 +42,13 @@ struct TradeStreamTests {
     @Test func aStreamExtractedFromATraceReplaysOnTheSameCurveToTheSameOutcomes() throws {
         let (path, _, original) = try record("quickstart.yaml", to: "stream-source.pstrace")
         let reader = try TraceReader(path: path)
-        let config = try ScenarioLoader.parse(reader.header.scenarioJSON, file: "header")
+        let config = try ScenarioLoader.parse(reader.header.scenarioJSON, file: "header").config
         let extracted = try TradeStreamExtraction.extract(reader, config: config)
         #expect(extracted.trades.count == Int(original.metrics.chain.landed) - Int(original.metrics.claims))
         #expect(extracted.inexactSlippage == 0)
         #expect(extracted.trades.contains { if case .sellShare = $0.action { return true } else { return false } })
 
-        let replayConfig = try ScenarioLoader.parse(streamScenario(TradeStreamFile.csv(extracted.trades)), file: "replay.yaml")
+        let replayConfig = try ScenarioLoader.parse(streamScenario(TradeStreamFile.csv(extracted.trades)), file: "replay.yaml").config
         var sim = try Simulation(config: replayConfig)
         let replay = try sim.run()
         let a = RunOutcome(original), b = RunOutcome(replay)
@@ -65,37 +65,38 @@ struct TradeStreamTests {
     @Test func ndjsonAndCSVCarryTheSameStreamAndExtractionIsAFixpoint() throws {
         let (path, _, _) = try record("quickstart.yaml", to: "stream-fixpoint.pstrace")
         let reader = try TraceReader(path: path)
-        let trades = try TradeStreamExtraction.extract(reader, config: try ScenarioLoader.parse(reader.header.scenarioJSON, file: "header")).trades
+        let trades = try TradeStreamExtraction.extract(reader, config: try ScenarioLoader.parse(reader.header.scenarioJSON, file: "header").config).trades
         let fromCSV = try TradeStreamFile.parse(TradeStreamFile.csv(trades), file: "s.csv", slotMillis: 400)
         let fromNDJSON = try TradeStreamFile.parse(TradeStreamFile.ndjson(trades), file: "s.ndjson", slotMillis: 400)
         #expect(fromCSV == trades)
         #expect(fromNDJSON == trades)
 
         // Replaying the stream and extracting again gives the stream back, row for row.
-        let config = try ScenarioLoader.parse(streamScenario(TradeStreamFile.csv(trades)), file: "replay.yaml")
+        let scenario = try ScenarioLoader.parse(streamScenario(TradeStreamFile.csv(trades)), file: "replay.yaml")
+        let config = scenario.config
         let dir = FileManager.default.temporaryDirectory.appendingPathComponent("pumpsim-stream-\(getpid())")
         try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
         let out = dir.appendingPathComponent("replay.pstrace").path
-        let writer = try TraceWriter(path: out, header: TraceHeader(engineVersion: "test", scenarioDigest: ScenarioWriter.digest(config), seed: config.seed,
-                                                                    scenarioJSON: ScenarioWriter.canonicalJSON(config), codec: CodecParams(config: config)))
+        let writer = try TraceWriter(path: out, header: TraceHeader(engineVersion: "test", scenarioDigest: ScenarioWriter.digest(scenario), seed: config.seed,
+                                                                    scenarioJSON: ScenarioWriter.canonicalJSON(scenario), codec: CodecParams(config: config)))
         var sim = try Simulation(config: config)
         sim.observer = { writer.append($0) }
         sim.checkpointObserver = { writer.checkpoint($0) }
         _ = try sim.run()
         try writer.finish()
         let again = try TraceReader(path: out)
-        let replayed = try TradeStreamExtraction.extract(again, config: try ScenarioLoader.parse(again.header.scenarioJSON, file: "header"))
+        let replayed = try TradeStreamExtraction.extract(again, config: try ScenarioLoader.parse(again.header.scenarioJSON, file: "header").config)
         #expect(replayed.trades == trades)
         // The trace's own scenario (stream inline) replays with every checkpoint verified.
-        let verified = try TraceReplay.run(again, config: try ScenarioLoader.parse(again.header.scenarioJSON, file: "header"), verify: true)
+        let verified = try TraceReplay.run(again, config: try ScenarioLoader.parse(again.header.scenarioJSON, file: "header").config, verify: true)
         #expect(verified.mismatch == nil && verified.checkpointsVerified > 0)
     }
 
     @Test func theSameIntentsOnADeeperCurveBuyLessAndGraduateLater() throws {
         let (path, _, original) = try record("quickstart.yaml", to: "stream-deeper.pstrace")
         let reader = try TraceReader(path: path)
-        let trades = try TradeStreamExtraction.extract(reader, config: try ScenarioLoader.parse(reader.header.scenarioJSON, file: "header")).trades
-        let config = try ScenarioLoader.parse(streamScenario(TradeStreamFile.csv(trades), curve: "{family: pumpfun, fee_profile: v2025, virtual_sol: 60}"), file: "deeper.yaml")
+        let trades = try TradeStreamExtraction.extract(reader, config: try ScenarioLoader.parse(reader.header.scenarioJSON, file: "header").config).trades
+        let config = try ScenarioLoader.parse(streamScenario(TradeStreamFile.csv(trades), curve: "{family: pumpfun, fee_profile: v2025, virtual_sol: 60}"), file: "deeper.yaml").config
         let log = Recorder()
         var sim = try Simulation(config: config)
         sim.observer = { log.events.append($0) }
@@ -116,7 +117,7 @@ struct TradeStreamTests {
 
     /// Runs a stream scenario; the executed trades, in order.
     static func executed(_ csv: String, curve: String = "{family: pumpfun, fee_profile: v2025}") throws -> (config: SimulationConfig, trades: [TradeExecuted]) {
-        let config = try ScenarioLoader.parse(streamScenario(csv, curve: curve), file: "part.yaml")
+        let config = try ScenarioLoader.parse(streamScenario(csv, curve: curve), file: "part.yaml").config
         let log = Recorder()
         var sim = try Simulation(config: config)
         sim.observer = { log.events.append($0) }
@@ -146,7 +147,7 @@ struct TradeStreamTests {
     @Test func aCongestedLossyFiveTokenLaunchReplaysFromItsStreamToTheSameOutcomes() throws {
         let (path, _, original) = try record("launch-frenzy.yaml", overrides: ["duration=150s", "chain.drop_bps=300"], to: "frenzy-stream.pstrace")
         let reader = try TraceReader(path: path)
-        let extracted = try TradeStreamExtraction.extract(reader, config: try ScenarioLoader.parse(reader.header.scenarioJSON, file: "header"))
+        let extracted = try TradeStreamExtraction.extract(reader, config: try ScenarioLoader.parse(reader.header.scenarioJSON, file: "header").config)
         #expect(extracted.dropped > 0 && extracted.failedForFunds > 0)
         #expect(Set(extracted.trades.map { $0.landing - $0.tick }).count > 3)
         // The same scenario with the stream instead of the agents: tokens launched by their create rows.
@@ -160,7 +161,7 @@ struct TradeStreamTests {
         }
         doc["trades"] = ["csv": TradeStreamFile.csv(extracted.trades)]
         let json = String(decoding: try JSONSerialization.data(withJSONObject: doc), as: UTF8.self)
-        var sim = try Simulation(config: try ScenarioLoader.parse(json, file: "replay.json"))
+        var sim = try Simulation(config: try ScenarioLoader.parse(json, file: "replay.json").config)
         let replay = try sim.run()
         // Recorded rows are not dropped again (drop_bps is still 300): every landed trade lands.
         #expect(replay.metrics.chain.landed == UInt64(extracted.trades.count))
@@ -176,7 +177,7 @@ struct TradeStreamTests {
         for (scenario, overrides) in [("quickstart.yaml", [String]()), ("launch-frenzy.yaml", ["duration=150s"])] {
             let (path, _, original) = try record(scenario, overrides: overrides, to: "outcomes-\(scenario).pstrace")
             let reader = try TraceReader(path: path)
-            let rebuilt = try TraceOutcomes.run(reader, config: try ScenarioLoader.parse(reader.header.scenarioJSON, file: "header"))
+            let rebuilt = try TraceOutcomes.run(reader, config: try ScenarioLoader.parse(reader.header.scenarioJSON, file: "header").config)
             #expect(rebuilt.eventCount == original.eventCount && rebuilt.finalDigest == original.finalDigest)
             #expect(RunOutcome(rebuilt) == RunOutcome(original), "\(scenario)")
         }

@@ -5,7 +5,7 @@ It reads only what a trace says, through the stock CLI (`pumpsim trace scenario`
 resolved scenario, `pumpsim trace cat` for every event as NDJSON), and computes every outcome
 metric from those facts with its own code: curve reserves folded from the trades, holdings from
 the token amounts, the metrics from their definitions (below). It shares no code with
-Sources/Engine/Outcomes.swift or Metrics.swift. Tests/EngineTests/OutcomeVectorTests.swift runs
+Sources/Engine/RunOutcome+Result.swift or Metrics.swift. Tests/EngineTests/OutcomeVectorTests.swift runs
 the same scenarios and compares RunOutcome with what this script wrote.
 
 Definitions (per token):
@@ -25,7 +25,7 @@ Definitions (per token):
                    their sells after that + holding x final spot // 10^15 - SOL spent on buys
                    from that buy on) / SOL spent, percent
   holders          accounts with a balance > 0; Gini = 2 sum(i x_i) / (n sum x) - (n+1)/n over
-                   balances ascending; top-10 share = the 10 largest / all, percent
+                   balances ascending; top-10 share = the 10 largest x 10000 // all, bps
   histogram        holders by whole tokens: < 1k, 1k-10k, 10k-100k, 100k-1M, 1M-10M, >= 10M
   rejected         platform refusals, drops and expiries of the token's trades, and trades that
                    failed on chain, by reason; failed_on_chain: the last kind alone
@@ -217,7 +217,7 @@ def fold(config, events):
         elif kind == "TxDropped" and e.get("mint") is not None:
             reject(e["mint"], e["reason"])
         elif kind == "TxExpired" and e.get("mint") is not None:
-            reject(e["mint"], "expired")
+            reject(e["mint"], "Expired")
         elif kind == "SlotEnded" and tick % sample == 0:
             for t in tokens:
                 if t.tradable():
@@ -265,7 +265,7 @@ def fold(config, events):
             "early_buyer_return_pct": early_return,
             "holders": n,
             "gini": gini,
-            "top10_share_pct": sum(held[-10:]) / total * 100 if total > 0 else 0,
+            "top10_share_bps": sum(held[-10:]) * 10_000 // total if total > 0 else 0,
             "holder_histogram": [{"label": HOLDER_LABELS[k], "count": histogram[k]} for k in range(len(HOLDER_LABELS))],
             "rejected": t.rejected,
             "failed_on_chain": t.failed,

@@ -2,6 +2,7 @@ import Foundation
 import SimCore
 import Ledger
 import Engine
+import Scenario
 
 /// Golden-digest regression over a folder of scenarios: each `NAME.yaml` has `NAME.golden.json`
 /// with its final digest, every checkpoint digest and headline metrics.
@@ -36,22 +37,22 @@ public enum Regression {
         public var wallSeconds: Double
     }
 
-    /// The golden of a finished run.
-    public static func golden(of r: RunResult) -> Golden {
+    /// The golden of a finished run: its outcome's digests and headline figures.
+    public static func golden(of o: RunOutcome, scenarioDigest: String) -> Golden {
         var metrics: [(String, String)] = [
-            ("transactions_landed", String(r.metrics.chain.landed)),
-            ("transactions_expired", String(r.metrics.chain.expired)),
-            ("congested_slots", String(r.metrics.chain.congestedSlots)),
-            ("points_awarded", String(r.metrics.pointsAwarded)),
+            ("transactions_landed", String(o.chain.landed)),
+            ("transactions_expired", String(o.chain.expired)),
+            ("congested_slots", String(o.chain.congestedSlots)),
+            ("points_awarded", String(o.rewards.pointsAwarded)),
         ]
-        for (i, t) in r.config.tokens.enumerated() {
-            let m = r.metrics.tokens[i]
-            metrics.append(("\(t.symbol).trades_executed", String(m.buys + m.sells)))
-            metrics.append(("\(t.symbol).graduation_tick", m.completeTick.map(String.init) ?? "none"))
-            metrics.append(("\(t.symbol).sol_raised", FixedDecimal.format(UInt128(r.world.chain.mints[i].curve.state.realSol), scale: 9)))
+        for t in o.tokens {
+            metrics.append(("\(t.symbol).trades_executed", String(t.buys + t.sells)))
+            metrics.append(("\(t.symbol).graduation_tick", t.graduationTick.map(String.init) ?? "none"))
+            metrics.append(("\(t.symbol).sol_raised", FixedDecimal.format(UInt128(t.solRaisedLamports), scale: 9)))
         }
-        return Golden(scenario: r.config.name, seed: r.config.seed, scenarioDigest: ScenarioWriter.digest(r.config).hex,
-                      events: r.eventCount, finalDigest: r.finalDigest.hex, checkpoints: r.checkpoints, metrics: metrics)
+        let checkpoints = o.checkpoints.compactMap { c in StateDigest(hex: c.digest).map { Checkpoint(tick: c.tick, eventIndex: c.eventIndex, digest: $0) } }
+        return Golden(scenario: o.scenario, seed: o.seed, scenarioDigest: scenarioDigest,
+                      events: o.events, finalDigest: o.digest, checkpoints: checkpoints, metrics: metrics)
     }
 
     /// The path of a scenario's golden file.
@@ -65,6 +66,45 @@ public enum Regression {
             .filter { $0.hasSuffix(".yaml") }
             .sorted()
             .map { (directory as NSString).appendingPathComponent($0) }
+    }
+
+    /// Every scenario of a folder, checked (or its golden written).
+    public static func run(directory: String, update: Bool, jobs: Int) throws(PumpSimError) -> [Outcome] {
+        let files: [String]
+        do { files = try scenarios(in: directory) } catch { throw .badInput("cannot list \(directory): \(error.localizedDescription)") }
+        guard !files.isEmpty else { throw .badInput("no .yaml scenarios in \(directory)") }
+        return run(files: files, update: update, jobs: jobs)
+    }
+
+    /// The verdicts as JSON (for CI).
+    public static func json(_ outcomes: [Outcome]) -> JSON {
+        .object([
+            ("ok", .bool(!outcomes.contains { $0.status != .ok && $0.status != .updated })),
+            ("scenarios", .array(outcomes.map { o in
+                .object([
+                    ("file", .string(o.file)), ("status", .string(o.status.rawValue)),
+                    ("events", o.actual.map { .uint($0.events) } ?? .null),
+                    ("final_digest", o.actual.map { .string($0.finalDigest) } ?? .null),
+                    ("expected_digest", o.golden.map { .string($0.finalDigest) } ?? .null),
+                    ("checkpoints", o.actual.map { .uint(UInt64($0.checkpoints.count)) } ?? .null),
+                    ("divergence", o.divergence.map { .string($0) } ?? .null),
+                    ("wall_seconds", .number(String(format: "%.3f", o.wallSeconds))),
+                ])
+            })),
+        ])
+    }
+
+    /// The verdicts as a table for people.
+    public static func table(_ outcomes: [Outcome]) -> String {
+        var lines = [Format.left("scenario", 34) + " status          events   checkpoints  digest            seconds"]
+        for o in outcomes {
+            let cells = [Format.left((o.file as NSString).lastPathComponent, 34), Format.left(o.status.rawValue, 15),
+                         Format.left(String(o.actual?.events ?? 0), 9), Format.left(String(o.actual?.checkpoints.count ?? 0), 12),
+                         Format.left(String((o.actual?.finalDigest ?? "-").prefix(16)), 17), String(format: "%.2f", o.wallSeconds)]
+            lines.append(cells.joined(separator: " "))
+            if let d = o.divergence { lines.append("    \(d)") }
+        }
+        return lines.joined(separator: "\n")
     }
 
     /// Runs every scenario (`jobs` at a time; results are in file order whatever `jobs` is) and
@@ -90,9 +130,9 @@ public enum Regression {
         }
         let actual: Golden
         do {
-            let config = try ScenarioLoader.load(path: file)
-            var sim = try Simulation(config: config)
-            actual = golden(of: try sim.run())
+            let scenario = try ScenarioLoader.load(path: file)
+            var sim = try Simulation(config: scenario.config)
+            actual = golden(of: RunOutcome(try sim.run()), scenarioDigest: ScenarioWriter.digest(scenario).hex)
         } catch {
             return Outcome(file: file, status: .error, golden: nil, actual: nil, divergence: "\(error)", wallSeconds: seconds())
         }

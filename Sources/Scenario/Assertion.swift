@@ -1,37 +1,6 @@
 import SimCore
 import Fanout
 
-/// The WebSocket population of a scenario and how the server batches.
-public struct WebSocketSpec: Sendable, Hashable {
-    /// Clients, network, server. `topicWeights` holds one weight per token; virtual environments
-    /// opened during the run get `environmentWeight` each.
-    public var fanout = FanoutConfig()
-    public var environmentWeight: UInt64 = 1
-    public var encoding: WireEncoding = .json
-    /// The policy `pumpsim run` uses.
-    public var batching: BatchingPolicy = .window(micros: 25_000)
-    /// The policies `pumpsim loadtest` compares.
-    public var compare: [BatchingPolicy] = [.none, .window(micros: 10_000), .window(micros: 25_000), .window(micros: 50_000),
-                                            .window(micros: 100_000), .conflate(micros: 100_000)]
-    public init() {}
-
-    /// Runs a finished feed through one policy.
-    public func evaluate(_ feed: FanoutFeed, policy: BatchingPolicy, config c: SimulationConfig, subscribers: Int? = nil,
-                         jobs: Int = 1) -> FanoutResult {
-        var f = fanout
-        f.seed = c.seed
-        if let subscribers { f.subscribers = subscribers }
-        var weights = Array(fanout.topicWeights.prefix(c.tokens.count))
-        while weights.count < c.tokens.count { weights.append(1) }
-        while weights.count < feed.topicCount { weights.append(environmentWeight) }
-        f.topicWeights = weights
-        let duration = c.durationTicks * c.clock.slotMillis * 1_000
-        let population = Population(config: f, durationMicros: duration)
-        return FanoutSimulator.run(messages: feed.messages, topics: feed.topicCount, policy: policy, config: f,
-                                   population: population, durationMicros: duration, jobs: jobs)
-    }
-}
-
 /// A threshold on a run's metrics that fails the run, as load-test tools do: `ws.latency.p99 < 250ms`.
 public struct Assertion: Sendable, Hashable, CustomStringConvertible {
     public enum Op: String, Sendable, CaseIterable { case lt = "<", le = "<=", gt = ">", ge = ">=" }
@@ -61,11 +30,11 @@ public struct Assertion: Sendable, Hashable, CustomStringConvertible {
             if s.hasSuffix("us") { v = UInt64(s.dropLast(2)) }
             else if s.hasSuffix("ms") { v = FixedDecimal.parse(String(s.dropLast(2)), scale: 3) }
             else if s.hasSuffix("s") { v = FixedDecimal.parse(String(s.dropLast(1)), scale: 6) }
-            else { return .failure(Problem(message: "a latency takes a unit, like 250ms")) }
+            else { return .failure(Problem(message: "a latency takes a unit, like 250ms (found \(s))")) }
         } else {
             v = FixedDecimal.parse(parts[2], scale: 0)
         }
-        guard let value = v else { return .failure(Problem(message: "cannot read the value \(parts[2])")) }
+        guard let value = v else { return .failure(Problem(message: "cannot read the value \(parts[2]); expected a non-negative whole number\(parts[0].hasPrefix("ws.latency.") ? " with a unit" : "")")) }
         return .success(Assertion(metric: parts[0], op: op, value: value, text: text))
     }
 

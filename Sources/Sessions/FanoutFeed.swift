@@ -1,6 +1,7 @@
 import SimCore
 import Curves
 import Ledger
+import Engine
 import Fanout
 
 /// What the platform's WebSocket service publishes for a run: a PRICE_UPDATE per token per slot
@@ -74,5 +75,18 @@ public final class FanoutFeed: @unchecked Sendable {
     public func finish() {
         closeTick()
         messages.sort { ($0.timeMicros, $0.topic) < ($1.timeMicros, $1.topic) }
+    }
+}
+
+extension WebSocketSpec {
+    /// Runs a finished feed through one policy: the run's population (its seed, weights for the
+    /// tokens and the environments the run opened) over the run's duration.
+    public func evaluate(_ feed: FanoutFeed, policy: BatchingPolicy, config c: SimulationConfig, subscribers: Int? = nil,
+                         jobs: Int = 1) -> FanoutResult {
+        let f = config(seed: c.seed, tokens: c.tokens.count, topics: feed.topicCount, subscribers: subscribers)
+        let duration = c.durationTicks * c.clock.slotMillis * 1_000
+        let population = Population(config: f, durationMicros: duration)
+        return FanoutSimulator.run(messages: feed.messages, topics: feed.topicCount, policy: policy, config: f,
+                                   population: population, durationMicros: duration, jobs: jobs)
     }
 }

@@ -1,0 +1,12 @@
+/// The engine's version, written into traces, the catalog and reports. It is part of a sweep's
+/// identity (resume, merge): raise it whenever a run's events, digests or outcomes change for
+/// the same scenario.
+///
+/// - 0.3.0: one `RunOutcome` for every output; protocol fees include the migration fee in
+///   `run --json` too; graduation seconds count from trading open everywhere; reward tiers
+///   count wallets only; every rejection reason in PascalCase; trace format 2 (frame digests).
+/// - 0.2.0: protocol fees include the migration fee in the outcomes; holders include
+///   compressed balances; recorded stream rows skip the drop model; price windows.
+public enum EngineInfo {
+    public static let version = "0.3.0"
+}

@@ -1,0 +1,216 @@
+import Foundation
+import SimCore
+import Engine
+import Scenario
+import Store
+import Reports
+
+/// `pumpsim sweep`: a grid of runs, resumable, sharded, locked against a second copy of itself.
+public enum SweepSession {
+    public struct Request: Sendable {
+        public var scenarioPath: String
+        /// Axes as given: `key=from..to:step` or `key=v1,v2,…`.
+        public var grid: [String]
+        public var random: Int?
+        public var seeds = 1
+        public var seed: UInt64?
+        public var overrides: [String] = []
+        public var jobs = ProcessInfo.processInfo.activeProcessorCount
+        /// `i/n` (1-based).
+        public var shard: String?
+        public var catalogPath: String?
+        public var csvPath: String?
+        public var fresh = false
+        public init(scenarioPath: String, grid: [String]) { self.scenarioPath = scenarioPath; self.grid = grid }
+    }
+
+    /// More rows than this is a mistake, not a sweep.
+    public static let maxRows = 10_000_000
+
+    /// A checked sweep, ready to run.
+    public struct Plan: Sendable {
+        public var request: Request
+        public var spec: SweepSpec
+        public var scenarioName: String
+        public var tokenCount: Int
+        public var points: [Int]
+        /// Rows in the whole sweep and those of this shard, in grid order.
+        public var total: Int
+        public var indices: [Int]
+        public var shard: (index: Int, count: Int)?
+        /// The sweep's identity: scenario digest, definition and engine version.
+        public var key: String
+        public var scenarioDigest: String
+        /// Notes for people (a sample as large as the grid, …).
+        public var notes: [String] = []
+    }
+
+    /// `i/n` with 1 ≤ i ≤ n.
+    public static func parseShard(_ text: String) throws(PumpSimError) -> (Int, Int) {
+        let parts = text.split(separator: "/", omittingEmptySubsequences: false).map { Int($0) }
+        guard parts.count == 2, let i = parts[0], let n = parts[1], n >= 1, n <= 1_000_000, i >= 1, i <= n else {
+            throw .badInput("--shard expects i/n with 1 ≤ i ≤ n ≤ 1000000, like 2/3 (found \(text))")
+        }
+        return (i, n)
+    }
+
+    /// Checks everything (every value of every axis loads) before anything runs.
+    public static func plan(_ q: Request) throws(PumpSimError) -> Plan {
+        guard !q.grid.isEmpty else { throw .badInput("give at least one --grid key=values") }
+        guard (1...100_000).contains(q.seeds) else { throw .badInput("--seeds must be between 1 and 100000 (found \(q.seeds))") }
+        if let r = q.random, r < 1 { throw .badInput("--random must be at least 1 (found \(r))") }
+        guard q.jobs >= 1 else { throw .badInput("--jobs must be at least 1 (found \(q.jobs))") }
+        var axes: [SweepSpec.Axis] = []
+        do { for g in q.grid { axes.append(try SweepSpec.axis(g)) } } catch { throw .badInput(error.description) }
+        let base = try Scenarios.load(q.scenarioPath, overrides: q.overrides)
+        let spec = SweepSpec(axes: axes, random: q.random, seeds: q.seeds, baseSeed: q.seed ?? base.seed)
+        if let (a, b) = spec.overlappingAxes(tokenCount: base.tokens.count) {
+            throw .badInput(a == b ? "--grid \(a) is given twice; give each key once, with all its values"
+                                   : "--grid \(a) and --grid \(b) set the same scenario field; keep one")
+        }
+        guard spec.gridSize < Int.max else { throw .badInput("the grid has more points than can be counted; use fewer values") }
+        guard spec.gridSize <= 100_000_000 || (q.random ?? Int.max) <= 1_000_000 else {
+            throw .badInput("the grid has \(spec.gridSize) points; sample it with --random N (at most 1000000)")
+        }
+        var notes: [String] = []
+        if let r = q.random, r >= spec.gridSize { notes.append("note: --random \(r) is not below the grid's \(spec.gridSize) points: every point runs") }
+        let pointCount = min(q.random ?? spec.gridSize, spec.gridSize)
+        let (total, overflow) = pointCount.multipliedReportingOverflow(by: q.seeds)
+        guard !overflow, total <= maxRows else {
+            throw .badInput("\(pointCount) points × \(q.seeds) seeds is more than \(maxRows) runs; use fewer values, --random or fewer seeds")
+        }
+        for (k, axis) in axes.enumerated() {
+            for v in axis.values {
+                var one = SweepSpec(axes: axes.map { SweepSpec.Axis(key: $0.key, values: [$0.values[0]]) }, random: nil, seeds: 1, baseSeed: 0)
+                one.axes[k].values = [v]
+                _ = try Scenarios.load(q.scenarioPath, overrides: q.overrides + one.overrides(at: 0, tokenCount: base.tokens.count))
+            }
+        }
+        let shard = try q.shard.map { s throws(PumpSimError) in try parseShard(s) }
+        let indices = (0..<total).filter { i in shard.map { i % $0.1 == $0.0 - 1 } ?? true }
+        let digest = ScenarioWriter.digest(base).hex
+        let key = StateDigest.of(encoding: Array("\(digest)|\(spec.json.serialized())|\(EngineInfo.version)".utf8)).hex
+        return Plan(request: q, spec: spec, scenarioName: base.name, tokenCount: base.tokens.count, points: spec.points(), total: total,
+                    indices: indices, shard: shard, key: key, scenarioDigest: digest, notes: notes)
+    }
+
+    /// What a sweep did.
+    public struct Result: Sendable {
+        public var sweepID: Int64?
+        /// Rows found in the catalog (resumed) and rows run now.
+        public var resumed: Int
+        public var ran: Int
+    }
+
+    /// What happens as the sweep runs, for progress displays.
+    public enum Event: Sendable {
+        /// `rows` rows of this sweep were already in the catalog (sweep `id`).
+        case resuming(id: Int64, rows: Int)
+        /// Rows to run now.
+        case starting(rows: Int)
+        case rowDone
+    }
+
+    /// Runs the plan: rows go to the catalog (one commit each), to `--csv` and to `jsonLine`
+    /// (if given) in grid order; a second copy of the same sweep on the same catalog is refused.
+    public static func run(_ plan: Plan, jsonLine: (@Sendable (String) -> Void)?, events: @escaping @Sendable (Event) -> Void) throws(PumpSimError) -> Result {
+        let q = plan.request
+        let catalog = try q.catalogPath.map { p throws(PumpSimError) in try Catalogs.forWriting(p) }
+        let lock = try q.catalogPath.map { p throws(PumpSimError) in try lockSweep(catalog: p, key: plan.key) }
+        defer { withExtendedLifetime(lock) {} }
+        let output: RowOutput
+        do { output = try RowOutput(order: plan.indices, paramKeys: plan.spec.axes.map(\.key), csvPath: q.csvPath, jsonLine: jsonLine) } catch {
+            throw .badInput("cannot write \(q.csvPath ?? "the CSV file"): \(error.localizedDescription)")
+        }
+        defer { output.close() }
+        let shardName = q.shard ?? "all"
+        var sweepID: Int64?
+        var resumed = 0
+        if let catalog {
+            if !q.fresh, let existing = try Catalogs.call({ try catalog.sweep(key: plan.key, shard: shardName) }) {
+                sweepID = existing.id
+                let done = try Catalogs.call { try catalog.points(sweep: existing.id, outcomes: false) }
+                do { for p in done { try output.add(p) } } catch { throw .badInput("cannot write \(q.csvPath ?? "output"): \(error.localizedDescription)") }
+                resumed = done.count
+                events(.resuming(id: existing.id, rows: resumed))
+            } else {
+                let overrides = JSON.array(q.overrides.map { .string($0) }).serialized()
+                sweepID = try Catalogs.call {
+                    try catalog.createSweep(.init(key: plan.key, createdAt: Catalogs.now(), scenarioPath: q.scenarioPath, scenarioName: plan.scenarioName,
+                                                  scenarioDigest: plan.scenarioDigest, engineVersion: EngineInfo.version, spec: plan.spec.json.serialized(),
+                                                  totalPoints: Int64(plan.total), shard: shardName, overrides: overrides))
+                }
+            }
+        }
+        let remaining = plan.indices.filter { !output.has($0) }
+        events(.starting(rows: remaining.count))
+        let failure = FirstFailure()
+        let sink = Sink(catalog: catalog, sweepID: sweepID, output: output)
+        SweepRunner.run(scenarioPath: q.scenarioPath, baseOverrides: q.overrides, spec: plan.spec, tokenCount: plan.tokenCount,
+                        indices: remaining, jobs: q.jobs) { result in
+            defer { events(.rowDone) }
+            switch result {
+            case .success(let row): return sink.record(row, failure: failure, csv: q.csvPath)
+            case .failure(let error): failure.set(.checkFailed("\(error)")); return false
+            }
+        }
+        if let error = failure.error {
+            if let catalog, let sweepID { try? catalog.setSweepStatus(sweepID, status: "failed", finishedAt: nil) }
+            let more = catalog == nil ? "" : "; the rows that finished are in \(q.catalogPath!), and the same command resumes the sweep"
+            switch error {
+            case .checkFailed(let m): throw .checkFailed(m + more)
+            case .badInput(let m): throw .badInput(m + more)
+            case .internalFailure(let m): throw .internalFailure(m + more)
+            }
+        }
+        if let catalog, let sweepID { try Catalogs.call { try catalog.setSweepStatus(sweepID, status: "complete", finishedAt: Catalogs.now()) } }
+        return Result(sweepID: sweepID, resumed: resumed, ran: remaining.count)
+    }
+
+    /// One sweep (by identity) per catalog at a time.
+    static func lockSweep(catalog path: String, key: String) throws(PumpSimError) -> FileLock {
+        let lockPath = "\(path).sweep-\(key.prefix(16)).lock"
+        do { return try FileLock(path: lockPath) } catch {
+            switch error {
+            case .held(_, let pid):
+                throw .badInput("this sweep is already running on \(path)\(pid.map { " in PID \($0)" } ?? "") (lock \(lockPath)); wait for it to finish, or give another --db")
+            case .io(_, let m):
+                throw .badInput("cannot lock the sweep on \(path): \(lockPath): \(m)")
+            }
+        }
+    }
+
+    /// The row stored in the catalog.
+    public static func stored(_ r: SweepRow) -> RunCatalog.SweepPoint {
+        .init(index: Int64(r.index), point: Int64(r.point), seed: r.seed, params: r.paramsJSON.serialized(), metrics: r.metricsJSON.serialized(),
+              outcome: OutcomeCodec.encode(r.outcome.withoutCandles), digest: r.digest, events: Int64(r.events), wallSeconds: r.wallSeconds)
+    }
+
+    /// Where finished rows go; called under the runner's lock, one row at a time.
+    final class Sink: @unchecked Sendable {
+        let catalog: RunCatalog?
+        let sweepID: Int64?
+        let output: RowOutput
+        init(catalog: RunCatalog?, sweepID: Int64?, output: RowOutput) { self.catalog = catalog; self.sweepID = sweepID; self.output = output }
+
+        func record(_ row: SweepRow, failure: FirstFailure, csv: String?) -> Bool {
+            var stored = SweepSession.stored(row)
+            if let catalog, let sweepID {
+                do { try catalog.addPoint(stored, sweep: sweepID) } catch { failure.set(PumpSimError(error)); return false }
+            }
+            stored.outcome = ""
+            do { try output.add(stored) } catch {
+                failure.set(.badInput("cannot write \(csv ?? "output"): \(error.localizedDescription)"))
+                return false
+            }
+            return true
+        }
+    }
+
+    /// The first failure of a sweep.
+    final class FirstFailure: @unchecked Sendable {
+        private let lock = NSLock()
+        private(set) var error: PumpSimError?
+        func set(_ e: PumpSimError) { lock.lock(); if error == nil { error = e }; lock.unlock() }
+    }
+}

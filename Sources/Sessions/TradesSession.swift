@@ -1,0 +1,37 @@
+import Foundation
+import SimCore
+import Engine
+import Scenario
+import Trace
+
+/// `pumpsim trace trades`: a run's trade stream, extracted from its trace.
+public enum TradesSession {
+    public struct Result: Sendable {
+        /// The stream as CSV or NDJSON text.
+        public var text: String
+        public var rows: Int
+        /// What did not make it into the stream, and why, for people.
+        public var notes: [String]
+        public var truncation: String?
+    }
+
+    public static func run(_ path: String, ndjson: Bool) throws(PumpSimError) -> Result {
+        let reader = try Traces.open(path)
+        let scenario = try Traces.scenario(of: reader)
+        let r = try Traces.read { try TradeStreamExtraction.extract(reader, config: scenario.config) }
+        let comments = [
+            "Trade stream extracted by pumpsim \(EngineInfo.version) from a trace of scenario \(scenario.name), seed \(scenario.seed)",
+            "(scenario digest \(reader.header.scenarioDigest.hex)); \(r.trades.count) landed transactions in landing order.",
+        ]
+        let text = ndjson ? TradeStreamFile.ndjson(r.trades, comments: comments) : TradeStreamFile.csv(r.trades, comments: comments)
+        var notes = ["\(r.trades.count) landed transactions written"]
+        if r.refusedByPlatform + r.dropped + r.expired > 0 {
+            notes.append("not in the stream (never landed): \(r.refusedByPlatform) refused by the platform, \(r.dropped) dropped, \(r.expired) expired")
+        }
+        if r.failedForFunds > 0 { notes.append("\(r.failedForFunds) landed trades failed for lack of funds; a replay funds its wallets from trades.wallet_balance_sol, so they may go through") }
+        if r.otherTokenMoves > 0 { notes.append("\(r.otherTokenMoves) landed token instructions that are not trades (airdrops, compressed transfers, compress, decompress) moved holdings; a stream cannot carry them, so share sells after them may sell other amounts on replay") }
+        if r.renamedWallets > 0 { notes.append("\(r.renamedWallets) accounts had a name another account already had; written as name~ACCOUNT") }
+        if r.inexactSlippage > 0 { notes.append("\(r.inexactSlippage) trades had a slippage limit no whole bps reproduces; written without slippage_bps") }
+        return Result(text: text, rows: r.trades.count, notes: notes, truncation: reader.truncation)
+    }
+}

@@ -1,0 +1,117 @@
+import ArgumentParser
+import Foundation
+import SimCore
+import Sessions
+
+/// `--allow-truncated`, shared by the commands that read a trace.
+struct TruncationOption: ParsableArguments {
+    @Flag(help: "Accept a truncated trace: use what it holds and exit 0 (otherwise a warning and exit 2).") var allowTruncated = false
+
+    /// After the output: a truncated trace is bad input unless allowed.
+    func check(_ path: String, _ truncation: String?) throws {
+        guard let t = truncation else { return }
+        if allowTruncated { Terminal.error("note: \(path) is truncated: \(t)"); return }
+        throw PumpSimError.badInput("\(path) is truncated: \(t); the output covers what it holds up to there (--allow-truncated accepts that)")
+    }
+}
+
+struct TraceCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "trace",
+        abstract: "Look inside a trace file.",
+        subcommands: [Cat.self, Stats.self, Trades.self, Scenario.self]
+    )
+
+    struct Trades: ParsableCommand {
+        static let configuration = CommandConfiguration(
+            abstract: "Extract the run's trade stream (CSV or NDJSON) to replay on other curves.",
+            discussion: """
+            Writes every create and trade transaction that landed, in landing order: the slot it was \
+            decided in, the slot it landed in, wallet, token, side and the intent (buys: SOL to spend \
+            or tokens to buy; sells: the share of the holding when a whole-bps share reproduces the \
+            tokens sold, else the tokens and the holding they came from, so that on another curve the \
+            same part of the holding is sold), with the slippage tolerance and priority fee recovered from \
+            the transaction. A scenario with `trades: {file: FILE}` replays it; on the same curves it \
+            lands the same trades with the same amounts. Trades that never landed (refused by the \
+            platform, dropped, expired) are not part of a recorded history: their counts go to stderr.
+
+            The format follows the output file's extension (.csv, .ndjson or .jsonl); stdout is CSV \
+            unless --ndjson.
+
+            Examples:
+              pumpsim run Scenarios/quickstart.yaml --trace q.pstrace --no-db
+              pumpsim trace trades q.pstrace --out q-trades.csv
+            """
+        )
+        @Argument(help: "Trace file.") var trace: String
+        @Option(help: ArgumentHelp("Write here instead of stdout.", valueName: "FILE")) var out: String?
+        @Flag(help: "Write NDJSON (one JSON object per line) instead of CSV.") var ndjson = false
+        @OptionGroup var truncation: TruncationOption
+
+        func run() throws {
+            let asNDJSON = ndjson || (out.map { $0.hasSuffix(".ndjson") || $0.hasSuffix(".jsonl") } ?? false)
+            let r = try TradesSession.run(trace, ndjson: asNDJSON)
+            if let out {
+                do { try r.text.write(toFile: out, atomically: true, encoding: .utf8) } catch {
+                    throw PumpSimError.badInput("cannot write \(out): \(error.localizedDescription)")
+                }
+            } else {
+                FileHandle.standardOutput.write(Data(r.text.utf8))
+            }
+            Terminal.error(r.notes.joined(separator: "\n"))
+            try truncation.check(trace, r.truncation)
+        }
+    }
+
+    struct Cat: ParsableCommand {
+        static let configuration = CommandConfiguration(
+            abstract: "Print events as NDJSON (one JSON object per line), for people and jq.",
+            discussion: "Example: pumpsim trace cat run.pstrace --from-tick 600 --type TradeExecuted | jq .sol_total"
+        )
+        @Argument(help: "Trace file.") var trace: String
+        @Option(help: "Start at this tick (seeks: earlier frames are not decompressed).") var fromTick: UInt64?
+        @Option(help: "Only events of this type (e.g. TradeExecuted; repeatable).") var type: [String] = []
+        @Flag(help: "Also print checkpoint records.") var checkpoints = false
+        @OptionGroup var truncation: TruncationOption
+
+        func run() throws {
+            let reader = try TraceCat.run(trace, fromTick: fromTick, types: Set(type), checkpoints: checkpoints) { chunk in
+                FileHandle.standardOutput.write(Data(chunk.utf8))
+            }
+            try truncation.check(trace, reader.truncation)
+        }
+    }
+
+    struct Scenario: ParsableCommand {
+        static let configuration = CommandConfiguration(
+            commandName: "scenario",
+            abstract: "Print the resolved scenario the trace was recorded from (canonical JSON).",
+            discussion: """
+            Every field with its value after defaults and --set overrides, a trade stream inline. \
+            `pumpsim run` reads the printed file as it reads any scenario, and runs the same events.
+
+            Example: pumpsim trace scenario run.pstrace > resolved.json && pumpsim run resolved.json --no-db
+            """
+        )
+        @Argument(help: "Trace file.") var trace: String
+
+        func run() throws {
+            let reader = try Traces.open(trace)
+            _ = try Traces.scenario(of: reader)
+            Terminal.out(reader.header.scenarioJSON)
+        }
+    }
+
+    struct Stats: ParsableCommand {
+        static let configuration = CommandConfiguration(abstract: "Events by type, bytes per event, compression ratio, frames, checkpoints.")
+        @Argument(help: "Trace file.") var trace: String
+        @Flag(help: "Print JSON.") var json = false
+        @OptionGroup var truncation: TruncationOption
+
+        func run() throws {
+            let s = try TraceStatistics.of(trace)
+            if json { Terminal.json(s.json) } else { Terminal.out(s.text) }
+            try truncation.check(trace, s.truncation)
+        }
+    }
+}
