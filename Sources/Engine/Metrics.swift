@@ -306,8 +306,9 @@ public struct Metrics: Sendable {
     private mutating func observeTrade(_ t: TradeExecuted, tick: Tick, world: World) {
         // In place (a mutating call on the element): copying the token's metrics out and back
         // would copy its arrays on every trade.
-        let mint = world.chain.mints[Int(t.mint)]
-        tokens[Int(t.mint)].observeTrade(t, tick: tick, spotAfter: mint.curve.spotPriceNanos, creator: mint.creator,
+        // The two fields, not the mint (copying a MintState retains its curve's fee-profile name).
+        let m = Int(t.mint)
+        tokens[m].observeTrade(t, tick: tick, spotAfter: world.chain.mints[m].curve.spotPriceNanos, creator: world.chain.mints[m].creator,
                                          sampleEverySlots: sampleEverySlots, earlyBuyerSlots: earlyBuyerSlots,
                                          candleSlots: candleSlots, accountCount: world.chain.accountCount)
     }

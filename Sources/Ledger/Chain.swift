@@ -136,12 +136,11 @@ extension Chain {
             if let m = e.mint { try checkMint(m) }
             mempool.remove(e.txID)
         case .txExpired(let e):
-            guard mempool.pending(e.txID) != nil else { throw .notPending(e.txID) }
             if let m = e.mint { try checkMint(m) }
-            mempool.remove(e.txID)
+            guard mempool.remove(e.txID) != nil else { throw .notPending(e.txID) }
         case .txIncluded(let e):
-            guard let tx = mempool.pending(e.txID), tx.payer == e.payer else { throw .notPending(e.txID) }
-            mempool.remove(e.txID)
+            guard let tx = mempool.remove(e.txID) else { throw .notPending(e.txID) }
+            guard tx.payer == e.payer else { throw .amounts("transaction \(e.txID) lands for payer \(e.payer), but \(tx.payer) sent it") }
             try debit(e.payer, e.feeLamports, "transaction fee")
             validatorFeesLamports = try wrap { () throws(ArithmeticError) in try Checked.add(validatorFeesLamports, e.feeLamports) }
         case .tokenCreated(let e):

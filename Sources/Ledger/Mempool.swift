@@ -56,9 +56,10 @@ public struct Mempool: Sendable {
     /// Keeps the transaction submitted next with `id` out of block packing (index only).
     public mutating func hold(_ id: TxID) { heldID = id }
 
-    /// Removes a transaction (landed, dropped or expired). Unknown ids are ignored.
-    public mutating func remove(_ id: TxID) {
-        guard id >= baseID, id - baseID < UInt64(window.count), window[Int(id - baseID)] != nil else { return }
+    /// Removes a transaction (landed, dropped or expired) and returns it; nil for an id that is not pending.
+    @discardableResult
+    public mutating func remove(_ id: TxID) -> Transaction? {
+        guard id >= baseID, id - baseID < UInt64(window.count), let tx = window[Int(id - baseID)] else { return nil }
         window[Int(id - baseID)] = nil
         count -= 1
         while let first = window.first, first == nil {
@@ -66,6 +67,7 @@ public struct Mempool: Sendable {
             baseID += 1
         }
         if window.isEmpty { baseID = id + 1 }
+        return tx
     }
 
     /// Pending transactions submitted at or before `tick − expirySlots`, oldest first.
