@@ -50,7 +50,7 @@ struct AgentPool: Sendable {
         for (g, group) in config.groups.enumerated() {
             let first = config.groupFirstAccount(g)
             for i in 0..<group.count {
-                let account = first + AccountID(i)
+                let account = first + UInt32(i)
                 var agent = Agent(account: account, group: UInt16(g), rng: root.substream(named: "agent", index: UInt64(account)))
                 let index = UInt32(agents.count)
                 if let wake = firstWake(&agent, group: group, indexInGroup: i, creatorOf: creatorOf) {

@@ -157,7 +157,7 @@ public struct Simulation: Sendable {
             let row = streamOrder[streamNext]
             streamNext += 1
             let t = stream.trades[row]
-            let wallet = config.streamFirstAccount + AccountID(t.wallet)
+            let wallet = config.streamFirstAccount + UInt32(t.wallet)
             let command: Command
             switch t.action {
             case .create: command = .launch(mint: t.mint)

@@ -221,12 +221,12 @@ public struct SimulationConfig: Sendable {
     public static let firstWalletAccount: AccountID = 2
 
     /// Account id of the i-th named wallet.
-    public func walletAccount(_ i: Int) -> AccountID { SimulationConfig.firstWalletAccount + AccountID(i) }
+    public func walletAccount(_ i: Int) -> AccountID { SimulationConfig.firstWalletAccount + UInt32(i) }
 
     /// Account id of the first agent of group `g`.
     public func groupFirstAccount(_ g: Int) -> AccountID {
-        var a = SimulationConfig.firstWalletAccount + AccountID(wallets.count)
-        for i in 0..<g { a += AccountID(groups[i].count) }
+        var a = SimulationConfig.firstWalletAccount + UInt32(wallets.count)
+        for i in 0..<g { a += UInt32(groups[i].count) }
         return a
     }
 
@@ -236,7 +236,7 @@ public struct SimulationConfig: Sendable {
     /// Account id of the first account of recipient pool `p`.
     public func poolFirstAccount(_ p: Int) -> AccountID {
         var a = groupFirstAccount(groups.count)
-        for i in 0..<p { a += AccountID(recipientPools[i].count) }
+        for i in 0..<p { a += UInt32(recipientPools[i].count) }
         return a
     }
 }

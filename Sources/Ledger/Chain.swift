@@ -187,7 +187,7 @@ extension Chain {
         try checkMint(e.mint)
         let m = Int(e.mint)
         try checkAccount(e.payer)
-        guard Int(e.firstRecipient) + Int(e.count) <= lamports.count else { throw .unknownAccount(e.firstRecipient &+ e.count &- 1) }
+        guard Int(e.firstRecipient) + Int(e.count) <= lamports.count else { throw .unknownAccount(AccountID(rawValue: e.firstRecipient.rawValue &+ e.count &- 1)) }
         let total = try wrap { () throws(ArithmeticError) in try Checked.mul(e.amount, UInt64(e.count), "airdrop total") }
         try debit(e.payer, e.rentLamports, "token account rent")
         rentLockedLamports = try wrap { () throws(ArithmeticError) in try Checked.add(rentLockedLamports, e.rentLamports) }
@@ -202,7 +202,7 @@ extension Chain {
         try checkMint(e.mint)
         let m = Int(e.mint)
         try checkAccount(e.payer)
-        guard Int(e.firstRecipient) + Int(e.recipients) <= lamports.count else { throw .unknownAccount(e.firstRecipient &+ e.recipients &- 1) }
+        guard Int(e.firstRecipient) + Int(e.recipients) <= lamports.count else { throw .unknownAccount(AccountID(rawValue: e.firstRecipient.rawValue &+ e.recipients &- 1)) }
         guard e.inputs.count <= Chain.maxCompressedInputs else { throw .compressed("\(e.inputs.count) inputs; at most \(Chain.maxCompressedInputs)") }
         for leaf in e.inputs { try compressed.spend(leaf, owner: e.payer, mint: e.mint) }
         if e.fromStandard > 0 { try subTokens(m, e.payer, e.fromStandard) }
@@ -218,7 +218,7 @@ extension Chain {
     static func outputs(of e: CompressedTokensMoved) -> [(AccountID, UInt64)] {
         var outputs: [(AccountID, UInt64)] = []
         outputs.reserveCapacity(Int(e.outputCount))
-        for r in e.firstRecipient..<(e.firstRecipient &+ e.recipients) { outputs.append((r, e.amount)) }
+        for r in e.firstRecipient..<(e.firstRecipient + e.recipients) { outputs.append((r, e.amount)) }
         if e.change > 0 { outputs.append((e.payer, e.change)) }
         return outputs
     }

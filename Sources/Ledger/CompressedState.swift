@@ -34,7 +34,7 @@ public struct CompressedState: Sendable {
         programHash = LightHash.hashToField(SimPubkey.compressedTokenProgram)
     }
 
-    @inline(__always) static func key(_ m: MintID, _ o: AccountID) -> UInt64 { UInt64(m) << 32 | UInt64(o) }
+    @inline(__always) static func key(_ m: MintID, _ o: AccountID) -> UInt64 { UInt64(m.rawValue) << 32 | UInt64(o.rawValue) }
 
     /// Compressed balance of an owner for a mint.
     public func balance(of owner: AccountID, mint: MintID) -> UInt64 { balances[Self.key(mint, owner)] ?? 0 }
@@ -46,12 +46,12 @@ public struct CompressedState: Sendable {
     public var touched: Bool { tree.sequenceNumber > 0 }
 
     func mintHash(_ m: MintID) -> MerkleNode {
-        Int(m) < mintHashes.count ? mintHashes[Int(m)] : LightHash.hashToField(SimPubkey.mint(m))
+        Int(m) < mintHashes.count ? mintHashes[Int(m)] : LightHash.hashToField(SimPubkey.mint(m.rawValue))
     }
 
     /// The leaf of a token account at `leafIndex`.
     public func leafHash(mint: MintID, owner: AccountID, amount: UInt64, leafIndex: UInt32) -> MerkleNode {
-        let data = LightHash.tokenDataHash(mint: mintHash(mint), owner: LightHash.hashToField(SimPubkey.account(owner)), amount: amount)
+        let data = LightHash.tokenDataHash(mint: mintHash(mint), owner: LightHash.hashToField(SimPubkey.account(owner.rawValue)), amount: amount)
         return LightHash.accountHash(owner: programHash, leafIndex: leafIndex, tree: treeHash,
                                      discriminator: LightHash.tokenDiscriminatorV1, dataHash: data)
     }
@@ -77,7 +77,7 @@ public struct CompressedState: Sendable {
         guard !outputs.isEmpty else { return }
         guard firstLeaf == tree.nextIndex else { throw .compressed("outputs start at leaf \(firstLeaf), the tree's next leaf is \(tree.nextIndex)") }
         guard UInt64(outputs.count) <= freeLeaves else { throw .merkle(.treeFull) }
-        while mintHashes.count <= Int(mint) { mintHashes.append(LightHash.hashToField(SimPubkey.mint(MintID(mintHashes.count)))) }
+        while mintHashes.count <= Int(mint) { mintHashes.append(LightHash.hashToField(SimPubkey.mint(UInt32(mintHashes.count)))) }
         if let given, given.count != outputs.count { throw .compressed("\(given.count) leaf hashes for \(outputs.count) outputs") }
         let leaves = given ?? outputs.enumerated().map { k, o in leafHash(mint: mint, owner: o.0, amount: o.1, leafIndex: firstLeaf + UInt32(k)) }
         for o in outputs {

@@ -1,10 +1,6 @@
 import SimCore
 import Curves
 
-/// A dense account index. Account 0 is the protocol fee recipient, 1 the rewards vault.
-public typealias AccountID = UInt32
-/// A dense mint index: the n-th token of the scenario.
-public typealias MintID = UInt32
 /// A transaction's sequence number, assigned at submission; arrival order.
 public typealias TxID = UInt64
 

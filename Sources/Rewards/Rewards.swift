@@ -63,28 +63,28 @@ public enum RewardsEvent: Sendable, Hashable {
 }
 
 public struct PointsAwarded: Sendable, Hashable {
-    public var user: UInt32
+    public var user: AccountID
     public var action: RewardAction
     /// Points after the tier multiplier.
     public var points: UInt64
     /// Lamports accrued by these points.
     public var accruedLamports: UInt64
-    public init(user: UInt32, action: RewardAction, points: UInt64, accruedLamports: UInt64) {
+    public init(user: AccountID, action: RewardAction, points: UInt64, accruedLamports: UInt64) {
         self.user = user; self.action = action; self.points = points; self.accruedLamports = accruedLamports
     }
 }
 
 public struct TierChanged: Sendable, Hashable {
-    public var user: UInt32
+    public var user: AccountID
     public var from: UInt8
     public var to: UInt8
-    public init(user: UInt32, from: UInt8, to: UInt8) { self.user = user; self.from = from; self.to = to }
+    public init(user: AccountID, from: UInt8, to: UInt8) { self.user = user; self.from = from; self.to = to }
 }
 
 public struct RewardsClaimed: Sendable, Hashable {
-    public var user: UInt32
+    public var user: AccountID
     public var lamports: UInt64
-    public init(user: UInt32, lamports: UInt64) { self.user = user; self.lamports = lamports }
+    public init(user: AccountID, lamports: UInt64) { self.user = user; self.lamports = lamports }
 }
 
 /// Per-user points, tier, accrued and claimed lamports, indexed by account id.
@@ -98,18 +98,18 @@ public struct RewardsState: Sendable, Hashable, CanonicallyEncodable {
     public init(config: RewardsConfig = RewardsConfig()) { self.config = config }
 
     /// Lamports a user may claim now.
-    @inlinable public func claimable(_ user: UInt32) -> UInt64 {
+    @inlinable public func claimable(_ user: AccountID) -> UInt64 {
         Int(user) < accruedLamports.count ? accruedLamports[Int(user)] - claimedLamports[Int(user)] : 0
     }
 
     /// Current tier index of a user.
-    @inlinable public func tierIndex(of user: UInt32) -> UInt8 {
+    @inlinable public func tierIndex(of user: AccountID) -> UInt8 {
         Int(user) < tier.count ? tier[Int(user)] : 0
     }
 
     /// decide: the events one action earns (nothing if it earns no points).
     /// `lamports` is the SOL traded for `.trade` and ignored otherwise.
-    public func award(user: UInt32, action: RewardAction, lamports: UInt64 = 0, into out: inout [RewardsEvent]) {
+    public func award(user: AccountID, action: RewardAction, lamports: UInt64 = 0, into out: inout [RewardsEvent]) {
         let base: UInt64
         switch action {
         case .trade: base = UInt64(UInt128(lamports) * UInt128(config.pointsPerSol) / 1_000_000_000)
@@ -147,7 +147,7 @@ public struct RewardsState: Sendable, Hashable, CanonicallyEncodable {
         }
     }
 
-    private mutating func grow(to user: UInt32) {
+    private mutating func grow(to user: AccountID) {
         let n = Int(user) + 1
         guard n > points.count else { return }
         let extra = n - points.count
@@ -159,9 +159,9 @@ public struct RewardsState: Sendable, Hashable, CanonicallyEncodable {
 
     /// Users per tier, indexed like `config.tiers`: every account from `firstUser` up to
     /// `population` counts once (those that never earned, in the first tier).
-    public func usersPerTier(firstUser: UInt32, population: Int) -> [Int] {
+    public func usersPerTier(firstUser: AccountID, population: Int) -> [Int] {
         var counts = [Int](repeating: 0, count: max(config.tiers.count, 1))
-        for u in Int(firstUser)..<max(Int(firstUser), population) { counts[Int(tierIndex(of: UInt32(u)))] += 1 }
+        for u in Int(firstUser)..<max(Int(firstUser), population) { counts[Int(tierIndex(of: AccountID(u)))] += 1 }
         return counts
     }
 
@@ -178,7 +178,7 @@ public struct RewardsState: Sendable, Hashable, CanonicallyEncodable {
 
 extension RewardsEvent {
     /// The account the event is about.
-    public var user: UInt32 {
+    public var user: AccountID {
         switch self {
         case .pointsAwarded(let e): return e.user
         case .tierChanged(let e): return e.user

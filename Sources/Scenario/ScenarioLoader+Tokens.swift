@@ -33,7 +33,7 @@ extension ScenarioLoader {
                 throw ScenarioError(creatorNode.origin, field: f.sub("creator"),
                                     "agent group \"\(creatorName)\" has \(config.groups[g].count) agents, fewer than the tokens that name it as creator")
             }
-            creator = config.groupFirstAccount(g) + AccountID(creatorsTaken[g])
+            creator = config.groupFirstAccount(g) + UInt32(creatorsTaken[g])
             creatorsTaken[g] += 1
         } else {
             let known = (walletNames + groupNames).joined(separator: ", ")
@@ -213,7 +213,7 @@ extension ScenarioLoader {
                 throw ScenarioError(f["mode"]!.origin, field: f.sub("mode"), "expected compressed or standard, found \"\(mode)\"")
             }
             let perTx = try f.get("per_tx", default: mode == "compressed" ? 20 : 8, Decode.uint(max: 1_000, min: 1))
-            command = .airdrop(wallet: w, mint: m, firstRecipient: config.poolFirstAccount(p) + AccountID(from), count: UInt32(count),
+            command = .airdrop(wallet: w, mint: m, firstRecipient: config.poolFirstAccount(p) + UInt32(from), count: UInt32(count),
                                amount: try f.need("amount", "the tokens each recipient gets", Decode.tokens),
                                compressed: mode == "compressed", perTx: UInt32(perTx), priority: try priority())
         case "compressed_transfer":

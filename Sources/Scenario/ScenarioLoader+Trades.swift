@@ -128,7 +128,7 @@ extension ScenarioLoader {
                                balanceLamports: s.balanceLamports, accountAgeSlots: s.accountAgeSlots,
                                startBalances: startBalances.contains { $0 != nil } ? startBalances : [])
         for t in trades {
-            if case .create = t.action { c.tokens[Int(t.mint)].creator = c.streamFirstAccount + AccountID(t.wallet) }
+            if case .create = t.action { c.tokens[Int(t.mint)].creator = c.streamFirstAccount + UInt32(t.wallet) }
         }
     }
 

@@ -164,7 +164,7 @@ public enum ScenarioWriter {
         for (i, w) in c.wallets.enumerated() where c.walletAccount(i) == account { return w.name }
         for (g, group) in c.groups.enumerated() {
             let first = c.groupFirstAccount(g)
-            if account >= first && account < first + AccountID(group.count) { return group.name }
+            if account >= first && account < first + UInt32(group.count) { return group.name }
         }
         return "account-\(account)"
     }

@@ -38,13 +38,13 @@ public final class FanoutFeed: @unchecked Sendable {
             try? curves[Int(t.mint)].applyTrade(side: t.side, tokens: t.tokens, curveSol: t.curveSol)
             tradedThisTick[Int(t.mint)] = true
         case .chatPosted(let c):
-            let bytes = UInt32(MessageEncoder.chatMessage(token: config.tokens[Int(c.mint)].symbol, wallet: c.wallet,
+            let bytes = UInt32(MessageEncoder.chatMessage(token: config.tokens[Int(c.mint)].symbol, wallet: c.wallet.rawValue,
                                                           textBytes: c.bytes, encoding: encoding).count)
-            publish(topic: c.mint, kind: .chatMessage, bytes: bytes)
+            publish(topic: c.mint.rawValue, kind: .chatMessage, bytes: bytes)
         case .environmentCreated(let e):
             topicNames.append("\(config.tokens[Int(e.mint)].symbol)#env\(e.environment)")
         case .virtualTradeExecuted(let v):
-            let bytes = UInt32(MessageEncoder.virtualTrade(environment: v.environment, wallet: v.wallet, buy: v.side == .buy,
+            let bytes = UInt32(MessageEncoder.virtualTrade(environment: v.environment, wallet: v.wallet.rawValue, buy: v.side == .buy,
                                                            amountLamports: v.solTotal, tokens: v.tokens, encoding: encoding).count)
             publish(topic: UInt32(config.tokens.count) + v.environment, kind: .virtualTrade, bytes: bytes)
         default:

@@ -1,3 +1,4 @@
+import SimCore
 /// Appends LEB128 varints and fixed fields to raw storage.
 ///
 /// Unchecked writes after one `reserve` per record: the hot path does no per-byte capacity or
@@ -54,6 +55,8 @@ struct ByteWriter {
     }
 
     @inline(__always) mutating func varint<T: BinaryInteger>(_ v: T) { varint(UInt64(v)) }
+    @inline(__always) mutating func varint(_ a: AccountID) { varint(UInt64(a.rawValue)) }
+    @inline(__always) mutating func varint(_ m: MintID) { varint(UInt64(m.rawValue)) }
 
     /// Zigzag-encoded signed delta.
     @inline(__always) mutating func delta(_ value: UInt64, from base: UInt64) {
@@ -119,6 +122,9 @@ struct ByteReader {
         guard v <= UInt64(UInt32.max) else { throw Malformed(offset: offset, what: "value exceeds 32 bits") }
         return UInt32(v)
     }
+
+    @inline(__always) mutating func account() throws(Malformed) -> AccountID { AccountID(rawValue: try varint32()) }
+    @inline(__always) mutating func mint() throws(Malformed) -> MintID { MintID(rawValue: try varint32()) }
 
     @inline(__always) mutating func delta(from base: UInt64) throws(Malformed) -> UInt64 {
         let z = try varint()

@@ -18,7 +18,7 @@ struct RingEntry {
 struct CodecContext {
     var tick: Tick
     var txID: TxID = 0
-    var wallet: UInt32 = 0
+    var wallet: AccountID = 0
     /// Curve state per mint, advanced by every executed trade.
     var curves: [CurveState]
     var ring = [RingEntry](repeating: RingEntry(), count: CodecContext.ringSize)
@@ -171,7 +171,7 @@ enum EventCodec {
             w.tags.u8(t.rawValue)
             w.ticks.varint(r.tick &- c.tick)
         }
-        func txAndWallet(_ tx: TxID, _ wallet: UInt32) {
+        func txAndWallet(_ tx: TxID, _ wallet: AccountID) {
             w.ids.delta(tx, from: c.txID)
             w.accounts.varint(wallet)
         }
@@ -198,7 +198,7 @@ enum EventCodec {
                 case .decompress(let m, let a): w.small.u8(9); w.small.varint(m); w.tokens.varint(a)
                 }
             case .txDropped(let d):
-                head(.txDropped); txAndWallet(d.txID, d.payer); w.small.varint(d.mint.map { UInt64($0) + 1 } ?? 0); w.small.u8(d.reason.rawValue)
+                head(.txDropped); txAndWallet(d.txID, d.payer); w.small.varint(d.mint.map { UInt64($0.rawValue) + 1 } ?? 0); w.small.u8(d.reason.rawValue)
             case .txIncluded(let i):
                 head(.txIncluded)
                 var flags: UInt8 = 0
@@ -212,7 +212,7 @@ enum EventCodec {
                 if !same { txAndWallet(i.txID, i.payer) }
                 if flags & 2 == 0 { w.fees.varint(i.feeLamports); w.misc.varint(i.computeUnits) }
             case .txExpired(let x):
-                head(.txExpired); txAndWallet(x.txID, x.payer); w.small.varint(x.mint.map { UInt64($0) + 1 } ?? 0)
+                head(.txExpired); txAndWallet(x.txID, x.payer); w.small.varint(x.mint.map { UInt64($0.rawValue) + 1 } ?? 0)
             case .tokenCreated(let t):
                 head(.tokenCreated); w.small.varint(t.mint); w.accounts.varint(t.creator)
             case .createFailed(let f):
@@ -333,12 +333,12 @@ enum EventCodec {
             guard let s = TradeSide(rawValue: v) else { throw .init(offset: r.small.offset - 1, what: "unknown side \(v)") }
             return s
         }
-        func mint() throws(ByteReader.Malformed) -> MintID { try r.small.varint32() }
+        func mint() throws(ByteReader.Malformed) -> MintID { try r.small.mint() }
         func optionalMint() throws(ByteReader.Malformed) -> MintID? {
             let v = try r.small.varint()
-            return v == 0 ? nil : MintID(truncatingIfNeeded: v - 1)
+            return v == 0 ? nil : MintID(rawValue: UInt32(truncatingIfNeeded: v - 1))
         }
-        func txAndWallet() throws(ByteReader.Malformed) -> (TxID, UInt32) { (try r.ids.delta(from: c.txID), try r.accounts.varint32()) }
+        func txAndWallet() throws(ByteReader.Malformed) -> (TxID, AccountID) { (try r.ids.delta(from: c.txID), try r.accounts.account()) }
         let e: Event
         switch tag {
         case .txSubmitted:
@@ -355,9 +355,9 @@ enum EventCodec {
             case 2: ins = .buyExactTokens(mint: try mint(), tokens: try r.tokens.varint(), maxSolCostLamports: try r.lamports.varint())
             case 3: ins = .sell(mint: try mint(), tokens: try r.tokens.varint(), minSolOutLamports: try r.lamports.varint())
             case 4: ins = .claimRewards
-            case 5: ins = .airdrop(mint: try mint(), firstRecipient: try r.accounts.varint32(), count: try r.misc.varint32(), amount: try r.tokens.varint())
-            case 6: ins = .compressedAirdrop(mint: try mint(), firstRecipient: try r.accounts.varint32(), count: try r.misc.varint32(), amount: try r.tokens.varint())
-            case 7: ins = .compressedTransfer(mint: try mint(), to: try r.accounts.varint32(), amount: try r.tokens.varint())
+            case 5: ins = .airdrop(mint: try mint(), firstRecipient: try r.accounts.account(), count: try r.misc.varint32(), amount: try r.tokens.varint())
+            case 6: ins = .compressedAirdrop(mint: try mint(), firstRecipient: try r.accounts.account(), count: try r.misc.varint32(), amount: try r.tokens.varint())
+            case 7: ins = .compressedTransfer(mint: try mint(), to: try r.accounts.account(), amount: try r.tokens.varint())
             case 8: ins = .compress(mint: try mint(), amount: try r.tokens.varint())
             case 9: ins = .decompress(mint: try mint(), amount: try r.tokens.varint())
             default: throw .init(offset: r.small.offset - 1, what: "unknown instruction \(kind)")
@@ -384,7 +384,7 @@ enum EventCodec {
             let (id, payer) = try txAndWallet()
             e = .ledger(.txExpired(TxExpired(txID: id, payer: payer, mint: try optionalMint())))
         case .tokenCreated:
-            e = .ledger(.tokenCreated(TokenCreated(mint: try mint(), creator: try r.accounts.varint32())))
+            e = .ledger(.tokenCreated(TokenCreated(mint: try mint(), creator: try r.accounts.account())))
         case .createFailed:
             let (id, creator) = try txAndWallet()
             e = .ledger(.createFailed(CreateFailed(txID: id, mint: try mint(), creator: creator, reason: try reason())))
@@ -400,10 +400,10 @@ enum EventCodec {
             e = .ledger(.curveMigrated(CurveMigrated(mint: try mint(), baseTokens: try r.tokens.varint(), quoteLamports: try r.lamports.varint(),
                                                      migrationFeeLamports: try r.fees.varint())))
         case .transfer:
-            e = .ledger(.transfer(Transfer(from: try r.accounts.varint32(), to: try r.accounts.varint32(), lamports: try r.lamports.varint())))
+            e = .ledger(.transfer(Transfer(from: try r.accounts.account(), to: try r.accounts.account(), lamports: try r.lamports.varint())))
         case .tokensAirdropped:
             let (id, payer) = try txAndWallet()
-            e = .ledger(.tokensAirdropped(TokensAirdropped(txID: id, payer: payer, mint: try mint(), firstRecipient: try r.accounts.varint32(),
+            e = .ledger(.tokensAirdropped(TokensAirdropped(txID: id, payer: payer, mint: try mint(), firstRecipient: try r.accounts.account(),
                                                            count: try r.misc.varint32(), amount: try r.tokens.varint(), rentLamports: try r.lamports.varint())))
         case .compressedTokensMoved:
             let (id, payer) = try txAndWallet()
@@ -413,7 +413,7 @@ enum EventCodec {
             var inputs: [UInt32] = []
             for _ in 0..<n { inputs.append(try r.misc.varint32()) }
             let from = try r.tokens.varint(), to = try r.tokens.varint()
-            let first = try r.accounts.varint32(), recipients = try r.misc.varint32(), amount = try r.tokens.varint(), change = try r.tokens.varint()
+            let first = try r.accounts.account(), recipients = try r.misc.varint32(), amount = try r.tokens.varint(), change = try r.tokens.varint()
             e = .ledger(.compressedTokensMoved(CompressedTokensMoved(txID: id, payer: payer, mint: m, inputs: inputs, fromStandard: from, toStandard: to,
                                                                      firstRecipient: first, recipients: recipients, amount: amount, change: change,
                                                                      firstLeaf: try r.misc.varint32(), rentLamports: try r.lamports.varint())))
@@ -423,31 +423,31 @@ enum EventCodec {
         case .pointsAwarded:
             let flags = try r.small.u8()
             guard let action = RewardAction(rawValue: flags >> 2) else { throw .init(offset: r.small.offset - 1, what: "unknown reward action") }
-            let user = flags & 1 == 1 ? c.wallet : try r.accounts.varint32()
+            let user = flags & 1 == 1 ? c.wallet : try r.accounts.account()
             let points = try r.misc.varint()
             let accrued = flags & 2 == 2 ? points &* p.lamportsPerPoint : try r.fees.varint()
             e = .rewards(.pointsAwarded(PointsAwarded(user: user, action: action, points: points, accruedLamports: accrued)))
         case .tierChanged:
-            e = .rewards(.tierChanged(TierChanged(user: try r.accounts.varint32(), from: try r.small.u8(), to: try r.small.u8())))
+            e = .rewards(.tierChanged(TierChanged(user: try r.accounts.account(), from: try r.small.u8(), to: try r.small.u8())))
         case .rewardsClaimed:
-            e = .rewards(.rewardsClaimed(RewardsClaimed(user: try r.accounts.varint32(), lamports: try r.lamports.varint())))
-        case .launchRequested: e = .launchRequested(LaunchRequested(mint: try mint(), creator: try r.accounts.varint32()))
-        case .launchRejected: e = .launchRejected(LaunchRejected(mint: try mint(), creator: try r.accounts.varint32(), reason: try reason()))
+            e = .rewards(.rewardsClaimed(RewardsClaimed(user: try r.accounts.account(), lamports: try r.lamports.varint())))
+        case .launchRequested: e = .launchRequested(LaunchRequested(mint: try mint(), creator: try r.accounts.account()))
+        case .launchRejected: e = .launchRejected(LaunchRejected(mint: try mint(), creator: try r.accounts.account(), reason: try reason()))
         case .environmentCreated:
             e = .environmentCreated(EnvironmentCreated(environment: try r.small.varint32(), mint: try mint(), playLamports: try r.lamports.varint()))
         case .tradingOpened: e = .tradingOpened(TradingOpened(mint: try mint()))
         case .tradeRejected:
-            e = .tradeRejected(TradeRejected(wallet: try r.accounts.varint32(), mint: try mint(), side: try side(), reason: try reason()))
-        case .claimFailed: e = .claimFailed(ClaimFailed(wallet: try r.accounts.varint32(), reason: try reason()))
-        case .chatPosted: e = .chatPosted(ChatPosted(wallet: try r.accounts.varint32(), mint: try mint(), bytes: try r.misc.varint32()))
+            e = .tradeRejected(TradeRejected(wallet: try r.accounts.account(), mint: try mint(), side: try side(), reason: try reason()))
+        case .claimFailed: e = .claimFailed(ClaimFailed(wallet: try r.accounts.account(), reason: try reason()))
+        case .chatPosted: e = .chatPosted(ChatPosted(wallet: try r.accounts.account(), mint: try mint(), bytes: try r.misc.varint32()))
         case .virtualJoined:
-            e = .virtualJoined(VirtualJoined(environment: try r.small.varint32(), wallet: try r.accounts.varint32(), playLamports: try r.lamports.varint()))
+            e = .virtualJoined(VirtualJoined(environment: try r.small.varint32(), wallet: try r.accounts.account(), playLamports: try r.lamports.varint()))
         case .virtualTradeExecuted:
-            e = .virtualTradeExecuted(VirtualTradeExecuted(environment: try r.small.varint32(), wallet: try r.accounts.varint32(), side: try side(),
+            e = .virtualTradeExecuted(VirtualTradeExecuted(environment: try r.small.varint32(), wallet: try r.accounts.account(), side: try side(),
                                                            tokens: try r.tokens.varint(), curveSol: try r.lamports.varint(),
                                                            protocolFee: try r.fees.varint(), creatorFee: try r.fees.varint()))
         case .virtualTradeRejected:
-            e = .virtualTradeRejected(VirtualTradeRejected(environment: try r.small.varint32(), wallet: try r.accounts.varint32(), side: try side(), reason: try reason()))
+            e = .virtualTradeRejected(VirtualTradeRejected(environment: try r.small.varint32(), wallet: try r.accounts.account(), side: try side(), reason: try reason()))
         case .slotEnded:
             e = .slotEnded(SlotEnded(transactions: try r.misc.varint32(), computeUnits: try r.misc.varint(), pending: try r.misc.varint32()))
         case .checkpoint:
@@ -461,8 +461,8 @@ enum EventCodec {
     private static func decodeTrade(side: TradeSide, from r: inout ColumnReader, context c: CodecContext,
                                     params p: CodecParams) throws(ByteReader.Malformed) -> TradeExecuted {
         let flags = try r.small.u8()
-        let (tx, wallet) = flags & sameTx != 0 ? (c.txID, c.wallet) : (try r.ids.delta(from: c.txID), try r.accounts.varint32())
-        let mint = try r.small.varint32()
+        let (tx, wallet) = flags & sameTx != 0 ? (c.txID, c.wallet) : (try r.ids.delta(from: c.txID), try r.accounts.account())
+        let mint = try r.small.mint()
         let m = Int(mint)
         let state = m < c.curves.count ? c.curves[m] : nil
         var curveSol: UInt64 = 0, tokens: UInt64 = 0

@@ -12,6 +12,8 @@ public enum EventJSON {
     }
 
     static func u<T: BinaryInteger>(_ v: T) -> JSON { .uint(UInt64(v)) }
+    static func u(_ a: AccountID) -> JSON { .uint(UInt64(a.rawValue)) }
+    static func u(_ m: MintID) -> JSON { .uint(UInt64(m.rawValue)) }
     static func side(_ s: TradeSide) -> JSON { .string(s == .buy ? "buy" : "sell") }
     static func reason(_ r: RejectReason) -> JSON { .string(r.description) }
     static func mint(_ m: MintID?) -> JSON { m.map { u($0) } ?? .null }

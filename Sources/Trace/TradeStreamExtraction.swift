@@ -104,11 +104,11 @@ public struct AccountNames: Sendable {
         }
         for g in config.groups.indices {
             let first = config.groupFirstAccount(g)
-            if a >= first && a < first + AccountID(config.groups[g].count) { return "\(config.groups[g].name)-\(a - first)" }
+            if a >= first && a < first + UInt32(config.groups[g].count) { return "\(config.groups[g].name)-\(a - first)" }
         }
         for p in config.recipientPools.indices {
             let first = config.poolFirstAccount(p)
-            if a >= first && a < first + AccountID(config.recipientPools[p].count) { return "\(config.recipientPools[p].name)-\(a - first)" }
+            if a >= first && a < first + UInt32(config.recipientPools[p].count) { return "\(config.recipientPools[p].name)-\(a - first)" }
         }
         if let s = config.stream, a >= config.streamFirstAccount, Int(a - config.streamFirstAccount) < s.wallets.count {
             return s.wallets[Int(a - config.streamFirstAccount)]

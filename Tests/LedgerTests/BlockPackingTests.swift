@@ -48,7 +48,7 @@ struct BlockPackingTests {
         var c = Self.chain(mints: 5)
         var id: TxID = 0
         for m in 0..<5 {
-            for _ in 0..<110 { try c.apply(.txSubmitted(Self.buy(id, payer: AccountID(2 + id), mint: MintID(m)))); id += 1 }
+            for _ in 0..<110 { try c.apply(.txSubmitted(Self.buy(id, payer: AccountID(UInt32(2 + id)), mint: MintID(m)))); id += 1 }
         }
         var block: [Transaction] = []
         c.mempool.packBlock(config: c.config, into: &block)

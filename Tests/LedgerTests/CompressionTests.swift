@@ -138,7 +138,7 @@ struct CompressionTests {
         let c = try Self.chain()
         let outputs: [(AccountID, UInt64)] = (0..<37).map { (AccountID(3 + $0), UInt64($0) * 1_000 + 1) }
         let parallel = c.compressed.parallelLeafHashes(outputs, mint: 0, firstLeaf: 5)
-        let sequential = outputs.enumerated().map { k, o in Self.leaf(mint: 0, owner: o.0, amount: o.1, index: 5 + UInt32(k)) }
+        let sequential = outputs.enumerated().map { k, o in Self.leaf(mint: 0, owner: o.0.rawValue, amount: o.1, index: 5 + UInt32(k)) }
         #expect(parallel == sequential)
     }
 
