@@ -41,13 +41,7 @@ public struct FeeProfile: Sendable, Hashable {
 
     /// One fee component on `amount` lamports.
     @inlinable
-    public func fee(_ amount: UInt64, bps: UInt32) -> UInt64 {
-        let product = UInt128(amount) * UInt128(bps)
-        switch rounding {
-        case .ceil: return UInt64((product + 9_999) / 10_000)
-        case .floor: return UInt64(product / 10_000)
-        }
-    }
+    public func fee(_ amount: UInt64, bps: UInt32) -> UInt64 { rounding.fee(amount, bps: bps) }
 
     /// Protocol and creator fee on `amount`, each rounded separately as the program does.
     @inlinable

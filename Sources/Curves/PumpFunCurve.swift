@@ -78,10 +78,8 @@ public struct PumpFunCurve: BondingCurve, Hashable {
     /// Rule 1 cost of `t` tokens into the curve: `t*X/(Y−t) + 1`.
     @inlinable
     public func curveCost(tokens t: UInt64) throws(CurveError) -> UInt64 {
-        guard t < state.virtualToken else { throw .overflow }
-        let q = UInt128(t) * UInt128(state.virtualSol) / UInt128(state.virtualToken - t) + 1
-        guard q <= UInt128(UInt64.max) else { throw .overflow }
-        return UInt64(q)
+        guard let c = PumpFunMath.buyCost(tokens: t, state) else { throw .overflow }
+        return c
     }
 
     public func quoteBuy(tokens requested: UInt64, maxSolCost: UInt64) throws(CurveError) -> TradeQuote {
@@ -104,9 +102,7 @@ public struct PumpFunCurve: BondingCurve, Hashable {
         guard !state.complete else { throw .bondingCurveComplete }
         let net = feeProfile.netInput(spendable: spendable, creatorFeeApplies: creatorFeeApplies)
         guard net > 1 else { throw .buyZeroAmount }
-        let input = UInt128(net - 1)
-        let tokens128 = input * UInt128(state.virtualToken) / (UInt128(state.virtualSol) + input)
-        var tokens = UInt64(tokens128)
+        guard var tokens = PumpFunMath.tokensOut(curveInput: net, state) else { throw .overflow }
         guard tokens > 0 else { throw .buyZeroAmount }
         var curveSol = net
         var capped = false
@@ -122,9 +118,9 @@ public struct PumpFunCurve: BondingCurve, Hashable {
 
     public func quoteSell(tokens: UInt64, minSolOut: UInt64) throws(CurveError) -> TradeQuote {
         guard !state.complete else { throw .bondingCurveComplete }
-        let out = UInt128(tokens) * UInt128(state.virtualSol) / (UInt128(state.virtualToken) + UInt128(tokens))
-        guard out <= UInt128(state.realSol) else { throw .notEnoughTokensToSell }
-        return try sellQuote(tokens: tokens, curveSol: UInt64(out), minSolOut: minSolOut)
+        guard let out = PumpFunMath.sellProceeds(tokens: tokens, state) else { throw .overflow }
+        guard out <= state.realSol else { throw .notEnoughTokensToSell }
+        return try sellQuote(tokens: tokens, curveSol: out, minSolOut: minSolOut)
     }
 
     /// `migrate`: the pool a completed curve deposits into ([A][G]).

@@ -133,17 +133,18 @@ extension Transaction: CanonicallyEncodable {
         e.write(computeUnits)
         e.write(priorityMicroLamportsPerCU)
         e.write(submittedTick)
+        e.write(instruction.kind.rawValue)
         switch instruction {
-        case .create(let m, let l): e.write(UInt8(0)); e.write(m); e.write(l)
-        case .buyExactSolIn(let m, let s, let t): e.write(UInt8(1)); e.write(m); e.write(s); e.write(t)
-        case .buyExactTokens(let m, let t, let s): e.write(UInt8(2)); e.write(m); e.write(t); e.write(s)
-        case .sell(let m, let t, let s): e.write(UInt8(3)); e.write(m); e.write(t); e.write(s)
-        case .claimRewards: e.write(UInt8(4))
-        case .airdrop(let m, let f, let c, let a): e.write(UInt8(5)); e.write(m); e.write(f); e.write(c); e.write(a)
-        case .compressedAirdrop(let m, let f, let c, let a): e.write(UInt8(6)); e.write(m); e.write(f); e.write(c); e.write(a)
-        case .compressedTransfer(let m, let to, let a): e.write(UInt8(7)); e.write(m); e.write(to); e.write(a)
-        case .compress(let m, let a): e.write(UInt8(8)); e.write(m); e.write(a)
-        case .decompress(let m, let a): e.write(UInt8(9)); e.write(m); e.write(a)
+        case .create(let m, let l): e.write(m); e.write(l)
+        case .buyExactSolIn(let m, let s, let t): e.write(m); e.write(s); e.write(t)
+        case .buyExactTokens(let m, let t, let s): e.write(m); e.write(t); e.write(s)
+        case .sell(let m, let t, let s): e.write(m); e.write(t); e.write(s)
+        case .claimRewards: break
+        case .airdrop(let m, let f, let c, let a): e.write(m); e.write(f); e.write(c); e.write(a)
+        case .compressedAirdrop(let m, let f, let c, let a): e.write(m); e.write(f); e.write(c); e.write(a)
+        case .compressedTransfer(let m, let to, let a): e.write(m); e.write(to); e.write(a)
+        case .compress(let m, let a): e.write(m); e.write(a)
+        case .decompress(let m, let a): e.write(m); e.write(a)
         }
     }
 }

@@ -30,6 +30,43 @@ public enum Instruction: Sendable, Hashable {
     /// Move `amount` from the payer's compressed accounts into its token account.
     case decompress(mint: MintID, amount: UInt64)
 
+    /// The instruction's kind: one numbering for the mempool's canonical encoding, the trace
+    /// codec and the JSON name.
+    public enum Kind: UInt8, Sendable, CaseIterable {
+        case create = 0, buyExactSolIn, buyExactTokens, sell, claimRewards, airdrop, compressedAirdrop, compressedTransfer, compress, decompress
+
+        /// The name in NDJSON (the pump.fun instruction's name where it is one).
+        public var name: String {
+            switch self {
+            case .create: return "create"
+            case .buyExactSolIn: return "buy_exact_sol_in"
+            case .buyExactTokens: return "buy"
+            case .sell: return "sell"
+            case .claimRewards: return "claim_rewards"
+            case .airdrop: return "airdrop"
+            case .compressedAirdrop: return "compressed_airdrop"
+            case .compressedTransfer: return "compressed_transfer"
+            case .compress: return "compress"
+            case .decompress: return "decompress"
+            }
+        }
+    }
+
+    @inlinable public var kind: Kind {
+        switch self {
+        case .create: return .create
+        case .buyExactSolIn: return .buyExactSolIn
+        case .buyExactTokens: return .buyExactTokens
+        case .sell: return .sell
+        case .claimRewards: return .claimRewards
+        case .airdrop: return .airdrop
+        case .compressedAirdrop: return .compressedAirdrop
+        case .compressedTransfer: return .compressedTransfer
+        case .compress: return .compress
+        case .decompress: return .decompress
+        }
+    }
+
     /// The mint a trade, create or token instruction touches, if any.
     public var mint: MintID? {
         switch self {
@@ -75,8 +112,13 @@ public struct Transaction: Sendable, Hashable {
     }
 
     /// Priority fee in lamports: `ceil(cu × price / 10⁶)`.
-    @inlinable public var priorityFeeLamports: UInt64 {
-        UInt64((UInt128(computeUnits) * UInt128(priorityMicroLamportsPerCU) + 999_999) / 1_000_000)
+    @inlinable public var priorityFeeLamports: UInt64 { Self.priorityFee(computeUnits: computeUnits, microLamportsPerCU: priorityMicroLamportsPerCU) }
+
+    /// `ceil(cu × price / 10⁶)` lamports (saturating: a fee past 2^64 lamports cannot be paid anyway).
+    @inlinable public static func priorityFee(computeUnits cu: UInt32, microLamportsPerCU price: UInt64) -> UInt64 {
+        let (p, o) = UInt64(cu).multipliedReportingOverflow(by: price)
+        if !o && p <= UInt64.max - 999_999 { return (p + 999_999) / 1_000_000 }
+        return UInt64(clamping: (UInt128(cu) * UInt128(price) + 999_999) / 1_000_000)
     }
 
     /// Base plus priority fee, lamports.

@@ -14,6 +14,8 @@ public struct CodecParams: Sendable, Equatable {
         public var creatorBps: UInt32
         public var ceil: Bool
         public var initial: CurveState
+        /// The fee rounding `ceil` stands for.
+        var rounding: FeeRounding { ceil ? .ceil : .floor }
     }
     public var mints: [Mint]
     public var lamportsPerPoint: UInt64
@@ -40,12 +42,9 @@ public struct CodecParams: Sendable, Equatable {
         baseFeePerSignature = config.chain.baseFeeLamportsPerSignature
     }
 
-    /// One fee component as the curve computes it.
-    @inline(__always) func fee(_ amount: UInt64, _ bps: UInt32, ceil: Bool) -> UInt64 {
-        let (p, o) = amount.multipliedReportingOverflow(by: UInt64(bps))
-        if !o && p <= UInt64.max - 9_999 { return ceil ? (p + 9_999) / 10_000 : p / 10_000 }
-        let wide = UInt128(amount) * UInt128(bps)
-        return UInt64(truncatingIfNeeded: ceil ? (wide + 9_999) / 10_000 : wide / 10_000)
+    /// The fee a landed transaction pays, from its remembered submission (as `Transaction.feeLamports`).
+    @inline(__always) func fee(of s: RingEntry) -> UInt64 {
+        baseFeePerSignature &* UInt64(s.signatures) &+ Transaction.priorityFee(computeUnits: s.computeUnits, microLamportsPerCU: s.priority)
     }
 
     func write(to w: inout ByteWriter) {

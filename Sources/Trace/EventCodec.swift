@@ -135,35 +135,47 @@ struct ColumnReader {
 /// pump.fun formulas, a landed transaction's fee from its submission, accruals from points)
 /// cost a flag bit; the encoder checks each derivation, so decoding is always exact.
 enum EventCodec {
-    // Trade flags.
-    static let sameTx: UInt8 = 1, hasRent: UInt8 = 2, feesDerived: UInt8 = 4
-    static let storeCurveSol: UInt8 = 8, storeTokens: UInt8 = 16
-
-    /// `a * b / d` with a 128/64-bit hardware divide; nil if the quotient needs more than 64 bits.
-    @inline(__always) static func mulDiv(_ a: UInt64, _ b: UInt64, _ d: UInt64) -> UInt64? {
-        guard d > 0 else { return nil }
-        let wide = a.multipliedFullWidth(by: b)
-        guard wide.high < d else { return nil }
-        return d.dividingFullWidth(wide).quotient
+    /// A trade record's flag byte: what was left out because the decoder derives it.
+    struct TradeFlags: OptionSet {
+        let rawValue: UInt8
+        /// The transaction and wallet are the context's current ones.
+        static let sameTx = TradeFlags(rawValue: 1)
+        /// Rent for a new token account follows.
+        static let hasRent = TradeFlags(rawValue: 2)
+        /// Both fees are the mint's fee rule applied to the curve amount.
+        static let feesDerived = TradeFlags(rawValue: 4)
+        /// Only the curve SOL is stored: the tokens follow from pump.fun's buy_exact_sol_in formula.
+        static let storeCurveSol = TradeFlags(rawValue: 8)
+        /// Only the tokens are stored: the curve SOL follows from pump.fun's exact-token buy or sell formula.
+        static let storeTokens = TradeFlags(rawValue: 16)
     }
 
-    /// The tokens a pump.fun `buy_exact_sol_in` with curve input `net` receives, or nil.
-    @inline(__always) static func tokensFor(curveSol net: UInt64, _ s: CurveState) -> UInt64? {
-        guard net > 1 else { return nil }
-        let (x, o) = s.virtualSol.addingReportingOverflow(net - 1)
-        return o ? nil : mulDiv(net - 1, s.virtualToken, x)
+    /// A landing's flag byte.
+    struct InclusionFlags: OptionSet {
+        let rawValue: UInt8
+        static let sameTx = InclusionFlags(rawValue: 1)
+        /// Fee and compute units are the submission's (base fee per signature plus priority fee).
+        static let feeDerived = InclusionFlags(rawValue: 2)
+    }
+
+    /// A points award's flag byte; the award's action is in the bits above these.
+    struct PointsFlags: OptionSet {
+        let rawValue: UInt8
+        static let sameUser = PointsFlags(rawValue: 1)
+        /// Accrued lamports are points × lamports per point.
+        static let accruedDerived = PointsFlags(rawValue: 2)
+        static let actionShift: UInt8 = 2
+    }
+
+    /// A failed trade's flag byte.
+    struct FailureFlags: OptionSet {
+        let rawValue: UInt8
+        static let sameTx = FailureFlags(rawValue: 1)
     }
 
     /// The curve SOL of a pump.fun exact-token buy or a sell of `t` tokens, or nil.
     @inline(__always) static func curveSolFor(tokens t: UInt64, side: TradeSide, _ s: CurveState) -> UInt64? {
-        switch side {
-        case .buy:
-            guard t < s.virtualToken, let q = mulDiv(t, s.virtualSol, s.virtualToken - t), q < UInt64.max else { return nil }
-            return q + 1
-        case .sell:
-            let (y, o) = s.virtualToken.addingReportingOverflow(t)
-            return o ? nil : mulDiv(t, s.virtualSol, y)
-        }
+        side == .buy ? PumpFunMath.buyCost(tokens: t, s) : PumpFunMath.sellProceeds(tokens: t, s)
     }
 
     static func encode(_ r: EventRecord, into w: inout Columns, context c: inout CodecContext, params p: CodecParams) {
@@ -185,32 +197,32 @@ enum EventCodec {
                 w.misc.varint(t.computeUnits)
                 w.misc.varint(t.priorityMicroLamportsPerCU)
                 w.misc.varint(r.tick &- t.submittedTick)
+                w.small.u8(t.instruction.kind.rawValue)
                 switch t.instruction {
-                case .create(let m, let l): w.small.u8(0); w.small.varint(m); w.lamports.varint(l)
-                case .buyExactSolIn(let m, let s, let o): w.small.u8(1); w.small.varint(m); w.lamports.varint(s); w.tokens.varint(o)
-                case .buyExactTokens(let m, let t, let s): w.small.u8(2); w.small.varint(m); w.tokens.varint(t); w.lamports.varint(s)
-                case .sell(let m, let t, let s): w.small.u8(3); w.small.varint(m); w.tokens.varint(t); w.lamports.varint(s)
-                case .claimRewards: w.small.u8(4)
-                case .airdrop(let m, let f, let n, let a): w.small.u8(5); w.small.varint(m); w.accounts.varint(f); w.misc.varint(n); w.tokens.varint(a)
-                case .compressedAirdrop(let m, let f, let n, let a): w.small.u8(6); w.small.varint(m); w.accounts.varint(f); w.misc.varint(n); w.tokens.varint(a)
-                case .compressedTransfer(let m, let to, let a): w.small.u8(7); w.small.varint(m); w.accounts.varint(to); w.tokens.varint(a)
-                case .compress(let m, let a): w.small.u8(8); w.small.varint(m); w.tokens.varint(a)
-                case .decompress(let m, let a): w.small.u8(9); w.small.varint(m); w.tokens.varint(a)
+                case .create(let m, let l): w.small.varint(m); w.lamports.varint(l)
+                case .buyExactSolIn(let m, let s, let o): w.small.varint(m); w.lamports.varint(s); w.tokens.varint(o)
+                case .buyExactTokens(let m, let t, let s): w.small.varint(m); w.tokens.varint(t); w.lamports.varint(s)
+                case .sell(let m, let t, let s): w.small.varint(m); w.tokens.varint(t); w.lamports.varint(s)
+                case .claimRewards: break
+                case .airdrop(let m, let f, let n, let a): w.small.varint(m); w.accounts.varint(f); w.misc.varint(n); w.tokens.varint(a)
+                case .compressedAirdrop(let m, let f, let n, let a): w.small.varint(m); w.accounts.varint(f); w.misc.varint(n); w.tokens.varint(a)
+                case .compressedTransfer(let m, let to, let a): w.small.varint(m); w.accounts.varint(to); w.tokens.varint(a)
+                case .compress(let m, let a): w.small.varint(m); w.tokens.varint(a)
+                case .decompress(let m, let a): w.small.varint(m); w.tokens.varint(a)
                 }
             case .txDropped(let d):
                 head(.txDropped); txAndWallet(d.txID, d.payer); w.small.varint(d.mint.map { UInt64($0.rawValue) + 1 } ?? 0); w.small.u8(d.reason.rawValue)
             case .txIncluded(let i):
                 head(.txIncluded)
-                var flags: UInt8 = 0
+                var flags: InclusionFlags = []
                 let same = i.txID == c.txID && i.payer == c.wallet
-                if same { flags |= 1 }
-                if let s = c.submitted(i.txID), s.payer == i.payer, s.computeUnits == i.computeUnits,
-                   i.feeLamports == p.baseFeePerSignature &* UInt64(s.signatures) &+ priorityFee(s.computeUnits, s.priority) {
-                    flags |= 2
+                if same { flags.insert(.sameTx) }
+                if let s = c.submitted(i.txID), s.payer == i.payer, s.computeUnits == i.computeUnits, i.feeLamports == p.fee(of: s) {
+                    flags.insert(.feeDerived)
                 }
-                w.small.u8(flags)
+                w.small.u8(flags.rawValue)
                 if !same { txAndWallet(i.txID, i.payer) }
-                if flags & 2 == 0 { w.fees.varint(i.feeLamports); w.misc.varint(i.computeUnits) }
+                if !flags.contains(.feeDerived) { w.fees.varint(i.feeLamports); w.misc.varint(i.computeUnits) }
             case .txExpired(let x):
                 head(.txExpired); txAndWallet(x.txID, x.payer); w.small.varint(x.mint.map { UInt64($0.rawValue) + 1 } ?? 0)
             case .tokenCreated(let t):
@@ -249,14 +261,14 @@ enum EventCodec {
             switch rw {
             case .pointsAwarded(let a):
                 head(.pointsAwarded)
-                var flags = a.action.rawValue << 2
-                if a.user == c.wallet { flags |= 1 }
+                var flags = PointsFlags(rawValue: a.action.rawValue << PointsFlags.actionShift)
+                if a.user == c.wallet { flags.insert(.sameUser) }
                 let (accrued, o) = a.points.multipliedReportingOverflow(by: p.lamportsPerPoint)
-                if !o && accrued == a.accruedLamports { flags |= 2 }
-                w.small.u8(flags)
-                if flags & 1 == 0 { w.accounts.varint(a.user) }
+                if !o && accrued == a.accruedLamports { flags.insert(.accruedDerived) }
+                w.small.u8(flags.rawValue)
+                if !flags.contains(.sameUser) { w.accounts.varint(a.user) }
                 w.misc.varint(a.points)
-                if flags & 2 == 0 { w.fees.varint(a.accruedLamports) }
+                if !flags.contains(.accruedDerived) { w.fees.varint(a.accruedLamports) }
             case .tierChanged(let t):
                 head(.tierChanged); w.accounts.varint(t.user); w.small.u8(t.from); w.small.u8(t.to)
             case .rewardsClaimed(let x):
@@ -282,40 +294,33 @@ enum EventCodec {
         c.observe(r.event)
     }
 
-    /// `ceil(cu × price / 10⁶)`, as `Transaction.priorityFeeLamports`.
-    @inline(__always) static func priorityFee(_ cu: UInt32, _ price: UInt64) -> UInt64 {
-        let (p, o) = UInt64(cu).multipliedReportingOverflow(by: price)
-        if !o && p <= UInt64.max - 999_999 { return (p + 999_999) / 1_000_000 }
-        return UInt64(truncatingIfNeeded: (UInt128(cu) * UInt128(price) + 999_999) / 1_000_000)
-    }
-
     private static func encodeTrade(_ t: TradeExecuted, into w: inout Columns, context c: CodecContext, params p: CodecParams) {
-        var flags: UInt8 = 0
+        var flags: TradeFlags = []
         let same = t.txID == c.txID && t.wallet == c.wallet
-        if same { flags |= sameTx }
-        if t.rentLamports > 0 { flags |= hasRent }
+        if same { flags.insert(.sameTx) }
+        if t.rentLamports > 0 { flags.insert(.hasRent) }
         let m = Int(t.mint)
         if m < p.mints.count {
             let mp = p.mints[m]
-            if t.protocolFee == p.fee(t.curveSol, mp.protocolBps, ceil: mp.ceil) && t.creatorFee == p.fee(t.curveSol, mp.creatorBps, ceil: mp.ceil) {
-                flags |= feesDerived
+            if t.protocolFee == mp.rounding.fee(t.curveSol, bps: mp.protocolBps) && t.creatorFee == mp.rounding.fee(t.curveSol, bps: mp.creatorBps) {
+                flags.insert(.feesDerived)
             }
             if mp.pumpFun && m < c.curves.count {
                 let s = c.curves[m]
-                if t.side == .buy, tokensFor(curveSol: t.curveSol, s) == t.tokens {
-                    flags |= storeCurveSol
+                if t.side == .buy, PumpFunMath.tokensOut(curveInput: t.curveSol, s) == t.tokens {
+                    flags.insert(.storeCurveSol)
                 } else if curveSolFor(tokens: t.tokens, side: t.side, s) == t.curveSol {
-                    flags |= storeTokens
+                    flags.insert(.storeTokens)
                 }
             }
         }
-        w.small.u8(flags)
+        w.small.u8(flags.rawValue)
         if !same { w.ids.delta(t.txID, from: c.txID); w.accounts.varint(t.wallet) }
         w.small.varint(t.mint)
-        if flags & storeTokens == 0 { w.lamports.varint(t.curveSol) }
-        if flags & storeCurveSol == 0 { w.tokens.varint(t.tokens) }
-        if flags & feesDerived == 0 { w.fees.varint(t.protocolFee); w.fees.varint(t.creatorFee) }
-        if flags & hasRent != 0 { w.fees.varint(t.rentLamports) }
+        if !flags.contains(.storeTokens) { w.lamports.varint(t.curveSol) }
+        if !flags.contains(.storeCurveSol) { w.tokens.varint(t.tokens) }
+        if !flags.contains(.feesDerived) { w.fees.varint(t.protocolFee); w.fees.varint(t.creatorFee) }
+        if flags.contains(.hasRent) { w.fees.varint(t.rentLamports) }
     }
 
     /// Decodes one event record whose tag has been read.
@@ -347,20 +352,20 @@ enum EventCodec {
             let cu = try r.misc.varint32()
             let priority = try r.misc.varint()
             let submitted = tick &- (try r.misc.varint())
-            let kind = try r.small.u8()
+            let raw = try r.small.u8()
+            guard let kind = Instruction.Kind(rawValue: raw) else { throw .init(offset: r.small.offset - 1, what: "unknown instruction \(raw)") }
             let ins: Instruction
             switch kind {
-            case 0: ins = .create(mint: try mint(), initialBuyLamports: try r.lamports.varint())
-            case 1: ins = .buyExactSolIn(mint: try mint(), spendableLamports: try r.lamports.varint(), minTokensOut: try r.tokens.varint())
-            case 2: ins = .buyExactTokens(mint: try mint(), tokens: try r.tokens.varint(), maxSolCostLamports: try r.lamports.varint())
-            case 3: ins = .sell(mint: try mint(), tokens: try r.tokens.varint(), minSolOutLamports: try r.lamports.varint())
-            case 4: ins = .claimRewards
-            case 5: ins = .airdrop(mint: try mint(), firstRecipient: try r.accounts.account(), count: try r.misc.varint32(), amount: try r.tokens.varint())
-            case 6: ins = .compressedAirdrop(mint: try mint(), firstRecipient: try r.accounts.account(), count: try r.misc.varint32(), amount: try r.tokens.varint())
-            case 7: ins = .compressedTransfer(mint: try mint(), to: try r.accounts.account(), amount: try r.tokens.varint())
-            case 8: ins = .compress(mint: try mint(), amount: try r.tokens.varint())
-            case 9: ins = .decompress(mint: try mint(), amount: try r.tokens.varint())
-            default: throw .init(offset: r.small.offset - 1, what: "unknown instruction \(kind)")
+            case .create: ins = .create(mint: try mint(), initialBuyLamports: try r.lamports.varint())
+            case .buyExactSolIn: ins = .buyExactSolIn(mint: try mint(), spendableLamports: try r.lamports.varint(), minTokensOut: try r.tokens.varint())
+            case .buyExactTokens: ins = .buyExactTokens(mint: try mint(), tokens: try r.tokens.varint(), maxSolCostLamports: try r.lamports.varint())
+            case .sell: ins = .sell(mint: try mint(), tokens: try r.tokens.varint(), minSolOutLamports: try r.lamports.varint())
+            case .claimRewards: ins = .claimRewards
+            case .airdrop: ins = .airdrop(mint: try mint(), firstRecipient: try r.accounts.account(), count: try r.misc.varint32(), amount: try r.tokens.varint())
+            case .compressedAirdrop: ins = .compressedAirdrop(mint: try mint(), firstRecipient: try r.accounts.account(), count: try r.misc.varint32(), amount: try r.tokens.varint())
+            case .compressedTransfer: ins = .compressedTransfer(mint: try mint(), to: try r.accounts.account(), amount: try r.tokens.varint())
+            case .compress: ins = .compress(mint: try mint(), amount: try r.tokens.varint())
+            case .decompress: ins = .decompress(mint: try mint(), amount: try r.tokens.varint())
             }
             e = .ledger(.txSubmitted(Transaction(id: id, payer: payer, signatures: sigs, computeUnits: cu,
                                                  priorityMicroLamportsPerCU: priority, submittedTick: submitted, instruction: ins)))
@@ -368,12 +373,12 @@ enum EventCodec {
             let (id, payer) = try txAndWallet()
             e = .ledger(.txDropped(TxDropped(txID: id, payer: payer, mint: try optionalMint(), reason: try reason())))
         case .txIncluded:
-            let flags = try r.small.u8()
-            let (tx, payer) = flags & 1 == 1 ? (c.txID, c.wallet) : try txAndWallet()
+            let flags = InclusionFlags(rawValue: try r.small.u8())
+            let (tx, payer) = flags.contains(.sameTx) ? (c.txID, c.wallet) : try txAndWallet()
             let fee: UInt64, cu: UInt32
-            if flags & 2 == 2 {
+            if flags.contains(.feeDerived) {
                 guard let s = c.submitted(tx) else { throw .init(offset: r.small.offset - 1, what: "derived fee without its submission") }
-                fee = p.baseFeePerSignature &* UInt64(s.signatures) &+ priorityFee(s.computeUnits, s.priority)
+                fee = p.fee(of: s)
                 cu = s.computeUnits
             } else {
                 fee = try r.fees.varint()
@@ -391,8 +396,8 @@ enum EventCodec {
         case .tradeBuy, .tradeSell:
             e = .ledger(.tradeExecuted(try decodeTrade(side: tag == .tradeBuy ? .buy : .sell, from: &r, context: c, params: p)))
         case .tradeFailed:
-            let flags = try r.small.u8()
-            let (tx, wallet) = flags & 1 == 1 ? (c.txID, c.wallet) : try txAndWallet()
+            let flags = FailureFlags(rawValue: try r.small.u8())
+            let (tx, wallet) = flags.contains(.sameTx) ? (c.txID, c.wallet) : try txAndWallet()
             e = .ledger(.tradeFailed(TradeFailed(txID: tx, wallet: wallet, mint: try mint(), side: try side(), reason: try reason())))
         case .curveCompleted:
             e = .ledger(.curveCompleted(CurveCompleted(mint: try mint())))
@@ -421,11 +426,11 @@ enum EventCodec {
             let (id, payer) = try txAndWallet()
             e = .ledger(.tokenInstructionFailed(TokenInstructionFailed(txID: id, payer: payer, mint: try mint(), reason: try reason())))
         case .pointsAwarded:
-            let flags = try r.small.u8()
-            guard let action = RewardAction(rawValue: flags >> 2) else { throw .init(offset: r.small.offset - 1, what: "unknown reward action") }
-            let user = flags & 1 == 1 ? c.wallet : try r.accounts.account()
+            let flags = PointsFlags(rawValue: try r.small.u8())
+            guard let action = RewardAction(rawValue: flags.rawValue >> PointsFlags.actionShift) else { throw .init(offset: r.small.offset - 1, what: "unknown reward action") }
+            let user = flags.contains(.sameUser) ? c.wallet : try r.accounts.account()
             let points = try r.misc.varint()
-            let accrued = flags & 2 == 2 ? points &* p.lamportsPerPoint : try r.fees.varint()
+            let accrued = flags.contains(.accruedDerived) ? points &* p.lamportsPerPoint : try r.fees.varint()
             e = .rewards(.pointsAwarded(PointsAwarded(user: user, action: action, points: points, accruedLamports: accrued)))
         case .tierChanged:
             e = .rewards(.tierChanged(TierChanged(user: try r.accounts.account(), from: try r.small.u8(), to: try r.small.u8())))
@@ -460,32 +465,32 @@ enum EventCodec {
 
     private static func decodeTrade(side: TradeSide, from r: inout ColumnReader, context c: CodecContext,
                                     params p: CodecParams) throws(ByteReader.Malformed) -> TradeExecuted {
-        let flags = try r.small.u8()
-        let (tx, wallet) = flags & sameTx != 0 ? (c.txID, c.wallet) : (try r.ids.delta(from: c.txID), try r.accounts.account())
+        let flags = TradeFlags(rawValue: try r.small.u8())
+        let (tx, wallet) = flags.contains(.sameTx) ? (c.txID, c.wallet) : (try r.ids.delta(from: c.txID), try r.accounts.account())
         let mint = try r.small.mint()
         let m = Int(mint)
         let state = m < c.curves.count ? c.curves[m] : nil
         var curveSol: UInt64 = 0, tokens: UInt64 = 0
-        if flags & storeTokens == 0 { curveSol = try r.lamports.varint() }
-        if flags & storeCurveSol == 0 { tokens = try r.tokens.varint() }
-        if flags & storeCurveSol != 0 {
-            guard let s = state, let t = tokensFor(curveSol: curveSol, s) else { throw .init(offset: r.small.offset, what: "cannot derive the tokens of a trade") }
+        if !flags.contains(.storeTokens) { curveSol = try r.lamports.varint() }
+        if !flags.contains(.storeCurveSol) { tokens = try r.tokens.varint() }
+        if flags.contains(.storeCurveSol) {
+            guard let s = state, let t = PumpFunMath.tokensOut(curveInput: curveSol, s) else { throw .init(offset: r.small.offset, what: "cannot derive the tokens of a trade") }
             tokens = t
-        } else if flags & storeTokens != 0 {
+        } else if flags.contains(.storeTokens) {
             guard let s = state, let v = curveSolFor(tokens: tokens, side: side, s) else { throw .init(offset: r.small.offset, what: "cannot derive the SOL of a trade") }
             curveSol = v
         }
         var pf: UInt64, cf: UInt64
-        if flags & feesDerived != 0 {
+        if flags.contains(.feesDerived) {
             guard m < p.mints.count else { throw .init(offset: r.small.offset, what: "fees derived for an unknown mint") }
             let mp = p.mints[m]
-            pf = p.fee(curveSol, mp.protocolBps, ceil: mp.ceil)
-            cf = p.fee(curveSol, mp.creatorBps, ceil: mp.ceil)
+            pf = mp.rounding.fee(curveSol, bps: mp.protocolBps)
+            cf = mp.rounding.fee(curveSol, bps: mp.creatorBps)
         } else {
             pf = try r.fees.varint()
             cf = try r.fees.varint()
         }
-        let rent = flags & hasRent != 0 ? try r.fees.varint() : 0
+        let rent = flags.contains(.hasRent) ? try r.fees.varint() : 0
         return TradeExecuted(txID: tx, wallet: wallet, mint: mint, side: side, tokens: tokens, curveSol: curveSol,
                              protocolFee: pf, creatorFee: cf, rentLamports: rent)
     }

@@ -26,19 +26,20 @@ public enum EventJSON {
             case .txSubmitted(let t):
                 var f: [(String, JSON)] = [("tx", u(t.id)), ("payer", u(t.payer)), ("signatures", u(t.signatures)), ("compute_units", u(t.computeUnits)),
                                            ("priority_micro_lamports_per_cu", u(t.priorityMicroLamportsPerCU)), ("submitted_tick", u(t.submittedTick))]
+                let kind: (String, JSON) = ("instruction", .string(t.instruction.kind.name))
                 switch t.instruction {
-                case .create(let m, let l): f += [("instruction", .string("create")), ("mint", u(m)), ("initial_buy_lamports", u(l))]
-                case .buyExactSolIn(let m, let s, let o): f += [("instruction", .string("buy_exact_sol_in")), ("mint", u(m)), ("spendable_lamports", u(s)), ("min_tokens_out", u(o))]
-                case .buyExactTokens(let m, let t, let s): f += [("instruction", .string("buy")), ("mint", u(m)), ("tokens", u(t)), ("max_sol_cost", u(s))]
-                case .sell(let m, let t, let s): f += [("instruction", .string("sell")), ("mint", u(m)), ("tokens", u(t)), ("min_sol_output", u(s))]
-                case .claimRewards: f += [("instruction", .string("claim_rewards"))]
+                case .create(let m, let l): f += [kind, ("mint", u(m)), ("initial_buy_lamports", u(l))]
+                case .buyExactSolIn(let m, let s, let o): f += [kind, ("mint", u(m)), ("spendable_lamports", u(s)), ("min_tokens_out", u(o))]
+                case .buyExactTokens(let m, let t, let s): f += [kind, ("mint", u(m)), ("tokens", u(t)), ("max_sol_cost", u(s))]
+                case .sell(let m, let t, let s): f += [kind, ("mint", u(m)), ("tokens", u(t)), ("min_sol_output", u(s))]
+                case .claimRewards: f += [kind]
                 case .airdrop(let m, let first, let n, let a):
-                    f += [("instruction", .string("airdrop")), ("mint", u(m)), ("first_recipient", u(first)), ("recipients", u(n)), ("amount", u(a))]
+                    f += [kind, ("mint", u(m)), ("first_recipient", u(first)), ("recipients", u(n)), ("amount", u(a))]
                 case .compressedAirdrop(let m, let first, let n, let a):
-                    f += [("instruction", .string("compressed_airdrop")), ("mint", u(m)), ("first_recipient", u(first)), ("recipients", u(n)), ("amount", u(a))]
-                case .compressedTransfer(let m, let to, let a): f += [("instruction", .string("compressed_transfer")), ("mint", u(m)), ("to", u(to)), ("amount", u(a))]
-                case .compress(let m, let a): f += [("instruction", .string("compress")), ("mint", u(m)), ("amount", u(a))]
-                case .decompress(let m, let a): f += [("instruction", .string("decompress")), ("mint", u(m)), ("amount", u(a))]
+                    f += [kind, ("mint", u(m)), ("first_recipient", u(first)), ("recipients", u(n)), ("amount", u(a))]
+                case .compressedTransfer(let m, let to, let a): f += [kind, ("mint", u(m)), ("to", u(to)), ("amount", u(a))]
+                case .compress(let m, let a): f += [kind, ("mint", u(m)), ("amount", u(a))]
+                case .decompress(let m, let a): f += [kind, ("mint", u(m)), ("amount", u(a))]
                 }
                 return f
             case .txDropped(let d): return [("tx", u(d.txID)), ("payer", u(d.payer)), ("mint", mint(d.mint)), ("reason", reason(d.reason))]
