@@ -1,3 +1,4 @@
+import Foundation
 import SimCore
 import Engine
 
@@ -69,6 +70,28 @@ enum Decode {
         return s
     }
 
+    /// A name (of a scenario, token, wallet, group, pool or tier): text of 1 to 64 characters with
+    /// no control character, so that it prints safely and fits one line.
+    static func name(_ n: SNode, _ path: String) throws(ScenarioError) -> String {
+        let s = try text(n, path)
+        guard !s.isEmpty else { throw ScenarioError(n.origin, field: path, "expected a name, found an empty one") }
+        guard s.count <= 64 else { throw ScenarioError(n.origin, field: path, "a name has at most 64 characters, found \(s.count)") }
+        if let c = s.unicodeScalars.first(where: TerminalText.isControl) {
+            throw ScenarioError(n.origin, field: path, "a control character (U+\(String(format: "%04X", c.value))) in the name; names are printable text")
+        }
+        return s
+    }
+
+    /// Free text (a description): no control characters but line breaks and tabs, at most 4096 bytes.
+    static func prose(_ n: SNode, _ path: String) throws(ScenarioError) -> String {
+        let s = try text(n, path)
+        guard s.utf8.count <= 4_096 else { throw ScenarioError(n.origin, field: path, "at most 4096 bytes, found \(s.utf8.count)") }
+        if let c = s.unicodeScalars.first(where: { TerminalText.isControl($0) && $0 != "\n" && $0 != "\t" }) {
+            throw ScenarioError(n.origin, field: path, "a control character (U+\(String(format: "%04X", c.value))) in the text")
+        }
+        return s
+    }
+
     static func bool(_ n: SNode, _ path: String) throws(ScenarioError) -> Bool {
         switch try text(n, path).lowercased() {
         case "true", "yes", "on": return true
@@ -120,6 +143,7 @@ enum Decode {
     static func ticks(slotMillis: UInt64, max: UInt64 = 30 * 86_400_000) -> (SNode, String) throws(ScenarioError) -> UInt64 {
         return { (n: SNode, path: String) throws(ScenarioError) -> UInt64 in
             let s = try text(n, path).trimmingSpaces
+            if s.hasPrefix("-") { throw ScenarioError(n.origin, field: path, "a duration cannot be negative, found \(describe(n)); expected one like 30s, 10m, 400ms or 150 slots") }
             let units: [(String, UInt64?)] = [("slots", nil), ("slot", nil), ("ms", 1), ("s", 1_000), ("m", 60_000), ("h", 3_600_000), ("d", 86_400_000)]
             for (suffix, millisPer) in units where s.hasSuffix(suffix) {
                 let number = String(s.dropLast(suffix.count)).trimmingSpaces

@@ -17,7 +17,8 @@ struct SNode: Sendable {
     var origin: Origin
 
     /// Parses YAML (or JSON) text.
-    static func parse(_ text: String, file: String) throws(ScenarioError) -> SNode {
+    static func parse(_ text: String, file: String, maxBytes: Int = YAMLGuard.maxBytes) throws(ScenarioError) -> SNode {
+        try YAMLGuard.check(text, file: file, maxBytes: maxBytes)
         let root: Node?
         do {
             root = try Yams.compose(yaml: text)
@@ -85,6 +86,8 @@ struct SNode: Sendable {
         guard !path.contains(where: \.isEmpty) else { throw ScenarioError(origin, field: "", "empty segment in key path") }
         let valueText = String(assignment[assignment.index(after: eq)...])
         let value: SNode
+        guard valueText.utf8.count <= 65_536 else { throw ScenarioError(origin, field: "", "the value is longer than 65536 bytes") }
+        if valueText.contains("&") || valueText.contains("*") { try YAMLGuard.check(valueText, file: origin.file, maxBytes: 65_536) }
         do {
             value = try SNode.parse(valueText.isEmpty ? "\"\"" : valueText, file: origin.file).relocated(to: origin)
         } catch {
@@ -119,6 +122,13 @@ struct SNode: Sendable {
         case .scalar:
             throw ScenarioError(origin, field: walked, "is a single value, it has no field \(head)")
         }
+    }
+
+    /// A mapping entry's value (nil if absent, null, or this is not a mapping).
+    func child(_ key: String) -> SNode? {
+        guard case .mapping(let entries) = kind, let e = entries.first(where: { $0.key == key }) else { return nil }
+        if case .null = e.value.kind { return nil }
+        return e.value
     }
 
     /// The scalar text of a mapping entry, if this is a mapping that has one.

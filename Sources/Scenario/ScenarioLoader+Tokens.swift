@@ -9,13 +9,13 @@ extension ScenarioLoader {
                       createdByStream: Bool = false) throws(ScenarioError) -> TokenSpec {
         let f = try Fields(n, path: path, allowed: ["symbol", "name", "creator", "initial_buy_sol", "launch_at", "priority_fee",
                                                   "virtual_environment", "curve"])
-        let symbol = try f.need("symbol", "the ticker (like TEST)", Decode.text)
+        let symbol = try f.need("symbol", "the ticker (like TEST)", Decode.name)
         if createdByStream {
             // The stream's create row names the creator, the launch slot and the initial buy.
             for key in ["creator", "launch_at", "initial_buy_sol"] where f[key] != nil {
                 throw ScenarioError(f[key]!.origin, field: f.sub(key), "the trade stream creates \(symbol); its create row gives the creator, launch and initial buy")
             }
-            return TokenSpec(symbol: symbol, name: try f.get("name", default: symbol, Decode.text), curve: try curve(f["curve"], path: f.sub("curve")),
+            return TokenSpec(symbol: symbol, name: try f.get("name", default: symbol, Decode.name), curve: try curve(f["curve"], path: f.sub("curve")),
                              creator: 0, initialBuyLamports: 0, launchTick: nil, virtualEnvironmentPlayLamports: try playBalance(f),
                              priorityMicroLamportsPerCU: try f.get("priority_fee", default: 100_000, Decode.uint(max: 1_000_000_000_000)))
         }
@@ -41,7 +41,7 @@ extension ScenarioLoader {
         }
         let play = try playBalance(f)
         return TokenSpec(symbol: symbol,
-                         name: try f.get("name", default: symbol, Decode.text),
+                         name: try f.get("name", default: symbol, Decode.name),
                          curve: try curve(f["curve"], path: f.sub("curve")),
                          creator: creator,
                          initialBuyLamports: try f.get("initial_buy_sol", default: 0, Decode.sol),
@@ -60,7 +60,8 @@ extension ScenarioLoader {
     static func curve(_ n: SNode?, path: String) throws(ScenarioError) -> AnyCurve {
         guard let n else { return .pumpFun(PumpFunCurve()) }
         let common = ["family", "fee_profile", "fee_bps", "creator_fee_bps", "creator_fee", "partial_fill", "total_supply"]
-        let familyName = n.scalar(named: "family") ?? "pumpfun"
+        guard case .mapping = n.kind else { throw ScenarioError(n.origin, field: path, "expected a mapping of curve fields, found \(describe(n))") }
+        let familyName = try n.child("family").map { node throws(ScenarioError) in try Decode.text(node, "\(path).family") } ?? "pumpfun"
         let specific: [String]
         switch familyName {
         case "pumpfun": specific = ["virtual_sol", "virtual_tokens", "real_tokens", "migration_fee_sol"]
@@ -156,7 +157,8 @@ extension ScenarioLoader {
 
     static func timelineEntry(_ n: SNode, path: String, config: SimulationConfig, symbols: [String], walletNames: [String],
                               ticks: @escaping (SNode, String) throws(ScenarioError) -> UInt64) throws(ScenarioError) -> TimelineEntry {
-        let actionNode = n.scalar(named: "action")
+        guard case .mapping = n.kind else { throw ScenarioError(n.origin, field: path, "expected a mapping with an action, found \(describe(n))") }
+        let actionNode = try n.child("action").map { node throws(ScenarioError) in try Decode.text(node, "\(path).action") }
         guard let action = actionNode, let extra = actionFields[action] else {
             let known = actionFields.keys.sorted().joined(separator: ", ")
             throw ScenarioError(n.origin, field: "\(path).action", actionNode == nil ? "missing; expected one of \(known)" : "unknown action \"\(actionNode!)\"; expected one of \(known)")

@@ -1,3 +1,4 @@
+import Foundation
 import SimCore
 import Curves
 import Ledger
@@ -8,17 +9,26 @@ import Engine
 public enum ScenarioLoader {
     /// The scenario format version this engine reads.
     public static let version: UInt64 = 1
+    /// Most slots one run may simulate: 30 days of 400 ms slots.
+    public static let maxSlots: UInt64 = 6_480_000
 
     /// Loads a file, applying `--set key.path=value` overrides first.
     public static func load(path: String, overrides: [String] = []) throws(ScenarioError) -> ResolvedScenario {
-        let text: String
-        do {
-            text = try String(contentsOfFile: path, encoding: .utf8)
-        } catch {
+        try parse(try read(path), file: path, defaultName: stem(path), overrides: overrides)
+    }
+
+    /// A scenario file's text; a file too large to be a scenario is refused before it is read.
+    static func read(_ path: String) throws(ScenarioError) -> String {
+        if let size = (try? FileManager.default.attributesOfItem(atPath: path))?[.size] as? Int, size > YAMLGuard.maxBytes {
+            throw ScenarioError(file: path, line: 0, column: 0, field: "", message: "the file is \(size) bytes; a scenario has at most \(YAMLGuard.maxBytes) (a trade stream goes in its own file: trades.file)")
+        }
+        do { return try String(contentsOfFile: path, encoding: .utf8) } catch {
             throw ScenarioError(file: path, line: 0, column: 0, field: "", message: "cannot read the file (\(error.localizedDescription))")
         }
-        let stem = path.split(separator: "/").last.map { String($0.split(separator: ".").first ?? $0) } ?? "scenario"
-        return try parse(text, file: path, defaultName: stem, overrides: overrides)
+    }
+
+    static func stem(_ path: String) -> String {
+        path.split(separator: "/").last.map { String($0.split(separator: ".").first ?? $0) } ?? "scenario"
     }
 
     /// Parses scenario text.
@@ -34,18 +44,28 @@ public enum ScenarioLoader {
                            "websocket", "assertions", "trades"]
 
     static func decode(_ root: SNode, defaultName: String) throws(ScenarioError) -> ResolvedScenario {
+        var rows: Int?
+        return try decode(root, defaultName: defaultName, materializeStream: true, streamRows: &rows)
+    }
+
+    static func decode(_ root: SNode, defaultName: String, materializeStream: Bool, streamRows: inout Int?) throws(ScenarioError) -> ResolvedScenario {
         let f = try Fields(root, path: "", allowed: topLevel)
         let version = try f.need("version", "the format version (version: 1)", Decode.uint())
         guard version == ScenarioLoader.version else {
             throw ScenarioError(f["version"]!.origin, field: "version", "unsupported version \(version); this engine reads version 1")
         }
         var c = SimulationConfig()
-        c.name = try f.get("name", default: defaultName, Decode.text)
+        c.name = try f.get("name", default: defaultName, Decode.name)
+        _ = try f.get("description", default: "", Decode.prose)
         c.seed = try f.get("seed", default: 1, Decode.uint())
         c.clock = SimClock(slotMillis: try f.get("slot_ms", default: 400, Decode.uint(max: 60_000, min: 1)))
         let ticks = Decode.ticks(slotMillis: c.clock.slotMillis)
         c.durationTicks = try f.need("duration", "how long to simulate (like 10m)", ticks)
         guard c.durationTicks > 0 else { throw ScenarioError(f["duration"]!.origin, field: "duration", "must be longer than zero") }
+        guard c.durationTicks <= maxSlots else {
+            throw ScenarioError(f["duration"]!.origin, field: "duration",
+                                "\(c.durationTicks) slots of \(c.clock.slotMillis) ms is more than the \(maxSlots) slots one run may have (30 days of 400 ms slots); use a shorter duration or longer slots")
+        }
         c.checkpointEveryEvents = try f.get("checkpoint_every", default: 100_000, Decode.uint(max: 1_000_000_000, min: 1))
         c.priceSampleEverySlots = try f.get("price_sample_every", default: c.clock.ticks(forMillis: 60_000), ticks)
         c.earlyBuyerSlots = try f.get("early_buyer_window", default: c.earlyBuyerSlots, ticks)
@@ -59,9 +79,12 @@ public enum ScenarioLoader {
         }
         let symbols = try scanNames(tokenNodes, key: "symbol", path: "tokens")
         var streamSource: StreamSource?
-        if let n = f["trades"] { streamSource = try tradesSection(n, symbols: symbols, slotMillis: c.clock.slotMillis, ticks: ticks) }
-        var streamCreated = Set<String>()
-        for r in streamSource?.rows ?? [] { if case .create = r.action { streamCreated.insert(r.token) } }
+        if let n = f["trades"] {
+            streamSource = try tradesSection(n, symbols: symbols, slotMillis: c.clock.slotMillis, durationTicks: c.durationTicks,
+                                             expirySlots: c.chain.expirySlots, materialize: materializeStream, ticks: ticks)
+        }
+        let streamCreated = Set((streamSource?.creates.keys).map { $0.map { symbols[$0] } } ?? [])
+        streamRows = streamSource?.rowCount
         let walletNodes = try f.get("wallets", default: [], Decode.list)
         let walletNames = try scanNames(walletNodes, key: "name", path: "wallets")
         for (i, w) in walletNodes.enumerated() { c.wallets.append(try wallet(w, path: "wallets[\(i)]")) }
@@ -88,14 +111,14 @@ public enum ScenarioLoader {
         _ = try scanNames(poolNodes, key: "name", path: "recipients")
         for (i, p) in poolNodes.enumerated() {
             let g = try Fields(p, path: "recipients[\(i)]", allowed: ["name", "count"])
-            c.recipientPools.append(RecipientPool(name: try g.need("name", "a unique name", Decode.text),
+            c.recipientPools.append(RecipientPool(name: try g.need("name", "a unique name", Decode.name),
                                                   count: Int(try g.need("count", "how many accounts (1 to 2,000,000)", Decode.uint(max: 2_000_000, min: 1)))))
         }
         let timelineNodes = try f.get("timeline", default: [], Decode.list)
         for (i, e) in timelineNodes.enumerated() {
             c.timeline.append(try timelineEntry(e, path: "timeline[\(i)]", config: c, symbols: symbols, walletNames: walletNames, ticks: ticks))
         }
-        if let streamSource { try attachStream(streamSource, to: &c) }
+        if let streamSource { attachStream(streamSource, to: &c) }
         var resolved = ResolvedScenario(config: c)
         if let w = f["websocket"] { resolved.websocket = try websocket(w, path: "websocket", symbols: symbols) }
         if let a = f["assertions"] {
@@ -112,9 +135,10 @@ public enum ScenarioLoader {
         var names: [String] = []
         for (i, n) in nodes.enumerated() {
             guard case .mapping = n.kind else { throw ScenarioError(n.origin, field: "\(path)[\(i)]", "expected a mapping of fields, found \(describe(n))") }
-            guard let name = n.scalar(named: key), !name.isEmpty else {
+            guard let node = n.child(key) else {
                 throw ScenarioError(n.origin, field: "\(path)[\(i)].\(key)", "missing; expected a unique \(key)")
             }
+            let name = try Decode.name(node, "\(path)[\(i)].\(key)")
             if names.contains(name) { throw ScenarioError(n.origin, field: "\(path)[\(i)].\(key)", "duplicate \(key) \"\(name)\"") }
             names.append(name)
         }
@@ -189,7 +213,7 @@ public enum ScenarioLoader {
             for (i, item) in items.enumerated() {
                 let p = "\(f.sub("tiers"))[\(i)]"
                 let g = try Fields(item, path: p, allowed: ["name", "min_points", "multiplier_bps"])
-                let tier = Tier(name: try g.need("name", "the tier's name", Decode.text),
+                let tier = Tier(name: try g.need("name", "the tier's name", Decode.name),
                                 minPoints: try g.need("min_points", "the lifetime points that reach it", points),
                                 multiplierBps: UInt32(try g.need("multiplier_bps", "the points multiplier in bps (10000 = 1x)", Decode.uint(max: 1_000_000))))
                 if i == 0 && tier.minPoints != 0 { throw ScenarioError(item.origin, field: "\(p).min_points", "the first tier must start at 0") }
@@ -223,7 +247,7 @@ public enum ScenarioLoader {
 
     static func wallet(_ n: SNode, path: String) throws(ScenarioError) -> WalletSpec {
         let f = try Fields(n, path: path, allowed: ["name", "balance_sol", "account_age_slots"])
-        return WalletSpec(name: try f.need("name", "a unique name", Decode.text),
+        return WalletSpec(name: try f.need("name", "a unique name", Decode.name),
                           balanceLamports: try f.get("balance_sol", default: 10_000_000_000, Decode.sol),
                           accountAgeSlots: try f.get("account_age_slots", default: 1_000_000, Decode.uint(max: 1_000_000_000)))
     }
@@ -232,7 +256,7 @@ public enum ScenarioLoader {
                       ticks: @escaping (SNode, String) throws(ScenarioError) -> UInt64) throws(ScenarioError) -> AgentGroupSpec {
         let f = try Fields(n, path: path, allowed: ["name", "count", "strategy", "balance_sol", "account_age_slots",
                                                   "priority_fee", "venue", "params"])
-        let name = try f.need("name", "a unique name", Decode.text)
+        let name = try f.need("name", "a unique name", Decode.name)
         let count = Int(try f.need("count", "how many agents (like 500)", Decode.uint(max: 2_000_000, min: 1)))
         let strategyName = try f.need("strategy", "one of creator, sniper, retail, whale", Decode.text)
         let params = f["params"]
@@ -342,8 +366,13 @@ extension ScenarioLoader {
     }
 
     /// Checks a scenario as `load` would, and summarises it.
+    /// A trade stream is read and checked row by row and not kept: memory does not grow with it.
     public static func validate(path: String, overrides: [String] = []) throws(ScenarioError) -> Summary {
-        let s = try load(path: path, overrides: overrides)
-        return Summary(name: s.name, tokens: s.tokens.count, agents: s.agentCount, slots: s.durationTicks, streamRows: s.stream?.trades.count)
+        let text = try read(path)
+        var root = try SNode.parse(text, file: path)
+        for o in overrides { try root.override(o) }
+        var streamRows: Int?
+        let s = try decode(root, defaultName: stem(path), materializeStream: false, streamRows: &streamRows)
+        return Summary(name: s.name, tokens: s.tokens.count, agents: s.agentCount, slots: s.durationTicks, streamRows: streamRows)
     }
 }

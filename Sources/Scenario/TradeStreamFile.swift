@@ -1,3 +1,4 @@
+import Foundation
 import SimCore
 import Engine
 
@@ -45,17 +46,40 @@ public enum TradeStreamFile {
                                ignoring: Set<String> = []) throws(ScenarioError) -> (rows: [NamedStreamTrade], positions: [RowPosition]) {
         var rows: [NamedStreamTrade] = []
         var positions: [RowPosition] = []
-        var header: [(name: String, column: Int)]?
-        var ndjson: Bool?
-        var lineNumber = 0
-        // Lines end in LF or CRLF (split on the byte: in Swift "\r\n" is one Character, which a
-        // split on "\n" would never find).
-        for rawBytes in text.utf8.split(separator: 10, omittingEmptySubsequences: false) {
-            lineNumber += 1
-            var line = Substring(rawBytes.last == 13 ? rawBytes.dropLast() : rawBytes)
+        var parser = Parser(file: file, slotMillis: slotMillis, symbols: symbols, ignoring: ignoring)
+        try LineSplitter.lines(of: text) { (line: Substring, number: Int) throws(ScenarioError) in
+            if let (row, position) = try parser.feed(line, number: number) { rows.append(row); positions.append(position) }
+        }
+        try parser.finish()
+        return (rows, positions)
+    }
+
+    /// Reads a stream a line at a time: one row in, one row out, nothing else kept.
+    struct Parser {
+        let file: String
+        let slotMillis: UInt64
+        let symbols: [String]
+        let ignoring: Set<String>
+        private var header: [(name: String, column: Int)]?
+        private var ndjson: Bool?
+        private(set) var rows = 0
+
+        init(file: String, slotMillis: UInt64, symbols: [String], ignoring: Set<String>) {
+            self.file = file; self.slotMillis = slotMillis; self.symbols = symbols; self.ignoring = ignoring
+        }
+
+        /// Most bytes one line may hold.
+        static let maxLineBytes = 1 << 16
+
+        /// One line (without its line break); a row, or nil for a header, comment or blank line.
+        mutating func feed(_ rawLine: Substring, number lineNumber: Int) throws(ScenarioError) -> (NamedStreamTrade, RowPosition)? {
+            var line = rawLine
+            guard line.utf8.count <= Self.maxLineBytes else {
+                throw ScenarioError(file: file, line: lineNumber, column: 1, field: "", message: "the line is longer than \(Self.maxLineBytes) bytes")
+            }
             if lineNumber == 1 && line.hasPrefix("\u{FEFF}") { line = line.dropFirst() } // a byte-order mark
             let trimmed = line.drop { $0 == " " || $0 == "\t" }
-            if trimmed.isEmpty || trimmed.hasPrefix("#") { continue }
+            if trimmed.isEmpty || trimmed.hasPrefix("#") { return nil }
             if ndjson == nil { ndjson = trimmed.hasPrefix("{") }
             var cells: [String: (String, Int)] = [:]
             if ndjson == true {
@@ -68,36 +92,43 @@ public enum TradeStreamFile {
                 }
                 for (i, v) in values.enumerated() where !v.0.isEmpty && !ignoring.contains(header[i].name) { cells[header[i].name] = v }
             } else {
-                // Column names are matched without regard to case (`SOL`, `Time`).
-                let names = try csvCells(String(line), file: file, line: lineNumber).map { (ignoring.contains($0.0) ? $0.0 : $0.0.lowercased(), $0.1) }
-                for (name, column) in names where !ignoring.contains(name) {
-                    guard fields.contains(name) else {
-                        throw ScenarioError(file: file, line: lineNumber, column: column, field: name,
-                                            message: "unknown column; expected some of \(fields.joined(separator: ", ")) (other columns: list them in trades.ignore_columns)")
-                    }
-                    if names.filter({ $0.0 == name }).count > 1 {
-                        throw ScenarioError(file: file, line: lineNumber, column: column, field: name, message: "duplicate column")
-                    }
-                }
-                for required in ["wallet", "token", "side"] where !names.contains(where: { $0.0 == required }) {
-                    throw ScenarioError(file: file, line: lineNumber, column: 1, field: required, message: "missing column (the header must name wallet, token, side and slot or time)")
-                }
-                if !names.contains(where: { $0.0 == "slot" || $0.0 == "time" }) {
-                    throw ScenarioError(file: file, line: lineNumber, column: 1, field: "slot", message: "missing column: slot or time")
-                }
-                header = names.map { (name: $0.0, column: $0.1) }
-                continue
+                header = try readHeader(String(line), lineNumber)
+                return nil
             }
-            rows.append(try row(cells, file: file, line: lineNumber, slotMillis: slotMillis, symbols: symbols))
+            let row = try TradeStreamFile.row(cells, file: file, line: lineNumber, slotMillis: slotMillis, symbols: symbols)
+            rows += 1
             func column(_ fields: String...) -> Int32 { Int32(fields.lazy.compactMap { cells[$0]?.1 }.first ?? 1) }
-            positions.append(RowPosition(line: lineNumber, slotColumn: column("slot", "time"),
-                                         landedColumn: column("landed_slot", "landed_time", "slot", "time"), sideColumn: column("side"),
-                                         balanceColumn: column("balance_sol")))
+            return (row, RowPosition(line: lineNumber, slotColumn: column("slot", "time"), landedColumn: column("landed_slot", "landed_time", "slot", "time"),
+                                     sideColumn: column("side"), balanceColumn: column("balance_sol")))
         }
-        if rows.isEmpty {
-            throw ScenarioError(file: file, line: 0, column: 0, field: "", message: "no trades (expected a CSV header and rows, or NDJSON lines)")
+
+        /// Column names are matched without regard to case (`SOL`, `Time`).
+        private func readHeader(_ line: String, _ lineNumber: Int) throws(ScenarioError) -> [(name: String, column: Int)] {
+            let names = try csvCells(line, file: file, line: lineNumber).map { (ignoring.contains($0.0) ? $0.0 : $0.0.lowercased(), $0.1) }
+            for (name, column) in names where !ignoring.contains(name) {
+                guard fields.contains(name) else {
+                    throw ScenarioError(file: file, line: lineNumber, column: column, field: name,
+                                        message: "unknown column; expected some of \(fields.joined(separator: ", ")) (other columns: list them in trades.ignore_columns)")
+                }
+                if names.filter({ $0.0 == name }).count > 1 {
+                    throw ScenarioError(file: file, line: lineNumber, column: column, field: name, message: "duplicate column")
+                }
+            }
+            for required in ["wallet", "token", "side"] where !names.contains(where: { $0.0 == required }) {
+                throw ScenarioError(file: file, line: lineNumber, column: 1, field: required, message: "missing column (the header must name wallet, token, side and slot or time)")
+            }
+            if !names.contains(where: { $0.0 == "slot" || $0.0 == "time" }) {
+                throw ScenarioError(file: file, line: lineNumber, column: 1, field: "slot", message: "missing column: slot or time")
+            }
+            return names.map { (name: $0.0, column: $0.1) }
         }
-        return (rows, positions)
+
+        /// At the end: a stream needs at least one row.
+        func finish() throws(ScenarioError) {
+            if rows == 0 {
+                throw ScenarioError(file: file, line: 0, column: 0, field: "", message: "no trades (expected a CSV header and rows, or NDJSON lines)")
+            }
+        }
     }
 
     static func row(_ cells: [String: (String, Int)], file: String, line: Int, slotMillis: UInt64, symbols: [String]) throws(ScenarioError) -> NamedStreamTrade {
@@ -326,6 +357,51 @@ public enum TradeStreamFile {
     static func quoteCSV(_ s: String) -> String {
         guard s.contains(",") || s.contains("\"") || s.hasPrefix(" ") || s.hasSuffix(" ") || s.hasPrefix("#") else { return s }
         return "\"" + s.replacingAll("\"", with: "\"\"") + "\""
+    }
+}
+
+/// Lines of text or of a file, split on the byte (LF or CRLF: in Swift "\r\n" is one Character,
+/// which a split on "\n" would never find), numbered from 1.
+enum LineSplitter {
+    static func lines(of text: String, _ body: (Substring, Int) throws(ScenarioError) -> Void) throws(ScenarioError) {
+        var n = 0
+        for raw in text.utf8.split(separator: 10, omittingEmptySubsequences: false) {
+            n += 1
+            try body(Substring(raw.last == 13 ? raw.dropLast() : raw), n)
+        }
+    }
+
+    /// A file read in chunks: memory holds a chunk and a line, whatever the file's size.
+    static func lines(ofFile path: String, _ body: (Substring, Int) throws(ScenarioError) -> Void) throws(ScenarioError) {
+        guard let handle = FileHandle(forReadingAtPath: path) else {
+            throw ScenarioError(file: path, line: 0, column: 0, field: "", message: "cannot read the file")
+        }
+        defer { try? handle.close() }
+        var pending: [UInt8] = []
+        var n = 0
+        func emit(_ bytes: ArraySlice<UInt8>) throws(ScenarioError) {
+            n += 1
+            let b = bytes.last == 13 ? bytes.dropLast() : bytes
+            try body(Substring(String(decoding: b, as: UTF8.self)), n)
+        }
+        while true {
+            let chunk: Data?
+            do { chunk = try handle.read(upToCount: 1 << 20) } catch {
+                throw ScenarioError(file: path, line: n, column: 0, field: "", message: "cannot read the file (\(error.localizedDescription))")
+            }
+            guard let chunk, !chunk.isEmpty else { break }
+            pending.append(contentsOf: chunk)
+            var start = pending.startIndex
+            while let nl = pending[start...].firstIndex(of: 10) {
+                try emit(pending[start..<nl])
+                start = nl + 1
+            }
+            pending.removeSubrange(..<start)
+            if pending.count > TradeStreamFile.Parser.maxLineBytes {
+                throw ScenarioError(file: path, line: n + 1, column: 1, field: "", message: "the line is longer than \(TradeStreamFile.Parser.maxLineBytes) bytes")
+            }
+        }
+        try emit(pending[...])
     }
 }
 

@@ -24,7 +24,7 @@ struct RunCommand: ParsableCommand {
     )
 
     @Argument(help: "Scenario file (YAML or JSON).") var scenario: String
-    @Option(help: "Seed for every random draw (overrides the scenario's seed).", transform: Parse.seed) var seed: UInt64?
+    @Option(parsing: .unconditional, help: "Seed for every random draw (overrides the scenario's seed): 0 to 2^64 − 1.", transform: Parse.seed) var seed: UInt64?
     @Option(name: .customLong("set"), help: ArgumentHelp("Override a scenario field, e.g. --set tokens.0.curve.virtual_sol=40 or --set agents.retail.count=100. Repeatable.", valueName: "key.path=value"))
     var overrides: [String] = []
     @Flag(help: "Print the summary as JSON on stdout.") var json = false

@@ -42,7 +42,7 @@ struct SweepCommand: ParsableCommand {
         @Option(help: ArgumentHelp("An axis: key=from..to:step or key=v1,v2,…. Repeatable.", valueName: "key=values")) var grid: [String] = []
         @Option(help: "Run this many distinct points drawn from the grid (deterministic for the base seed).") var random: Int?
         @Option(help: "Seeds per point: the base seed, base+1, ….") var seeds: Int = 1
-        @Option(help: "Base seed (default: the scenario's).", transform: Parse.seed) var seed: UInt64?
+        @Option(parsing: .unconditional, help: "Base seed (default: the scenario's).", transform: Parse.seed) var seed: UInt64?
         @Option(name: .customLong("set"), help: ArgumentHelp("Override a scenario field for every run. Repeatable.", valueName: "key.path=value"))
         var overrides: [String] = []
         @OptionGroup var threads: JobsOption
