@@ -143,7 +143,7 @@ public struct World: Sendable, CanonicallyEncodable {
             do { try chain.apply(e, leaves: leaves) } catch { throw .ledger(error) }
             try afterLedger(e)
         case .rewards(let e):
-            try checkAccount(e.user)
+            do { try checkAccount(e.user) } catch { throw error }
             if case .tierChanged(let t) = e, Int(t.to) >= max(rewards.config.tiers.count, 1) { throw .inconsistent("tier \(t.to) does not exist") }
             do { try rewards.apply(e) } catch { throw .arithmetic(error) }
         case .launchRequested(let e):

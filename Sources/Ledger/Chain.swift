@@ -28,7 +28,7 @@ public struct MintState: Sendable, Hashable {
 }
 
 /// Errors that `apply` meets only with an inconsistent event stream (a corrupt or foreign trace).
-public enum LedgerError: Error, Equatable, Sendable {
+public enum LedgerError: Error, Equatable, Sendable, CustomStringConvertible {
     case arithmetic(ArithmeticError)
     case curve(CurveError)
     case unknownAccount(AccountID)
@@ -44,6 +44,21 @@ public enum LedgerError: Error, Equatable, Sendable {
     case mintState(MintID, String)
     /// Amounts in an event that cannot be (fees above the curve amount, a sum past 2^64).
     case amounts(String)
+
+    public var description: String {
+        switch self {
+        case .arithmetic(let e): return "\(e)"
+        case .curve(let e): return "curve: \(e)"
+        case .unknownAccount(let a): return "unknown account \(a)"
+        case .unknownMint(let m): return "unknown mint \(m)"
+        case .compressed(let s): return "compressed state: \(s)"
+        case .merkle(let e): return "state tree: \(e)"
+        case .transactionOutOfOrder(let id): return "transaction \(id) submitted out of order"
+        case .notPending(let id): return "transaction \(id) is not pending"
+        case .mintState(let m, let s): return "mint \(m) \(s)"
+        case .amounts(let s): return s
+        }
+    }
 }
 
 /// The state of the mocked chain: accounts, mints with their curves, token balances, the mempool.

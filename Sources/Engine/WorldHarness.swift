@@ -1,0 +1,178 @@
+import SimCore
+import Curves
+import Ledger
+import Rewards
+import HeapModule
+
+/// The world driven command by command: decide a command at the current slot, close the slot
+/// (expiries, block packing, execution, `SlotEnded`), or fold an event by hand, and look at the
+/// events and the state after each step, as swift-nio's `EmbeddedChannel` drives a channel.
+///
+/// It is the engine's own slot machinery: `Simulation` is this plus the timeline, the agents, a
+/// recorded stream and checkpoints, so a test through the harness runs the paths a run runs.
+public struct WorldHarness: Sendable {
+    public let config: SimulationConfig
+    public internal(set) var world: World
+    public internal(set) var metrics: Metrics
+    /// The slot being decided.
+    public internal(set) var tick: Tick = 0
+    /// Events folded in so far.
+    public internal(set) var eventCount: UInt64 = 0
+    var platformRng: SimRandom
+    // Buffers reused across slots: the hot loop allocates nothing per event.
+    var events: [Event] = []
+    var ledgerEvents: [LedgerEvent] = []
+    var rewardEvents: [RewardsEvent] = []
+    var block: [Transaction] = []
+    /// Transactions that land in a slot their sender chose (a recorded stream), by slot then order.
+    var landings = Heap<Landing>()
+    /// Keep the events of each step for `send`/`endSlot` to return (a harness); a run does not.
+    var keeping = false
+    var kept: [Event] = []
+    /// Every event, after it is folded in (trace writers, fan-out).
+    var observer: (@Sendable (EventRecord) -> Void)?
+
+    /// A recorded row's transaction and the slot it lands in; ordered by slot, then row.
+    struct Landing: Comparable {
+        var tick: Tick
+        var row: Int
+        var txID: TxID
+        static func < (a: Landing, b: Landing) -> Bool { (a.tick, a.row) < (b.tick, b.row) }
+    }
+
+    /// The genesis state of `config`, at slot 0.
+    public init(config: SimulationConfig) throws(ArithmeticError) {
+        self.config = config
+        self.world = try World(config: config)
+        self.metrics = Metrics(config: config)
+        self.platformRng = SimRandom(seed: config.seed).substream(named: "platform")
+        self.keeping = true
+    }
+
+    /// Decides `command` at the current slot and folds in its events; returns them.
+    @discardableResult
+    public mutating func send(_ command: Command) throws(EvolveError) -> [Event] {
+        kept.removeAll(keepingCapacity: true)
+        try decide(command)
+        return kept
+    }
+
+    /// Closes the current slot (expiries, the block, its execution, `SlotEnded`, price samples)
+    /// and moves to the next; returns the slot's closing events.
+    @discardableResult
+    public mutating func endSlot() throws(EvolveError) -> [Event] {
+        kept.removeAll(keepingCapacity: true)
+        try produceBlock()
+        metrics.endTick(tick, world: world, sampleEvery: config.priceSampleEverySlots)
+        tick += 1
+        return kept
+    }
+
+    /// Folds one event in as if the engine had emitted it now (to see what `evolve` refuses).
+    public mutating func feed(_ event: Event) throws(EvolveError) {
+        try emit(event)
+    }
+
+    /// Digest of the state now.
+    public var digest: StateDigest {
+        var e = CanonicalEncoder(reservingCapacity: 1 << 16)
+        world.encode(to: &e)
+        return StateDigest.of(encoding: e.bytes)
+    }
+
+    // MARK: the slot machinery
+
+    /// A command's events, folded in one by one. `recorded`: a stream row (see `Decide`);
+    /// `landing`: the slot its transaction lands in, ahead of the block's others.
+    @inline(__always)
+    mutating func decide(_ command: Command, recorded: Bool = false, landing: (tick: Tick, row: Int)? = nil) throws(EvolveError) {
+        events.removeAll(keepingCapacity: true)
+        Decide.decide(command, world: world, config: config, tick: tick, rng: &platformRng, into: &events, recorded: recorded)
+        for e in events {
+            if let landing, case .ledger(.txSubmitted(let tx)) = e {
+                world.holdFromPacking(tx.id)
+                landings.insert(Landing(tick: max(landing.tick, tick), row: landing.row, txID: tx.id))
+            }
+            try emit(e)
+        }
+    }
+
+    mutating func produceBlock() throws(EvolveError) {
+        block.removeAll(keepingCapacity: true)
+        world.chain.mempool.expired(at: tick, expirySlots: config.chain.expirySlots, into: &block)
+        for tx in block {
+            try emit(.ledger(.txExpired(TxExpired(txID: tx.id, payer: tx.payer, mint: tx.instruction.mint))))
+        }
+        block.removeAll(keepingCapacity: true)
+        // Recorded rows land in their slot, first, in row order; the packer fills the rest.
+        while let next = landings.min, next.tick <= tick {
+            landings.removeMin()
+            if let tx = world.chain.mempool.pending(next.txID) { block.append(tx) }
+        }
+        world.packBlock(into: &block)
+        var landed: UInt32 = 0
+        var cu: UInt64 = 0
+        for tx in block {
+            let fee = world.chain.feeOutcome(of: tx)
+            try emit(.ledger(fee))
+            guard case .txIncluded = fee else { continue }
+            landed += 1
+            cu += UInt64(tx.computeUnits)
+            if case .claimRewards = tx.instruction {
+                try settleClaim(tx)
+            } else {
+                try executeInstruction(tx)
+            }
+        }
+        try emit(.slotEnded(SlotEnded(transactions: landed, computeUnits: cu, pending: UInt32(clamping: world.chain.mempool.count))))
+    }
+
+    private mutating func executeInstruction(_ tx: Transaction) throws(EvolveError) {
+        ledgerEvents.removeAll(keepingCapacity: true)
+        world.chain.execute(tx, into: &ledgerEvents)
+        var opened: MintID?
+        for e in ledgerEvents {
+            try emit(.ledger(e))
+            switch e {
+            case .tradeExecuted(let t):
+                try award(t.wallet, .trade, lamports: t.solTotal)
+            case .tokenCreated(let c):
+                opened = c.mint
+            default:
+                break
+            }
+        }
+        if let m = opened {
+            try emit(.tradingOpened(TradingOpened(mint: m)))
+            try award(tx.payer, .launch, lamports: 0)
+        }
+    }
+
+    private mutating func settleClaim(_ tx: Transaction) throws(EvolveError) {
+        let amount = world.rewards.claimable(tx.payer)
+        if amount == 0 {
+            return try emit(.claimFailed(ClaimFailed(wallet: tx.payer, reason: .nothingToClaim)))
+        }
+        if world.chain.lamports[Int(Chain.rewardsVault)] < amount {
+            return try emit(.claimFailed(ClaimFailed(wallet: tx.payer, reason: .rewardsVaultEmpty)))
+        }
+        try emit(.ledger(.transfer(Transfer(from: Chain.rewardsVault, to: tx.payer, lamports: amount))))
+        try emit(.rewards(.rewardsClaimed(RewardsClaimed(user: tx.payer, lamports: amount))))
+    }
+
+    private mutating func award(_ user: AccountID, _ action: RewardAction, lamports: UInt64) throws(EvolveError) {
+        rewardEvents.removeAll(keepingCapacity: true)
+        world.rewards.award(user: user, action: action, lamports: lamports, into: &rewardEvents)
+        for e in rewardEvents { try emit(.rewards(e)) }
+    }
+
+    @inline(__always)
+    mutating func emit(_ event: Event) throws(EvolveError) {
+        let record = EventRecord(tick: tick, seq: eventCount, event: event)
+        try world.evolve(record, leaves: world.preparedLeaves(event))
+        metrics.observe(record, world: world)
+        observer?(record)
+        if keeping { kept.append(event) }
+        eventCount += 1
+    }
+}
