@@ -130,6 +130,10 @@ public final class TraceReader: @unchecked Sendable {
                     seekTableProblem = "the seek table's frame \(i) (byte \(o)) is not the \(n)-byte zstd frame it says"
                     return false
                 }
+                guard ZstdDecompressor.contentSize(UnsafeRawBufferPointer(rebasing: rest[..<(rest.startIndex + n)])) == UInt64(contentSizes[i]) else {
+                    seekTableProblem = "the seek table's decompressed size of frame \(i) is not the frame's"
+                    return false
+                }
             }
             return true
         }

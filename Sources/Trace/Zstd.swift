@@ -62,6 +62,12 @@ final class ZstdDecompressor {
         return out
     }
 
+    /// The content size a frame's header declares, if it declares one.
+    static func contentSize(_ src: UnsafeRawBufferPointer) -> UInt64? {
+        let size = ZSTD_getFrameContentSize(src.baseAddress, src.count)
+        return size < UInt64.max - 1 ? size : nil
+    }
+
     /// The exact size of the frame (zstd or skippable) starting at `src`, or an error (truncated).
     static func frameSize(_ src: UnsafeRawBufferPointer) -> Result<Int, ZstdError> {
         let n = ZSTD_findFrameCompressedSize(src.baseAddress, src.count)

@@ -101,3 +101,73 @@ struct TraceFuzzTests {
         #expect(identical < 50)
     }
 }
+
+/// Traces forged with a consistent index and seek table (every frame digest right), whose
+/// events were edited: the replay itself must refuse them.
+struct ForgedTraceTests {
+    /// Writes the quickstart's events with `edit` applied, and its original checkpoints.
+    static func forge(_ name: String, _ edit: ([EventRecord]) -> [EventRecord]) throws -> String {
+        let scenario = try ScenarioLoader.load(path: scenarioPath("quickstart.yaml"))
+        var events: [EventRecord] = [], checkpoints: [Checkpoint] = []
+        let log = Log()
+        var sim = try Simulation(config: scenario.config)
+        sim.observer = { log.add($0) }
+        checkpoints = try sim.run().checkpoints
+        events = edit(log.records)
+        let path = FileManager.default.temporaryDirectory.appendingPathComponent("pumpsim-forged-\(getpid())-\(name).pstrace").path
+        let writer = try TraceWriter(path: path, header: Scenarios.traceHeader(scenario))
+        var next = 0
+        for (i, e) in events.enumerated() {
+            writer.append(EventRecord(tick: e.tick, seq: UInt64(i), event: e.event))
+            while next < checkpoints.count && checkpoints[next].eventIndex == UInt64(i + 1) { writer.checkpoint(checkpoints[next]); next += 1 }
+        }
+        try writer.finish()
+        return path
+    }
+
+    final class Log: @unchecked Sendable {
+        var records: [EventRecord] = []
+        func add(_ r: EventRecord) { records.append(r) }
+    }
+
+    func failure(_ path: String) -> String? {
+        do { _ = try ReplaySession.run(path, verify: true); return nil } catch { return error.exitCode == 1 ? error.description : "exit \(error.exitCode): \(error)" }
+    }
+
+    @Test func aTradeOnAMintThatDoesNotExistIsRefused() throws {
+        let path = try Self.forge("mint") { events in
+            events.map { r in
+                guard case .ledger(.tradeExecuted(var t)) = r.event, r.seq == 200 || r.tick > 600 && t.side == .sell else { return r }
+                t.mint = 9
+                return EventRecord(tick: r.tick, seq: r.seq, event: .ledger(.tradeExecuted(t)))
+            }
+        }
+        let message = try #require(failure(path))
+        #expect(message.contains("unknown mint 9") && message.contains("TradeExecuted"), "\(message)")
+    }
+
+    @Test func aDuplicatedSlotEndIsRefused() throws {
+        let path = try Self.forge("slot") { events in
+            guard let i = events.firstIndex(where: { if case .slotEnded = $0.event { return $0.tick == 300 } else { return false } }) else { return events }
+            var out = events
+            out.insert(events[i], at: i + 1)
+            return out
+        }
+        let message = try #require(failure(path))
+        #expect(message.contains("SlotEnded") && message.contains("has already ended"), "\(message)")
+    }
+
+    @Test func anEditThatChangesNoStateFailsTheFinalCheck() throws {
+        // A refusal changes no state, so a duplicated one leaves every digest as it was. The forger's
+        // frames and index are self-consistent; what betrays it is the count: no checkpoint covers
+        // the final event, so the final digest is unchecked, and that fails verification.
+        let path = try Self.forge("extra") { events in
+            guard let i = events.firstIndex(where: { if case .tradeRejected = $0.event { return true } else { return false } }) else { return events }
+            var out = events
+            out.insert(events[i], at: i)
+            return out
+        }
+        let message = try #require(failure(path))
+        #expect(message.contains("no checkpoint covers the final event"), "\(message)")
+    }
+}
