@@ -76,7 +76,7 @@ if ProcessInfo.processInfo.environment["PUMPSIM_BENCHMARKS"] != nil {
     package.targets.append(.executableTarget(
         name: "PumpSimBenchmarks",
         dependencies: [
-            "SimCore", "Curves", "Ledger", "Engine", "Scenario", "Trace", "Fanout", "Merkle",
+            "SimCore", "Curves", "Ledger", "Engine", "Scenario", "Trace", "Fanout", "Merkle", "Sessions",
             .product(name: "Benchmark", package: "benchmark"),
         ],
         path: "Benchmarks/PumpSimBenchmarks",

@@ -8,11 +8,12 @@ import Scenario
 import Trace
 import Fanout
 import Merkle
+import Sessions
 
 /// The repository root, from this file's location.
 private let root = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
 
-private func scenario(_ name: String) -> SimulationConfig {
+private func scenario(_ name: String) -> ResolvedScenario {
     try! ScenarioLoader.load(path: root.appendingPathComponent("Scenarios/\(name)").path)
 }
 
@@ -74,7 +75,7 @@ let benchmarks: @Sendable () -> Void = {
     // The whole launch-frenzy run (about 755 k events): events/s = events / wall time.
     let frenzy = scenario("launch-frenzy.yaml")
     Benchmark("engine, launch-frenzy full run", configuration: .init(maxDuration: .seconds(20), maxIterations: 10)) { benchmark in
-        var sim = try! Simulation(config: frenzy)
+        var sim = try! Simulation(config: frenzy.config)
         let r = try! sim.run()
         blackHole(r.eventCount)
     }
@@ -82,7 +83,7 @@ let benchmarks: @Sendable () -> Void = {
     // Replay: evolve alone over the recorded frenzy events (no decide, no agents), genesis included.
     Benchmark("engine, launch-frenzy replay (evolve only)", configuration: .init(maxDuration: .seconds(20), maxIterations: 20)) { benchmark in
         let records = RecordedFrenzy.shared.records
-        var replay = try! Replayer(config: frenzy)
+        var replay = try! Replayer(config: frenzy.config)
         for r in records { try! replay.apply(r) }
         precondition(replay.applied == UInt64(records.count) && records.count > 500_000)
         blackHole(replay.applied)
@@ -92,7 +93,7 @@ let benchmarks: @Sendable () -> Void = {
     // = encoded bytes / wall time (the encoded size is printed once below).
     let tmp = FileManager.default.temporaryDirectory.appendingPathComponent("pumpsim-bench.pstrace").path
     let header = TraceHeader(engineVersion: "bench", scenarioDigest: ScenarioWriter.digest(frenzy), seed: frenzy.seed,
-                             scenarioJSON: ScenarioWriter.canonicalJSON(frenzy), codec: CodecParams(config: frenzy))
+                             scenarioJSON: ScenarioWriter.canonicalJSON(frenzy), codec: CodecParams(config: frenzy.config))
     Benchmark("trace, write launch-frenzy events", configuration: .init(maxDuration: .seconds(20), maxIterations: 20)) { benchmark in
         let w = try! TraceWriter(path: tmp, header: header)
         for r in RecordedFrenzy.shared.records { w.append(r) }
@@ -102,8 +103,17 @@ let benchmarks: @Sendable () -> Void = {
 
     // A trace written once for the read benchmarks.
     let readPath = FileManager.default.temporaryDirectory.appendingPathComponent("pumpsim-bench-read.pstrace").path
+    // With its checkpoints, as a run writes it (verification checks them, the final one included).
     let prepared = try! TraceWriter(path: readPath, header: header)
-    for r in RecordedFrenzy.shared.records { prepared.append(r) }
+    var nextCheckpoint = 0
+    let checkpoints = RecordedFrenzy.shared.checkpoints
+    for (i, r) in RecordedFrenzy.shared.records.enumerated() {
+        prepared.append(r)
+        while nextCheckpoint < checkpoints.count && checkpoints[nextCheckpoint].eventIndex == UInt64(i + 1) {
+            prepared.checkpoint(checkpoints[nextCheckpoint])
+            nextCheckpoint += 1
+        }
+    }
     try! prepared.finish()
     print("launch-frenzy trace: \(RecordedFrenzy.shared.records.count) events, \(prepared.encodedBytes) encoded bytes, \(prepared.fileBytes) bytes on disk")
     let ratio = Double(prepared.fileBytes) / Double(prepared.encodedBytes)
@@ -114,7 +124,7 @@ let benchmarks: @Sendable () -> Void = {
 
     Benchmark("trace, read and replay launch-frenzy (decompress, decode, evolve)", configuration: .init(maxDuration: .seconds(20), maxIterations: 20)) { benchmark in
         let reader = try! TraceReader(path: readPath)
-        let outcome = try! TraceReplay.run(reader, config: frenzy, verify: true)
+        let outcome = try! TraceReplay.run(reader, config: frenzy.config, verify: true)
         precondition(outcome.mismatch == nil)
         blackHole(outcome.events)
     }
@@ -129,17 +139,17 @@ let benchmarks: @Sendable () -> Void = {
     // Fan-out: the fanout-200k message stream through window=25ms to 200 000 and 1 000 000 clients.
     // Deliveries/s = (delivered + dropped + in flight) / wall time; one thread, so the figure is per core.
     let fan = scenario("fanout-200k.yaml")
-    let feed = FanoutFeed(config: fan, encoding: .json)
-    var fanSim = try! Simulation(config: fan)
+    let feed = FanoutFeed(config: fan.config, encoding: .json)
+    var fanSim = try! Simulation(config: fan.config)
     fanSim.observer = { feed.observe($0) }
     _ = try! fanSim.run()
     feed.finish()
     for subscribers in [200_000, 1_000_000] {
-        let probe = fan.websocket!.evaluate(feed, policy: .window(micros: 25_000), config: fan, subscribers: subscribers, jobs: 1)
+        let probe = fan.websocket!.evaluate(feed, policy: .window(micros: 25_000), config: fan.config, subscribers: subscribers, jobs: 1)
         print("fan-out \(subscribers): \(feed.messages.count) messages, \(probe.delivered + probe.dropped + probe.inFlight) deliveries per run")
         Benchmark("fan-out, fanout-200k stream, window=25ms, \(subscribers) subscribers, 1 thread",
                   configuration: .init(maxDuration: .seconds(30), maxIterations: 5)) { benchmark in
-            let r = fan.websocket!.evaluate(feed, policy: .window(micros: 25_000), config: fan, subscribers: subscribers, jobs: 1)
+            let r = fan.websocket!.evaluate(feed, policy: .window(micros: 25_000), config: fan.config, subscribers: subscribers, jobs: 1)
             blackHole(r.delivered)
         }
     }
@@ -202,16 +212,17 @@ final class RecordedFrenzy: @unchecked Sendable {
     static let shared = RecordedFrenzy()
     private(set) var records: [EventRecord] = []
     private(set) var trades: [TradeExecuted] = []
+    private(set) var checkpoints: [Checkpoint] = []
     private let lock = NSLock()
 
     private init() {
-        var sim = try! Simulation(config: scenario("launch-frenzy.yaml"))
+        var sim = try! Simulation(config: scenario("launch-frenzy.yaml").config)
         sim.observer = { [unowned self] r in
             self.lock.lock()
             self.records.append(r)
             if case .ledger(.tradeExecuted(let t)) = r.event { self.trades.append(t) }
             self.lock.unlock()
         }
-        _ = try! sim.run()
+        checkpoints = try! sim.run().checkpoints
     }
 }

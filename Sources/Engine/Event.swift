@@ -28,6 +28,12 @@ public enum Event: Sendable, Hashable {
     /// End of a slot: what the block held and what still waits.
     case slotEnded(SlotEnded)
 
+    /// A compressed move large enough that its leaves are worth hashing on all cores beforehand.
+    @inlinable public var compressedMoveToPrepare: CompressedTokensMoved? {
+        guard case .ledger(.compressedTokensMoved(let c)) = self, c.outputCount >= 16 else { return nil }
+        return c
+    }
+
     /// The event type's name as shown in NDJSON and summaries.
     public var typeName: String {
         switch self {

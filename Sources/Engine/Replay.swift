@@ -1,4 +1,5 @@
 import SimCore
+import Merkle
 
 /// Folds recorded events over the genesis state and checks checkpoint digests: `evolve` only,
 /// no `decide`, no PRNG. A mismatch names the first checkpoint that differs.
@@ -22,7 +23,9 @@ public struct Replayer: Sendable {
             throw .event(seq: record.seq, tick: record.tick, type: record.event.typeName,
                          .inconsistent("tick \(record.tick) is past the run's \(durationTicks) slots"))
         }
-        try world.evolve(record, leaves: world.preparedLeaves(record.event))
+        // Computed before the mutating call: an argument that reads `world` inside the call would copy it.
+        let leaves = record.event.compressedMoveToPrepare.flatMap { world.preparedLeaves($0) }
+        try world.evolve(record, leaves: leaves)
         applied += 1
     }
 

@@ -116,8 +116,13 @@ public struct World: Sendable, CanonicallyEncodable {
     /// step outside the fold): the leaf hashes of a large compressed move. nil for anything else.
     @inline(__always)
     public func preparedLeaves(_ event: Event) -> [MerkleNode]? {
-        guard case .ledger(let e) = event, case .compressedTokensMoved(let c) = e, c.outputCount >= 16 else { return nil }
-        return chain.leafHashes(of: e)
+        guard case .ledger(.compressedTokensMoved(let c)) = event else { return nil }
+        return preparedLeaves(c)
+    }
+
+    /// The same, for a compressed move (the caller matched it: passing the whole event costs a copy).
+    public func preparedLeaves(_ move: CompressedTokensMoved) -> [MerkleNode]? {
+        move.outputCount >= 16 ? chain.leafHashes(of: .compressedTokensMoved(move)) : nil
     }
 
     /// Folds one event into the state. Pure: no randomness, no clock, no I/O. An event that does
@@ -139,9 +144,28 @@ public struct World: Sendable, CanonicallyEncodable {
         tick = record.tick
         switch record.event {
         case .ledger(let e):
-            try beforeLedger(e)
-            do { try chain.apply(e, leaves: leaves) } catch { throw .ledger(error) }
-            try afterLedger(e)
+            // One switch for the checks around the chain's own (a ledger event is copied once).
+            switch e {
+            case .txSubmitted(let tx):
+                guard tx.id == nextTxID else { throw .inconsistent("transaction \(tx.id) submitted where \(nextTxID) was next") }
+                do { try chain.apply(e, leaves: nil) } catch { throw .ledger(error) }
+                nextTxID = tx.id &+ 1
+                switch tx.instruction {
+                case .buyExactSolIn, .buyExactTokens, .sell: countTrade(tx.payer, at: tick)
+                case .create, .claimRewards, .airdrop, .compressedAirdrop, .compressedTransfer, .compress, .decompress: break
+                }
+            case .txDropped(let d):
+                guard d.txID == nextTxID || chain.mempool.pending(d.txID) != nil else {
+                    throw .inconsistent("transaction \(d.txID) dropped, but it is neither pending nor the next")
+                }
+                do { try chain.apply(e, leaves: nil) } catch { throw .ledger(error) }
+                nextTxID = max(nextTxID, d.txID &+ 1)
+            case .txIncluded:
+                do { try chain.apply(e, leaves: nil) } catch { throw .ledger(error) }
+                landedThisSlot &+= 1
+            default:
+                do { try chain.apply(e, leaves: leaves) } catch { throw .ledger(error) }
+            }
         case .rewards(let e):
             do { try checkAccount(e.user) } catch { throw error }
             if case .tierChanged(let t) = e, Int(t.to) >= max(rewards.config.tiers.count, 1) { throw .inconsistent("tier \(t.to) does not exist") }
@@ -197,21 +221,6 @@ public struct World: Sendable, CanonicallyEncodable {
         }
     }
 
-    /// Transactions take the next id (a submission, or a drop before submission); a drop,
-    /// landing or expiry of a pending one names a pending id.
-    private func beforeLedger(_ e: LedgerEvent) throws(EvolveError) {
-        switch e {
-        case .txSubmitted(let tx):
-            guard tx.id == nextTxID else { throw .inconsistent("transaction \(tx.id) submitted where \(nextTxID) was next") }
-        case .txDropped(let d):
-            guard d.txID == nextTxID || chain.mempool.pending(d.txID) != nil else {
-                throw .inconsistent("transaction \(d.txID) dropped, but it is neither pending nor the next")
-            }
-        default:
-            break
-        }
-    }
-
     private func checkMint(_ m: MintID) throws(EvolveError) {
         guard Int(m) < chain.mints.count else { throw .ledger(.unknownMint(m)) }
     }
@@ -222,23 +231,6 @@ public struct World: Sendable, CanonicallyEncodable {
 
     private func checkEnvironment(_ e: UInt32) throws(EvolveError) {
         guard Int(e) < environments.count else { throw .inconsistent("virtual environment \(e) does not exist") }
-    }
-
-    private mutating func afterLedger(_ e: LedgerEvent) throws(EvolveError) {
-        switch e {
-        case .txSubmitted(let tx):
-            nextTxID = max(nextTxID, tx.id + 1)
-            switch tx.instruction {
-            case .buyExactSolIn, .buyExactTokens, .sell: countTrade(tx.payer, at: tick)
-            case .create, .claimRewards, .airdrop, .compressedAirdrop, .compressedTransfer, .compress, .decompress: break
-            }
-        case .txDropped(let d):
-            nextTxID = max(nextTxID, d.txID + 1)
-        case .txIncluded:
-            landedThisSlot &+= 1
-        default:
-            break
-        }
     }
 
     private mutating func countTrade(_ a: AccountID, at tick: Tick) {

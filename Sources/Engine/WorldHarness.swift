@@ -1,4 +1,5 @@
 import SimCore
+import Merkle
 import Curves
 import Ledger
 import Rewards
@@ -169,7 +170,9 @@ public struct WorldHarness: Sendable {
     @inline(__always)
     mutating func emit(_ event: Event) throws(EvolveError) {
         let record = EventRecord(tick: tick, seq: eventCount, event: event)
-        try world.evolve(record, leaves: world.preparedLeaves(event))
+        // Computed before the mutating call: an argument that reads `world` inside the call would copy it.
+        let leaves = event.compressedMoveToPrepare.flatMap { world.preparedLeaves($0) }
+        try world.evolve(record, leaves: leaves)
         metrics.observe(record, world: world)
         observer?(record)
         if keeping { kept.append(event) }

@@ -256,6 +256,15 @@ public final class TraceReader: @unchecked Sendable {
     /// With more than one block to read, a second thread decompresses and decodes up to two
     /// blocks ahead while `body` runs on this one.
     public func forEach(fromTick: Tick? = nil, prefetch: Bool = true, _ body: (TraceItem) throws -> Bool) throws {
+        try forEachBlock(fromTick: fromTick, prefetch: prefetch) { _, items in
+            for item in items where !(try body(item)) { return false }
+            return true
+        }
+    }
+
+    /// Calls `body` with each block frame's header (first seq, event count, codec base tick,
+    /// last event's tick) and its records, in order; a second thread decodes ahead.
+    func forEachBlock(fromTick: Tick? = nil, prefetch: Bool = true, _ body: (BlockInfo, [TraceItem]) throws -> Bool) throws {
         var first = blockFrames.lowerBound
         if let t = fromTick, let index {
             guard let b = index.blocks.first(where: { $0.lastTick >= t }) else { return }
@@ -264,11 +273,13 @@ public final class TraceReader: @unchecked Sendable {
         let frameRange = first..<blockFrames.upperBound
         guard !frameRange.isEmpty else { return }
         if !prefetch || frameRange.count < 2 {
+            var items: [TraceItem] = []
             for i in frameRange {
-                let items = try blockItems(frame: i, decompressor: decompressor, fromTick: fromTick)
+                var info = BlockInfo(frame: i, firstSeq: 0, eventCount: 0, firstTick: 0, lastTick: 0)
+                items.removeAll(keepingCapacity: true)
+                let more = try decodeFrame(i, decompressor: decompressor, fromTick: fromTick, into: &items, info: &info)
                 framesDecompressed += 1
-                guard let items else { return }
-                for item in items where !(try body(item)) { return }
+                guard more, try body(info, items) else { return }
             }
             return
         }
@@ -282,7 +293,8 @@ public final class TraceReader: @unchecked Sendable {
                 guard let slot = free.take() else { break }
                 do {
                     slot.items.removeAll(keepingCapacity: true)
-                    slot.end = try !self.decodeFrame(i, decompressor: local, fromTick: fromTick, into: &slot.items)
+                    slot.info = BlockInfo(frame: i, firstSeq: 0, eventCount: 0, firstTick: 0, lastTick: 0)
+                    slot.end = try !self.decodeFrame(i, decompressor: local, fromTick: fromTick, into: &slot.items, info: &slot.info)
                 } catch {
                     slot.error = error
                 }
@@ -296,13 +308,15 @@ public final class TraceReader: @unchecked Sendable {
             framesDecompressed += 1
             if let error = slot.error { throw error }
             if slot.end { return }
-            for item in slot.items where !(try body(item)) { return }
+            guard try body(slot.info, slot.items) else { return }
             _ = free.put(slot)
         }
     }
 
-    /// Decompresses and decodes one block frame into `items`; false when the frame is the index (the end).
-    private func decodeFrame(_ i: Int, decompressor: ZstdDecompressor, fromTick: Tick?, into items: inout [TraceItem]) throws -> Bool {
+    /// Decompresses and decodes one block frame into `items` (and its header into `info`); false
+    /// when the frame is the index (the end).
+    private func decodeFrame(_ i: Int, decompressor: ZstdDecompressor, fromTick: Tick?, into items: inout [TraceItem],
+                             info: inout BlockInfo) throws -> Bool {
         let (offset, size) = frames[i]
         let result: Result<[UInt8], ZstdError> = data.withUnsafeBytes { (raw: UnsafeRawBufferPointer) -> Result<[UInt8], ZstdError> in
             Result { () throws(ZstdError) in try decompressor.frame(UnsafeRawBufferPointer(rebasing: raw[offset..<offset + size])) }
@@ -313,15 +327,18 @@ public final class TraceReader: @unchecked Sendable {
         case .failure(let e):
             throw TraceError.corruptFrame(frame: i, offset: offset, reason: e.isChecksumMismatch ? "checksum mismatch (\(e.name))" : e.name)
         }
-        if bytes.starts(with: TraceFormat.indexMagic) { return false }
-        _ = try decodeBlock(bytes, frame: i, fromTick: fromTick) { items.append($0); return true }
+        if bytes.starts(with: TraceFormat.indexMagic) || bytes.starts(with: TraceFormat.indexMagicV1) { return false }
+        _ = try withUnsafeMutablePointer(to: &info) { p in
+            try decodeBlock(bytes, frame: i, fromTick: fromTick, header: p) { items.append($0); return true }
+        }
         return true
     }
 
     /// Decompresses and decodes one block frame; nil when the frame is the index (the end).
     private func blockItems(frame i: Int, decompressor: ZstdDecompressor, fromTick: Tick?) throws -> [TraceItem]? {
         var items: [TraceItem] = []
-        return try decodeFrame(i, decompressor: decompressor, fromTick: fromTick, into: &items) ? items : nil
+        var info = BlockInfo(frame: i, firstSeq: 0, eventCount: 0, firstTick: 0, lastTick: 0)
+        return try decodeFrame(i, decompressor: decompressor, fromTick: fromTick, into: &items, info: &info) ? items : nil
     }
 
     private func decodeBlock(_ bytes: [UInt8], frame: Int, fromTick: Tick?, header: UnsafeMutablePointer<BlockInfo>? = nil,
@@ -446,6 +463,7 @@ public struct EventCursor {
 /// A decoded block travelling between the prefetching thread and the reader.
 final class BlockSlot: @unchecked Sendable {
     var items: [TraceItem] = []
+    var info = BlockInfo(frame: 0, firstSeq: 0, eventCount: 0, firstTick: 0, lastTick: 0)
     var end = false
     var error: Error?
 }

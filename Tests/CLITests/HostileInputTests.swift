@@ -4,32 +4,47 @@ import Testing
 import Glibc
 #endif
 
-/// Runs pumpsim (from the package root) and measures its peak memory: posix_spawn and wait4.
+/// Runs pumpsim (from the package root) and measures its peak memory.
+///
+/// Not with posix_spawn and wait4 from here: glibc's posix_spawn is a vfork, and at exec Linux
+/// records the shared address space's high-water mark (this test process's, hundreds of MB) as
+/// the child's. A small python3 forks (a copy of its own few MB) and execs pumpsim, and reports
+/// the grandchild's ru_maxrss from os.wait4.
 func measured(_ args: [String], environment extra: [String: String] = [:]) throws -> (status: Int32, maxRSSKB: Int, stdout: String, stderr: String) {
     let dir = FileManager.default.temporaryDirectory.appendingPathComponent("pumpsim-measured-\(getpid())-\(UUID().uuidString.prefix(8))")
     try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
     defer { try? FileManager.default.removeItem(at: dir) }
     let outPath = dir.appendingPathComponent("out").path, errPath = dir.appendingPathComponent("err").path
-    var actions = posix_spawn_file_actions_t()
-    posix_spawn_file_actions_init(&actions)
-    defer { posix_spawn_file_actions_destroy(&actions) }
-    posix_spawn_file_actions_addopen(&actions, 1, outPath, O_WRONLY | O_CREAT | O_TRUNC, 0o644)
-    posix_spawn_file_actions_addopen(&actions, 2, errPath, O_WRONLY | O_CREAT | O_TRUNC, 0o644)
-    // sh changes to the package root and execs pumpsim: the same process, so wait4 measures pumpsim.
-    let argv = (["/bin/sh", "-c", "cd \"$0\" && exec \"$@\"", packageRoot.path, pumpsimBinary.path] + args).map { strdup($0) } + [nil]
-    defer { for a in argv { free(a) } }
+    let rssPath = dir.appendingPathComponent("maxrss").path
+    let script = """
+    import os, sys
+    rss_file, root, argv = sys.argv[1], sys.argv[2], sys.argv[3:]
+    os.chdir(root)
+    pid = os.fork()
+    if pid == 0:
+        os.execv(argv[0], argv)
+    _, status, usage = os.wait4(pid, 0)
+    with open(rss_file, "w") as f:
+        f.write(str(usage.ru_maxrss))
+    code = os.waitstatus_to_exitcode(status)
+    os._exit(code if code >= 0 else 128 - code)
+    """
+    let p = Process()
+    p.executableURL = URL(fileURLWithPath: "/usr/bin/env")
+    p.arguments = ["python3", "-c", script, rssPath, packageRoot.path, pumpsimBinary.path] + args
     // A plain environment: the test runner's own variables change how the allocator behaves.
     let base = ProcessInfo.processInfo.environment.filter { ["PATH", "HOME", "TMPDIR", "LANG"].contains($0.key) }
-    let env = (base.merging(extra) { $1 }).map { strdup("\($0.key)=\($0.value)") } + [nil]
-    defer { for e in env { free(e) } }
-    var pid: pid_t = 0
-    let rc = posix_spawn(&pid, "/bin/sh", &actions, nil, argv, env)
-    guard rc == 0 else { throw POSIXError(POSIXErrorCode(rawValue: rc) ?? .EIO) }
-    var status: Int32 = 0
-    var usage = rusage()
-    _ = wait4(pid, &status, 0, &usage)
-    let code = (status & 0x7F) == 0 ? (status >> 8) & 0xFF : 128 + (status & 0x7F)
-    return (code, Int(usage.ru_maxrss), (try? String(contentsOfFile: outPath, encoding: .utf8)) ?? "", (try? String(contentsOfFile: errPath, encoding: .utf8)) ?? "")
+    p.environment = base.merging(extra) { $1 }
+    FileManager.default.createFile(atPath: outPath, contents: nil)
+    FileManager.default.createFile(atPath: errPath, contents: nil)
+    p.standardOutput = try FileHandle(forWritingTo: URL(fileURLWithPath: outPath))
+    p.standardError = try FileHandle(forWritingTo: URL(fileURLWithPath: errPath))
+    try p.run()
+    p.waitUntilExit()
+    guard let rss = (try? String(contentsOfFile: rssPath, encoding: .utf8)).flatMap({ Int($0) }) else {
+        throw POSIXError(.EIO)
+    }
+    return (p.terminationStatus, rss, (try? String(contentsOfFile: outPath, encoding: .utf8)) ?? "", (try? String(contentsOfFile: errPath, encoding: .utf8)) ?? "")
 }
 
 /// Each case an attacker (or a careless user) tried, through the real binary.

@@ -3,7 +3,7 @@ import Testing
 
 /// A fresh temporary folder per test.
 func tempDir(_ name: String) throws -> URL {
-    let d = FileManager.default.temporaryDirectory.appendingPathComponent("pumpsim-cli-\(name)-\(getpid())")
+    let d = FileManager.default.temporaryDirectory.appendingPathComponent("pumpsim-cli-\(name)-\(getpid())-\(UUID().uuidString.prefix(8))")
     try? FileManager.default.removeItem(at: d)
     try FileManager.default.createDirectory(at: d, withIntermediateDirectories: true)
     return d

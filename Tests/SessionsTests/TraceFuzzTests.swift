@@ -171,3 +171,20 @@ struct ForgedTraceTests {
         #expect(message.contains("no checkpoint covers the final event"), "\(message)")
     }
 }
+
+extension ForgedTraceTests {
+    @Test func aHeaderWhoseScenarioDigestIsNotItsScenariosIsRefused() throws {
+        let scenario = try ScenarioLoader.load(path: scenarioPath("quickstart.yaml"))
+        var header = Scenarios.traceHeader(scenario)
+        header.scenarioDigest = StateDigest.of(encoding: Array("another scenario".utf8))
+        let path = FileManager.default.temporaryDirectory.appendingPathComponent("pumpsim-forged-\(getpid())-header.pstrace").path
+        let writer = try TraceWriter(path: path, header: header)
+        var sim = try Simulation(config: scenario.config)
+        sim.observer = { writer.append($0) }
+        sim.checkpointObserver = { writer.checkpoint($0) }
+        _ = try sim.run()
+        try writer.finish()
+        let message = try #require(failure(path))
+        #expect(message.contains("is not the digest of the scenario it carries"), "\(message)")
+    }
+}
