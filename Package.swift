@@ -1,4 +1,4 @@
-// swift-tools-version:6.1
+// swift-tools-version:6.2
 import Foundation
 import PackageDescription
 
@@ -19,6 +19,7 @@ let package = Package(
         .library(name: "Merkle", targets: ["Merkle"]),
         .library(name: "Reports", targets: ["Reports"]),
         .library(name: "Sessions", targets: ["Sessions"]),
+        .library(name: "LiveServer", targets: ["LiveServer"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
@@ -26,6 +27,14 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-crypto", from: "4.5.2"),
         .package(url: "https://github.com/apple/swift-collections", from: "1.6.0"),
         .package(url: "https://github.com/HdrHistogram/hdrhistogram-swift", from: "0.2.0"),
+        .package(url: "https://github.com/hummingbird-project/hummingbird", from: "2.28.1"),
+        .package(url: "https://github.com/hummingbird-project/hummingbird-websocket", from: "2.8.1"),
+        .package(url: "https://github.com/swift-server/swift-prometheus", from: "2.4.1"),
+        .package(url: "https://github.com/swift-server/swift-service-lifecycle", from: "2.13.0"),
+        .package(url: "https://github.com/apple/swift-log", from: "1.16.2"),
+        .package(url: "https://github.com/apple/swift-nio", from: "2.101.2"),
+        .package(url: "https://github.com/apple/swift-openapi-runtime", from: "1.13.4"),
+        .package(url: "https://github.com/hummingbird-project/swift-openapi-hummingbird", from: "2.1.0"),
     ],
     targets: [
         .target(name: "SimCore", dependencies: [.product(name: "Crypto", package: "swift-crypto")]),
@@ -48,8 +57,27 @@ let package = Package(
         .target(name: "Sessions", dependencies: [
             "SimCore", "Curves", "Ledger", "Rewards", "Engine", "Scenario", "Trace", "Store", "Fanout", "Merkle", "Reports",
         ]),
+        // The REST API's types and server stubs, generated from openapi.yaml (committed; regenerate with
+        // PUMPSIM_OPENAPI_GEN=1 swift package --allow-writing-to-package-directory generate-code-from-openapi --target API).
+        .target(name: "API", dependencies: [.product(name: "OpenAPIRuntime", package: "swift-openapi-runtime")],
+                exclude: ProcessInfo.processInfo.environment["PUMPSIM_OPENAPI_GEN"] == nil ? ["openapi.yaml", "openapi-generator-config.yaml"] : []),
+        // `pumpsim serve`: the simulation behind real sockets (DESIGN.md, "Real sockets").
+        .target(name: "LiveServer", dependencies: [
+            "SimCore", "Engine", "Scenario", "Fanout", "Sessions", "API",
+            .product(name: "Hummingbird", package: "hummingbird"),
+            .product(name: "OpenAPIRuntime", package: "swift-openapi-runtime"),
+            .product(name: "OpenAPIHummingbird", package: "swift-openapi-hummingbird"),
+            .product(name: "HummingbirdWebSocket", package: "hummingbird-websocket"),
+            .product(name: "HummingbirdWSCompression", package: "hummingbird-websocket"),
+            .product(name: "Prometheus", package: "swift-prometheus"),
+            .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+            .product(name: "Logging", package: "swift-log"),
+            .product(name: "NIOCore", package: "swift-nio"),
+            .product(name: "NIOWebSocket", package: "swift-nio"),
+            .product(name: "DequeModule", package: "swift-collections"),
+        ]),
         .executableTarget(name: "pumpsim", dependencies: [
-            "SimCore", "Curves", "Engine", "Scenario", "Trace", "Store", "Fanout", "Merkle", "Sessions",
+            "SimCore", "Curves", "Engine", "Scenario", "Trace", "Store", "Fanout", "Merkle", "Sessions", "LiveServer",
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
         ]),
         .testTarget(name: "SimCoreTests", dependencies: ["SimCore"]),
@@ -65,6 +93,10 @@ let package = Package(
         .testTarget(name: "ReportsTests", dependencies: ["Reports", "Engine", "Scenario", "Store", "Sessions"]),
         .testTarget(name: "SessionsTests", dependencies: ["Sessions", "Engine", "Scenario", "Trace", "Store", "Reports"]),
         .testTarget(name: "CLITests", dependencies: ["pumpsim"]),
+        .testTarget(name: "LiveServerTests", dependencies: [
+            "LiveServer", "Sessions", "Engine",
+            .product(name: "HummingbirdWSClient", package: "hummingbird-websocket"),
+        ]),
     ],
     swiftLanguageModes: [.v6]
 )
@@ -82,4 +114,10 @@ if ProcessInfo.processInfo.environment["PUMPSIM_BENCHMARKS"] != nil {
         path: "Benchmarks/PumpSimBenchmarks",
         plugins: [.plugin(name: "BenchmarkPlugin", package: "benchmark")]
     ))
+}
+
+// The OpenAPI generator is needed only to regenerate Sources/API/GeneratedSources (its output is
+// committed, so the normal build never builds the generator).
+if ProcessInfo.processInfo.environment["PUMPSIM_OPENAPI_GEN"] != nil {
+    package.dependencies.append(.package(url: "https://github.com/apple/swift-openapi-generator", from: "1.14.3"))
 }

@@ -27,6 +27,10 @@ public enum Event: Sendable, Hashable {
     case virtualTradeRejected(VirtualTradeRejected)
     /// End of a slot: what the block held and what still waits.
     case slotEnded(SlotEnded)
+    /// A command from outside the simulation (a WebSocket frame, a REST call) entering at this
+    /// slot; recorded so that an interactive session replays and reruns (it changes no state by
+    /// itself: the command's own events follow).
+    case inputReceived(InputReceived)
 
     /// A compressed move large enough that its leaves are worth hashing on all cores beforehand.
     @inlinable public var compressedMoveToPrepare: CompressedTokensMoved? {
@@ -71,6 +75,7 @@ public enum Event: Sendable, Hashable {
         case .virtualTradeExecuted: return "VirtualTradeExecuted"
         case .virtualTradeRejected: return "VirtualTradeRejected"
         case .slotEnded: return "SlotEnded"
+        case .inputReceived: return "InputReceived"
         }
     }
 }
@@ -82,6 +87,14 @@ public struct EventRecord: Sendable, Hashable {
     public var seq: UInt64
     public var event: Event
     public init(tick: Tick, seq: UInt64, event: Event) { self.tick = tick; self.seq = seq; self.event = event }
+}
+
+public struct InputReceived: Sendable, Hashable {
+    /// Where it came from.
+    public enum Source: UInt8, Sendable, Hashable { case websocket = 0, api = 1 }
+    public var source: Source
+    public var command: Command
+    public init(source: Source, command: Command) { self.source = source; self.command = command }
 }
 
 public struct LaunchRequested: Sendable, Hashable {

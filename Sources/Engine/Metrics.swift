@@ -254,6 +254,7 @@ public struct Metrics: Sendable {
             chain.computeUnits &+= e.computeUnits
             if e.pending > 0 { chain.congestedSlots += 1 }
             chain.maxPending = max(chain.maxPending, UInt64(e.pending))
+        case .inputReceived: break
         }
     }
 

@@ -40,6 +40,8 @@ public struct Simulation: Sendable {
     private var agents: AgentPool
     private var timeline: [TimelineEntry]
     private var timelineNext = 0
+    private var inputs: [InputEntry]
+    private var inputNext = 0
     private var nextCheckpointAt: UInt64
     private var encoder = CanonicalEncoder(reservingCapacity: 1 << 20)
     private var commands: [Command] = []
@@ -65,6 +67,7 @@ public struct Simulation: Sendable {
         }
         // Stable: entries due at the same tick keep their scenario order, launches after scripted entries.
         self.timeline = entries.enumerated().sorted { ($0.element.tick, $0.offset) < ($1.element.tick, $1.offset) }.map(\.element)
+        self.inputs = config.inputs.enumerated().sorted { ($0.element.tick, $0.offset) < ($1.element.tick, $1.offset) }.map(\.element)
         self.nextCheckpointAt = config.checkpointEveryEvents
         if let stream = config.stream {
             self.streamOrder = stream.trades.indices.sorted { (stream.trades[$0].tick, $0) < (stream.trades[$1].tick, $1) }
@@ -77,7 +80,13 @@ public struct Simulation: Sendable {
             try step()
             if let progress, progressEvery > 0, core.tick % progressEvery == 0 { progress(core.tick, eventCount) }
         }
-        checkpoint(at: config.durationTicks == 0 ? 0 : config.durationTicks - 1)
+        return finish()
+    }
+
+    /// Ends the run where it stands: the last checkpoint, at the last slot that ran (a live run
+    /// stopped early ends here too).
+    public mutating func finish() -> RunResult {
+        checkpoint(at: core.tick == 0 ? 0 : core.tick - 1)
         return RunResult(config: config, world: world, metrics: metrics, checkpoints: checkpoints, eventCount: eventCount)
     }
 
@@ -89,6 +98,13 @@ public struct Simulation: Sendable {
         while timelineNext < timeline.count && timeline[timelineNext].tick <= tick {
             commands.append(timeline[timelineNext].command)
             timelineNext += 1
+        }
+        // 1a. inputs from outside that enter this tick, in arrival order (recorded first)
+        while inputNext < inputs.count && inputs[inputNext].tick <= tick {
+            let input = inputs[inputNext]
+            try core.feed(.inputReceived(InputReceived(source: input.source, command: input.command)))
+            commands.append(input.command)
+            inputNext += 1
         }
         // 1b. recorded stream rows decided this tick, in stream order
         if let stream = config.stream { try decideStream(stream) }
@@ -104,6 +120,24 @@ public struct Simulation: Sendable {
             nextCheckpointAt = eventCount + config.checkpointEveryEvents
         }
     }
+
+    /// The slot the next `step()` runs (an input injected now enters there).
+    public var nextTick: Tick { core.tick }
+
+    /// A command from outside, entering at the next slot after the inputs already waiting.
+    /// The caller validates it first (wallets and tokens that exist, amounts in bounds): the
+    /// engine decides it as it would a timeline entry. Returns the entry as recorded.
+    @discardableResult
+    public mutating func inject(_ command: Command, source: InputReceived.Source) -> InputEntry {
+        let entry = InputEntry(tick: core.tick, source: source, command: command)
+        // After every waiting input of this slot, before the scenario's inputs of later slots.
+        let at = inputs[inputNext...].firstIndex { $0.tick > core.tick } ?? inputs.endIndex
+        inputs.insert(entry, at: at)
+        return entry
+    }
+
+    /// Every input so far, recorded or injected, in the order they enter.
+    public var allInputs: [InputEntry] { inputs }
 
     private mutating func decideStream(_ stream: TradeStream) throws(EvolveError) {
         let tick = core.tick

@@ -191,6 +191,15 @@ public struct TimelineEntry: Sendable, Hashable {
     public init(tick: Tick, command: Command) { self.tick = tick; self.command = command }
 }
 
+/// A command that came from outside (a WebSocket client, a REST call) and the slot it entered
+/// at: recorded in a trace as `InputReceived`, written back into a scenario as `inputs:`.
+public struct InputEntry: Sendable, Hashable {
+    public var tick: Tick
+    public var source: InputReceived.Source
+    public var command: Command
+    public init(tick: Tick, source: InputReceived.Source, command: Command) { self.tick = tick; self.source = source; self.command = command }
+}
+
 /// Everything a run needs: a resolved scenario.
 public struct SimulationConfig: Sendable {
     public var name: String = "unnamed"
@@ -210,6 +219,8 @@ public struct SimulationConfig: Sendable {
     public var wallets: [WalletSpec] = []
     public var groups: [AgentGroupSpec] = []
     public var timeline: [TimelineEntry] = []
+    /// Recorded inputs from outside, each entering after the timeline's entries of its slot.
+    public var inputs: [InputEntry] = []
     /// Accounts that only receive (airdrop recipients), after the agent groups.
     public var recipientPools: [RecipientPool] = []
     /// A recorded trade flow replayed as commands, if the scenario has one (its wallets come last).

@@ -218,6 +218,8 @@ public struct World: Sendable, CanonicallyEncodable {
             }
             lastSlotEnded = record.tick
             landedThisSlot = 0
+        case .inputReceived:
+            break
         }
     }
 

@@ -98,57 +98,27 @@ public struct Frames: Sendable {
     /// Payload of a batch: one message as is, several as a JSON array (brackets and commas).
     @inline(__always) public static func payloadBytes(sum: Int, count: Int) -> Int { count > 1 ? sum + count + 1 : sum }
 
-    /// Batches per topic. `messages` must be in event-time order; `endMicros` ends the run.
+    /// The frames a policy makes of a message stream (messages in time order), with the
+    /// messages conflation replaced and those still pending at `endMicros`. Built on
+    /// `TopicBatcher`, the same code `pumpsim serve` batches real frames with.
     public static func build(_ messages: [Message], topics: Int, policy: BatchingPolicy, endMicros: UInt64) -> Frames {
         var out = Frames(conflated: Array(repeating: [], count: topics), unflushed: Array(repeating: [], count: topics))
-        var pending: [[Message]] = Array(repeating: [], count: topics)
-        var opened: [UInt64] = Array(repeating: 0, count: topics)
+        var batchers = (0..<topics).map { _ in TopicBatcher<UInt64>(policy: policy) }
         var raw: [(Frame, [UInt64])] = []
-
-        func flush(_ t: Int, at time: UInt64) {
-            let batch = pending[t]
-            guard !batch.isEmpty else { return }
-            let sum = batch.reduce(0) { $0 + Int($1.bytes) }
-            let payload = payloadBytes(sum: sum, count: batch.count)
-            raw.append((Frame(flushMicros: time, topic: UInt32(t), bytes: UInt32(payload + headerBytes(payload)), firstMessage: 0,
-                              messageCount: batch.count), batch.map(\.timeMicros)))
-            pending[t].removeAll(keepingCapacity: true)
+        func emit(_ t: Int, _ batch: TopicBatcher<UInt64>.Batch) {
+            let payload = payloadBytes(sum: batch.bytes, count: batch.items.count)
+            raw.append((Frame(flushMicros: batch.flushMicros, topic: UInt32(t), bytes: UInt32(payload + headerBytes(payload)),
+                              firstMessage: 0, messageCount: batch.items.count), batch.items))
         }
-        func windowOf(_ p: BatchingPolicy) -> UInt64? {
-            switch p {
-            case .window(let w), .conflate(let w), .windowOrSize(let w, _, _): return w
-            default: return nil
-            }
-        }
-        let window = windowOf(policy)
         for m in messages {
             let t = Int(m.topic)
-            // Windows that closed before this message flush first (at their close time).
-            if let w = window, !pending[t].isEmpty, opened[t] + w <= m.timeMicros { flush(t, at: opened[t] + w) }
-            if case .none = policy {
-                pending[t].append(m)
-                flush(t, at: m.timeMicros)
-                continue
-            }
-            if pending[t].isEmpty { opened[t] = m.timeMicros }
-            if case .conflate = policy, m.kind == .priceUpdate, let i = pending[t].lastIndex(where: { $0.kind == .priceUpdate }) {
-                out.conflated[t].append(pending[t][i].timeMicros)
-                pending[t].remove(at: i)
-            }
-            pending[t].append(m)
-            switch policy {
-            case .size(let n, let b), .windowOrSize(_, let n, let b):
-                let sum = pending[t].reduce(0) { $0 + Int($1.bytes) }
-                if pending[t].count >= n || sum >= b { flush(t, at: m.timeMicros) }
-            default: break
-            }
+            let r = batchers[t].offer(m.timeMicros, at: m.timeMicros, bytes: Int(m.bytes), conflatable: m.kind == .priceUpdate)
+            for b in r.flushed { emit(t, b) }
+            if let c = r.conflated { out.conflated[t].append(c) }
         }
-        for t in 0..<topics where !pending[t].isEmpty {
-            if let w = window, opened[t] + w <= endMicros {
-                flush(t, at: opened[t] + w)
-            } else {
-                out.unflushed[t] = pending[t].map(\.timeMicros)
-            }
+        for t in 0..<topics {
+            for b in batchers[t].due(at: endMicros) { emit(t, b) }
+            out.unflushed[t] = batchers[t].pending
         }
         // Global flush order: time, then topic, then creation order (all deterministic).
         let order = raw.indices.sorted { a, b in
@@ -163,5 +133,87 @@ public struct Frames: Sendable {
             out.frames.append(f)
         }
         return out
+    }
+}
+
+/// One topic's batching, message by message: the policy's decisions with the clock left to the
+/// caller. The fan-out model drives it with simulated microseconds; `pumpsim serve` with the
+/// wall clock (one implementation, two clocks). `Item` is what a batch carries: a message's
+/// time in the model, its encoded bytes on a real socket.
+public struct TopicBatcher<Item>: Sendable where Item: Sendable {
+    public let policy: BatchingPolicy
+    public private(set) var pending: [Item] = []
+    private var pendingBytes = 0
+    private var conflatable: [Bool] = []
+    private var sizes: [Int] = []
+    /// When the open batch's window started (its first message's time).
+    public private(set) var openedMicros: UInt64 = 0
+
+    /// A batch ready to go out as one frame.
+    public struct Batch: Sendable {
+        public var flushMicros: UInt64
+        public var items: [Item]
+        /// Sum of the items' encoded sizes.
+        public var bytes: Int
+    }
+
+    public init(policy: BatchingPolicy) { self.policy = policy }
+
+    /// The window of the policy, if it has one.
+    public var windowMicros: UInt64? {
+        switch policy {
+        case .window(let w), .conflate(let w), .windowOrSize(let w, _, _): return w
+        default: return nil
+        }
+    }
+
+    /// When the open batch must be flushed at the latest (nil: nothing pending or no window).
+    public var deadlineMicros: UInt64? {
+        guard !pending.isEmpty, let w = windowMicros else { return nil }
+        return openedMicros + w
+    }
+
+    /// Offers one message at time `now` (never earlier than the previous call's). Returns the
+    /// batches that go out (a window that closed before `now` first, at its close time), and the
+    /// item conflation replaced, if any.
+    public mutating func offer(_ item: Item, at now: UInt64, bytes: Int, conflatable canConflate: Bool)
+        -> (flushed: [Batch], conflated: Item?) {
+        var flushed = due(at: now)
+        if case .none = policy {
+            flushed.append(Batch(flushMicros: now, items: [item], bytes: bytes))
+            return (flushed, nil)
+        }
+        if pending.isEmpty { openedMicros = now }
+        var replaced: Item?
+        if case .conflate = policy, canConflate, let i = conflatable.lastIndex(of: true) {
+            replaced = pending.remove(at: i)
+            conflatable.remove(at: i)
+            pendingBytes -= sizes.remove(at: i)
+        }
+        pending.append(item)
+        conflatable.append(canConflate)
+        sizes.append(bytes)
+        pendingBytes += bytes
+        switch policy {
+        case .size(let n, let b), .windowOrSize(_, let n, let b):
+            if pending.count >= n || pendingBytes >= b { flushed.append(take(at: now)) }
+        default: break
+        }
+        return (flushed, replaced)
+    }
+
+    /// The open batch if its window has closed by `now` (flushed at the window's close).
+    public mutating func due(at now: UInt64) -> [Batch] {
+        guard let d = deadlineMicros, d <= now else { return [] }
+        return [take(at: d)]
+    }
+
+    private mutating func take(at time: UInt64) -> Batch {
+        let b = Batch(flushMicros: time, items: pending, bytes: pendingBytes)
+        pending.removeAll(keepingCapacity: true)
+        conflatable.removeAll(keepingCapacity: true)
+        sizes.removeAll(keepingCapacity: true)
+        pendingBytes = 0
+        return b
     }
 }

@@ -155,15 +155,30 @@ extension ScenarioLoader {
         "decompress": ["wallet", "token", "tokens", "priority_fee"],
     ]
 
+    /// An `inputs:` entry: a timeline entry with the `source` it came from (websocket or api).
+    static func inputEntry(_ n: SNode, path: String, config: SimulationConfig, symbols: [String], walletNames: [String],
+                           ticks: @escaping (SNode, String) throws(ScenarioError) -> UInt64) throws(ScenarioError) -> InputEntry {
+        let e = try timelineEntry(n, path: path, config: config, symbols: symbols, walletNames: walletNames, ticks: ticks, also: ["source"])
+        var source = InputReceived.Source.websocket
+        if let s = n.child("source") {
+            switch try Decode.text(s, "\(path).source") {
+            case "websocket": source = .websocket
+            case "api": source = .api
+            case let other: throw ScenarioError(s.origin, field: "\(path).source", "expected websocket or api, found \"\(TerminalText.escaped(other))\"")
+            }
+        }
+        return InputEntry(tick: e.tick, source: source, command: e.command)
+    }
+
     static func timelineEntry(_ n: SNode, path: String, config: SimulationConfig, symbols: [String], walletNames: [String],
-                              ticks: @escaping (SNode, String) throws(ScenarioError) -> UInt64) throws(ScenarioError) -> TimelineEntry {
+                              ticks: @escaping (SNode, String) throws(ScenarioError) -> UInt64, also: [String] = []) throws(ScenarioError) -> TimelineEntry {
         guard case .mapping = n.kind else { throw ScenarioError(n.origin, field: path, "expected a mapping with an action, found \(describe(n))") }
         let actionNode = try n.child("action").map { node throws(ScenarioError) in try Decode.text(node, "\(path).action") }
         guard let action = actionNode, let extra = actionFields[action] else {
             let known = actionFields.keys.sorted().joined(separator: ", ")
             throw ScenarioError(n.origin, field: "\(path).action", actionNode == nil ? "missing; expected one of \(known)" : "unknown action \"\(actionNode!)\"; expected one of \(known)")
         }
-        let f = try Fields(n, path: path, allowed: ["at", "action"] + extra)
+        let f = try Fields(n, path: path, allowed: ["at", "action"] + extra + also)
         let at = try f.need("at", "when it happens (like 30s)", ticks)
         guard at < config.durationTicks else {
             throw ScenarioError(f["at"]!.origin, field: f.sub("at"), "is after the run ends (duration is \(config.durationTicks) slots)")

@@ -41,7 +41,7 @@ public enum ScenarioLoader {
 
     static let topLevel = ["version", "name", "description", "seed", "duration", "slot_ms", "checkpoint_every",
                            "price_sample_every", "early_buyer_window", "chain", "tokens", "wallets", "agents", "recipients", "rewards", "limits", "timeline",
-                           "websocket", "assertions", "trades"]
+                           "inputs", "websocket", "assertions", "trades"]
 
     static func decode(_ root: SNode, defaultName: String) throws(ScenarioError) -> ResolvedScenario {
         var rows: Int?
@@ -117,6 +117,10 @@ public enum ScenarioLoader {
         let timelineNodes = try f.get("timeline", default: [], Decode.list)
         for (i, e) in timelineNodes.enumerated() {
             c.timeline.append(try timelineEntry(e, path: "timeline[\(i)]", config: c, symbols: symbols, walletNames: walletNames, ticks: ticks))
+        }
+        let inputNodes = try f.get("inputs", default: [], Decode.list)
+        for (i, e) in inputNodes.enumerated() {
+            c.inputs.append(try inputEntry(e, path: "inputs[\(i)]", config: c, symbols: symbols, walletNames: walletNames, ticks: ticks))
         }
         if let streamSource { attachStream(streamSource, to: &c) }
         var resolved = ResolvedScenario(config: c)

@@ -42,7 +42,8 @@ public enum ScenarioWriter {
             ("agents", .array(c.groups.map { group($0, symbols: symbols) })),
             ("tokens", .array(c.tokens.map { token($0, config: c) })),
             ("timeline", .array(c.timeline.map { entry($0, config: c) })),
-        ] + (c.recipientPools.isEmpty ? [] : [("recipients", .array(c.recipientPools.map { .object([("name", .string($0.name)), ("count", .uint(UInt64($0.count)))]) }))])
+        ] + (c.inputs.isEmpty ? [] : [("inputs", .array(c.inputs.map { input($0, config: c) }))])
+          + (c.recipientPools.isEmpty ? [] : [("recipients", .array(c.recipientPools.map { .object([("name", .string($0.name)), ("count", .uint(UInt64($0.count)))]) }))])
           + (s.websocket.map { [("websocket", websocket($0, symbols: symbols))] } ?? [])
           + (s.assertions.isEmpty ? [] : [("assertions", .array(s.assertions.map { .string($0.text) }))])
           + (c.stream.map { stream in [("trades", .object([
@@ -219,6 +220,11 @@ public enum ScenarioWriter {
                        ("sellable_tokens", .decimal(c.initialRealToken, scale: 6))]
         }
         return .object(fields)
+    }
+
+    static func input(_ e: InputEntry, config c: SimulationConfig) -> JSON {
+        guard case .object(let f) = entry(TimelineEntry(tick: e.tick, command: e.command), config: c) else { return .null }
+        return .object([f[0], ("source", .string(e.source == .websocket ? "websocket" : "api"))] + f.dropFirst())
     }
 
     static func entry(_ e: TimelineEntry, config c: SimulationConfig) -> JSON {

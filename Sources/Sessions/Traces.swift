@@ -23,6 +23,26 @@ public enum Traces {
         }
     }
 
+    /// The scenario a trace was recorded from with the inputs that came from outside during the
+    /// run (a `pumpsim serve` session's clients) as its `inputs:`: running it gives the same
+    /// events and final digest. Canonical JSON; the header's own when the run had no inputs.
+    public static func rerunnableScenario(of reader: TraceReader) throws(PumpSimError) -> String {
+        var scenario = try scenario(of: reader)
+        var inputs: [InputEntry] = []
+        try read {
+            try reader.forEach { item in
+                if case .event(let r) = item, case .inputReceived(let x) = r.event {
+                    inputs.append(InputEntry(tick: r.tick, source: x.source, command: x.command))
+                }
+                return true
+            }
+        }
+        if let t = truncated(reader) { throw t }
+        guard !inputs.isEmpty else { return reader.header.scenarioJSON }
+        scenario.config.inputs += inputs
+        return ScenarioWriter.canonicalJSON(scenario)
+    }
+
     /// Reads a trace's records; a damaged frame or an event that does not fit the state is bad input.
     public static func read<T>(_ body: () throws -> T) throws(PumpSimError) -> T {
         do { return try body() } catch let e as PumpSimError { throw e } catch let e as EvolveError {

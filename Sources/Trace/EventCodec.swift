@@ -67,6 +67,7 @@ enum Tag: UInt8 {
     case launchRequested, launchRejected, environmentCreated, tradingOpened, tradeRejected, claimFailed
     case chatPosted, virtualJoined, virtualTradeExecuted, virtualTradeRejected, slotEnded
     case tokensAirdropped, compressedTokensMoved, tokenInstructionFailed
+    case inputReceived
     /// A checkpoint record (not an event).
     case checkpoint = 0xF0
 }
@@ -289,6 +290,9 @@ enum EventCodec {
         case .virtualTradeRejected(let x):
             head(.virtualTradeRejected); w.small.varint(x.environment); w.accounts.varint(x.wallet); w.small.u8(x.side.rawValue); w.small.u8(x.reason.rawValue)
         case .slotEnded(let x): head(.slotEnded); w.misc.varint(x.transactions); w.misc.varint(x.computeUnits); w.misc.varint(x.pending)
+        case .inputReceived(let x):
+            head(.inputReceived); w.small.u8(x.source.rawValue); w.small.u8(x.command.kind.rawValue)
+            for f in x.command.fields { w.misc.varint(f) }
         }
         c.tick = r.tick
         c.observe(r.event)
@@ -455,6 +459,13 @@ enum EventCodec {
             e = .virtualTradeRejected(VirtualTradeRejected(environment: try r.small.varint32(), wallet: try r.accounts.account(), side: try side(), reason: try reason()))
         case .slotEnded:
             e = .slotEnded(SlotEnded(transactions: try r.misc.varint32(), computeUnits: try r.misc.varint(), pending: try r.misc.varint32()))
+        case .inputReceived:
+            guard let source = InputReceived.Source(rawValue: try r.small.u8()) else { throw .init(offset: r.small.offset - 1, what: "unknown input source") }
+            guard let kind = Command.Kind(rawValue: try r.small.u8()) else { throw .init(offset: r.small.offset - 1, what: "unknown command kind") }
+            var fields: [UInt64] = []
+            for _ in 0..<kind.fieldCount { fields.append(try r.misc.varint()) }
+            guard let command = Command(kind: kind, fields: fields) else { throw .init(offset: r.misc.offset, what: "a \(kind) command whose fields do not fit") }
+            e = .inputReceived(InputReceived(source: source, command: command))
         case .checkpoint:
             throw .init(offset: r.tags.offset - 1, what: "checkpoint is not an event")
         }

@@ -88,7 +88,10 @@ struct TraceCommand: ParsableCommand {
             abstract: "Print the resolved scenario the trace was recorded from (canonical JSON).",
             discussion: """
             Every field with its value after defaults and --set overrides, a trade stream inline. \
-            `pumpsim run` reads the printed file as it reads any scenario, and runs the same events.
+            `pumpsim run` reads the printed file as it reads any scenario, and runs the same events. \
+            Commands that came from outside during the run (the clients of `pumpsim serve`) are \
+            written as the scenario's `inputs:`, each at the slot it entered, so a hand-played \
+            session reruns to the same final digest.
 
             Example: pumpsim trace scenario run.pstrace > resolved.json && pumpsim run resolved.json --no-db
             """
@@ -96,9 +99,7 @@ struct TraceCommand: ParsableCommand {
         @Argument(help: "Trace file.") var trace: String
 
         func run() throws {
-            let reader = try Traces.open(trace)
-            _ = try Traces.scenario(of: reader)
-            Terminal.out(reader.header.scenarioJSON)
+            Terminal.out(try Traces.rerunnableScenario(of: try Traces.open(trace)))
         }
     }
 

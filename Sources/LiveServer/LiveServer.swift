@@ -1,0 +1,178 @@
+import Foundation
+import Synchronization
+import Hummingbird
+import HummingbirdWebSocket
+import HummingbirdWSCompression
+import Logging
+import NIOCore
+import ServiceLifecycle
+import SimCore
+import Engine
+import Fanout
+import Sessions
+
+/// `pumpsim serve`: a scenario live behind real sockets (DESIGN.md, "Real sockets"): the
+/// WebSocket service at `/ws`, the REST API under `/api/v1`, the dashboard at `/`, Prometheus
+/// text at `/metrics`, `/health` and `/openapi.yaml`.
+public enum LiveServer {
+    public struct Options: Sendable {
+        public var run: LiveRun.Request
+        public var host = "127.0.0.1"
+        public var port = 8080
+        public var speed: Speed = .factor(1)
+        public var untilEnd = false
+        /// Limits.
+        public var maxFrameBytes = 64 * 1_024
+        public var connectionsPerIP = 4_096
+        public var framesPerSecond = 50
+        public var subscriptionsPerConnection = 64
+        public var apiRequestsPerSecond = 100
+        /// Pings every this often; a connection that does not answer is closed.
+        public var pingSeconds = 30
+        public init(run: LiveRun.Request) { self.run = run }
+    }
+
+    /// What a finished service reports.
+    public struct Summary: Sendable {
+        public var outcome: RunOutcome?
+        public var failure: String?
+        public var counters: [(String, Int)]
+    }
+
+    /// Runs until SIGINT/SIGTERM (or the scenario's end with `untilEnd`). `listening` is called
+    /// once with the address the server is bound to.
+    public static func serve(_ o: Options, listening: @escaping @Sendable (String) -> Void) async throws -> Summary {
+        let run = try LiveRun(o.run)
+        let spec = run.scenario.websocket
+        var limits = Hub.Limits()
+        limits.subscriptionsPerConnection = o.subscriptionsPerConnection
+        if let f = spec?.fanout {
+            limits.writeBufferBytes = Int(min(f.writeBufferBytes, 1 << 30))
+            limits.slowConsumer = f.slowConsumer
+        }
+        let counters = Counters()
+        let hub = Hub(policy: spec?.batching ?? .none, limits: limits, counters: counters)
+        let guarded = GuardedRun(run)
+        let service = LiveService(run: guarded, hub: hub, speed: o.speed, untilEnd: o.untilEnd)
+        let metrics = LiveMetrics(counters: counters, hub: hub, service: service, run: guarded)
+        let context = Handlers(run: guarded, hub: hub, service: service, counters: counters, metrics: metrics, options: o)
+
+        var logger = Logger(label: "pumpsim.serve") { StreamLogHandler.standardError(label: $0) }
+        logger.logLevel = .warning
+        let router = Router(context: LiveContext.self)
+        router.middlewares.add(ProblemMiddleware(metrics: metrics))
+        try context.routes(router)
+        let host = o.host
+        let app = Application(
+            router: router,
+            server: .http1WebSocketUpgrade(
+                webSocketRouter: router,
+                configuration: .init(ws: .init(maxFrameSize: o.maxFrameBytes, extensions: [.perMessageDeflate()],
+                                               autoPing: .enabled(timePeriod: .seconds(o.pingSeconds))))),
+            configuration: .init(address: .hostname(o.host, port: o.port), serverName: "pumpsim"),
+            onServerRunning: { channel in
+                listening("http://\(host):\(channel.localAddress?.port ?? 0)")
+            },
+            logger: logger
+        )
+        let group = ServiceGroup(configuration: .init(
+            services: [
+                .init(service: app),
+                .init(service: service, successTerminationBehavior: .gracefullyShutdownGroup),
+            ],
+            gracefulShutdownSignals: [.sigterm, .sigint],
+            logger: logger))
+        try await group.run()
+        return Summary(outcome: service.outcome.withLock { $0 }, failure: service.failure.withLock { $0 }, counters: metrics.snapshot())
+    }
+}
+
+/// The request context: a WebSocket-capable context that knows the client's address.
+struct LiveContext: RequestContext, WebSocketRequestContext, RemoteAddressRequestContext {
+    var coreContext: CoreRequestContextStorage
+    let webSocket: WebSocketHandlerReference<Self>
+    let remoteAddress: SocketAddress?
+    init(source: ApplicationRequestContextSource) {
+        coreContext = .init(source: source)
+        webSocket = .init()
+        remoteAddress = source.channel.remoteAddress
+    }
+}
+
+/// Errors as `application/problem+json` (RFC 9457): every error the API documents has a JSON
+/// body, bad input never becomes a 5xx, and request durations are recorded by route and status.
+struct ProblemMiddleware: RouterMiddleware {
+    typealias Context = LiveContext
+    let metrics: LiveMetrics
+
+    func handle(_ request: Request, context: LiveContext, next: (Request, LiveContext) async throws -> Response) async throws -> Response {
+        let start = ContinuousClock.now
+        let response: Response
+        do {
+            response = try await next(request, context)
+        } catch let p as Problem {
+            response = p.response
+        } catch let e as HTTPError {
+            let code = e.status == .notFound ? "NotFound" : e.status == .contentTooLarge ? "TooLarge" : e.status == .methodNotAllowed ? "MethodNotAllowed" : "BadRequest"
+            response = Problem(e.status, code, e.body ?? e.status.reasonPhrase).response
+        } catch {
+            response = Problem(.badRequest, "BadRequest", "\(error)").response
+        }
+        let route = context.endpointPath ?? "unmatched"
+        metrics.recordRequest(route: route, status: Int(response.status.code), seconds: ContinuousClock.now - start)
+        return response
+    }
+}
+
+/// A problem+json error (RFC 9457) with the program's error name as its title.
+struct Problem: Error {
+    var status: HTTPResponse.Status
+    var code: String
+    var detail: String
+    var field: String?
+    var headers: HTTPFields = [:]
+
+    init(_ status: HTTPResponse.Status, _ code: String, _ detail: String, field: String? = nil) {
+        self.status = status; self.code = code; self.detail = detail; self.field = field
+    }
+
+    init(_ e: ActionError, status: HTTPResponse.Status = .unprocessableContent) {
+        self.init(status, e.code, "\(e.field): expected \(e.expected)", field: e.field)
+    }
+
+    var response: Response {
+        var body: [(String, JSON)] = [("type", .string("https://pumpsim.dev/errors/\(code)")), ("title", .string(code)),
+                                      ("status", .uint(UInt64(status.code))), ("detail", .string(detail))]
+        if let field { body.append(("field", .string(field))) }
+        var h = headers
+        h[.contentType] = "application/problem+json"
+        return Response(status: status, headers: h, body: .init(byteBuffer: ByteBuffer(string: JSON.object(body).serialized())))
+    }
+}
+
+/// A JSON response.
+func json(_ value: JSON, status: HTTPResponse.Status = .ok) -> Response {
+    Response(status: status, headers: [.contentType: "application/json"], body: .init(byteBuffer: ByteBuffer(string: value.serialized())))
+}
+
+/// A token bucket per client address (frames per connection, requests per address).
+final class RateLimiter: Sendable {
+    private let buckets = Mutex<[String: (Double, ContinuousClock.Instant)]>([:])
+    let perSecond: Double
+    let burst: Double
+    init(perSecond: Int) { self.perSecond = Double(max(1, perSecond)); self.burst = Double(max(1, perSecond)) * 2 }
+
+    /// Takes a token for `key`; nil when allowed, else the seconds until the next token.
+    func take(_ key: String) -> Double? {
+        let now = ContinuousClock.now
+        return buckets.withLock { b -> Double? in
+            var (tokens, last) = b[key] ?? (burst, now)
+            let d = now - last
+            tokens = min(burst, tokens + (Double(d.components.seconds) + Double(d.components.attoseconds) / 1e18) * perSecond)
+            if b.count > 100_000 { b.removeAll() }
+            guard tokens >= 1 else { b[key] = (tokens, now); return (1 - tokens) / perSecond }
+            b[key] = (tokens - 1, now)
+            return nil
+        }
+    }
+}

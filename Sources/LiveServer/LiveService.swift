@@ -1,0 +1,161 @@
+import Foundation
+import Synchronization
+import ServiceLifecycle
+import SimCore
+import Engine
+import Sessions
+
+/// How fast a live run goes against the wall clock.
+public enum Speed: Sendable, Equatable, CustomStringConvertible {
+    /// `factor` slots in the time of one (10: ten slots per 400 ms).
+    case factor(Double)
+    /// As fast as clients keep up: the next slot waits while any connection has more than a
+    /// few frames queued.
+    case max
+
+    public static func parse(_ s: String) -> Speed? {
+        if s == "max" { return .max }
+        guard let f = Double(s), f.isFinite, f > 0, f <= 10_000 else { return nil }
+        return .factor(f)
+    }
+
+    public var description: String {
+        switch self {
+        case .max: return "max"
+        case .factor(let f): return f == f.rounded() ? "\(Int(f))" : "\(f)"
+        }
+    }
+}
+
+/// The live run behind a lock: the pacing loop steps it, the WebSocket and REST handlers read
+/// it and submit actions to it. Lock order: the run, then the hub.
+final class GuardedRun: Sendable {
+    private let lock = Mutex(())
+    nonisolated(unsafe) private let run: LiveRun
+    init(_ run: LiveRun) { self.run = run }
+    func with<T>(_ body: (LiveRun) throws -> T) rethrows -> T {
+        try lock.withLock { _ in try body(run) }
+    }
+}
+
+/// Steps the run against the wall clock and publishes what each slot made; on graceful shutdown
+/// (SIGINT, SIGTERM) or at the end with `--until-end`, finishes the trace and the catalog row
+/// and closes every connection with 1001.
+final class LiveService: Service, Sendable {
+    let run: GuardedRun
+    let hub: Hub
+    let speed: Speed
+    let untilEnd: Bool
+    let clock = ContinuousClock()
+    let start: ContinuousClock.Instant
+    private let stopping = Atomic<Bool>(false)
+    private let ended = Atomic<Bool>(false)
+    /// Slot reached and how far behind the wall clock the run is, µs (for `/metrics`).
+    let lagMicros = Atomic<Int>(0)
+    let outcome = Mutex<RunOutcome?>(nil)
+    let failure = Mutex<String?>(nil)
+
+    init(run: GuardedRun, hub: Hub, speed: Speed, untilEnd: Bool) {
+        self.run = run
+        self.hub = hub
+        self.speed = speed
+        self.untilEnd = untilEnd
+        self.start = clock.now
+    }
+
+    /// Microseconds since the service started (the batchers' clock).
+    func now() -> UInt64 {
+        let d = clock.now - start
+        return UInt64(d.components.seconds) * 1_000_000 + UInt64(d.components.attoseconds / 1_000_000_000_000)
+    }
+
+    var hasEnded: Bool { ended.load(ordering: .relaxed) }
+
+    func run() async throws {
+        await withGracefulShutdownHandler {
+            await self.loop()
+        } onGracefulShutdown: {
+            self.stopping.store(true, ordering: .relaxed)
+        }
+        await shutdown()
+    }
+
+    private func loop() async {
+        let slotMicros = run.with { $0.slotMillis } * 1_000
+        var slot: UInt64 = 0
+        while !stopping.load(ordering: .relaxed) {
+            let finished = run.with { $0.isFinished }
+            if finished { break }
+            do {
+                try run.with { r in
+                    let messages = try r.step()
+                    hub.publish(messages, at: now())
+                }
+            } catch {
+                failure.withLock { $0 = "\(error)" }
+                break
+            }
+            slot += 1
+            switch speed {
+            case .factor(let f):
+                let due = UInt64(Double(slot * slotMicros) / f)
+                await waitUntil(due)
+                lagMicros.store(Int(now()) - Int(due), ordering: .relaxed)
+            case .max:
+                // Clients keep up: nobody has more than a few frames waiting.
+                var spins = 0
+                while hub.deepestQueue > 8 && !stopping.load(ordering: .relaxed) && spins < 100_000 {
+                    hub.flushDue(at: now())
+                    try? await Task.sleep(for: .microseconds(200))
+                    spins += 1
+                }
+                hub.flushDue(at: now())
+                await Task.yield()
+            }
+        }
+        endRun()
+        guard untilEnd else {
+            // Keep serving the final state until shut down.
+            while !stopping.load(ordering: .relaxed) {
+                hub.flushDue(at: now())
+                try? await Task.sleep(for: .milliseconds(20))
+            }
+            return
+        }
+        // --until-end: every client has been sent everything, then stop (bounded).
+        for _ in 0..<3_000 where hub.queuedFrames > 0 && !stopping.load(ordering: .relaxed) {
+            try? await Task.sleep(for: .milliseconds(10))
+        }
+    }
+
+    /// Sleeps until `due` µs, sending batches as their windows close.
+    private func waitUntil(_ due: UInt64) async {
+        while !stopping.load(ordering: .relaxed) {
+            let t = now()
+            if t >= due { return }
+            let next = hub.flushDue(at: t)
+            let wake = min(due, next ?? due)
+            if wake > t { try? await Task.sleep(for: .microseconds(Int64(wake - t))) }
+        }
+    }
+
+    /// The run's end: the trace and catalog row finished, batches flushed. Once.
+    private func endRun() {
+        guard !ended.exchange(true, ordering: .relaxed) else { return }
+        do {
+            let o = try run.with { try $0.finish() }
+            outcome.withLock { $0 = o }
+        } catch {
+            failure.withLock { $0 = "\(error)" }
+        }
+        hub.flushAll()
+    }
+
+    private func shutdown() async {
+        endRun()
+        hub.closeAll(code: 1001, reason: "server shutting down")
+        for _ in 0..<200 where hub.connectionCount > 0 {
+            try? await Task.sleep(for: .milliseconds(10))
+        }
+    }
+}
