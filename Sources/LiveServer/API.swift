@@ -23,7 +23,18 @@ struct RESTAPI: APIProtocol {
 
     /// Our JSON through the generated Codable type (what the document says the body is).
     private func typed<T: Decodable>(_ j: JSON) throws -> T {
-        try JSONDecoder().decode(T.self, from: Data(j.serialized().utf8))
+        try JSONDecoder().decode(T.self, from: Data(Self.decimalsAsStrings(j).serialized().utf8))
+    }
+
+    /// The REST API writes amounts as decimal strings (exact in any client), where the WebSocket
+    /// messages write them as JSON numbers.
+    static func decimalsAsStrings(_ j: JSON) -> JSON {
+        switch j {
+        case .number(let text): return .string(text)
+        case .object(let f): return .object(f.map { ($0.0, decimalsAsStrings($0.1)) })
+        case .array(let a): return .array(a.map(decimalsAsStrings))
+        default: return j
+        }
     }
 
     private func problem(_ status: Int, _ e: ActionError) -> Components.Schemas.Problem {
@@ -35,9 +46,10 @@ struct RESTAPI: APIProtocol {
     }
 
     /// How a refused action maps to a status: the run over is a conflict, the rest is unprocessable.
-    private enum Refusal { case conflict(Components.Schemas.Problem), refused(Components.Schemas.Problem) }
+    private enum Refusal { case conflict(Components.Schemas.Problem), refused(Components.Schemas.Problem), notFound(Components.Schemas.Problem) }
     private func refusal(_ e: ActionError) -> Refusal {
-        e.code == "RunEnded" || e.code == "AlreadyLaunched" ? .conflict(problem(409, e)) : .refused(problem(422, e))
+        if e.code == "UnknownWallet" || e.code == "UnknownToken" { return .notFound(problem(404, e)) }
+        return e.code == "RunEnded" || e.code == "AlreadyLaunched" ? .conflict(problem(409, e)) : .refused(problem(422, e))
     }
 
     private func submit(_ action: ClientAction) -> Swift.Result<Components.Schemas.Accepted, ActionError> {
@@ -99,29 +111,31 @@ struct RESTAPI: APIProtocol {
         }
     }
 
-    func submitTrade(_ input: Operations.SubmitTrade.Input) async throws -> Operations.SubmitTrade.Output {
+    func submitBuy(_ input: Operations.SubmitBuy.Input) async throws -> Operations.SubmitBuy.Output {
         guard case .json(let b) = input.body else { throw Problem(.badRequest, "BadBody", "expected application/json") }
-        let action: ClientAction
-        switch b.side {
-        case .buy:
-            guard let sol = b.sol, b.tokens == nil, b.shareBps == nil else {
-                return .badRequest(.init(body: .applicationProblemJson(problem(400, ActionError("BadField", field: "sol", expected: "a buy gives sol (SOL to spend) and neither tokens nor share_bps")))))
-            }
-            action = .buy(wallet: b.wallet, token: b.token, sol: sol, slippageBps: b.slippageBps.map { UInt64(clamping: $0) })
-        case .sell:
-            guard b.sol == nil, (b.tokens == nil) != (b.shareBps == nil) else {
-                return .badRequest(.init(body: .applicationProblemJson(problem(400, ActionError("BadField", field: "tokens", expected: "a sell gives tokens or share_bps (one of them), not sol")))))
-            }
-            action = .sell(wallet: b.wallet, token: b.token, tokens: b.tokens, shareBps: b.shareBps.map { UInt64(clamping: $0) },
-                           slippageBps: b.slippageBps.map { UInt64(clamping: $0) })
-        }
-        switch submit(action) {
+        switch submit(.buy(wallet: b.wallet, token: b.token, sol: b.sol, slippageBps: b.slippageBps.map { UInt64(clamping: $0) })) {
         case .success(let a): return .accepted(.init(body: .json(a)))
         case .failure(let e) where e.code.hasPrefix("Bad"): return .badRequest(.init(body: .applicationProblemJson(problem(400, e))))
         case .failure(let e):
             switch refusal(e) {
             case .conflict(let p): return .conflict(.init(body: .applicationProblemJson(p)))
             case .refused(let p): return .unprocessableContent(.init(body: .applicationProblemJson(p)))
+            case .notFound(let p): return .notFound(.init(body: .applicationProblemJson(p)))
+            }
+        }
+    }
+
+    func submitSell(_ input: Operations.SubmitSell.Input) async throws -> Operations.SubmitSell.Output {
+        guard case .json(let b) = input.body else { throw Problem(.badRequest, "BadBody", "expected application/json") }
+        switch submit(.sell(wallet: b.wallet, token: b.token, tokens: nil, shareBps: UInt64(clamping: b.shareBps),
+                            slippageBps: b.slippageBps.map { UInt64(clamping: $0) })) {
+        case .success(let a): return .accepted(.init(body: .json(a)))
+        case .failure(let e) where e.code.hasPrefix("Bad"): return .badRequest(.init(body: .applicationProblemJson(problem(400, e))))
+        case .failure(let e):
+            switch refusal(e) {
+            case .conflict(let p): return .conflict(.init(body: .applicationProblemJson(p)))
+            case .refused(let p): return .unprocessableContent(.init(body: .applicationProblemJson(p)))
+            case .notFound(let p): return .notFound(.init(body: .applicationProblemJson(p)))
             }
         }
     }
@@ -134,6 +148,7 @@ struct RESTAPI: APIProtocol {
             switch refusal(e) {
             case .conflict(let p): return .conflict(.init(body: .applicationProblemJson(p)))
             case .refused(let p): return .unprocessableContent(.init(body: .applicationProblemJson(p)))
+            case .notFound(let p): return .notFound(.init(body: .applicationProblemJson(p)))
             }
         }
     }
@@ -142,11 +157,15 @@ struct RESTAPI: APIProtocol {
         guard case .json(let b) = input.body else { throw Problem(.badRequest, "BadBody", "expected application/json") }
         switch submit(.chat(wallet: b.wallet, token: b.token, message: b.message)) {
         case .success(let a): return .accepted(.init(body: .json(a)))
+        case .failure(let e) where e.code == "RateLimited":
+            let retry = run.with { $0.chatRetrySeconds }
+            return .tooManyRequests(.init(headers: .init(retryAfter: retry), body: .applicationProblemJson(problem(429, e))))
         case .failure(let e) where e.code == "BadMessage": return .badRequest(.init(body: .applicationProblemJson(problem(400, e))))
         case .failure(let e):
             switch refusal(e) {
             case .conflict(let p): return .conflict(.init(body: .applicationProblemJson(p)))
             case .refused(let p): return .unprocessableContent(.init(body: .applicationProblemJson(p)))
+            case .notFound(let p): return .notFound(.init(body: .applicationProblemJson(p)))
             }
         }
     }
@@ -168,36 +187,43 @@ struct RESTAPI: APIProtocol {
             switch refusal(e) {
             case .conflict(let p): return .conflict(.init(body: .applicationProblemJson(p)))
             case .refused(let p): return .unprocessableContent(.init(body: .applicationProblemJson(p)))
+            case .notFound(let p): return .notFound(.init(body: .applicationProblemJson(p)))
             }
         }
     }
 
-    func virtualTrade(_ input: Operations.VirtualTrade.Input) async throws -> Operations.VirtualTrade.Output {
+    func virtualBuy(_ input: Operations.VirtualBuy.Input) async throws -> Operations.VirtualBuy.Output {
         guard case .json(let b) = input.body else { throw Problem(.badRequest, "BadBody", "expected application/json") }
         let symbol = input.path.symbol
         guard run.with({ $0.mint(symbol: symbol) }) != nil else {
             return .notFound(.init(body: .applicationProblemJson(problem(404, "UnknownToken", "no token \(symbol) in this run"))))
         }
-        let action: ClientAction
-        switch b.side {
-        case .buy:
-            guard let amount = b.amount, b.shareBps == nil else {
-                return .badRequest(.init(body: .applicationProblemJson(problem(400, ActionError("BadField", field: "amount", expected: "a virtual buy gives amount (play SOL) and not share_bps")))))
-            }
-            action = .virtualBuy(wallet: b.wallet, token: symbol, sol: amount)
-        case .sell:
-            guard let share = b.shareBps, b.amount == nil else {
-                return .badRequest(.init(body: .applicationProblemJson(problem(400, ActionError("BadField", field: "share_bps", expected: "a virtual sell gives share_bps and not amount")))))
-            }
-            action = .virtualSell(wallet: b.wallet, token: symbol, shareBps: UInt64(clamping: share))
-        }
-        switch submit(action) {
+        switch submit(.virtualBuy(wallet: b.wallet, token: symbol, sol: b.amount)) {
         case .success(let a): return .accepted(.init(body: .json(a)))
         case .failure(let e) where e.code.hasPrefix("Bad"): return .badRequest(.init(body: .applicationProblemJson(problem(400, e))))
         case .failure(let e):
             switch refusal(e) {
             case .conflict(let p): return .conflict(.init(body: .applicationProblemJson(p)))
             case .refused(let p): return .unprocessableContent(.init(body: .applicationProblemJson(p)))
+            case .notFound(let p): return .notFound(.init(body: .applicationProblemJson(p)))
+            }
+        }
+    }
+
+    func virtualSell(_ input: Operations.VirtualSell.Input) async throws -> Operations.VirtualSell.Output {
+        guard case .json(let b) = input.body else { throw Problem(.badRequest, "BadBody", "expected application/json") }
+        let symbol = input.path.symbol
+        guard run.with({ $0.mint(symbol: symbol) }) != nil else {
+            return .notFound(.init(body: .applicationProblemJson(problem(404, "UnknownToken", "no token \(symbol) in this run"))))
+        }
+        switch submit(.virtualSell(wallet: b.wallet, token: symbol, shareBps: UInt64(clamping: b.shareBps))) {
+        case .success(let a): return .accepted(.init(body: .json(a)))
+        case .failure(let e) where e.code.hasPrefix("Bad"): return .badRequest(.init(body: .applicationProblemJson(problem(400, e))))
+        case .failure(let e):
+            switch refusal(e) {
+            case .conflict(let p): return .conflict(.init(body: .applicationProblemJson(p)))
+            case .refused(let p): return .unprocessableContent(.init(body: .applicationProblemJson(p)))
+            case .notFound(let p): return .notFound(.init(body: .applicationProblemJson(p)))
             }
         }
     }

@@ -17,11 +17,9 @@ final class Handlers: Sendable {
     let metrics: LiveMetrics
     let options: LiveServer.Options
     let perIP = Mutex<[String: Int]>([:])
-    let apiLimiter: RateLimiter
 
     init(run: GuardedRun, hub: Hub, service: LiveService, counters: Counters, metrics: LiveMetrics, options: LiveServer.Options) {
         self.run = run; self.hub = hub; self.service = service; self.counters = counters; self.metrics = metrics; self.options = options
-        self.apiLimiter = RateLimiter(perSecond: options.apiRequestsPerSecond)
     }
 
     func routes(_ router: Router<LiveContext>) throws {

@@ -90,6 +90,9 @@ final class Hub: Sendable {
 
     var connectionCount: Int { state.withLock { $0.connections.count } }
 
+    /// Connections subscribed to at least one topic.
+    var subscribedConnections: Int { state.withLock { s in s.connections.values.filter { !$0.next.isEmpty }.count } }
+
     /// The most frames any connection has waiting (pacing at `--speed max`).
     var deepestQueue: Int { state.withLock { s in s.connections.values.map { $0.outbox.depth }.max() ?? 0 } }
 
@@ -111,11 +114,24 @@ final class Hub: Sendable {
             for t in topics {
                 var topic = s.topics[t] ?? Topic(batcher: TopicBatcher(policy: policy))
                 topic.subscribers.insert(id)
-                if let last = since[t], last <= topic.seq, last + 1 >= (topic.history.first?.seq ?? topic.seq + 1) {
-                    // Resume: exactly the messages after `last`.
-                    let missed = topic.history.filter { $0.seq > last }
-                    for m in missed { send(m.text, to: sub.outbox) }
+                let missed = since[t].flatMap { last -> [Item]? in
+                    guard last <= topic.seq, last + 1 >= (topic.history.first?.seq ?? topic.seq + 1) else { return nil }
+                    return topic.history.filter { $0.seq > last }
+                }
+                // What was missed goes out as batches, unless it would not fit the write buffer (then
+                // it is too old to replay: a snapshot brings the client up to date instead).
+                if let missed, missed.reduce(0, { $0 + $1.text.utf8.count }) <= limits.writeBufferBytes - sub.outbox.queuedBytes {
+                    var batch: [Item] = [], bytes = 0
+                    for m in missed {
+                        if bytes + m.text.utf8.count > Self.resumeFrameBytes, !batch.isEmpty {
+                            send(Self.frame(batch), to: sub.outbox)
+                            batch.removeAll(); bytes = 0
+                        }
+                        batch.append(m); bytes += m.text.utf8.count
+                    }
+                    if !batch.isEmpty { send(Self.frame(batch), to: sub.outbox) }
                     counters.resumes.add(1, ordering: .relaxed)
+                    counters.messagesSent.add(missed.count, ordering: .relaxed)
                     sub.next[t] = topic.seq + 1
                 } else {
                     if since[t] != nil { counters.staleResumes.add(1, ordering: .relaxed) }
@@ -215,10 +231,18 @@ final class Hub: Sendable {
             guard let last = wanted.last else { continue }
             sub.next[topic] = last.seq + 1
             s.connections[id] = sub
-            let text = wanted.count == 1 ? wanted[0].text : "[" + wanted.map(\.text).joined(separator: ",") + "]"
+            let text = Self.frame(wanted)
             counters.messagesSent.add(wanted.count, ordering: .relaxed)
             send(text, to: sub.outbox)
         }
+    }
+
+    /// Largest frame a resume is sent in.
+    static let resumeFrameBytes = 32 * 1_024
+
+    /// One message as itself, several as a JSON array.
+    static func frame(_ items: [Item]) -> String {
+        items.count == 1 ? items[0].text : "[" + items.map(\.text).joined(separator: ",") + "]"
     }
 
     private func send(_ text: String, to outbox: Outbox) {

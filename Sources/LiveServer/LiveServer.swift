@@ -21,6 +21,8 @@ public enum LiveServer {
         public var port = 8080
         public var speed: Speed = .factor(1)
         public var untilEnd = false
+        /// Start the run once this many connections have subscribed.
+        public var waitFor = 0
         /// Limits.
         public var maxFrameBytes = 64 * 1_024
         public var connectionsPerIP = 4_096
@@ -53,14 +55,14 @@ public enum LiveServer {
         let counters = Counters()
         let hub = Hub(policy: spec?.batching ?? .none, limits: limits, counters: counters)
         let guarded = GuardedRun(run)
-        let service = LiveService(run: guarded, hub: hub, speed: o.speed, untilEnd: o.untilEnd)
+        let service = LiveService(run: guarded, hub: hub, speed: o.speed, untilEnd: o.untilEnd, waitFor: o.waitFor)
         let metrics = LiveMetrics(counters: counters, hub: hub, service: service, run: guarded)
         let context = Handlers(run: guarded, hub: hub, service: service, counters: counters, metrics: metrics, options: o)
 
         var logger = Logger(label: "pumpsim.serve") { StreamLogHandler.standardError(label: $0) }
         logger.logLevel = .warning
         let router = Router(context: LiveContext.self)
-        router.middlewares.add(ProblemMiddleware(metrics: metrics))
+        router.middlewares.add(ProblemMiddleware(metrics: metrics, limiter: RateLimiter(perSecond: o.apiRequestsPerSecond)))
         try context.routes(router)
         let host = o.host
         let app = Application(
@@ -104,23 +106,64 @@ struct LiveContext: RequestContext, WebSocketRequestContext, RemoteAddressReques
 struct ProblemMiddleware: RouterMiddleware {
     typealias Context = LiveContext
     let metrics: LiveMetrics
+    /// Requests per second per client address on the API (`--api-rate`).
+    let limiter: RateLimiter
 
     func handle(_ request: Request, context: LiveContext, next: (Request, LiveContext) async throws -> Response) async throws -> Response {
         let start = ContinuousClock.now
         let response: Response
-        do {
+        let path = request.uri.path
+        if path.hasPrefix("/api/") || path == "/health", let wait = limiter.take(context.remoteAddress?.ipAddress ?? "unknown") {
+            var p = Problem(.tooManyRequests, "RateLimited", "at most \(Int(limiter.perSecond)) requests per second per address; retry after the Retry-After seconds")
+            p.headers[.retryAfter] = "\(max(1, Int(wait.rounded(.up))))"
+            response = p.response
+        } else { do {
             response = try await next(request, context)
         } catch let p as Problem {
             response = p.response
+        } catch let e as HTTPError where e.status == .notFound {
+            if let allowed = Routes.methods(for: request.uri.path), !allowed.contains(request.method.rawValue) {
+                var p = Problem(.methodNotAllowed, "MethodNotAllowed", "\(request.method.rawValue) is not supported here; use \(allowed.joined(separator: ", "))")
+                p.headers[.allow] = allowed.joined(separator: ", ")
+                response = p.response
+            } else {
+                response = Problem(.notFound, "NotFound", "no route \(request.method.rawValue) \(request.uri.path)").response
+            }
         } catch let e as HTTPError {
             let code = e.status == .notFound ? "NotFound" : e.status == .contentTooLarge ? "TooLarge" : e.status == .methodNotAllowed ? "MethodNotAllowed" : "BadRequest"
             response = Problem(e.status, code, e.body ?? e.status.reasonPhrase).response
         } catch {
             response = Problem(.badRequest, "BadRequest", "\(error)").response
-        }
+        } }
         let route = context.endpointPath ?? "unmatched"
         metrics.recordRequest(route: route, status: Int(response.status.code), seconds: ContinuousClock.now - start)
         return response
+    }
+}
+
+/// Every route and its methods, so that another method on a known path gets 405 with `Allow`.
+/// The paths of openapi.yaml are here too (LiveServerTests check that none is missing).
+enum Routes {
+    static let table: [(String, [String])] = [
+        ("/", ["GET"]), ("/ws", ["GET"]), ("/metrics", ["GET"]), ("/openapi.yaml", ["GET"]), ("/health", ["GET"]),
+        ("/api/v1/tokens", ["GET"]), ("/api/v1/tokens/{symbol}", ["GET"]), ("/api/v1/tokens/{symbol}/launch", ["POST"]),
+        ("/api/v1/tokens/{symbol}/quote", ["GET"]), ("/api/v1/buys", ["POST"]), ("/api/v1/sells", ["POST"]),
+        ("/api/v1/claims", ["POST"]), ("/api/v1/chat", ["POST"]), ("/api/v1/environments", ["GET"]),
+        ("/api/v1/environments/{symbol}/join", ["POST"]), ("/api/v1/environments/{symbol}/buys", ["POST"]),
+        ("/api/v1/environments/{symbol}/sells", ["POST"]), ("/api/v1/wallets/{name}", ["GET"]), ("/api/v1/runs", ["GET"]),
+    ]
+
+    /// The methods a path supports (HEAD with GET), or nil for a path that is not a route.
+    static func methods(for path: String) -> [String]? {
+        let parts = path.split(separator: "/", omittingEmptySubsequences: false)
+        for (pattern, methods) in table {
+            let p = pattern.split(separator: "/", omittingEmptySubsequences: false)
+            guard p.count == parts.count else { continue }
+            if zip(p, parts).allSatisfy({ $0.0.hasPrefix("{") ? !$0.1.isEmpty : $0.0 == $0.1 }) {
+                return methods.contains("GET") ? methods + ["HEAD"] : methods
+            }
+        }
+        return nil
     }
 }
 

@@ -46,6 +46,8 @@ final class LiveService: Service, Sendable {
     let hub: Hub
     let speed: Speed
     let untilEnd: Bool
+    /// Start stepping once this many connections have subscribed (0: at once).
+    let waitFor: Int
     let clock = ContinuousClock()
     let start: ContinuousClock.Instant
     private let stopping = Atomic<Bool>(false)
@@ -55,11 +57,12 @@ final class LiveService: Service, Sendable {
     let outcome = Mutex<RunOutcome?>(nil)
     let failure = Mutex<String?>(nil)
 
-    init(run: GuardedRun, hub: Hub, speed: Speed, untilEnd: Bool) {
+    init(run: GuardedRun, hub: Hub, speed: Speed, untilEnd: Bool, waitFor: Int = 0) {
         self.run = run
         self.hub = hub
         self.speed = speed
         self.untilEnd = untilEnd
+        self.waitFor = waitFor
         self.start = clock.now
     }
 
@@ -82,6 +85,10 @@ final class LiveService: Service, Sendable {
 
     private func loop() async {
         let slotMicros = run.with { $0.slotMillis } * 1_000
+        while hub.subscribedConnections < waitFor && !stopping.load(ordering: .relaxed) {
+            try? await Task.sleep(for: .milliseconds(5))
+        }
+        let begin = now()
         var slot: UInt64 = 0
         while !stopping.load(ordering: .relaxed) {
             let finished = run.with { $0.isFinished }
@@ -98,7 +105,7 @@ final class LiveService: Service, Sendable {
             slot += 1
             switch speed {
             case .factor(let f):
-                let due = UInt64(Double(slot * slotMicros) / f)
+                let due = begin + UInt64(Double(slot * slotMicros) / f)
                 await waitUntil(due)
                 lagMicros.store(Int(now()) - Int(due), ordering: .relaxed)
             case .max:
@@ -108,6 +115,13 @@ final class LiveService: Service, Sendable {
                     hub.flushDue(at: now())
                     try? await Task.sleep(for: .microseconds(200))
                     spins += 1
+                }
+                // With --wait-for, clients that reconnect are waited for too (at most 10 s a slot).
+                var held = 0
+                while hub.subscribedConnections < waitFor && !stopping.load(ordering: .relaxed) && held < 2_000 {
+                    hub.flushDue(at: now())
+                    try? await Task.sleep(for: .milliseconds(5))
+                    held += 1
                 }
                 hub.flushDue(at: now())
                 await Task.yield()
@@ -154,7 +168,8 @@ final class LiveService: Service, Sendable {
     private func shutdown() async {
         endRun()
         hub.closeAll(code: 1001, reason: "server shutting down")
-        for _ in 0..<200 where hub.connectionCount > 0 {
+        // Clients answer the close once they have read everything before it (bounded: 30 s).
+        for _ in 0..<3_000 where hub.connectionCount > 0 {
             try? await Task.sleep(for: .milliseconds(10))
         }
     }

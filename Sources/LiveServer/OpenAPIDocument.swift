@@ -14,7 +14,8 @@ info:
     Every action enters the simulation at the next slot and is recorded in the trace, so the
     session replays bit for bit (`pumpsim replay --verify`) and reruns (`pumpsim trace scenario`).
 
-    Amounts are decimal strings: SOL with up to 9 decimals, tokens with up to 6. Errors are
+    Amounts are decimal strings: SOL with up to 9 decimals, tokens with up to 6. Unsupported
+    methods on a documented path get 405 with `Allow`; every error has a problem+json body. Errors are
     `application/problem+json` (RFC 9457) whose `title` is the program's error name
     (`UnknownWallet`, `BadAmount`, `RateLimited`, `TooMuchSolRequired`, ...).
 servers:
@@ -89,8 +90,12 @@ paths:
         - name: amount
           in: query
           required: true
-          description: SOL to spend (buy) or tokens to sell (sell), a decimal string.
-          schema: {$ref: '#/components/schemas/Decimal'}
+          description: SOL to spend (buy) or tokens to sell (sell), a decimal string above 0 with at most 6 decimals.
+          schema:
+            type: string
+            pattern: '^(0\.[0-9]{0,5}[1-9]|[1-9][0-9]{0,8}(\.[0-9]{1,6})?)$'
+            example: '1.5'
+
       responses:
         '200':
           description: The quote.
@@ -101,15 +106,15 @@ paths:
         '404': {$ref: '#/components/responses/NotFound'}
         '422': {$ref: '#/components/responses/Refused'}
         '429': {$ref: '#/components/responses/RateLimited'}
-  /api/v1/trades:
+  /api/v1/buys:
     post:
-      operationId: submitTrade
-      summary: Submit a buy or a sell for a named wallet; it enters at the next slot.
+      operationId: submitBuy
+      summary: Spend SOL (fees included) on a token for a named wallet; the buy enters at the next slot.
       requestBody:
         required: true
         content:
           application/json:
-            schema: {$ref: '#/components/schemas/TradeRequest'}
+            schema: {$ref: '#/components/schemas/BuyRequest'}
       responses:
         '202':
           description: Accepted; the transaction is submitted at the returned slot (it may still fail on chain).
@@ -117,6 +122,27 @@ paths:
             application/json:
               schema: {$ref: '#/components/schemas/Accepted'}
         '400': {$ref: '#/components/responses/BadRequest'}
+        '404': {$ref: '#/components/responses/NotFound'}
+        '409': {$ref: '#/components/responses/Conflict'}
+        '422': {$ref: '#/components/responses/Refused'}
+        '429': {$ref: '#/components/responses/RateLimited'}
+  /api/v1/sells:
+    post:
+      operationId: submitSell
+      summary: Sell a share of a named wallet's holding of a token; the sell enters at the next slot.
+      requestBody:
+        required: true
+        content:
+          application/json:
+            schema: {$ref: '#/components/schemas/SellRequest'}
+      responses:
+        '202':
+          description: Accepted; the transaction is submitted at the returned slot (it may still fail on chain).
+          content:
+            application/json:
+              schema: {$ref: '#/components/schemas/Accepted'}
+        '400': {$ref: '#/components/responses/BadRequest'}
+        '404': {$ref: '#/components/responses/NotFound'}
         '409': {$ref: '#/components/responses/Conflict'}
         '422': {$ref: '#/components/responses/Refused'}
         '429': {$ref: '#/components/responses/RateLimited'}
@@ -136,6 +162,7 @@ paths:
             application/json:
               schema: {$ref: '#/components/schemas/Accepted'}
         '400': {$ref: '#/components/responses/BadRequest'}
+        '404': {$ref: '#/components/responses/NotFound'}
         '409': {$ref: '#/components/responses/Conflict'}
         '422': {$ref: '#/components/responses/Refused'}
         '429': {$ref: '#/components/responses/RateLimited'}
@@ -155,6 +182,7 @@ paths:
             application/json:
               schema: {$ref: '#/components/schemas/Accepted'}
         '400': {$ref: '#/components/responses/BadRequest'}
+        '404': {$ref: '#/components/responses/NotFound'}
         '409': {$ref: '#/components/responses/Conflict'}
         '422': {$ref: '#/components/responses/Refused'}
         '429': {$ref: '#/components/responses/RateLimited'}
@@ -194,17 +222,39 @@ paths:
         '409': {$ref: '#/components/responses/Conflict'}
         '422': {$ref: '#/components/responses/Refused'}
         '429': {$ref: '#/components/responses/RateLimited'}
-  /api/v1/environments/{symbol}/trades:
+  /api/v1/environments/{symbol}/buys:
     post:
-      operationId: virtualTrade
-      summary: Paper-trade in the token's newest virtual environment.
+      operationId: virtualBuy
+      summary: Paper-buy in the token's newest virtual environment with play SOL.
       parameters:
         - $ref: '#/components/parameters/Symbol'
       requestBody:
         required: true
         content:
           application/json:
-            schema: {$ref: '#/components/schemas/VirtualTradeRequest'}
+            schema: {$ref: '#/components/schemas/VirtualBuyRequest'}
+      responses:
+        '202':
+          description: Accepted at the returned slot.
+          content:
+            application/json:
+              schema: {$ref: '#/components/schemas/Accepted'}
+        '400': {$ref: '#/components/responses/BadRequest'}
+        '404': {$ref: '#/components/responses/NotFound'}
+        '409': {$ref: '#/components/responses/Conflict'}
+        '422': {$ref: '#/components/responses/Refused'}
+        '429': {$ref: '#/components/responses/RateLimited'}
+  /api/v1/environments/{symbol}/sells:
+    post:
+      operationId: virtualSell
+      summary: Paper-sell a share of the play holding in the token's newest virtual environment.
+      parameters:
+        - $ref: '#/components/parameters/Symbol'
+      requestBody:
+        required: true
+        content:
+          application/json:
+            schema: {$ref: '#/components/schemas/VirtualSellRequest'}
       responses:
         '202':
           description: Accepted at the returned slot.
@@ -268,7 +318,7 @@ components:
         application/problem+json:
           schema: {$ref: '#/components/schemas/Problem'}
     NotFound:
-      description: No such token, wallet or route.
+      description: No such token, named wallet or route (`UnknownToken`, `UnknownWallet`, `NotFound`).
       content:
         application/problem+json:
           schema: {$ref: '#/components/schemas/Problem'}
@@ -278,7 +328,7 @@ components:
         application/problem+json:
           schema: {$ref: '#/components/schemas/Problem'}
     Refused:
-      description: Well formed, but the run refuses it (unknown wallet, no open environment, an amount the curve cannot fill, the chat rate limit).
+      description: Well formed, but the run refuses it (no open environment, an amount the curve cannot fill, the chat rate limit).
       content:
         application/problem+json:
           schema: {$ref: '#/components/schemas/Problem'}
@@ -295,12 +345,16 @@ components:
     Symbol:
       type: string
       pattern: '^[A-Za-z0-9]{1,16}$'
+      example: TEST
     WalletName:
       type: string
       pattern: '^[A-Za-z0-9_.-]{1,64}$'
-    Decimal:
+      example: alice
+    Amount:
+      description: SOL as a decimal string, above 0 and at most 1000000.
       type: string
-      pattern: '^[0-9]{1,12}(\.[0-9]{1,9})?$'
+      pattern: '^(0\.[0-9]{0,8}[1-9]|[1-9][0-9]{0,5}(\.[0-9]{1,9})?|1000000)$'
+      example: '0.5'
     Problem:
       type: object
       required: [type, title, status, detail]
@@ -351,17 +405,23 @@ components:
       required: [wallet]
       properties:
         wallet: {$ref: '#/components/schemas/WalletName'}
-    TradeRequest:
+    BuyRequest:
       type: object
       additionalProperties: false
-      required: [wallet, token, side]
+      required: [wallet, token, sol]
       properties:
         wallet: {$ref: '#/components/schemas/WalletName'}
         token: {$ref: '#/components/schemas/Symbol'}
-        side: {type: string, enum: [buy, sell]}
-        sol: {$ref: '#/components/schemas/Decimal'}
-        tokens: {$ref: '#/components/schemas/Decimal'}
-        share_bps: {type: integer, minimum: 1, maximum: 10000}
+        sol: {$ref: '#/components/schemas/Amount'}
+        slippage_bps: {type: integer, minimum: 1, maximum: 10000}
+    SellRequest:
+      type: object
+      additionalProperties: false
+      required: [wallet, token, share_bps]
+      properties:
+        wallet: {$ref: '#/components/schemas/WalletName'}
+        token: {$ref: '#/components/schemas/Symbol'}
+        share_bps: {type: integer, minimum: 1, maximum: 10000, description: The share of the holding to sell.}
         slippage_bps: {type: integer, minimum: 1, maximum: 10000}
     ChatRequest:
       type: object
@@ -370,15 +430,20 @@ components:
       properties:
         wallet: {$ref: '#/components/schemas/WalletName'}
         token: {$ref: '#/components/schemas/Symbol'}
-        message: {type: string, minLength: 1, maxLength: 512}
-    VirtualTradeRequest:
+        message: {type: string, minLength: 1, maxLength: 512, pattern: '^[^\u0000-\u001F\u007F-\u009F]+$', description: Text without control characters.}
+    VirtualBuyRequest:
       type: object
       additionalProperties: false
-      required: [wallet, side]
+      required: [wallet, amount]
       properties:
         wallet: {$ref: '#/components/schemas/WalletName'}
-        side: {type: string, enum: [buy, sell]}
-        amount: {$ref: '#/components/schemas/Decimal'}
+        amount: {$ref: '#/components/schemas/Amount'}
+    VirtualSellRequest:
+      type: object
+      additionalProperties: false
+      required: [wallet, share_bps]
+      properties:
+        wallet: {$ref: '#/components/schemas/WalletName'}
         share_bps: {type: integer, minimum: 1, maximum: 10000}
     Environment:
       type: object

@@ -55,7 +55,7 @@ public final class LiveRun: @unchecked Sendable {
     }
 
     /// Limits on what clients may do.
-    public static let maxChatBytes = 512
+    public static let maxChatCharacters = 512
     public static let maxSolLamports: UInt64 = 1_000_000 * 1_000_000_000
 
     public let scenario: ResolvedScenario
@@ -287,8 +287,8 @@ public final class LiveRun: @unchecked Sendable {
         let curve = sim.world.chain.mints[Int(m)].curve
         switch side {
         case "buy":
-            guard let l = FixedDecimal.parse(amount, scale: 9), l > 0, l <= Self.maxSolLamports else {
-                return .failure(ActionError("BadAmount", field: "amount", expected: "SOL to spend, a decimal above 0 and at most 1000000 (like 0.5)"))
+            guard let l = FixedDecimal.parse(amount, scale: 9), l > 0 else {
+                return .failure(ActionError("BadAmount", field: "amount", expected: "SOL to spend, a decimal above 0 (like 0.5)"))
             }
             do {
                 let q = try curve.quoteBuy(spendable: l, minTokensOut: 0)
@@ -366,8 +366,8 @@ public final class LiveRun: @unchecked Sendable {
                 }
             case .chat(let w, let t, let text):
                 let a = try wallet(w).get(), m = try token(t).get()
-                guard !text.isEmpty, text.utf8.count <= Self.maxChatBytes else {
-                    return .failure(ActionError("BadMessage", field: "message", expected: "text of 1 to \(Self.maxChatBytes) bytes"))
+                guard !text.isEmpty, text.unicodeScalars.count <= Self.maxChatCharacters else {
+                    return .failure(ActionError("BadMessage", field: "message", expected: "text of 1 to \(Self.maxChatCharacters) characters"))
                 }
                 guard !text.unicodeScalars.contains(where: { $0.properties.generalCategory == .control }) else {
                     return .failure(ActionError("BadMessage", field: "message", expected: "text without control characters"))
@@ -405,6 +405,13 @@ public final class LiveRun: @unchecked Sendable {
         } catch {
             return .failure(ActionError("BadInput", field: "data", expected: "\(error)"))
         }
+    }
+
+    /// Seconds of simulated time until the chat rate limit's window turns (a 429's Retry-After).
+    public var chatRetrySeconds: Int {
+        let window = config.limits.windowSlots == 0 ? 150 : config.limits.windowSlots
+        let slots = window - tick % window
+        return max(1, Int((slots * config.clock.slotMillis + 999) / 1_000))
     }
 
     /// Checks an action and, when it holds, enters it at the next slot (recorded in the trace).

@@ -52,6 +52,8 @@ struct ServeCommand: ParsableCommand {
     @Option(help: ArgumentHelp("Run catalog (SQLite) to record the run in (default \(Catalogs.defaultPath)).", valueName: "FILE")) var db: String?
     @Flag(help: "Do not record the run in the catalog.") var noDb = false
     @Flag(help: "Exit 0 once the scenario's duration has run out and every client has been sent everything.") var untilEnd = false
+    @Option(help: "Start the run once this many WebSocket clients have subscribed; at --speed max, also hold each slot (up to 10 s) until that many are subscribed again after reconnects (load tests).")
+    var waitFor = 0
     @Option(help: "WebSocket connections allowed per client address.") var maxConnectionsPerIp = 4_096
     @Option(help: "Frames a connection may send per second (more get an ERROR frame).") var maxFramesPerSecond = 50
     @Option(help: "REST requests allowed per second per client address (more get 429 with Retry-After).") var apiRate = 100
@@ -60,7 +62,7 @@ struct ServeCommand: ParsableCommand {
     func validate() throws {
         if noDb && db != nil { throw ValidationError("--db and --no-db contradict each other") }
         guard (0...65_535).contains(port) else { throw ValidationError("--port: expected 0 to 65535, found \(port)") }
-        guard maxConnectionsPerIp >= 1, maxFramesPerSecond >= 1, apiRate >= 1 else { throw ValidationError("limits must be at least 1") }
+        guard waitFor >= 0, maxConnectionsPerIp >= 1, maxFramesPerSecond >= 1, apiRate >= 1 else { throw ValidationError("limits must be at least 1") }
         guard (1_024...16 * 1_024 * 1_024).contains(maxFrameBytes) else { throw ValidationError("--max-frame-bytes: expected 1024 to 16777216") }
     }
 
@@ -75,6 +77,7 @@ struct ServeCommand: ParsableCommand {
         o.port = port
         o.speed = speed
         o.untilEnd = untilEnd
+        o.waitFor = waitFor
         o.connectionsPerIP = maxConnectionsPerIp
         o.framesPerSecond = maxFramesPerSecond
         o.apiRequestsPerSecond = apiRate

@@ -22,8 +22,10 @@ extension Components {
         public typealias Symbol = Swift.String
         /// - Remark: Generated from `#/components/schemas/WalletName`.
         public typealias WalletName = Swift.String
-        /// - Remark: Generated from `#/components/schemas/Decimal`.
-        public typealias Decimal = Swift.String
+        /// SOL as a decimal string, above 0 and at most 1000000.
+        ///
+        /// - Remark: Generated from `#/components/schemas/Amount`.
+        public typealias Amount = Swift.String
         /// - Remark: Generated from `#/components/schemas/Problem`.
         public struct Problem: Codable, Hashable, Sendable {
             /// - Remark: Generated from `#/components/schemas/Problem/type`.
@@ -277,60 +279,99 @@ extension Components {
                 ])
             }
         }
-        /// - Remark: Generated from `#/components/schemas/TradeRequest`.
-        public struct TradeRequest: Codable, Hashable, Sendable {
-            /// - Remark: Generated from `#/components/schemas/TradeRequest/wallet`.
+        /// - Remark: Generated from `#/components/schemas/BuyRequest`.
+        public struct BuyRequest: Codable, Hashable, Sendable {
+            /// - Remark: Generated from `#/components/schemas/BuyRequest/wallet`.
             public var wallet: Components.Schemas.WalletName
-            /// - Remark: Generated from `#/components/schemas/TradeRequest/token`.
+            /// - Remark: Generated from `#/components/schemas/BuyRequest/token`.
             public var token: Components.Schemas.Symbol
-            /// - Remark: Generated from `#/components/schemas/TradeRequest/side`.
-            @frozen public enum SidePayload: String, Codable, Hashable, Sendable, CaseIterable {
-                case buy = "buy"
-                case sell = "sell"
-            }
-            /// - Remark: Generated from `#/components/schemas/TradeRequest/side`.
-            public var side: Components.Schemas.TradeRequest.SidePayload
-            /// - Remark: Generated from `#/components/schemas/TradeRequest/sol`.
-            public var sol: Components.Schemas.Decimal?
-            /// - Remark: Generated from `#/components/schemas/TradeRequest/tokens`.
-            public var tokens: Components.Schemas.Decimal?
-            /// - Remark: Generated from `#/components/schemas/TradeRequest/share_bps`.
-            public var shareBps: Swift.Int?
-            /// - Remark: Generated from `#/components/schemas/TradeRequest/slippage_bps`.
+            /// - Remark: Generated from `#/components/schemas/BuyRequest/sol`.
+            public var sol: Components.Schemas.Amount
+            /// - Remark: Generated from `#/components/schemas/BuyRequest/slippage_bps`.
             public var slippageBps: Swift.Int?
-            /// Creates a new `TradeRequest`.
+            /// Creates a new `BuyRequest`.
             ///
             /// - Parameters:
             ///   - wallet:
             ///   - token:
-            ///   - side:
             ///   - sol:
-            ///   - tokens:
-            ///   - shareBps:
             ///   - slippageBps:
             public init(
                 wallet: Components.Schemas.WalletName,
                 token: Components.Schemas.Symbol,
-                side: Components.Schemas.TradeRequest.SidePayload,
-                sol: Components.Schemas.Decimal? = nil,
-                tokens: Components.Schemas.Decimal? = nil,
-                shareBps: Swift.Int? = nil,
+                sol: Components.Schemas.Amount,
                 slippageBps: Swift.Int? = nil
             ) {
                 self.wallet = wallet
                 self.token = token
-                self.side = side
                 self.sol = sol
-                self.tokens = tokens
+                self.slippageBps = slippageBps
+            }
+            public enum CodingKeys: String, CodingKey {
+                case wallet
+                case token
+                case sol
+                case slippageBps = "slippage_bps"
+            }
+            public init(from decoder: any Swift.Decoder) throws {
+                let container = try decoder.container(keyedBy: CodingKeys.self)
+                self.wallet = try container.decode(
+                    Components.Schemas.WalletName.self,
+                    forKey: .wallet
+                )
+                self.token = try container.decode(
+                    Components.Schemas.Symbol.self,
+                    forKey: .token
+                )
+                self.sol = try container.decode(
+                    Components.Schemas.Amount.self,
+                    forKey: .sol
+                )
+                self.slippageBps = try container.decodeIfPresent(
+                    Swift.Int.self,
+                    forKey: .slippageBps
+                )
+                try decoder.ensureNoAdditionalProperties(knownKeys: [
+                    "wallet",
+                    "token",
+                    "sol",
+                    "slippage_bps"
+                ])
+            }
+        }
+        /// - Remark: Generated from `#/components/schemas/SellRequest`.
+        public struct SellRequest: Codable, Hashable, Sendable {
+            /// - Remark: Generated from `#/components/schemas/SellRequest/wallet`.
+            public var wallet: Components.Schemas.WalletName
+            /// - Remark: Generated from `#/components/schemas/SellRequest/token`.
+            public var token: Components.Schemas.Symbol
+            /// The share of the holding to sell.
+            ///
+            /// - Remark: Generated from `#/components/schemas/SellRequest/share_bps`.
+            public var shareBps: Swift.Int
+            /// - Remark: Generated from `#/components/schemas/SellRequest/slippage_bps`.
+            public var slippageBps: Swift.Int?
+            /// Creates a new `SellRequest`.
+            ///
+            /// - Parameters:
+            ///   - wallet:
+            ///   - token:
+            ///   - shareBps: The share of the holding to sell.
+            ///   - slippageBps:
+            public init(
+                wallet: Components.Schemas.WalletName,
+                token: Components.Schemas.Symbol,
+                shareBps: Swift.Int,
+                slippageBps: Swift.Int? = nil
+            ) {
+                self.wallet = wallet
+                self.token = token
                 self.shareBps = shareBps
                 self.slippageBps = slippageBps
             }
             public enum CodingKeys: String, CodingKey {
                 case wallet
                 case token
-                case side
-                case sol
-                case tokens
                 case shareBps = "share_bps"
                 case slippageBps = "slippage_bps"
             }
@@ -344,19 +385,7 @@ extension Components {
                     Components.Schemas.Symbol.self,
                     forKey: .token
                 )
-                self.side = try container.decode(
-                    Components.Schemas.TradeRequest.SidePayload.self,
-                    forKey: .side
-                )
-                self.sol = try container.decodeIfPresent(
-                    Components.Schemas.Decimal.self,
-                    forKey: .sol
-                )
-                self.tokens = try container.decodeIfPresent(
-                    Components.Schemas.Decimal.self,
-                    forKey: .tokens
-                )
-                self.shareBps = try container.decodeIfPresent(
+                self.shareBps = try container.decode(
                     Swift.Int.self,
                     forKey: .shareBps
                 )
@@ -367,9 +396,6 @@ extension Components {
                 try decoder.ensureNoAdditionalProperties(knownKeys: [
                     "wallet",
                     "token",
-                    "side",
-                    "sol",
-                    "tokens",
                     "share_bps",
                     "slippage_bps"
                 ])
@@ -381,6 +407,8 @@ extension Components {
             public var wallet: Components.Schemas.WalletName
             /// - Remark: Generated from `#/components/schemas/ChatRequest/token`.
             public var token: Components.Schemas.Symbol
+            /// Text without control characters.
+            ///
             /// - Remark: Generated from `#/components/schemas/ChatRequest/message`.
             public var message: Swift.String
             /// Creates a new `ChatRequest`.
@@ -388,7 +416,7 @@ extension Components {
             /// - Parameters:
             ///   - wallet:
             ///   - token:
-            ///   - message:
+            ///   - message: Text without control characters.
             public init(
                 wallet: Components.Schemas.WalletName,
                 token: Components.Schemas.Symbol,
@@ -424,43 +452,64 @@ extension Components {
                 ])
             }
         }
-        /// - Remark: Generated from `#/components/schemas/VirtualTradeRequest`.
-        public struct VirtualTradeRequest: Codable, Hashable, Sendable {
-            /// - Remark: Generated from `#/components/schemas/VirtualTradeRequest/wallet`.
+        /// - Remark: Generated from `#/components/schemas/VirtualBuyRequest`.
+        public struct VirtualBuyRequest: Codable, Hashable, Sendable {
+            /// - Remark: Generated from `#/components/schemas/VirtualBuyRequest/wallet`.
             public var wallet: Components.Schemas.WalletName
-            /// - Remark: Generated from `#/components/schemas/VirtualTradeRequest/side`.
-            @frozen public enum SidePayload: String, Codable, Hashable, Sendable, CaseIterable {
-                case buy = "buy"
-                case sell = "sell"
-            }
-            /// - Remark: Generated from `#/components/schemas/VirtualTradeRequest/side`.
-            public var side: Components.Schemas.VirtualTradeRequest.SidePayload
-            /// - Remark: Generated from `#/components/schemas/VirtualTradeRequest/amount`.
-            public var amount: Components.Schemas.Decimal?
-            /// - Remark: Generated from `#/components/schemas/VirtualTradeRequest/share_bps`.
-            public var shareBps: Swift.Int?
-            /// Creates a new `VirtualTradeRequest`.
+            /// - Remark: Generated from `#/components/schemas/VirtualBuyRequest/amount`.
+            public var amount: Components.Schemas.Amount
+            /// Creates a new `VirtualBuyRequest`.
             ///
             /// - Parameters:
             ///   - wallet:
-            ///   - side:
             ///   - amount:
+            public init(
+                wallet: Components.Schemas.WalletName,
+                amount: Components.Schemas.Amount
+            ) {
+                self.wallet = wallet
+                self.amount = amount
+            }
+            public enum CodingKeys: String, CodingKey {
+                case wallet
+                case amount
+            }
+            public init(from decoder: any Swift.Decoder) throws {
+                let container = try decoder.container(keyedBy: CodingKeys.self)
+                self.wallet = try container.decode(
+                    Components.Schemas.WalletName.self,
+                    forKey: .wallet
+                )
+                self.amount = try container.decode(
+                    Components.Schemas.Amount.self,
+                    forKey: .amount
+                )
+                try decoder.ensureNoAdditionalProperties(knownKeys: [
+                    "wallet",
+                    "amount"
+                ])
+            }
+        }
+        /// - Remark: Generated from `#/components/schemas/VirtualSellRequest`.
+        public struct VirtualSellRequest: Codable, Hashable, Sendable {
+            /// - Remark: Generated from `#/components/schemas/VirtualSellRequest/wallet`.
+            public var wallet: Components.Schemas.WalletName
+            /// - Remark: Generated from `#/components/schemas/VirtualSellRequest/share_bps`.
+            public var shareBps: Swift.Int
+            /// Creates a new `VirtualSellRequest`.
+            ///
+            /// - Parameters:
+            ///   - wallet:
             ///   - shareBps:
             public init(
                 wallet: Components.Schemas.WalletName,
-                side: Components.Schemas.VirtualTradeRequest.SidePayload,
-                amount: Components.Schemas.Decimal? = nil,
-                shareBps: Swift.Int? = nil
+                shareBps: Swift.Int
             ) {
                 self.wallet = wallet
-                self.side = side
-                self.amount = amount
                 self.shareBps = shareBps
             }
             public enum CodingKeys: String, CodingKey {
                 case wallet
-                case side
-                case amount
                 case shareBps = "share_bps"
             }
             public init(from decoder: any Swift.Decoder) throws {
@@ -469,22 +518,12 @@ extension Components {
                     Components.Schemas.WalletName.self,
                     forKey: .wallet
                 )
-                self.side = try container.decode(
-                    Components.Schemas.VirtualTradeRequest.SidePayload.self,
-                    forKey: .side
-                )
-                self.amount = try container.decodeIfPresent(
-                    Components.Schemas.Decimal.self,
-                    forKey: .amount
-                )
-                self.shareBps = try container.decodeIfPresent(
+                self.shareBps = try container.decode(
                     Swift.Int.self,
                     forKey: .shareBps
                 )
                 try decoder.ensureNoAdditionalProperties(knownKeys: [
                     "wallet",
-                    "side",
-                    "amount",
                     "share_bps"
                 ])
             }

@@ -415,7 +415,7 @@ public enum Operations {
                     }
                 }
             }
-            /// No such token, wallet or route.
+            /// No such token, named wallet or route (`UnknownToken`, `UnknownWallet`, `NotFound`).
             ///
             /// - Remark: Generated from `#/paths//api/v1/tokens/{symbol}/get(getToken)/responses/404`.
             ///
@@ -618,7 +618,7 @@ public enum Operations {
                     }
                 }
             }
-            /// No such token, wallet or route.
+            /// No such token, named wallet or route (`UnknownToken`, `UnknownWallet`, `NotFound`).
             ///
             /// - Remark: Generated from `#/paths//api/v1/tokens/{symbol}/launch/post(launchToken)/responses/404`.
             ///
@@ -753,18 +753,18 @@ public enum Operations {
                 }
                 /// - Remark: Generated from `#/paths/api/v1/tokens/{symbol}/quote/GET/query/side`.
                 public var side: Operations.QuoteToken.Input.Query.SidePayload
-                /// SOL to spend (buy) or tokens to sell (sell), a decimal string.
+                /// SOL to spend (buy) or tokens to sell (sell), a decimal string above 0 with at most 6 decimals.
                 ///
                 /// - Remark: Generated from `#/paths/api/v1/tokens/{symbol}/quote/GET/query/amount`.
-                public var amount: Components.Schemas.Decimal
+                public var amount: Swift.String
                 /// Creates a new `Query`.
                 ///
                 /// - Parameters:
                 ///   - side:
-                ///   - amount: SOL to spend (buy) or tokens to sell (sell), a decimal string.
+                ///   - amount: SOL to spend (buy) or tokens to sell (sell), a decimal string above 0 with at most 6 decimals.
                 public init(
                     side: Operations.QuoteToken.Input.Query.SidePayload,
-                    amount: Components.Schemas.Decimal
+                    amount: Swift.String
                 ) {
                     self.side = side
                     self.amount = amount
@@ -874,7 +874,7 @@ public enum Operations {
                     }
                 }
             }
-            /// No such token, wallet or route.
+            /// No such token, named wallet or route (`UnknownToken`, `UnknownWallet`, `NotFound`).
             ///
             /// - Remark: Generated from `#/paths//api/v1/tokens/{symbol}/quote/get(quoteToken)/responses/404`.
             ///
@@ -897,7 +897,7 @@ public enum Operations {
                     }
                 }
             }
-            /// Well formed, but the run refuses it (unknown wallet, no open environment, an amount the curve cannot fill, the chat rate limit).
+            /// Well formed, but the run refuses it (no open environment, an amount the curve cannot fill, the chat rate limit).
             ///
             /// - Remark: Generated from `#/paths//api/v1/tokens/{symbol}/quote/get(quoteToken)/responses/422`.
             ///
@@ -980,39 +980,39 @@ public enum Operations {
             }
         }
     }
-    /// Submit a buy or a sell for a named wallet; it enters at the next slot.
+    /// Spend SOL (fees included) on a token for a named wallet; the buy enters at the next slot.
     ///
-    /// - Remark: HTTP `POST /api/v1/trades`.
-    /// - Remark: Generated from `#/paths//api/v1/trades/post(submitTrade)`.
-    public enum SubmitTrade {
-        public static let id: Swift.String = "submitTrade"
+    /// - Remark: HTTP `POST /api/v1/buys`.
+    /// - Remark: Generated from `#/paths//api/v1/buys/post(submitBuy)`.
+    public enum SubmitBuy {
+        public static let id: Swift.String = "submitBuy"
         public struct Input: Sendable, Hashable {
-            /// - Remark: Generated from `#/paths/api/v1/trades/POST/header`.
+            /// - Remark: Generated from `#/paths/api/v1/buys/POST/header`.
             public struct Headers: Sendable, Hashable {
-                public var accept: [OpenAPIRuntime.AcceptHeaderContentType<Operations.SubmitTrade.AcceptableContentType>]
+                public var accept: [OpenAPIRuntime.AcceptHeaderContentType<Operations.SubmitBuy.AcceptableContentType>]
                 /// Creates a new `Headers`.
                 ///
                 /// - Parameters:
                 ///   - accept:
-                public init(accept: [OpenAPIRuntime.AcceptHeaderContentType<Operations.SubmitTrade.AcceptableContentType>] = .defaultValues()) {
+                public init(accept: [OpenAPIRuntime.AcceptHeaderContentType<Operations.SubmitBuy.AcceptableContentType>] = .defaultValues()) {
                     self.accept = accept
                 }
             }
-            public var headers: Operations.SubmitTrade.Input.Headers
-            /// - Remark: Generated from `#/paths/api/v1/trades/POST/requestBody`.
+            public var headers: Operations.SubmitBuy.Input.Headers
+            /// - Remark: Generated from `#/paths/api/v1/buys/POST/requestBody`.
             @frozen public enum Body: Sendable, Hashable {
-                /// - Remark: Generated from `#/paths/api/v1/trades/POST/requestBody/content/application\/json`.
-                case json(Components.Schemas.TradeRequest)
+                /// - Remark: Generated from `#/paths/api/v1/buys/POST/requestBody/content/application\/json`.
+                case json(Components.Schemas.BuyRequest)
             }
-            public var body: Operations.SubmitTrade.Input.Body
+            public var body: Operations.SubmitBuy.Input.Body
             /// Creates a new `Input`.
             ///
             /// - Parameters:
             ///   - headers:
             ///   - body:
             public init(
-                headers: Operations.SubmitTrade.Input.Headers = .init(),
-                body: Operations.SubmitTrade.Input.Body
+                headers: Operations.SubmitBuy.Input.Headers = .init(),
+                body: Operations.SubmitBuy.Input.Body
             ) {
                 self.headers = headers
                 self.body = body
@@ -1020,9 +1020,9 @@ public enum Operations {
         }
         @frozen public enum Output: Sendable, Hashable {
             public struct Accepted: Sendable, Hashable {
-                /// - Remark: Generated from `#/paths/api/v1/trades/POST/responses/202/content`.
+                /// - Remark: Generated from `#/paths/api/v1/buys/POST/responses/202/content`.
                 @frozen public enum Body: Sendable, Hashable {
-                    /// - Remark: Generated from `#/paths/api/v1/trades/POST/responses/202/content/application\/json`.
+                    /// - Remark: Generated from `#/paths/api/v1/buys/POST/responses/202/content/application\/json`.
                     case json(Components.Schemas.Accepted)
                     /// The associated value of the enum case if `self` is `.json`.
                     ///
@@ -1038,26 +1038,26 @@ public enum Operations {
                     }
                 }
                 /// Received HTTP response body
-                public var body: Operations.SubmitTrade.Output.Accepted.Body
+                public var body: Operations.SubmitBuy.Output.Accepted.Body
                 /// Creates a new `Accepted`.
                 ///
                 /// - Parameters:
                 ///   - body: Received HTTP response body
-                public init(body: Operations.SubmitTrade.Output.Accepted.Body) {
+                public init(body: Operations.SubmitBuy.Output.Accepted.Body) {
                     self.body = body
                 }
             }
             /// Accepted; the transaction is submitted at the returned slot (it may still fail on chain).
             ///
-            /// - Remark: Generated from `#/paths//api/v1/trades/post(submitTrade)/responses/202`.
+            /// - Remark: Generated from `#/paths//api/v1/buys/post(submitBuy)/responses/202`.
             ///
             /// HTTP response code: `202 accepted`.
-            case accepted(Operations.SubmitTrade.Output.Accepted)
+            case accepted(Operations.SubmitBuy.Output.Accepted)
             /// The associated value of the enum case if `self` is `.accepted`.
             ///
             /// - Throws: An error if `self` is not `.accepted`.
             /// - SeeAlso: `.accepted`.
-            public var accepted: Operations.SubmitTrade.Output.Accepted {
+            public var accepted: Operations.SubmitBuy.Output.Accepted {
                 get throws {
                     switch self {
                     case let .accepted(response):
@@ -1072,7 +1072,7 @@ public enum Operations {
             }
             /// The request does not fit this document (a field, its type or its bounds).
             ///
-            /// - Remark: Generated from `#/paths//api/v1/trades/post(submitTrade)/responses/400`.
+            /// - Remark: Generated from `#/paths//api/v1/buys/post(submitBuy)/responses/400`.
             ///
             /// HTTP response code: `400 badRequest`.
             case badRequest(Components.Responses.BadRequest)
@@ -1093,9 +1093,32 @@ public enum Operations {
                     }
                 }
             }
+            /// No such token, named wallet or route (`UnknownToken`, `UnknownWallet`, `NotFound`).
+            ///
+            /// - Remark: Generated from `#/paths//api/v1/buys/post(submitBuy)/responses/404`.
+            ///
+            /// HTTP response code: `404 notFound`.
+            case notFound(Components.Responses.NotFound)
+            /// The associated value of the enum case if `self` is `.notFound`.
+            ///
+            /// - Throws: An error if `self` is not `.notFound`.
+            /// - SeeAlso: `.notFound`.
+            public var notFound: Components.Responses.NotFound {
+                get throws {
+                    switch self {
+                    case let .notFound(response):
+                        return response
+                    default:
+                        try throwUnexpectedResponseStatus(
+                            expectedStatus: "notFound",
+                            response: self
+                        )
+                    }
+                }
+            }
             /// The run has ended, or the token is already launched.
             ///
-            /// - Remark: Generated from `#/paths//api/v1/trades/post(submitTrade)/responses/409`.
+            /// - Remark: Generated from `#/paths//api/v1/buys/post(submitBuy)/responses/409`.
             ///
             /// HTTP response code: `409 conflict`.
             case conflict(Components.Responses.Conflict)
@@ -1116,9 +1139,9 @@ public enum Operations {
                     }
                 }
             }
-            /// Well formed, but the run refuses it (unknown wallet, no open environment, an amount the curve cannot fill, the chat rate limit).
+            /// Well formed, but the run refuses it (no open environment, an amount the curve cannot fill, the chat rate limit).
             ///
-            /// - Remark: Generated from `#/paths//api/v1/trades/post(submitTrade)/responses/422`.
+            /// - Remark: Generated from `#/paths//api/v1/buys/post(submitBuy)/responses/422`.
             ///
             /// HTTP response code: `422 unprocessableContent`.
             case unprocessableContent(Components.Responses.Refused)
@@ -1141,7 +1164,249 @@ public enum Operations {
             }
             /// Too many requests from this address; try again after `Retry-After` seconds.
             ///
-            /// - Remark: Generated from `#/paths//api/v1/trades/post(submitTrade)/responses/429`.
+            /// - Remark: Generated from `#/paths//api/v1/buys/post(submitBuy)/responses/429`.
+            ///
+            /// HTTP response code: `429 tooManyRequests`.
+            case tooManyRequests(Components.Responses.RateLimited)
+            /// The associated value of the enum case if `self` is `.tooManyRequests`.
+            ///
+            /// - Throws: An error if `self` is not `.tooManyRequests`.
+            /// - SeeAlso: `.tooManyRequests`.
+            public var tooManyRequests: Components.Responses.RateLimited {
+                get throws {
+                    switch self {
+                    case let .tooManyRequests(response):
+                        return response
+                    default:
+                        try throwUnexpectedResponseStatus(
+                            expectedStatus: "tooManyRequests",
+                            response: self
+                        )
+                    }
+                }
+            }
+            /// Undocumented response.
+            ///
+            /// A response with a code that is not documented in the OpenAPI document.
+            case undocumented(statusCode: Swift.Int, OpenAPIRuntime.UndocumentedPayload)
+        }
+        @frozen public enum AcceptableContentType: AcceptableProtocol {
+            case json
+            case applicationProblemJson
+            case other(Swift.String)
+            public init?(rawValue: Swift.String) {
+                switch rawValue.lowercased() {
+                case "application/json":
+                    self = .json
+                case "application/problem+json":
+                    self = .applicationProblemJson
+                default:
+                    self = .other(rawValue)
+                }
+            }
+            public var rawValue: Swift.String {
+                switch self {
+                case let .other(string):
+                    return string
+                case .json:
+                    return "application/json"
+                case .applicationProblemJson:
+                    return "application/problem+json"
+                }
+            }
+            public static var allCases: [Self] {
+                [
+                    .json,
+                    .applicationProblemJson
+                ]
+            }
+        }
+    }
+    /// Sell a share of a named wallet's holding of a token; the sell enters at the next slot.
+    ///
+    /// - Remark: HTTP `POST /api/v1/sells`.
+    /// - Remark: Generated from `#/paths//api/v1/sells/post(submitSell)`.
+    public enum SubmitSell {
+        public static let id: Swift.String = "submitSell"
+        public struct Input: Sendable, Hashable {
+            /// - Remark: Generated from `#/paths/api/v1/sells/POST/header`.
+            public struct Headers: Sendable, Hashable {
+                public var accept: [OpenAPIRuntime.AcceptHeaderContentType<Operations.SubmitSell.AcceptableContentType>]
+                /// Creates a new `Headers`.
+                ///
+                /// - Parameters:
+                ///   - accept:
+                public init(accept: [OpenAPIRuntime.AcceptHeaderContentType<Operations.SubmitSell.AcceptableContentType>] = .defaultValues()) {
+                    self.accept = accept
+                }
+            }
+            public var headers: Operations.SubmitSell.Input.Headers
+            /// - Remark: Generated from `#/paths/api/v1/sells/POST/requestBody`.
+            @frozen public enum Body: Sendable, Hashable {
+                /// - Remark: Generated from `#/paths/api/v1/sells/POST/requestBody/content/application\/json`.
+                case json(Components.Schemas.SellRequest)
+            }
+            public var body: Operations.SubmitSell.Input.Body
+            /// Creates a new `Input`.
+            ///
+            /// - Parameters:
+            ///   - headers:
+            ///   - body:
+            public init(
+                headers: Operations.SubmitSell.Input.Headers = .init(),
+                body: Operations.SubmitSell.Input.Body
+            ) {
+                self.headers = headers
+                self.body = body
+            }
+        }
+        @frozen public enum Output: Sendable, Hashable {
+            public struct Accepted: Sendable, Hashable {
+                /// - Remark: Generated from `#/paths/api/v1/sells/POST/responses/202/content`.
+                @frozen public enum Body: Sendable, Hashable {
+                    /// - Remark: Generated from `#/paths/api/v1/sells/POST/responses/202/content/application\/json`.
+                    case json(Components.Schemas.Accepted)
+                    /// The associated value of the enum case if `self` is `.json`.
+                    ///
+                    /// - Throws: An error if `self` is not `.json`.
+                    /// - SeeAlso: `.json`.
+                    public var json: Components.Schemas.Accepted {
+                        get throws {
+                            switch self {
+                            case let .json(body):
+                                return body
+                            }
+                        }
+                    }
+                }
+                /// Received HTTP response body
+                public var body: Operations.SubmitSell.Output.Accepted.Body
+                /// Creates a new `Accepted`.
+                ///
+                /// - Parameters:
+                ///   - body: Received HTTP response body
+                public init(body: Operations.SubmitSell.Output.Accepted.Body) {
+                    self.body = body
+                }
+            }
+            /// Accepted; the transaction is submitted at the returned slot (it may still fail on chain).
+            ///
+            /// - Remark: Generated from `#/paths//api/v1/sells/post(submitSell)/responses/202`.
+            ///
+            /// HTTP response code: `202 accepted`.
+            case accepted(Operations.SubmitSell.Output.Accepted)
+            /// The associated value of the enum case if `self` is `.accepted`.
+            ///
+            /// - Throws: An error if `self` is not `.accepted`.
+            /// - SeeAlso: `.accepted`.
+            public var accepted: Operations.SubmitSell.Output.Accepted {
+                get throws {
+                    switch self {
+                    case let .accepted(response):
+                        return response
+                    default:
+                        try throwUnexpectedResponseStatus(
+                            expectedStatus: "accepted",
+                            response: self
+                        )
+                    }
+                }
+            }
+            /// The request does not fit this document (a field, its type or its bounds).
+            ///
+            /// - Remark: Generated from `#/paths//api/v1/sells/post(submitSell)/responses/400`.
+            ///
+            /// HTTP response code: `400 badRequest`.
+            case badRequest(Components.Responses.BadRequest)
+            /// The associated value of the enum case if `self` is `.badRequest`.
+            ///
+            /// - Throws: An error if `self` is not `.badRequest`.
+            /// - SeeAlso: `.badRequest`.
+            public var badRequest: Components.Responses.BadRequest {
+                get throws {
+                    switch self {
+                    case let .badRequest(response):
+                        return response
+                    default:
+                        try throwUnexpectedResponseStatus(
+                            expectedStatus: "badRequest",
+                            response: self
+                        )
+                    }
+                }
+            }
+            /// No such token, named wallet or route (`UnknownToken`, `UnknownWallet`, `NotFound`).
+            ///
+            /// - Remark: Generated from `#/paths//api/v1/sells/post(submitSell)/responses/404`.
+            ///
+            /// HTTP response code: `404 notFound`.
+            case notFound(Components.Responses.NotFound)
+            /// The associated value of the enum case if `self` is `.notFound`.
+            ///
+            /// - Throws: An error if `self` is not `.notFound`.
+            /// - SeeAlso: `.notFound`.
+            public var notFound: Components.Responses.NotFound {
+                get throws {
+                    switch self {
+                    case let .notFound(response):
+                        return response
+                    default:
+                        try throwUnexpectedResponseStatus(
+                            expectedStatus: "notFound",
+                            response: self
+                        )
+                    }
+                }
+            }
+            /// The run has ended, or the token is already launched.
+            ///
+            /// - Remark: Generated from `#/paths//api/v1/sells/post(submitSell)/responses/409`.
+            ///
+            /// HTTP response code: `409 conflict`.
+            case conflict(Components.Responses.Conflict)
+            /// The associated value of the enum case if `self` is `.conflict`.
+            ///
+            /// - Throws: An error if `self` is not `.conflict`.
+            /// - SeeAlso: `.conflict`.
+            public var conflict: Components.Responses.Conflict {
+                get throws {
+                    switch self {
+                    case let .conflict(response):
+                        return response
+                    default:
+                        try throwUnexpectedResponseStatus(
+                            expectedStatus: "conflict",
+                            response: self
+                        )
+                    }
+                }
+            }
+            /// Well formed, but the run refuses it (no open environment, an amount the curve cannot fill, the chat rate limit).
+            ///
+            /// - Remark: Generated from `#/paths//api/v1/sells/post(submitSell)/responses/422`.
+            ///
+            /// HTTP response code: `422 unprocessableContent`.
+            case unprocessableContent(Components.Responses.Refused)
+            /// The associated value of the enum case if `self` is `.unprocessableContent`.
+            ///
+            /// - Throws: An error if `self` is not `.unprocessableContent`.
+            /// - SeeAlso: `.unprocessableContent`.
+            public var unprocessableContent: Components.Responses.Refused {
+                get throws {
+                    switch self {
+                    case let .unprocessableContent(response):
+                        return response
+                    default:
+                        try throwUnexpectedResponseStatus(
+                            expectedStatus: "unprocessableContent",
+                            response: self
+                        )
+                    }
+                }
+            }
+            /// Too many requests from this address; try again after `Retry-After` seconds.
+            ///
+            /// - Remark: Generated from `#/paths//api/v1/sells/post(submitSell)/responses/429`.
             ///
             /// HTTP response code: `429 tooManyRequests`.
             case tooManyRequests(Components.Responses.RateLimited)
@@ -1312,6 +1577,29 @@ public enum Operations {
                     }
                 }
             }
+            /// No such token, named wallet or route (`UnknownToken`, `UnknownWallet`, `NotFound`).
+            ///
+            /// - Remark: Generated from `#/paths//api/v1/claims/post(submitClaim)/responses/404`.
+            ///
+            /// HTTP response code: `404 notFound`.
+            case notFound(Components.Responses.NotFound)
+            /// The associated value of the enum case if `self` is `.notFound`.
+            ///
+            /// - Throws: An error if `self` is not `.notFound`.
+            /// - SeeAlso: `.notFound`.
+            public var notFound: Components.Responses.NotFound {
+                get throws {
+                    switch self {
+                    case let .notFound(response):
+                        return response
+                    default:
+                        try throwUnexpectedResponseStatus(
+                            expectedStatus: "notFound",
+                            response: self
+                        )
+                    }
+                }
+            }
             /// The run has ended, or the token is already launched.
             ///
             /// - Remark: Generated from `#/paths//api/v1/claims/post(submitClaim)/responses/409`.
@@ -1335,7 +1623,7 @@ public enum Operations {
                     }
                 }
             }
-            /// Well formed, but the run refuses it (unknown wallet, no open environment, an amount the curve cannot fill, the chat rate limit).
+            /// Well formed, but the run refuses it (no open environment, an amount the curve cannot fill, the chat rate limit).
             ///
             /// - Remark: Generated from `#/paths//api/v1/claims/post(submitClaim)/responses/422`.
             ///
@@ -1531,6 +1819,29 @@ public enum Operations {
                     }
                 }
             }
+            /// No such token, named wallet or route (`UnknownToken`, `UnknownWallet`, `NotFound`).
+            ///
+            /// - Remark: Generated from `#/paths//api/v1/chat/post(postChat)/responses/404`.
+            ///
+            /// HTTP response code: `404 notFound`.
+            case notFound(Components.Responses.NotFound)
+            /// The associated value of the enum case if `self` is `.notFound`.
+            ///
+            /// - Throws: An error if `self` is not `.notFound`.
+            /// - SeeAlso: `.notFound`.
+            public var notFound: Components.Responses.NotFound {
+                get throws {
+                    switch self {
+                    case let .notFound(response):
+                        return response
+                    default:
+                        try throwUnexpectedResponseStatus(
+                            expectedStatus: "notFound",
+                            response: self
+                        )
+                    }
+                }
+            }
             /// The run has ended, or the token is already launched.
             ///
             /// - Remark: Generated from `#/paths//api/v1/chat/post(postChat)/responses/409`.
@@ -1554,7 +1865,7 @@ public enum Operations {
                     }
                 }
             }
-            /// Well formed, but the run refuses it (unknown wallet, no open environment, an amount the curve cannot fill, the chat rate limit).
+            /// Well formed, but the run refuses it (no open environment, an amount the curve cannot fill, the chat rate limit).
             ///
             /// - Remark: Generated from `#/paths//api/v1/chat/post(postChat)/responses/422`.
             ///
@@ -1905,7 +2216,7 @@ public enum Operations {
                     }
                 }
             }
-            /// No such token, wallet or route.
+            /// No such token, named wallet or route (`UnknownToken`, `UnknownWallet`, `NotFound`).
             ///
             /// - Remark: Generated from `#/paths//api/v1/environments/{symbol}/join/post(joinEnvironment)/responses/404`.
             ///
@@ -1951,7 +2262,7 @@ public enum Operations {
                     }
                 }
             }
-            /// Well formed, but the run refuses it (unknown wallet, no open environment, an amount the curve cannot fill, the chat rate limit).
+            /// Well formed, but the run refuses it (no open environment, an amount the curve cannot fill, the chat rate limit).
             ///
             /// - Remark: Generated from `#/paths//api/v1/environments/{symbol}/join/post(joinEnvironment)/responses/422`.
             ///
@@ -2034,16 +2345,16 @@ public enum Operations {
             }
         }
     }
-    /// Paper-trade in the token's newest virtual environment.
+    /// Paper-buy in the token's newest virtual environment with play SOL.
     ///
-    /// - Remark: HTTP `POST /api/v1/environments/{symbol}/trades`.
-    /// - Remark: Generated from `#/paths//api/v1/environments/{symbol}/trades/post(virtualTrade)`.
-    public enum VirtualTrade {
-        public static let id: Swift.String = "virtualTrade"
+    /// - Remark: HTTP `POST /api/v1/environments/{symbol}/buys`.
+    /// - Remark: Generated from `#/paths//api/v1/environments/{symbol}/buys/post(virtualBuy)`.
+    public enum VirtualBuy {
+        public static let id: Swift.String = "virtualBuy"
         public struct Input: Sendable, Hashable {
-            /// - Remark: Generated from `#/paths/api/v1/environments/{symbol}/trades/POST/path`.
+            /// - Remark: Generated from `#/paths/api/v1/environments/{symbol}/buys/POST/path`.
             public struct Path: Sendable, Hashable {
-                /// - Remark: Generated from `#/paths/api/v1/environments/{symbol}/trades/POST/path/symbol`.
+                /// - Remark: Generated from `#/paths/api/v1/environments/{symbol}/buys/POST/path/symbol`.
                 public var symbol: Components.Parameters.Symbol
                 /// Creates a new `Path`.
                 ///
@@ -2053,25 +2364,25 @@ public enum Operations {
                     self.symbol = symbol
                 }
             }
-            public var path: Operations.VirtualTrade.Input.Path
-            /// - Remark: Generated from `#/paths/api/v1/environments/{symbol}/trades/POST/header`.
+            public var path: Operations.VirtualBuy.Input.Path
+            /// - Remark: Generated from `#/paths/api/v1/environments/{symbol}/buys/POST/header`.
             public struct Headers: Sendable, Hashable {
-                public var accept: [OpenAPIRuntime.AcceptHeaderContentType<Operations.VirtualTrade.AcceptableContentType>]
+                public var accept: [OpenAPIRuntime.AcceptHeaderContentType<Operations.VirtualBuy.AcceptableContentType>]
                 /// Creates a new `Headers`.
                 ///
                 /// - Parameters:
                 ///   - accept:
-                public init(accept: [OpenAPIRuntime.AcceptHeaderContentType<Operations.VirtualTrade.AcceptableContentType>] = .defaultValues()) {
+                public init(accept: [OpenAPIRuntime.AcceptHeaderContentType<Operations.VirtualBuy.AcceptableContentType>] = .defaultValues()) {
                     self.accept = accept
                 }
             }
-            public var headers: Operations.VirtualTrade.Input.Headers
-            /// - Remark: Generated from `#/paths/api/v1/environments/{symbol}/trades/POST/requestBody`.
+            public var headers: Operations.VirtualBuy.Input.Headers
+            /// - Remark: Generated from `#/paths/api/v1/environments/{symbol}/buys/POST/requestBody`.
             @frozen public enum Body: Sendable, Hashable {
-                /// - Remark: Generated from `#/paths/api/v1/environments/{symbol}/trades/POST/requestBody/content/application\/json`.
-                case json(Components.Schemas.VirtualTradeRequest)
+                /// - Remark: Generated from `#/paths/api/v1/environments/{symbol}/buys/POST/requestBody/content/application\/json`.
+                case json(Components.Schemas.VirtualBuyRequest)
             }
-            public var body: Operations.VirtualTrade.Input.Body
+            public var body: Operations.VirtualBuy.Input.Body
             /// Creates a new `Input`.
             ///
             /// - Parameters:
@@ -2079,9 +2390,9 @@ public enum Operations {
             ///   - headers:
             ///   - body:
             public init(
-                path: Operations.VirtualTrade.Input.Path,
-                headers: Operations.VirtualTrade.Input.Headers = .init(),
-                body: Operations.VirtualTrade.Input.Body
+                path: Operations.VirtualBuy.Input.Path,
+                headers: Operations.VirtualBuy.Input.Headers = .init(),
+                body: Operations.VirtualBuy.Input.Body
             ) {
                 self.path = path
                 self.headers = headers
@@ -2090,9 +2401,9 @@ public enum Operations {
         }
         @frozen public enum Output: Sendable, Hashable {
             public struct Accepted: Sendable, Hashable {
-                /// - Remark: Generated from `#/paths/api/v1/environments/{symbol}/trades/POST/responses/202/content`.
+                /// - Remark: Generated from `#/paths/api/v1/environments/{symbol}/buys/POST/responses/202/content`.
                 @frozen public enum Body: Sendable, Hashable {
-                    /// - Remark: Generated from `#/paths/api/v1/environments/{symbol}/trades/POST/responses/202/content/application\/json`.
+                    /// - Remark: Generated from `#/paths/api/v1/environments/{symbol}/buys/POST/responses/202/content/application\/json`.
                     case json(Components.Schemas.Accepted)
                     /// The associated value of the enum case if `self` is `.json`.
                     ///
@@ -2108,26 +2419,26 @@ public enum Operations {
                     }
                 }
                 /// Received HTTP response body
-                public var body: Operations.VirtualTrade.Output.Accepted.Body
+                public var body: Operations.VirtualBuy.Output.Accepted.Body
                 /// Creates a new `Accepted`.
                 ///
                 /// - Parameters:
                 ///   - body: Received HTTP response body
-                public init(body: Operations.VirtualTrade.Output.Accepted.Body) {
+                public init(body: Operations.VirtualBuy.Output.Accepted.Body) {
                     self.body = body
                 }
             }
             /// Accepted at the returned slot.
             ///
-            /// - Remark: Generated from `#/paths//api/v1/environments/{symbol}/trades/post(virtualTrade)/responses/202`.
+            /// - Remark: Generated from `#/paths//api/v1/environments/{symbol}/buys/post(virtualBuy)/responses/202`.
             ///
             /// HTTP response code: `202 accepted`.
-            case accepted(Operations.VirtualTrade.Output.Accepted)
+            case accepted(Operations.VirtualBuy.Output.Accepted)
             /// The associated value of the enum case if `self` is `.accepted`.
             ///
             /// - Throws: An error if `self` is not `.accepted`.
             /// - SeeAlso: `.accepted`.
-            public var accepted: Operations.VirtualTrade.Output.Accepted {
+            public var accepted: Operations.VirtualBuy.Output.Accepted {
                 get throws {
                     switch self {
                     case let .accepted(response):
@@ -2142,7 +2453,7 @@ public enum Operations {
             }
             /// The request does not fit this document (a field, its type or its bounds).
             ///
-            /// - Remark: Generated from `#/paths//api/v1/environments/{symbol}/trades/post(virtualTrade)/responses/400`.
+            /// - Remark: Generated from `#/paths//api/v1/environments/{symbol}/buys/post(virtualBuy)/responses/400`.
             ///
             /// HTTP response code: `400 badRequest`.
             case badRequest(Components.Responses.BadRequest)
@@ -2163,9 +2474,9 @@ public enum Operations {
                     }
                 }
             }
-            /// No such token, wallet or route.
+            /// No such token, named wallet or route (`UnknownToken`, `UnknownWallet`, `NotFound`).
             ///
-            /// - Remark: Generated from `#/paths//api/v1/environments/{symbol}/trades/post(virtualTrade)/responses/404`.
+            /// - Remark: Generated from `#/paths//api/v1/environments/{symbol}/buys/post(virtualBuy)/responses/404`.
             ///
             /// HTTP response code: `404 notFound`.
             case notFound(Components.Responses.NotFound)
@@ -2188,7 +2499,7 @@ public enum Operations {
             }
             /// The run has ended, or the token is already launched.
             ///
-            /// - Remark: Generated from `#/paths//api/v1/environments/{symbol}/trades/post(virtualTrade)/responses/409`.
+            /// - Remark: Generated from `#/paths//api/v1/environments/{symbol}/buys/post(virtualBuy)/responses/409`.
             ///
             /// HTTP response code: `409 conflict`.
             case conflict(Components.Responses.Conflict)
@@ -2209,9 +2520,9 @@ public enum Operations {
                     }
                 }
             }
-            /// Well formed, but the run refuses it (unknown wallet, no open environment, an amount the curve cannot fill, the chat rate limit).
+            /// Well formed, but the run refuses it (no open environment, an amount the curve cannot fill, the chat rate limit).
             ///
-            /// - Remark: Generated from `#/paths//api/v1/environments/{symbol}/trades/post(virtualTrade)/responses/422`.
+            /// - Remark: Generated from `#/paths//api/v1/environments/{symbol}/buys/post(virtualBuy)/responses/422`.
             ///
             /// HTTP response code: `422 unprocessableContent`.
             case unprocessableContent(Components.Responses.Refused)
@@ -2234,7 +2545,265 @@ public enum Operations {
             }
             /// Too many requests from this address; try again after `Retry-After` seconds.
             ///
-            /// - Remark: Generated from `#/paths//api/v1/environments/{symbol}/trades/post(virtualTrade)/responses/429`.
+            /// - Remark: Generated from `#/paths//api/v1/environments/{symbol}/buys/post(virtualBuy)/responses/429`.
+            ///
+            /// HTTP response code: `429 tooManyRequests`.
+            case tooManyRequests(Components.Responses.RateLimited)
+            /// The associated value of the enum case if `self` is `.tooManyRequests`.
+            ///
+            /// - Throws: An error if `self` is not `.tooManyRequests`.
+            /// - SeeAlso: `.tooManyRequests`.
+            public var tooManyRequests: Components.Responses.RateLimited {
+                get throws {
+                    switch self {
+                    case let .tooManyRequests(response):
+                        return response
+                    default:
+                        try throwUnexpectedResponseStatus(
+                            expectedStatus: "tooManyRequests",
+                            response: self
+                        )
+                    }
+                }
+            }
+            /// Undocumented response.
+            ///
+            /// A response with a code that is not documented in the OpenAPI document.
+            case undocumented(statusCode: Swift.Int, OpenAPIRuntime.UndocumentedPayload)
+        }
+        @frozen public enum AcceptableContentType: AcceptableProtocol {
+            case json
+            case applicationProblemJson
+            case other(Swift.String)
+            public init?(rawValue: Swift.String) {
+                switch rawValue.lowercased() {
+                case "application/json":
+                    self = .json
+                case "application/problem+json":
+                    self = .applicationProblemJson
+                default:
+                    self = .other(rawValue)
+                }
+            }
+            public var rawValue: Swift.String {
+                switch self {
+                case let .other(string):
+                    return string
+                case .json:
+                    return "application/json"
+                case .applicationProblemJson:
+                    return "application/problem+json"
+                }
+            }
+            public static var allCases: [Self] {
+                [
+                    .json,
+                    .applicationProblemJson
+                ]
+            }
+        }
+    }
+    /// Paper-sell a share of the play holding in the token's newest virtual environment.
+    ///
+    /// - Remark: HTTP `POST /api/v1/environments/{symbol}/sells`.
+    /// - Remark: Generated from `#/paths//api/v1/environments/{symbol}/sells/post(virtualSell)`.
+    public enum VirtualSell {
+        public static let id: Swift.String = "virtualSell"
+        public struct Input: Sendable, Hashable {
+            /// - Remark: Generated from `#/paths/api/v1/environments/{symbol}/sells/POST/path`.
+            public struct Path: Sendable, Hashable {
+                /// - Remark: Generated from `#/paths/api/v1/environments/{symbol}/sells/POST/path/symbol`.
+                public var symbol: Components.Parameters.Symbol
+                /// Creates a new `Path`.
+                ///
+                /// - Parameters:
+                ///   - symbol:
+                public init(symbol: Components.Parameters.Symbol) {
+                    self.symbol = symbol
+                }
+            }
+            public var path: Operations.VirtualSell.Input.Path
+            /// - Remark: Generated from `#/paths/api/v1/environments/{symbol}/sells/POST/header`.
+            public struct Headers: Sendable, Hashable {
+                public var accept: [OpenAPIRuntime.AcceptHeaderContentType<Operations.VirtualSell.AcceptableContentType>]
+                /// Creates a new `Headers`.
+                ///
+                /// - Parameters:
+                ///   - accept:
+                public init(accept: [OpenAPIRuntime.AcceptHeaderContentType<Operations.VirtualSell.AcceptableContentType>] = .defaultValues()) {
+                    self.accept = accept
+                }
+            }
+            public var headers: Operations.VirtualSell.Input.Headers
+            /// - Remark: Generated from `#/paths/api/v1/environments/{symbol}/sells/POST/requestBody`.
+            @frozen public enum Body: Sendable, Hashable {
+                /// - Remark: Generated from `#/paths/api/v1/environments/{symbol}/sells/POST/requestBody/content/application\/json`.
+                case json(Components.Schemas.VirtualSellRequest)
+            }
+            public var body: Operations.VirtualSell.Input.Body
+            /// Creates a new `Input`.
+            ///
+            /// - Parameters:
+            ///   - path:
+            ///   - headers:
+            ///   - body:
+            public init(
+                path: Operations.VirtualSell.Input.Path,
+                headers: Operations.VirtualSell.Input.Headers = .init(),
+                body: Operations.VirtualSell.Input.Body
+            ) {
+                self.path = path
+                self.headers = headers
+                self.body = body
+            }
+        }
+        @frozen public enum Output: Sendable, Hashable {
+            public struct Accepted: Sendable, Hashable {
+                /// - Remark: Generated from `#/paths/api/v1/environments/{symbol}/sells/POST/responses/202/content`.
+                @frozen public enum Body: Sendable, Hashable {
+                    /// - Remark: Generated from `#/paths/api/v1/environments/{symbol}/sells/POST/responses/202/content/application\/json`.
+                    case json(Components.Schemas.Accepted)
+                    /// The associated value of the enum case if `self` is `.json`.
+                    ///
+                    /// - Throws: An error if `self` is not `.json`.
+                    /// - SeeAlso: `.json`.
+                    public var json: Components.Schemas.Accepted {
+                        get throws {
+                            switch self {
+                            case let .json(body):
+                                return body
+                            }
+                        }
+                    }
+                }
+                /// Received HTTP response body
+                public var body: Operations.VirtualSell.Output.Accepted.Body
+                /// Creates a new `Accepted`.
+                ///
+                /// - Parameters:
+                ///   - body: Received HTTP response body
+                public init(body: Operations.VirtualSell.Output.Accepted.Body) {
+                    self.body = body
+                }
+            }
+            /// Accepted at the returned slot.
+            ///
+            /// - Remark: Generated from `#/paths//api/v1/environments/{symbol}/sells/post(virtualSell)/responses/202`.
+            ///
+            /// HTTP response code: `202 accepted`.
+            case accepted(Operations.VirtualSell.Output.Accepted)
+            /// The associated value of the enum case if `self` is `.accepted`.
+            ///
+            /// - Throws: An error if `self` is not `.accepted`.
+            /// - SeeAlso: `.accepted`.
+            public var accepted: Operations.VirtualSell.Output.Accepted {
+                get throws {
+                    switch self {
+                    case let .accepted(response):
+                        return response
+                    default:
+                        try throwUnexpectedResponseStatus(
+                            expectedStatus: "accepted",
+                            response: self
+                        )
+                    }
+                }
+            }
+            /// The request does not fit this document (a field, its type or its bounds).
+            ///
+            /// - Remark: Generated from `#/paths//api/v1/environments/{symbol}/sells/post(virtualSell)/responses/400`.
+            ///
+            /// HTTP response code: `400 badRequest`.
+            case badRequest(Components.Responses.BadRequest)
+            /// The associated value of the enum case if `self` is `.badRequest`.
+            ///
+            /// - Throws: An error if `self` is not `.badRequest`.
+            /// - SeeAlso: `.badRequest`.
+            public var badRequest: Components.Responses.BadRequest {
+                get throws {
+                    switch self {
+                    case let .badRequest(response):
+                        return response
+                    default:
+                        try throwUnexpectedResponseStatus(
+                            expectedStatus: "badRequest",
+                            response: self
+                        )
+                    }
+                }
+            }
+            /// No such token, named wallet or route (`UnknownToken`, `UnknownWallet`, `NotFound`).
+            ///
+            /// - Remark: Generated from `#/paths//api/v1/environments/{symbol}/sells/post(virtualSell)/responses/404`.
+            ///
+            /// HTTP response code: `404 notFound`.
+            case notFound(Components.Responses.NotFound)
+            /// The associated value of the enum case if `self` is `.notFound`.
+            ///
+            /// - Throws: An error if `self` is not `.notFound`.
+            /// - SeeAlso: `.notFound`.
+            public var notFound: Components.Responses.NotFound {
+                get throws {
+                    switch self {
+                    case let .notFound(response):
+                        return response
+                    default:
+                        try throwUnexpectedResponseStatus(
+                            expectedStatus: "notFound",
+                            response: self
+                        )
+                    }
+                }
+            }
+            /// The run has ended, or the token is already launched.
+            ///
+            /// - Remark: Generated from `#/paths//api/v1/environments/{symbol}/sells/post(virtualSell)/responses/409`.
+            ///
+            /// HTTP response code: `409 conflict`.
+            case conflict(Components.Responses.Conflict)
+            /// The associated value of the enum case if `self` is `.conflict`.
+            ///
+            /// - Throws: An error if `self` is not `.conflict`.
+            /// - SeeAlso: `.conflict`.
+            public var conflict: Components.Responses.Conflict {
+                get throws {
+                    switch self {
+                    case let .conflict(response):
+                        return response
+                    default:
+                        try throwUnexpectedResponseStatus(
+                            expectedStatus: "conflict",
+                            response: self
+                        )
+                    }
+                }
+            }
+            /// Well formed, but the run refuses it (no open environment, an amount the curve cannot fill, the chat rate limit).
+            ///
+            /// - Remark: Generated from `#/paths//api/v1/environments/{symbol}/sells/post(virtualSell)/responses/422`.
+            ///
+            /// HTTP response code: `422 unprocessableContent`.
+            case unprocessableContent(Components.Responses.Refused)
+            /// The associated value of the enum case if `self` is `.unprocessableContent`.
+            ///
+            /// - Throws: An error if `self` is not `.unprocessableContent`.
+            /// - SeeAlso: `.unprocessableContent`.
+            public var unprocessableContent: Components.Responses.Refused {
+                get throws {
+                    switch self {
+                    case let .unprocessableContent(response):
+                        return response
+                    default:
+                        try throwUnexpectedResponseStatus(
+                            expectedStatus: "unprocessableContent",
+                            response: self
+                        )
+                    }
+                }
+            }
+            /// Too many requests from this address; try again after `Retry-After` seconds.
+            ///
+            /// - Remark: Generated from `#/paths//api/v1/environments/{symbol}/sells/post(virtualSell)/responses/429`.
             ///
             /// HTTP response code: `429 tooManyRequests`.
             case tooManyRequests(Components.Responses.RateLimited)
@@ -2412,7 +2981,7 @@ public enum Operations {
                     }
                 }
             }
-            /// No such token, wallet or route.
+            /// No such token, named wallet or route (`UnknownToken`, `UnknownWallet`, `NotFound`).
             ///
             /// - Remark: Generated from `#/paths//api/v1/wallets/{name}/get(getWallet)/responses/404`.
             ///

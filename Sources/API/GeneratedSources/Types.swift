@@ -42,11 +42,16 @@ public protocol APIProtocol: Sendable {
     /// - Remark: HTTP `GET /api/v1/tokens/{symbol}/quote`.
     /// - Remark: Generated from `#/paths//api/v1/tokens/{symbol}/quote/get(quoteToken)`.
     func quoteToken(_ input: Operations.QuoteToken.Input) async throws -> Operations.QuoteToken.Output
-    /// Submit a buy or a sell for a named wallet; it enters at the next slot.
+    /// Spend SOL (fees included) on a token for a named wallet; the buy enters at the next slot.
     ///
-    /// - Remark: HTTP `POST /api/v1/trades`.
-    /// - Remark: Generated from `#/paths//api/v1/trades/post(submitTrade)`.
-    func submitTrade(_ input: Operations.SubmitTrade.Input) async throws -> Operations.SubmitTrade.Output
+    /// - Remark: HTTP `POST /api/v1/buys`.
+    /// - Remark: Generated from `#/paths//api/v1/buys/post(submitBuy)`.
+    func submitBuy(_ input: Operations.SubmitBuy.Input) async throws -> Operations.SubmitBuy.Output
+    /// Sell a share of a named wallet's holding of a token; the sell enters at the next slot.
+    ///
+    /// - Remark: HTTP `POST /api/v1/sells`.
+    /// - Remark: Generated from `#/paths//api/v1/sells/post(submitSell)`.
+    func submitSell(_ input: Operations.SubmitSell.Input) async throws -> Operations.SubmitSell.Output
     /// Claim a named wallet's accrued rewards.
     ///
     /// - Remark: HTTP `POST /api/v1/claims`.
@@ -67,11 +72,16 @@ public protocol APIProtocol: Sendable {
     /// - Remark: HTTP `POST /api/v1/environments/{symbol}/join`.
     /// - Remark: Generated from `#/paths//api/v1/environments/{symbol}/join/post(joinEnvironment)`.
     func joinEnvironment(_ input: Operations.JoinEnvironment.Input) async throws -> Operations.JoinEnvironment.Output
-    /// Paper-trade in the token's newest virtual environment.
+    /// Paper-buy in the token's newest virtual environment with play SOL.
     ///
-    /// - Remark: HTTP `POST /api/v1/environments/{symbol}/trades`.
-    /// - Remark: Generated from `#/paths//api/v1/environments/{symbol}/trades/post(virtualTrade)`.
-    func virtualTrade(_ input: Operations.VirtualTrade.Input) async throws -> Operations.VirtualTrade.Output
+    /// - Remark: HTTP `POST /api/v1/environments/{symbol}/buys`.
+    /// - Remark: Generated from `#/paths//api/v1/environments/{symbol}/buys/post(virtualBuy)`.
+    func virtualBuy(_ input: Operations.VirtualBuy.Input) async throws -> Operations.VirtualBuy.Output
+    /// Paper-sell a share of the play holding in the token's newest virtual environment.
+    ///
+    /// - Remark: HTTP `POST /api/v1/environments/{symbol}/sells`.
+    /// - Remark: Generated from `#/paths//api/v1/environments/{symbol}/sells/post(virtualSell)`.
+    func virtualSell(_ input: Operations.VirtualSell.Input) async throws -> Operations.VirtualSell.Output
     /// A named wallet's SOL, token balances, points, tier and claimable rewards.
     ///
     /// - Remark: HTTP `GET /api/v1/wallets/{name}`.
@@ -141,15 +151,28 @@ extension APIProtocol {
             headers: headers
         ))
     }
-    /// Submit a buy or a sell for a named wallet; it enters at the next slot.
+    /// Spend SOL (fees included) on a token for a named wallet; the buy enters at the next slot.
     ///
-    /// - Remark: HTTP `POST /api/v1/trades`.
-    /// - Remark: Generated from `#/paths//api/v1/trades/post(submitTrade)`.
-    public func submitTrade(
-        headers: Operations.SubmitTrade.Input.Headers = .init(),
-        body: Operations.SubmitTrade.Input.Body
-    ) async throws -> Operations.SubmitTrade.Output {
-        try await submitTrade(Operations.SubmitTrade.Input(
+    /// - Remark: HTTP `POST /api/v1/buys`.
+    /// - Remark: Generated from `#/paths//api/v1/buys/post(submitBuy)`.
+    public func submitBuy(
+        headers: Operations.SubmitBuy.Input.Headers = .init(),
+        body: Operations.SubmitBuy.Input.Body
+    ) async throws -> Operations.SubmitBuy.Output {
+        try await submitBuy(Operations.SubmitBuy.Input(
+            headers: headers,
+            body: body
+        ))
+    }
+    /// Sell a share of a named wallet's holding of a token; the sell enters at the next slot.
+    ///
+    /// - Remark: HTTP `POST /api/v1/sells`.
+    /// - Remark: Generated from `#/paths//api/v1/sells/post(submitSell)`.
+    public func submitSell(
+        headers: Operations.SubmitSell.Input.Headers = .init(),
+        body: Operations.SubmitSell.Input.Body
+    ) async throws -> Operations.SubmitSell.Output {
+        try await submitSell(Operations.SubmitSell.Input(
             headers: headers,
             body: body
         ))
@@ -202,16 +225,31 @@ extension APIProtocol {
             body: body
         ))
     }
-    /// Paper-trade in the token's newest virtual environment.
+    /// Paper-buy in the token's newest virtual environment with play SOL.
     ///
-    /// - Remark: HTTP `POST /api/v1/environments/{symbol}/trades`.
-    /// - Remark: Generated from `#/paths//api/v1/environments/{symbol}/trades/post(virtualTrade)`.
-    public func virtualTrade(
-        path: Operations.VirtualTrade.Input.Path,
-        headers: Operations.VirtualTrade.Input.Headers = .init(),
-        body: Operations.VirtualTrade.Input.Body
-    ) async throws -> Operations.VirtualTrade.Output {
-        try await virtualTrade(Operations.VirtualTrade.Input(
+    /// - Remark: HTTP `POST /api/v1/environments/{symbol}/buys`.
+    /// - Remark: Generated from `#/paths//api/v1/environments/{symbol}/buys/post(virtualBuy)`.
+    public func virtualBuy(
+        path: Operations.VirtualBuy.Input.Path,
+        headers: Operations.VirtualBuy.Input.Headers = .init(),
+        body: Operations.VirtualBuy.Input.Body
+    ) async throws -> Operations.VirtualBuy.Output {
+        try await virtualBuy(Operations.VirtualBuy.Input(
+            path: path,
+            headers: headers,
+            body: body
+        ))
+    }
+    /// Paper-sell a share of the play holding in the token's newest virtual environment.
+    ///
+    /// - Remark: HTTP `POST /api/v1/environments/{symbol}/sells`.
+    /// - Remark: Generated from `#/paths//api/v1/environments/{symbol}/sells/post(virtualSell)`.
+    public func virtualSell(
+        path: Operations.VirtualSell.Input.Path,
+        headers: Operations.VirtualSell.Input.Headers = .init(),
+        body: Operations.VirtualSell.Input.Body
+    ) async throws -> Operations.VirtualSell.Output {
+        try await virtualSell(Operations.VirtualSell.Input(
             path: path,
             headers: headers,
             body: body
