@@ -51,7 +51,7 @@ async def main():
                         sold = True
                         await ws.send(json.dumps({"type": "SUBSCRIBE", "data": {"topics": ["env/0"]}}))
                         await ws.send(json.dumps({"type": "VIRTUAL_TRADE", "data": {"wallet": "alice", "token": "TEST", "side": "buy", "amount": "5"}}))
-                        seen["rest"] = post("/api/v1/trades", {"wallet": "alice", "token": "TEST", "side": "sell", "share_bps": 5000})
+                        seen["rest"] = post("/api/v1/sells", {"wallet": "alice", "token": "TEST", "share_bps": 5000})
                 elif t == "CHAT_MESSAGE" and d["wallet"] == "alice":
                     seen["chats"].append(d["message"])
                 elif t == "VIRTUAL_TRADE" and d["wallet"] == "alice":
