@@ -1,4 +1,7 @@
 import Foundation
+#if canImport(Glibc)
+import Glibc
+#endif
 import Synchronization
 import DequeModule
 import SimCore
@@ -17,6 +20,9 @@ final class Hub: Sendable {
         var subscriptionsPerConnection = 64
         var writeBufferBytes = 1 << 20
         var slowConsumer: SlowConsumerPolicy = .dropOldest
+        /// Stamp every message with `"ts"`: the wall clock at publishing, µs since 1970
+        /// (publish-to-receive latency for load tests; off by default).
+        var timestamps = false
     }
 
     /// A message with its seq, encoded once.
@@ -178,7 +184,8 @@ final class Hub: Sendable {
             for m in messages {
                 var topic = s.topics[m.topic] ?? Topic(batcher: TopicBatcher(policy: policy))
                 topic.seq += 1
-                let text = "{\"type\":\(JSON.string(m.type).serialized()),\"topic\":\(JSON.string(m.topic).serialized()),\"seq\":\(topic.seq),\"data\":\(m.data.serialized())}"
+                let stamp = limits.timestamps ? ",\"ts\":\(Self.unixMicros())" : ""
+                let text = "{\"type\":\(JSON.string(m.type).serialized()),\"topic\":\(JSON.string(m.topic).serialized()),\"seq\":\(topic.seq)\(stamp),\"data\":\(m.data.serialized())}"
                 let item = Item(seq: topic.seq, text: text)
                 topic.history.append(item)
                 if topic.history.count > limits.historyPerTopic { topic.history.removeFirst() }
@@ -235,6 +242,12 @@ final class Hub: Sendable {
             counters.messagesSent.add(wanted.count, ordering: .relaxed)
             send(text, to: sub.outbox)
         }
+    }
+
+    static func unixMicros() -> UInt64 {
+        var t = timespec()
+        clock_gettime(CLOCK_REALTIME, &t)
+        return UInt64(t.tv_sec) * 1_000_000 + UInt64(t.tv_nsec / 1_000)
     }
 
     /// Largest frame a resume is sent in.

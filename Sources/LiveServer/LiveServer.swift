@@ -23,6 +23,8 @@ public enum LiveServer {
         public var untilEnd = false
         /// Start the run once this many connections have subscribed.
         public var waitFor = 0
+        /// Stamp messages with the publishing time (`"ts"`, µs since 1970).
+        public var timestamps = false
         /// Limits.
         public var maxFrameBytes = 64 * 1_024
         public var connectionsPerIP = 4_096
@@ -48,6 +50,7 @@ public enum LiveServer {
         let spec = run.scenario.websocket
         var limits = Hub.Limits()
         limits.subscriptionsPerConnection = o.subscriptionsPerConnection
+        limits.timestamps = o.timestamps
         if let f = spec?.fanout {
             limits.writeBufferBytes = Int(min(f.writeBufferBytes, 1 << 30))
             limits.slowConsumer = f.slowConsumer

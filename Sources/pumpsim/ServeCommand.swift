@@ -54,6 +54,8 @@ struct ServeCommand: ParsableCommand {
     @Flag(help: "Exit 0 once the scenario's duration has run out and every client has been sent everything.") var untilEnd = false
     @Option(help: "Start the run once this many WebSocket clients have subscribed; at --speed max, also hold each slot (up to 10 s) until that many are subscribed again after reconnects (load tests).")
     var waitFor = 0
+    @Flag(help: "Stamp every message with \"ts\", the wall clock when it was published (µs since 1970): publish-to-receive latency for load tests.")
+    var timestamps = false
     @Option(help: "WebSocket connections allowed per client address.") var maxConnectionsPerIp = 4_096
     @Option(help: "Frames a connection may send per second (more get an ERROR frame).") var maxFramesPerSecond = 50
     @Option(help: "REST requests allowed per second per client address (more get 429 with Retry-After).") var apiRate = 100
@@ -78,6 +80,7 @@ struct ServeCommand: ParsableCommand {
         o.speed = speed
         o.untilEnd = untilEnd
         o.waitFor = waitFor
+        o.timestamps = timestamps
         o.connectionsPerIP = maxConnectionsPerIp
         o.framesPerSecond = maxFramesPerSecond
         o.apiRequestsPerSecond = apiRate

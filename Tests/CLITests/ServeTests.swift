@@ -227,6 +227,21 @@ struct ServeTests {
         #expect(try pumpsim(["replay", trace, "--verify"]).status == 0)
     }
 
+    /// The dashboard in headless Chromium over the DevTools protocol: it connects, its chart and
+    /// counters change between two screenshots, and it reconnects after the server restarts.
+    @Test func theDashboardConnectsMovesAndReconnectsInChromium() throws {
+        let dir = try tempDir("serve-dashboard")
+        let (rc, out, err) = try client("dashboard_check.py", [pumpsimBinary.path, "Scenarios/launch-frenzy.yaml", dir.path], timeout: 150)
+        #expect(rc == 0, "\(out)\n\(err.suffix(2_000))")
+        let r = try json(out)
+        let checks = try #require(r["checks"] as? [String: Bool])
+        #expect(checks.count == 5 && checks.values.allSatisfy { $0 }, "\(checks)")
+        for shot in ["dashboard-1.png", "dashboard-2.png", "dashboard-3.png"] {
+            let data = try Data(contentsOf: dir.appendingPathComponent(shot))
+            #expect(data.starts(with: [0x89, 0x50, 0x4E, 0x47]) && data.count > 10_000, "\(shot)")
+        }
+    }
+
     /// schemathesis (PyPI) fuzzes the API from the served document: every check, a fixed seed,
     /// bounded examples; no failure.
     @Test func schemathesisFindsNoFailure() throws {
