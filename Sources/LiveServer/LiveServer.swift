@@ -17,6 +17,8 @@ import Sessions
 public enum LiveServer {
     public struct Options: Sendable {
         public var run: LiveRun.Request
+        /// Serve this recorded run (a trace) instead of simulating `run`.
+        public var replayPath: String?
         public var host = "127.0.0.1"
         public var port = 8080
         public var speed: Speed = .factor(1)
@@ -46,7 +48,7 @@ public enum LiveServer {
     /// Runs until SIGINT/SIGTERM (or the scenario's end with `untilEnd`). `listening` is called
     /// once with the address the server is bound to.
     public static func serve(_ o: Options, listening: @escaping @Sendable (String) -> Void) async throws -> Summary {
-        let run = try LiveRun(o.run)
+        let run = try o.replayPath.map { path throws(PumpSimError) in try LiveRun(replaying: path) } ?? LiveRun(o.run)
         let spec = run.scenario.websocket
         var limits = Hub.Limits()
         limits.subscriptionsPerConnection = o.subscriptionsPerConnection

@@ -80,7 +80,10 @@ public final class LiveRun: @unchecked Sendable {
     public private(set) var failedTrades: UInt64 = 0
     public private(set) var inputs: UInt64 = 0
     private var finished: RunResult?
+    private var replayEnded = false
     private var launchesAsked: Set<MintID> = []
+    /// A recorded run being served instead of a simulation: its events by slot.
+    private var replay: (replayer: Replayer, records: [EventRecord], next: Int, tick: Tick)?
 
     public init(_ q: Request) throws(PumpSimError) {
         request = q
@@ -109,12 +112,46 @@ public final class LiveRun: @unchecked Sendable {
         }
     }
 
+    /// Serves a recorded run: the trace's scenario, its events slot by slot (verified as they
+    /// are folded in), no trace or catalog row of its own.
+    public init(replaying path: String) throws(PumpSimError) {
+        let reader = try Traces.open(path)
+        if let t = Traces.truncated(reader) { throw t }
+        let scenario = try Traces.scenario(of: reader)
+        self.scenario = scenario
+        request = Request(scenarioPath: path)
+        catalog = nil
+        writer = nil
+        runID = nil
+        do { sim = try Simulation(config: scenario.config) } catch { throw .badInput("the trace's scenario does not fit: \(error)") }
+        var records: [EventRecord] = []
+        try Traces.read {
+            try reader.forEach { item in
+                if case .event(let r) = item { records.append(r) }
+                return true
+            }
+        }
+        do {
+            replay = (try Replayer(config: scenario.config), records, 0, 0)
+        } catch { throw .badInput("the trace's scenario does not fit: \(error)") }
+        recentChats = Array(repeating: [], count: scenario.config.tokens.count)
+        traded = Array(repeating: false, count: scenario.config.tokens.count)
+    }
+
     public var config: SimulationConfig { scenario.config }
     /// The slot the next `step()` runs.
-    public var tick: Tick { sim.nextTick }
-    public var isFinished: Bool { sim.nextTick >= config.durationTicks || finished != nil }
-    public var events: UInt64 { sim.eventCount }
-    public var pending: Int { sim.world.chain.mempool.count }
+    public var tick: Tick { nextTick }
+    /// The state now, from the engine or the replayed trace.
+    private var world: World { replay?.replayer.world ?? sim.world }
+    private var nextTick: Tick { replay?.tick ?? sim.nextTick }
+    private var eventCount: UInt64 { replay?.replayer.applied ?? sim.eventCount }
+    /// True when serving a recorded run (`pumpsim serve --replay`): it takes no actions.
+    public var isReplay: Bool { replay != nil }
+    public var isFinished: Bool {
+        nextTick >= config.durationTicks || finished != nil || replayEnded || (replay.map { $0.next >= $0.records.count } ?? false)
+    }
+    public var events: UInt64 { eventCount }
+    public var pending: Int { world.chain.mempool.count }
     public var slotMillis: UInt64 { config.clock.slotMillis }
 
     /// Topics a client may subscribe to now: per token `SYM` (prices, trades, launches) and
@@ -130,10 +167,21 @@ public final class LiveRun: @unchecked Sendable {
     public func step() throws(PumpSimError) -> [LiveMessage] {
         guard !isFinished else { return [] }
         buffer.records.removeAll(keepingCapacity: true)
-        do { try sim.step() } catch { throw PumpSimError.run(error) }
+        if var r = replay {
+            // One slot of the recorded run: its events folded into the state, in order.
+            while r.next < r.records.count, r.records[r.next].tick <= r.tick {
+                do { try r.replayer.apply(r.records[r.next]) } catch { throw .badInput("the trace's events do not fit its scenario: \(error)") }
+                buffer.records.append(r.records[r.next])
+                r.next += 1
+            }
+            r.tick += 1
+            replay = r
+        } else {
+            do { try sim.step() } catch { throw PumpSimError.run(error) }
+        }
         var out: [LiveMessage] = []
         for r in buffer.records { translate(r, into: &out) }
-        let tick = sim.nextTick - 1
+        let tick = nextTick - 1
         for m in traded.indices where traded[m] {
             traded[m] = false
             out.append(LiveMessage(topic: config.tokens[m].symbol, type: "PRICE_UPDATE", data: priceData(MintID(m), tick: tick)))
@@ -201,7 +249,7 @@ public final class LiveRun: @unchecked Sendable {
     }
 
     private func priceData(_ m: MintID, tick: Tick) -> JSON {
-        let c = sim.world.chain.mints[Int(m)].curve
+        let c = world.chain.mints[Int(m)].curve
         return .object([
             ("token", .string(config.tokens[Int(m)].symbol)), ("price", .decimal(c.spotPriceNanos, scale: 9)),
             ("marketCap", .decimal(c.marketCapLamports, scale: 9)), ("raised", .decimal(c.state.realSol, scale: 9)), ("slot", .uint(tick)),
@@ -218,8 +266,8 @@ public final class LiveRun: @unchecked Sendable {
 
     /// The state of a topic now (a subscriber's initial sync), or nil for a topic that does not exist.
     public func snapshot(_ topic: String) -> JSON? {
-        let world = sim.world
-        let last = sim.nextTick == 0 ? 0 : sim.nextTick - 1
+        let world = world
+        let last = nextTick == 0 ? 0 : nextTick - 1
         if let m = config.tokens.firstIndex(where: { $0.symbol == topic }) {
             return token(MintID(m))
         }
@@ -240,7 +288,7 @@ public final class LiveRun: @unchecked Sendable {
                 .object([("name", .string(config.rewards.tiers[$0].name)), ("wallets", .uint(counts[$0]))]) }))])
         }
         if topic == "chain" {
-            return .object([("slot", .uint(last)), ("pending", .uint(UInt64(world.chain.mempool.count))), ("events", .uint(sim.eventCount)),
+            return .object([("slot", .uint(last)), ("pending", .uint(UInt64(world.chain.mempool.count))), ("events", .uint(eventCount)),
                             ("durationSlots", .uint(config.durationTicks)), ("slotMs", .uint(config.clock.slotMillis))])
         }
         return nil
@@ -248,14 +296,14 @@ public final class LiveRun: @unchecked Sendable {
 
     /// A token's state now: curve, price, holders.
     public func token(_ m: MintID) -> JSON {
-        let mint = sim.world.chain.mints[Int(m)]
+        let mint = world.chain.mints[Int(m)]
         let status: String
         switch mint.status {
         case .pending: status = "pending"
         case .trading: status = mint.curve.state.complete ? "complete" : "trading"
         case .migrated: status = "migrated"
         }
-        let last = sim.nextTick == 0 ? 0 : sim.nextTick - 1
+        let last = nextTick == 0 ? 0 : nextTick - 1
         return .object([
             ("token", .string(config.tokens[Int(m)].symbol)), ("name", .string(config.tokens[Int(m)].name)), ("status", .string(status)),
             ("price", .decimal(mint.curve.spotPriceNanos, scale: 9)), ("marketCap", .decimal(mint.curve.marketCapLamports, scale: 9)),
@@ -267,7 +315,7 @@ public final class LiveRun: @unchecked Sendable {
     public func wallet(_ name: String) -> JSON? {
         guard let i = config.wallets.firstIndex(where: { $0.name == name }) else { return nil }
         let a = config.walletAccount(i)
-        let world = sim.world
+        let world = world
         let r = world.rewards
         let idx = Int(a.rawValue)
         let tierIndex = idx < r.tier.count ? Int(r.tier[idx]) : 0
@@ -284,7 +332,7 @@ public final class LiveRun: @unchecked Sendable {
     /// A quote on a token's current curve: tokens for `lamports` (buy) or SOL for `tokens` (sell).
     public func quote(symbol: String, side: String, amount: String) -> Swift.Result<JSON, ActionError> {
         guard let m = mint(symbol: symbol) else { return .failure(ActionError("UnknownToken", field: "token", expected: "one of \(config.tokens.map(\.symbol).joined(separator: ", "))")) }
-        let curve = sim.world.chain.mints[Int(m)].curve
+        let curve = world.chain.mints[Int(m)].curve
         switch side {
         case "buy":
             guard let l = FixedDecimal.parse(amount, scale: 9), l > 0 else {
@@ -381,19 +429,19 @@ public final class LiveRun: @unchecked Sendable {
                 return .success(.chat(wallet: a, mint: m, bytes: UInt32(text.utf8.count)))
             case .joinEnvironment(let w, let t):
                 let a = try wallet(w).get(), m = try token(t).get()
-                guard sim.world.latestEnvironment[Int(m)] >= 0 else {
+                guard world.latestEnvironment[Int(m)] >= 0 else {
                     return .failure(ActionError("NoEnvironment", field: "token", expected: "a token with an open virtual environment"))
                 }
                 return .success(.joinEnvironment(mint: m, wallet: a))
             case .virtualBuy(let w, let t, let s):
                 let a = try wallet(w).get(), m = try token(t).get()
-                guard sim.world.latestEnvironment[Int(m)] >= 0 else {
+                guard world.latestEnvironment[Int(m)] >= 0 else {
                     return .failure(ActionError("NoEnvironment", field: "token", expected: "a token with an open virtual environment"))
                 }
                 return .success(.virtualBuy(mint: m, wallet: a, lamports: try sol(s, field: "sol").get()))
             case .virtualSell(let w, let t, let share):
                 let a = try wallet(w).get(), m = try token(t).get()
-                guard sim.world.latestEnvironment[Int(m)] >= 0 else {
+                guard world.latestEnvironment[Int(m)] >= 0 else {
                     return .failure(ActionError("NoEnvironment", field: "token", expected: "a token with an open virtual environment"))
                 }
                 return .success(.virtualSell(mint: m, wallet: a, shareBps: try bps(share, field: "share_bps", default: 0).get()))
@@ -417,6 +465,7 @@ public final class LiveRun: @unchecked Sendable {
     /// Checks an action and, when it holds, enters it at the next slot (recorded in the trace).
     /// Returns the slot it enters at.
     public func submit(_ action: ClientAction, source: InputReceived.Source) -> Swift.Result<Tick, ActionError> {
+        guard !isReplay else { return .failure(ActionError("RunEnded", field: "type", expected: "a live simulation (this serves a recorded run, which takes no actions)")) }
         guard !isFinished else { return .failure(ActionError("RunEnded", field: "type", expected: "a running simulation (this one has ended)")) }
         switch resolve(action) {
         case .failure(let e): return .failure(e)
@@ -435,8 +484,9 @@ public final class LiveRun: @unchecked Sendable {
     /// Launches a token the scenario declares without a launch time (create and initial buy, by
     /// its creator), at the next slot.
     public func submitLaunch(_ m: MintID, source: InputReceived.Source) -> Swift.Result<Tick, ActionError> {
+        guard !isReplay else { return .failure(ActionError("RunEnded", field: "symbol", expected: "a live simulation (this serves a recorded run, which takes no actions)")) }
         guard !isFinished else { return .failure(ActionError("RunEnded", field: "symbol", expected: "a running simulation (this one has ended)")) }
-        guard config.tokens[Int(m)].launchTick == nil, !sim.world.launchRequested[Int(m)], !launchesAsked.contains(m) else {
+        guard config.tokens[Int(m)].launchTick == nil, !world.launchRequested[Int(m)], !launchesAsked.contains(m) else {
             return .failure(ActionError("AlreadyLaunched", field: "symbol", expected: "a token the scenario declares without a launch time, not launched yet"))
         }
         launchesAsked.insert(m)
@@ -448,7 +498,8 @@ public final class LiveRun: @unchecked Sendable {
 
     /// Ends the run where it stands: the trace finished, the catalog row written. Idempotent.
     @discardableResult
-    public func finish() throws(PumpSimError) -> RunOutcome {
+    public func finish() throws(PumpSimError) -> RunOutcome? {
+        guard !isReplay else { replayEnded = true; return nil }
         if let done = finished { return RunOutcome(done) }
         let result = sim.finish()
         finished = result

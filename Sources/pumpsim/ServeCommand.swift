@@ -33,11 +33,14 @@ struct ServeCommand: ParsableCommand {
 
         Examples:
           pumpsim serve Scenarios/launch-frenzy.yaml --speed 10
-          pumpsim serve Scenarios/serve-demo.yaml --port 0 --speed max --until-end --trace session.pstrace --no-db
+          pumpsim serve Scenarios/quickstart.yaml --port 0 --speed max --until-end --trace session.pstrace --no-db
+          pumpsim serve --replay session.pstrace --speed 10
         """
     )
 
-    @Argument(help: "Scenario file (YAML or JSON).") var scenario: String
+    @Argument(help: "Scenario file (YAML or JSON).") var scenario: String?
+    @Option(help: ArgumentHelp("Serve a recorded run instead: its events slot by slot at --speed (clients watch; actions are refused).", valueName: "TRACE"))
+    var replay: String?
     @Option(help: "Address to listen on (loopback by default).") var host = "127.0.0.1"
     @Option(help: "Port to listen on; 0 takes a free one.") var port = 8080
     @Option(help: ArgumentHelp("Pace: 1 (real time), any factor such as 10, or max (as fast as clients keep up).", valueName: "1|10|max"),
@@ -62,6 +65,10 @@ struct ServeCommand: ParsableCommand {
     @Option(help: "Largest WebSocket frame accepted, bytes.") var maxFrameBytes = 64 * 1_024
 
     func validate() throws {
+        if (scenario == nil) == (replay == nil) { throw ValidationError("give a scenario to run, or --replay TRACE to serve a recorded run (one of them)") }
+        if replay != nil && (trace != nil || !overrides.isEmpty || seed != nil) {
+            throw ValidationError("--replay serves the trace as recorded: --trace, --set and --seed do not apply")
+        }
         if noDb && db != nil { throw ValidationError("--db and --no-db contradict each other") }
         guard (0...65_535).contains(port) else { throw ValidationError("--port: expected 0 to 65535, found \(port)") }
         guard waitFor >= 0, maxConnectionsPerIp >= 1, maxFramesPerSecond >= 1, apiRate >= 1 else { throw ValidationError("limits must be at least 1") }
@@ -69,12 +76,13 @@ struct ServeCommand: ParsableCommand {
     }
 
     func run() throws {
-        var q = LiveRun.Request(scenarioPath: scenario)
+        var q = LiveRun.Request(scenarioPath: scenario ?? "")
         q.overrides = overrides
         q.seed = seed
         q.tracePath = trace
-        q.catalogPath = noDb ? nil : (db ?? Catalogs.defaultPath)
+        q.catalogPath = noDb || replay != nil ? nil : (db ?? Catalogs.defaultPath)
         var o = LiveServer.Options(run: q)
+        o.replayPath = replay
         o.host = host
         o.port = port
         o.speed = speed

@@ -126,6 +126,27 @@ struct ServeTests {
         #expect(try pumpsim(["replay", trace, "--verify"]).status == 0)
     }
 
+    /// `serve --replay TRACE` serves a recorded run: clients get the same messages a live run
+    /// gave (each topic's last seq as the trace says), and actions are refused.
+    @Test func aRecordedRunIsServedAsItWasRecorded() throws {
+        let dir = try tempDir("serve-replay")
+        let trace = dir.appendingPathComponent("r.pstrace").path
+        #expect(try pumpsim(["run", "Scenarios/fanout-200k.yaml", "--set", "duration=20s", "--no-db", "--trace", trace]).status == 0)
+        let server = try Served(["--replay", trace, "--speed", "max", "--until-end", "--no-db", "--wait-for", "10"])
+        let (rc, out, err) = try client("ws_clients.py", [server.ws, "10", "ALPHA,BRAVO,CHARLIE,DELTA,ECHO"])
+        let (status, serverErr) = server.wait()
+        #expect(rc == 0 && status == 0, "\(err) \(serverErr)")
+        let r = try json(out)
+        #expect(r["problem_count"] as? Int == 0, "\(r["problems"] ?? "")")
+        let scenarioPath = dir.appendingPathComponent("s.json").path
+        try pumpsim(["trace", "scenario", trace]).stdout.write(toFile: scenarioPath, atomically: true, encoding: .utf8)
+        let ndjson = dir.appendingPathComponent("e.ndjson").path
+        try pumpsim(["trace", "cat", trace]).stdout.write(toFile: ndjson, atomically: true, encoding: .utf8)
+        let expected = try json(try tool("sh", ["-c", "python3 Tests/CLITests/Clients/expected_topics.py \(scenarioPath) < \(ndjson)"]).stdout)
+        let seen = try #require(r["last_seq"] as? [String: [Int]])
+        for (topic, count) in expected { #expect(seen[topic] == [count as! Int], "\(topic)") }
+    }
+
     /// A scripted client buys, chats and paper-trades over the socket and sells over REST; the
     /// trace replays with --verify and reruns (trace scenario, then run) to the same digest.
     @Test func anInteractiveSessionReplaysAndReruns() throws {
