@@ -16,10 +16,11 @@ enum Dashboard {
   header h1 { font-size: 16px; margin: 0; }
   #state { padding: 2px 8px; border-radius: 4px; background: #555; }
   #state.open { background: #1f7a3a; } #state.reconnecting { background: #8a6d1a; } #state.closed { background: #8a1a1a; }
-  main { display: grid; grid-template-columns: 2fr 1fr 1fr; gap: 12px; padding: 12px 16px; }
-  section { background: #181b22; border-radius: 6px; padding: 8px 10px; min-height: 120px; }
+  main { display: grid; grid-template-columns: minmax(0, 2fr) minmax(0, 1fr) minmax(0, 1fr); gap: 12px; padding: 12px 16px; }
+  section { background: #181b22; border-radius: 6px; padding: 8px 10px; min-height: 120px; min-width: 0; overflow: hidden; }
   section h2 { font-size: 13px; margin: 0 0 6px; color: #9aa4b2; text-transform: uppercase; letter-spacing: .04em; }
   canvas { width: 100%; height: 260px; display: block; }
+  #fill { height: 120px; }
   ul { list-style: none; margin: 0; padding: 0; max-height: 260px; overflow: hidden; }
   li { white-space: nowrap; overflow: hidden; text-overflow: ellipsis; border-bottom: 1px solid #22262f; }
   .buy { color: #4cd07d; } .sell { color: #f0616d; }
@@ -36,7 +37,7 @@ enum Dashboard {
   <span>reconnects <b id="reconnects">0</b></span>
 </header>
 <main>
-  <section class="wide"><h2>Prices (SOL per token)</h2><canvas id="chart" width="900" height="260"></canvas><div id="legend"></div></section>
+  <section class="wide"><h2>Prices (lamports per token)</h2><canvas id="chart" width="900" height="260"></canvas><div id="legend"></div></section>
   <section><h2>Tokens</h2><table id="tokens"></table></section>
   <section><h2>Trades</h2><ul id="tape"></ul></section>
   <section><h2>Chat</h2><ul id="chat"></ul></section>

@@ -78,6 +78,12 @@ final class Handlers: Sendable {
                     }
                 }
             }
+            // Idle: a connection that has not subscribed to anything within the idle time is closed.
+            let idle = options.idleSeconds, hub = self.hub
+            group.addTask {
+                try? await Task.sleep(for: .seconds(idle))
+                if !hub.isSubscribed(id) { outbox.close(code: 1000, reason: "idle: no subscription in \(idle) s") }
+            }
             do {
                 for try await message in inbound.messages(maxSize: options.maxFrameBytes) {
                     counters.framesIn.add(1, ordering: .relaxed)

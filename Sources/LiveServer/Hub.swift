@@ -96,6 +96,9 @@ final class Hub: Sendable {
 
     var connectionCount: Int { state.withLock { $0.connections.count } }
 
+    /// Whether a connection has subscribed to anything.
+    func isSubscribed(_ id: Int) -> Bool { state.withLock { !($0.connections[id]?.next.isEmpty ?? true) } }
+
     /// Connections subscribed to at least one topic.
     var subscribedConnections: Int { state.withLock { s in s.connections.values.filter { !$0.next.isEmpty }.count } }
 

@@ -35,6 +35,8 @@ public enum LiveServer {
         public var apiRequestsPerSecond = 100
         /// Pings every this often; a connection that does not answer is closed.
         public var pingSeconds = 30
+        /// A connection that has subscribed to nothing this long after connecting is closed.
+        public var idleSeconds = 60
         public init(run: LiveRun.Request) { self.run = run }
     }
 

@@ -380,7 +380,7 @@ components:
         token: {type: string}
         name: {type: string}
         status: {type: string, enum: [pending, trading, complete, migrated]}
-        price: {type: string, description: SOL per whole token.}
+        price: {type: string, description: 'Spot price, lamports per whole token (a decimal string).'}
         marketCap: {type: string, description: SOL.}
         raised: {type: string, description: Real SOL in the curve.}
         holders: {type: integer, minimum: 0}
@@ -393,7 +393,7 @@ components:
         side: {type: string, enum: [buy, sell]}
         sol: {type: string, description: SOL paid (buy) or received (sell), fees included.}
         tokens: {type: string}
-        priceAfter: {type: string}
+        priceAfter: {type: string, description: 'Spot price after the trade, lamports per whole token.'}
     Accepted:
       type: object
       required: [slot]

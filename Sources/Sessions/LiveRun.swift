@@ -212,7 +212,8 @@ public final class LiveRun: @unchecked Sendable {
             ])))
         case .ledger(.txExpired): expiredThisSlot += 1
         case .chatPosted(let c):
-            var text = String(repeating: "x", count: Int(c.bytes))
+            // Agents' messages have a size, not a text: a stand-in of that many bytes.
+            var text = String(String(repeating: "gm wagmi ", count: Int(c.bytes) / 9 + 1).prefix(Int(c.bytes)))
             if var waiting = chatTexts[c.wallet], let i = waiting.firstIndex(where: { $0.0 == c.mint }) {
                 text = waiting.remove(at: i).1
                 chatTexts[c.wallet] = waiting.isEmpty ? nil : waiting

@@ -166,6 +166,7 @@ struct ServeTests {
         #expect(seen["chats"] as? [String] == ["gm from the scripted client"])
         #expect(seen["virtual"] as? [String] == ["buy"])
         #expect((seen["rest"] as? [Any])?.first as? Int == 202)
+        #expect((seen["extensions"] as? String ?? "").contains("permessage-deflate"), "\(seen["extensions"] ?? "")")
         // Five inputs in the trace, and the session replays and reruns.
         let inputs = try pumpsim(["trace", "cat", trace, "--type", "InputReceived"])
         #expect(inputs.stdout.split(separator: "\n").count == 5, "\(inputs.stdout)")

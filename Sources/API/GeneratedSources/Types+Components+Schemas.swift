@@ -132,7 +132,7 @@ extension Components {
             }
             /// - Remark: Generated from `#/components/schemas/Token/status`.
             public var status: Components.Schemas.Token.StatusPayload
-            /// SOL per whole token.
+            /// Spot price, lamports per whole token (a decimal string).
             ///
             /// - Remark: Generated from `#/components/schemas/Token/price`.
             public var price: Swift.String
@@ -154,7 +154,7 @@ extension Components {
             ///   - token:
             ///   - name:
             ///   - status:
-            ///   - price: SOL per whole token.
+            ///   - price: Spot price, lamports per whole token (a decimal string).
             ///   - marketCap: SOL.
             ///   - raised: Real SOL in the curve.
             ///   - holders:
@@ -206,6 +206,8 @@ extension Components {
             public var sol: Swift.String
             /// - Remark: Generated from `#/components/schemas/Quote/tokens`.
             public var tokens: Swift.String
+            /// Spot price after the trade, lamports per whole token.
+            ///
             /// - Remark: Generated from `#/components/schemas/Quote/priceAfter`.
             public var priceAfter: Swift.String
             /// Creates a new `Quote`.
@@ -215,7 +217,7 @@ extension Components {
             ///   - side:
             ///   - sol: SOL paid (buy) or received (sell)
             ///   - tokens:
-            ///   - priceAfter:
+            ///   - priceAfter: Spot price after the trade, lamports per whole token.
             public init(
                 token: Swift.String,
                 side: Components.Schemas.Quote.SidePayload,

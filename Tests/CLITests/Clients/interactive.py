@@ -25,6 +25,7 @@ def post(path, body):
 async def main():
     deadline = time.monotonic() + 60
     async with websockets.connect(base.replace("http", "ws", 1) + "/ws") as ws:
+        seen["extensions"] = ws.response.headers.get("Sec-WebSocket-Extensions", "")
         await ws.send(json.dumps({"type": "SUBSCRIBE", "data": {"topics": ["TEST", "TEST/chat"]}}))
         await ws.send(json.dumps({"type": "BUY", "data": {"wallet": "alice", "token": "TEST", "sol": 12}}))
         step = 0
