@@ -64,7 +64,11 @@ final class Handlers: Sendable {
         defer { hub.disconnect(id) }
         let limiter = RateLimiter(perSecond: options.framesPerSecond)
         let counters = self.counters
-        try await withThrowingTaskGroup(of: Void.self) { group in
+        // Three children: the writer, the reader, the idle check. The connection ends when the
+        // reader ends (the client closed or broke the socket) or when the writer has sent a close
+        // and waited a moment for the client's answer; then the rest is cancelled.
+        let idle = options.idleSeconds, hub = self.hub, maxFrame = options.maxFrameBytes, fps = options.framesPerSecond
+        await withThrowingTaskGroup(of: Bool.self) { group in
             group.addTask {
                 while let item = await outbox.next() {
                     switch item {
@@ -74,30 +78,40 @@ final class Handlers: Sendable {
                         counters.bytesSent.add(t.utf8.count, ordering: .relaxed)
                     case .close(let code, let reason):
                         try await outbound.close(WebSocketErrorCode(codeNumber: Int(code)), reason: reason)
-                        return
+                        try? await Task.sleep(for: .seconds(3))
+                        return true
                     }
                 }
+                return true
+            }
+            group.addTask {
+                do {
+                    for try await message in inbound.messages(maxSize: maxFrame) {
+                        counters.framesIn.add(1, ordering: .relaxed)
+                        if limiter.take("c") != nil {
+                            hub.reply(id, Self.error(ActionError("RateLimited", field: "frame", expected: "at most \(fps) frames per second")))
+                            continue
+                        }
+                        switch message {
+                        case .text(let text): self.handle(Data(text.utf8), connection: id)
+                        case .binary(var buffer): self.handle(Data(buffer.readBytes(length: buffer.readableBytes) ?? []), connection: id)
+                        }
+                    }
+                } catch {
+                    // A frame over the limit or a broken socket: the connection ends.
+                }
+                return true
             }
             // Idle: a connection that has not subscribed to anything within the idle time is closed.
-            let idle = options.idleSeconds, hub = self.hub
             group.addTask {
                 try? await Task.sleep(for: .seconds(idle))
-                if !hub.isSubscribed(id) { outbox.close(code: 1000, reason: "idle: no subscription in \(idle) s") }
+                if !Task.isCancelled && !hub.isSubscribed(id) { outbox.close(code: 1000, reason: "idle: no subscription in \(idle) s") }
+                return false
             }
             do {
-                for try await message in inbound.messages(maxSize: options.maxFrameBytes) {
-                    counters.framesIn.add(1, ordering: .relaxed)
-                    if limiter.take("c") != nil {
-                        hub.reply(id, Self.error(ActionError("RateLimited", field: "frame", expected: "at most \(options.framesPerSecond) frames per second")))
-                        continue
-                    }
-                    switch message {
-                    case .text(let text): handle(Data(text.utf8), connection: id)
-                    case .binary(var buffer): handle(Data(buffer.readBytes(length: buffer.readableBytes) ?? []), connection: id)
-                    }
-                }
+                while let ends = try await group.next() { if ends { break } }
             } catch {
-                // A frame over the limit or a broken socket: the connection ends.
+                // The socket went away under the writer.
             }
             outbox.cancel()
             group.cancelAll()

@@ -84,13 +84,17 @@ public enum LiveServer {
             },
             logger: logger
         )
-        let group = ServiceGroup(configuration: .init(
+        var groupConfig = ServiceGroupConfiguration(
             services: [
                 .init(service: app),
                 .init(service: service, successTerminationBehavior: .gracefullyShutdownGroup),
             ],
             gracefulShutdownSignals: [.sigterm, .sigint],
-            logger: logger))
+            logger: logger)
+        // A client that never reads cannot hold the process: past this, everything is cancelled.
+        groupConfig.maximumGracefulShutdownDuration = .seconds(45)
+        groupConfig.maximumCancellationDuration = .seconds(5)
+        let group = ServiceGroup(configuration: groupConfig)
         try await group.run()
         return Summary(outcome: service.outcome.withLock { $0 }, failure: service.failure.withLock { $0 }, counters: metrics.snapshot())
     }

@@ -280,8 +280,9 @@ import HummingbirdWSClient
 import Logging
 
 /// Hummingbird's own WebSocket client against the server: a SNAPSHOT, then gapless deltas, and
-/// an ERROR frame for a bad action with the connection still open.
-struct HummingbirdClientTests {
+/// an ERROR frame for a bad action with the connection still open. (In the serialized suite:
+/// beside the 1 000-client test the machine is saturated.)
+extension ServeTests {
     @Test func hummingbirdsClientSubscribesAndActs() async throws {
         let server = try Served(["Scenarios/quickstart.yaml", "--speed", "20", "--no-db", "--wait-for", "1"])
         defer { _ = server.stop() }
@@ -305,7 +306,7 @@ struct HummingbirdClientTests {
                 }
                 if types.filter({ $0 == "SLOT" }).count >= 20 { break }
             }
-            try await outbound.close(.normalClosure, reason: nil)
+            try? await outbound.close(.normalClosure, reason: nil)
             box.set(types)
         }
         let types = box.get()
