@@ -96,6 +96,9 @@ final class Hub: Sendable {
 
     var connectionCount: Int { state.withLock { $0.connections.count } }
 
+    /// True once the service is closing (no new connections).
+    var isClosing: Bool { state.withLock { $0.closing } }
+
     /// Whether a connection has subscribed to anything.
     func isSubscribed(_ id: Int) -> Bool { state.withLock { !($0.connections[id]?.next.isEmpty ?? true) } }
 

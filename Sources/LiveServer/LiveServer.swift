@@ -69,7 +69,7 @@ public enum LiveServer {
         var logger = Logger(label: "pumpsim.serve") { StreamLogHandler.standardError(label: $0) }
         logger.logLevel = .warning
         let router = Router(context: LiveContext.self)
-        router.middlewares.add(ProblemMiddleware(metrics: metrics, limiter: RateLimiter(perSecond: o.apiRequestsPerSecond)))
+        router.middlewares.add(ProblemMiddleware(metrics: metrics, limiter: RateLimiter(perSecond: o.apiRequestsPerSecond), hub: hub))
         try context.routes(router)
         let host = o.host
         let app = Application(
@@ -92,7 +92,7 @@ public enum LiveServer {
             gracefulShutdownSignals: [.sigterm, .sigint],
             logger: logger)
         // A client that never reads cannot hold the process: past this, everything is cancelled.
-        groupConfig.maximumGracefulShutdownDuration = .seconds(45)
+        groupConfig.maximumGracefulShutdownDuration = .seconds(10)
         groupConfig.maximumCancellationDuration = .seconds(5)
         let group = ServiceGroup(configuration: groupConfig)
         try await group.run()
@@ -119,10 +119,13 @@ struct ProblemMiddleware: RouterMiddleware {
     let metrics: LiveMetrics
     /// Requests per second per client address on the API (`--api-rate`).
     let limiter: RateLimiter
+    /// Once the service is closing, responses close their connection (a browser's keep-alive
+    /// connection would otherwise hold the server's graceful shutdown).
+    let hub: Hub
 
     func handle(_ request: Request, context: LiveContext, next: (Request, LiveContext) async throws -> Response) async throws -> Response {
         let start = ContinuousClock.now
-        let response: Response
+        var response: Response
         let path = request.uri.path
         if path.hasPrefix("/api/") || path == "/health", let wait = limiter.take(context.remoteAddress?.ipAddress ?? "unknown") {
             var p = Problem(.tooManyRequests, "RateLimited", "at most \(Int(limiter.perSecond)) requests per second per address; retry after the Retry-After seconds")
@@ -146,6 +149,7 @@ struct ProblemMiddleware: RouterMiddleware {
         } catch {
             response = Problem(.badRequest, "BadRequest", "\(error)").response
         } }
+        if hub.isClosing { response.headers[.connection] = "close" }
         let route = context.endpointPath ?? "unmatched"
         metrics.recordRequest(route: route, status: Int(response.status.code), seconds: ContinuousClock.now - start)
         return response
