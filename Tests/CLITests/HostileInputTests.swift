@@ -180,9 +180,10 @@ struct HostileInputTests {
         defer { if p.isRunning { p.terminate() }; p.waitUntilExit() }
         // Wait until the first has taken its lock (its first row is in the catalog).
         let deadline = Date().addingTimeInterval(60)
-        while Date() < deadline, (try? tool("sqlite3", [db, "SELECT count(*) FROM sweep_points;"]).stdout.trimmingCharacters(in: .whitespacesAndNewlines)) ?? "0" == "0" {
-            Thread.sleep(forTimeInterval: 0.1)
-        }
+        // (Before the catalog exists, or while it is locked, sqlite3 prints nothing: not a row yet.)
+        func rows() -> Int { Int((try? tool("sqlite3", [db, "SELECT count(*) FROM sweep_points;"]).stdout.trimmingCharacters(in: .whitespacesAndNewlines)) ?? "") ?? 0 }
+        while Date() < deadline, rows() == 0 { Thread.sleep(forTimeInterval: 0.1) }
+        #expect(p.isRunning, "the first sweep ended before the second started")
         let second = try pumpsim(["sweep", "Scenarios/quickstart.yaml", "--grid", "agents.retail.count=100..2000:10", "--db", db, "--quiet"])
         #expect(second.status == 2, "\(second.stderr)")
         #expect(second.stderr.contains("already running") && second.stderr.contains("PID \(p.processIdentifier)"), "\(second.stderr)")
