@@ -91,9 +91,9 @@ public enum LiveServer {
             ],
             gracefulShutdownSignals: [.sigterm, .sigint],
             logger: logger)
-        // A client that never reads cannot hold the process: past this, everything is cancelled.
+        // A client that never reads cannot hold the process: past this, everything is cancelled
+        // (and every task here ends on cancellation).
         groupConfig.maximumGracefulShutdownDuration = .seconds(10)
-        groupConfig.maximumCancellationDuration = .seconds(5)
         let group = ServiceGroup(configuration: groupConfig)
         try await group.run()
         return Summary(outcome: service.outcome.withLock { $0 }, failure: service.failure.withLock { $0 }, counters: metrics.snapshot())

@@ -74,6 +74,10 @@ final class LiveService: Service, Sendable {
 
     var hasEnded: Bool { ended.load(ordering: .relaxed) }
 
+    /// Graceful shutdown asked for, or the task cancelled (the server could not start, or the
+    /// shutdown ran past its time).
+    private var shouldStop: Bool { stopping.load(ordering: .relaxed) || Task.isCancelled }
+
     func run() async throws {
         await withGracefulShutdownHandler {
             await self.loop()
@@ -85,12 +89,12 @@ final class LiveService: Service, Sendable {
 
     private func loop() async {
         let slotMicros = run.with { $0.slotMillis } * 1_000
-        while hub.subscribedConnections < waitFor && !stopping.load(ordering: .relaxed) {
+        while hub.subscribedConnections < waitFor && !shouldStop {
             try? await Task.sleep(for: .milliseconds(5))
         }
         let begin = now()
         var slot: UInt64 = 0
-        while !stopping.load(ordering: .relaxed) {
+        while !shouldStop {
             let finished = run.with { $0.isFinished }
             if finished { break }
             do {
@@ -111,14 +115,14 @@ final class LiveService: Service, Sendable {
             case .max:
                 // Clients keep up: nobody has more than a few frames waiting.
                 var spins = 0
-                while hub.deepestQueue > 8 && !stopping.load(ordering: .relaxed) && spins < 100_000 {
+                while hub.deepestQueue > 8 && !shouldStop && spins < 100_000 {
                     hub.flushDue(at: now())
                     try? await Task.sleep(for: .microseconds(200))
                     spins += 1
                 }
                 // With --wait-for, clients that reconnect are waited for too (at most 10 s a slot).
                 var held = 0
-                while hub.subscribedConnections < waitFor && !stopping.load(ordering: .relaxed) && held < 2_000 {
+                while hub.subscribedConnections < waitFor && !shouldStop && held < 2_000 {
                     hub.flushDue(at: now())
                     try? await Task.sleep(for: .milliseconds(5))
                     held += 1
@@ -130,21 +134,21 @@ final class LiveService: Service, Sendable {
         endRun()
         guard untilEnd else {
             // Keep serving the final state until shut down.
-            while !stopping.load(ordering: .relaxed) {
+            while !shouldStop {
                 hub.flushDue(at: now())
                 try? await Task.sleep(for: .milliseconds(20))
             }
             return
         }
         // --until-end: every client has been sent everything, then stop (bounded).
-        for _ in 0..<3_000 where hub.queuedFrames > 0 && !stopping.load(ordering: .relaxed) {
+        for _ in 0..<3_000 where hub.queuedFrames > 0 && !shouldStop {
             try? await Task.sleep(for: .milliseconds(10))
         }
     }
 
     /// Sleeps until `due` µs, sending batches as their windows close.
     private func waitUntil(_ due: UInt64) async {
-        while !stopping.load(ordering: .relaxed) {
+        while !shouldStop {
             let t = now()
             if t >= due { return }
             let next = hub.flushDue(at: t)

@@ -89,6 +89,15 @@ final class Outbox: Sendable {
 
     /// The next item to write, waiting for one; nil once closed and drained.
     func next() async -> Item? {
+        // A cancelled writer (the connection's task group torn down) ends the outbox.
+        await withTaskCancellationHandler {
+            await take()
+        } onCancel: {
+            cancel()
+        }
+    }
+
+    private func take() async -> Item? {
         await withCheckedContinuation { (c: CheckedContinuation<Item?, Never>) in
             state.withLock { s in
                 if let first = s.items.popFirst() {

@@ -112,6 +112,8 @@ struct ServeCommand: ParsableCommand {
         let summary: LiveServer.Summary
         switch result.value! {
         case .failure(let e as PumpSimError): throw e
+        case .failure(let e) where "\(e)".contains("Address already in use"):
+            throw PumpSimError.badInput("cannot listen on \(host):\(port): the address is already in use (--port 0 takes a free one)")
         case .failure(let e): throw PumpSimError.badInput("cannot serve: \(e)")
         case .success(let s): summary = s
         }

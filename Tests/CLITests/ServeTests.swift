@@ -264,6 +264,17 @@ struct ServeTests {
         }
     }
 
+    /// A port in use is bad input with a clear message (not a crash: the run stops when the
+    /// server cannot start).
+    @Test func aPortInUseIsRefusedClearly() throws {
+        let server = try Served(["Scenarios/quickstart.yaml", "--speed", "1", "--no-db"])
+        defer { _ = server.stop() }
+        let port = String(server.base.split(separator: ":").last!)
+        let second = try pumpsim(["serve", "Scenarios/quickstart.yaml", "--no-db", "--port", port])
+        #expect(second.status == 2, "\(second.stderr.prefix(2_000))")
+        #expect(second.stderr.contains("cannot listen on 127.0.0.1:\(port): the address is already in use"), "\(second.stderr.prefix(2_000))")
+    }
+
     /// schemathesis (PyPI) fuzzes the API from the served document: every check, a fixed seed,
     /// bounded examples; no failure.
     @Test func schemathesisFindsNoFailure() throws {
