@@ -102,6 +102,12 @@ public struct Frames: Sendable {
     /// messages conflation replaced and those still pending at `endMicros`. Built on
     /// `TopicBatcher`, the same code `pumpsim serve` batches real frames with.
     public static func build(_ messages: [Message], topics: Int, policy: BatchingPolicy, endMicros: UInt64) -> Frames {
+        build(messages, arrivals: messages.map(\.timeMicros), topics: topics, policy: policy, endMicros: endMicros)
+    }
+
+    /// As `build`, with each message reaching the batcher at `arrivals[k]` (after the broker) while
+    /// its latency still counts from its event time.
+    public static func build(_ messages: [Message], arrivals: [UInt64], topics: Int, policy: BatchingPolicy, endMicros: UInt64) -> Frames {
         var out = Frames(conflated: Array(repeating: [], count: topics), unflushed: Array(repeating: [], count: topics))
         var batchers = (0..<topics).map { _ in TopicBatcher<UInt64>(policy: policy) }
         var raw: [(Frame, [UInt64])] = []
@@ -110,9 +116,10 @@ public struct Frames: Sendable {
             raw.append((Frame(flushMicros: batch.flushMicros, topic: UInt32(t), bytes: UInt32(payload + headerBytes(payload)),
                               firstMessage: 0, messageCount: batch.items.count), batch.items))
         }
-        for m in messages {
+        // The broker keeps order, so arrivals are non-decreasing like the messages' times.
+        for (k, m) in messages.enumerated() {
             let t = Int(m.topic)
-            let r = batchers[t].offer(m.timeMicros, at: m.timeMicros, bytes: Int(m.bytes), conflatable: m.kind == .priceUpdate)
+            let r = batchers[t].offer(m.timeMicros, at: arrivals[k], bytes: Int(m.bytes), conflatable: m.kind == .priceUpdate)
             for b in r.flushed { emit(t, b) }
             if let c = r.conflated { out.conflated[t].append(c) }
         }

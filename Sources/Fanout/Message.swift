@@ -5,6 +5,7 @@ public enum MessageKind: UInt8, Sendable, Hashable, CaseIterable {
     case priceUpdate = 0
     case virtualTrade = 1
     case chatMessage = 2
+    case trade = 3
 
     /// The `type` field on the wire.
     public var wireName: String {
@@ -12,6 +13,7 @@ public enum MessageKind: UInt8, Sendable, Hashable, CaseIterable {
         case .priceUpdate: return "PRICE_UPDATE"
         case .virtualTrade: return "VIRTUAL_TRADE"
         case .chatMessage: return "CHAT_MESSAGE"
+        case .trade: return "TRADE"
         }
     }
 }
@@ -54,6 +56,22 @@ public enum MessageEncoder {
             ]).serialized().utf8)
         case .binary:
             return binary(.priceUpdate, [UInt64(token.utf8.count), priceNanos, marketCapLamports, raisedLamports, tick]) + Array(token.utf8)
+        }
+    }
+
+    /// A landed trade: the wallet, side, SOL with fees, tokens, slot and transaction id.
+    public static func trade(token: String, wallet: UInt32, buy: Bool, solLamports: UInt64, tokens: UInt64, tick: UInt64, tx: UInt64,
+                             encoding: WireEncoding) -> [UInt8] {
+        switch encoding {
+        case .json:
+            return Array(JSON.object([
+                ("type", .string(MessageKind.trade.wireName)),
+                ("data", .object([("token", .string(token)), ("wallet", .uint(UInt64(wallet))), ("side", .string(buy ? "buy" : "sell")),
+                                  ("sol", .decimal(solLamports, scale: 9)), ("tokens", .decimal(tokens, scale: 6)),
+                                  ("slot", .uint(tick)), ("tx", .uint(tx))])),
+            ]).serialized().utf8)
+        case .binary:
+            return binary(.trade, [UInt64(token.utf8.count), UInt64(wallet), buy ? 1 : 0, solLamports, tokens, tick, tx]) + Array(token.utf8)
         }
     }
 

@@ -9,10 +9,20 @@ public struct WebSocketSpec: Sendable, Hashable {
     public var encoding: WireEncoding = .json
     /// The policy `pumpsim run` uses.
     public var batching: BatchingPolicy = .window(micros: 25_000)
+    /// When the platform's indexer publishes a trade after it executes.
+    public var commitment: Commitment = .processed
+    /// nil: the commitment's default.
+    public var indexerDelayMicros: UInt64?
+    public var priceUpdates: PriceUpdates = .perTrade
+    /// The subscribers the fan-out figures in a golden file are computed for (at most the
+    /// scenario's own): enough clients to catch a change, few enough for `regress` to stay fast.
+    public static let goldenSubscribers = 2_000
     /// The policies `pumpsim loadtest` compares.
     public var compare: [BatchingPolicy] = [.none, .window(micros: 10_000), .window(micros: 25_000), .window(micros: 50_000),
                                             .window(micros: 100_000), .conflate(micros: 100_000)]
     public init() {}
+
+    public var indexerDelay: UInt64 { indexerDelayMicros ?? commitment.defaultDelayMicros }
 
     /// The population for a run of `tokens` tokens and `topics` topics in all (tokens first,
     /// then virtual environments), with the run's seed and optionally another subscriber count.
@@ -26,4 +36,25 @@ public struct WebSocketSpec: Sendable, Hashable {
         f.topicWeights = weights
         return f
     }
+}
+
+/// How often the platform publishes a token's price.
+public enum PriceUpdates: String, Sendable, Hashable, CaseIterable {
+    /// A PRICE_UPDATE after every trade, beside its TRADE (pump.fun's per-trade `processed` stream).
+    case perTrade = "per-trade"
+    /// One PRICE_UPDATE per token per slot it traded in, at the time of its last trade there.
+    case perSlot = "per-slot"
+}
+
+/// Which commitment the platform's indexer waits for before it publishes a trade.
+public enum Commitment: String, Sendable, Hashable, CaseIterable {
+    /// The block as an RPC node replays it, mid-slot (≈ one slot behind the leader at worst).
+    case processed
+    /// Voted on by two thirds of stake: ≈ 0.4–1.5 s (REFERENCE Part 3 §4).
+    case confirmed
+
+    /// The default indexer delay after execution: 50 ms for processed (shred propagation and
+    /// replay), 600 ms for confirmed (inside the published 0.4–1.5 s range). Assumptions, not
+    /// measurements; a scenario sets its own with `indexer_delay`.
+    public var defaultDelayMicros: UInt64 { self == .processed ? 50_000 : 600_000 }
 }

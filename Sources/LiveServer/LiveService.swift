@@ -94,13 +94,23 @@ final class LiveService: Service, Sendable {
         }
         let begin = now()
         var slot: UInt64 = 0
+        // Messages stepped but not yet due, in publishing order (a slot's trades reach the
+        // indexer after the slot has begun, some after the next one has).
+        var pending: [LiveMessage] = []
+        var next = 0
+        func due(_ m: LiveMessage, _ f: Double) -> UInt64 { begin + UInt64(Double(m.atMicros) / f) }
         while !shouldStop {
             let finished = run.with { $0.isFinished }
             if finished { break }
             do {
                 try run.with { r in
                     let messages = try r.step()
-                    hub.publish(messages, at: now())
+                    switch speed {
+                    case .max: hub.publish(messages, at: now())
+                    case .factor:
+                        pending.removeFirst(next); next = 0
+                        pending = (pending + messages).enumerated().sorted { ($0.element.atMicros, $0.offset) < ($1.element.atMicros, $1.offset) }.map(\.element)
+                    }
                 }
             } catch {
                 failure.withLock { $0 = "\(error)" }
@@ -109,9 +119,13 @@ final class LiveService: Service, Sendable {
             slot += 1
             switch speed {
             case .factor(let f):
-                let due = begin + UInt64(Double(slot * slotMicros) / f)
-                await waitUntil(due)
-                lagMicros.store(Int(now()) - Int(due), ordering: .relaxed)
+                let stepDue = begin + UInt64(Double(slot * slotMicros) / f)
+                while next < pending.count, due(pending[next], f) < stepDue, !shouldStop {
+                    await waitUntil(due(pending[next], f))
+                    next = publishDue(pending, from: next, until: now(), f, begin)
+                }
+                await waitUntil(stepDue)
+                lagMicros.store(Int(now()) - Int(stepDue), ordering: .relaxed)
             case .max:
                 // Clients keep up: nobody has more than a few frames waiting.
                 var spins = 0
@@ -131,6 +145,13 @@ final class LiveService: Service, Sendable {
                 await Task.yield()
             }
         }
+        // What the last slots published after their end.
+        if case .factor(let f) = speed {
+            while next < pending.count, !shouldStop {
+                await waitUntil(due(pending[next], f))
+                next = publishDue(pending, from: next, until: now(), f, begin)
+            }
+        }
         endRun()
         guard untilEnd else {
             // Keep serving the final state until shut down.
@@ -144,6 +165,14 @@ final class LiveService: Service, Sendable {
         for _ in 0..<3_000 where hub.queuedFrames > 0 && !shouldStop {
             try? await Task.sleep(for: .milliseconds(10))
         }
+    }
+
+    /// Publishes the pending messages due by `until` (one group per instant); returns the next index.
+    private func publishDue(_ pending: [LiveMessage], from start: Int, until: UInt64, _ f: Double, _ begin: UInt64) -> Int {
+        var end = start
+        while end < pending.count, begin + UInt64(Double(pending[end].atMicros) / f) <= until { end += 1 }
+        if end > start { hub.publish(Array(pending[start..<end]), at: until) }
+        return end
     }
 
     /// Sleeps until `due` µs, sending batches as their windows close.

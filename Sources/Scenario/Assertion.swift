@@ -13,7 +13,10 @@ public struct Assertion: Sendable, Hashable, CustomStringConvertible {
     /// Metrics an assertion may name.
     public static let metrics = ["ws.latency.p50", "ws.latency.p90", "ws.latency.p99", "ws.latency.p99.9", "ws.latency.max",
                                  "ws.delivered", "ws.dropped", "ws.drop_rate_bps", "ws.utilisation_bps", "ws.frames",
-                                 "ws.bytes", "ws.disconnects", "ws.gave_up"]
+                                 "ws.bytes", "ws.disconnects", "ws.gave_up", "ws.utilisation_peak_bps", "ws.conflated",
+                                 "ws.dropped.offline", "ws.dropped.left", "ws.dropped.slow_consumer", "ws.dropped.frame_loss",
+                                 "ws.dropped.connection_loss", "ws.dropped.node_death", "ws.in_flight", "ws.reconnects",
+                                 "ws.latency.p99_peak", "ws.lag_peak_ms", "ws.messages_per_frame_x100"]
 
     /// Why an assertion did not parse.
     public struct Problem: Error, Sendable { public var message: String }
@@ -25,7 +28,7 @@ public struct Assertion: Sendable, Hashable, CustomStringConvertible {
         guard metrics.contains(parts[0]) else { return .failure(Problem(message: "unknown metric \(parts[0]); expected one of \(metrics.joined(separator: ", "))")) }
         guard let op = Op(rawValue: parts[1]) else { return .failure(Problem(message: "unknown comparison \(parts[1]); expected <, <=, > or >=")) }
         let v: UInt64?
-        if parts[0].hasPrefix("ws.latency.") {
+        if Self.isLatency(parts[0]) {
             let s = parts[2]
             if s.hasSuffix("us") { v = UInt64(s.dropLast(2)) }
             else if s.hasSuffix("ms") { v = FixedDecimal.parse(String(s.dropLast(2)), scale: 3) }
@@ -34,9 +37,12 @@ public struct Assertion: Sendable, Hashable, CustomStringConvertible {
         } else {
             v = FixedDecimal.parse(parts[2], scale: 0)
         }
-        guard let value = v else { return .failure(Problem(message: "cannot read the value \(parts[2]); expected a non-negative whole number\(parts[0].hasPrefix("ws.latency.") ? " with a unit" : "")")) }
+        guard let value = v else { return .failure(Problem(message: "cannot read the value \(parts[2]); expected a non-negative whole number\(Self.isLatency(parts[0]) ? " with a unit" : "")")) }
         return .success(Assertion(metric: parts[0], op: op, value: value, text: text))
     }
+
+    /// Latencies are written with a unit and measured in µs.
+    public static func isLatency(_ metric: String) -> Bool { metric.hasPrefix("ws.latency.") }
 
     /// The metric's value in a fan-out result.
     public static func value(of metric: String, in r: FanoutResult) -> UInt64 {
@@ -54,6 +60,19 @@ public struct Assertion: Sendable, Hashable, CustomStringConvertible {
         case "ws.bytes": return r.bytes
         case "ws.disconnects": return r.disconnects
         case "ws.gave_up": return r.gaveUp
+        case "ws.utilisation_peak_bps": return r.utilisationPeakBps
+        case "ws.conflated": return r.conflated
+        case "ws.dropped.offline": return r.droppedOffline
+        case "ws.dropped.left": return r.droppedLeft
+        case "ws.dropped.slow_consumer": return r.droppedSlowConsumer
+        case "ws.dropped.frame_loss": return r.droppedFrameLoss
+        case "ws.dropped.connection_loss": return r.droppedConnectionLoss
+        case "ws.dropped.node_death": return r.droppedNodeDeath
+        case "ws.in_flight": return r.inFlight
+        case "ws.reconnects": return r.reconnects
+        case "ws.latency.p99_peak": return r.series.points.map { r.series.latency(at: $0, percentile: 99) }.max() ?? 0
+        case "ws.lag_peak_ms": return (r.series.lagMaxNanos.max() ?? 0) / 1_000_000
+        case "ws.messages_per_frame_x100": return r.messageFrames == 0 ? 0 : r.messagesInFrames * 100 / r.messageFrames
         default: return 0
         }
     }

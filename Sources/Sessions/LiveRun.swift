@@ -4,6 +4,7 @@ import Curves
 import Ledger
 import Rewards
 import Engine
+import Fanout
 import Scenario
 import Trace
 import Store
@@ -15,7 +16,11 @@ public struct LiveMessage: Sendable {
     public var topic: String
     public var type: String
     public var data: JSON
-    public init(topic: String, type: String, data: JSON) { self.topic = topic; self.type = type; self.data = data }
+    /// When the platform publishes it, µs of simulated time since the run began (`SlotTimeline`).
+    public var atMicros: UInt64
+    public init(topic: String, type: String, data: JSON, atMicros: UInt64 = 0) {
+        self.topic = topic; self.type = type; self.data = data; self.atMicros = atMicros
+    }
 }
 
 /// What a client (a WebSocket frame, a REST call) asks for, by names as a person writes them.
@@ -72,7 +77,10 @@ public final class LiveRun: @unchecked Sendable {
     private var chatTexts: [AccountID: [(MintID, String)]] = [:]
     /// Per wallet: slot window and chats in it (the chat rate limit).
     private var chatWindow: [AccountID: (UInt64, UInt32)] = [:]
-    private var traded: [Bool]
+    /// Per token: the curve as the published trades left it (per-trade price updates).
+    private var curves: [AnyCurve]
+    private let timeline: SlotTimeline
+    public let priceUpdates: PriceUpdates
     private var expiredThisSlot: UInt32 = 0
     public private(set) var environmentTopics: [String] = []
     /// Running counts for the service's own figures.
@@ -100,7 +108,7 @@ public final class LiveRun: @unchecked Sendable {
             sim.observer = { buffer.records.append($0) }
         }
         recentChats = Array(repeating: [], count: scenario.config.tokens.count)
-        traded = Array(repeating: false, count: scenario.config.tokens.count)
+        (curves, timeline, priceUpdates) = Self.publishing(scenario)
         let s = scenario
         runID = try catalog.map { c throws(PumpSimError) in
             try Catalogs.call {
@@ -135,7 +143,15 @@ public final class LiveRun: @unchecked Sendable {
             replay = (try Replayer(config: scenario.config), records, 0, 0)
         } catch { throw .badInput("the trace's scenario does not fit: \(error)") }
         recentChats = Array(repeating: [], count: scenario.config.tokens.count)
-        traded = Array(repeating: false, count: scenario.config.tokens.count)
+        (curves, timeline, priceUpdates) = Self.publishing(scenario)
+    }
+
+    /// How the scenario's messages are timed and priced (its websocket section, or the defaults).
+    private static func publishing(_ s: ResolvedScenario) -> ([AnyCurve], SlotTimeline, PriceUpdates) {
+        let spec = s.websocket ?? WebSocketSpec()
+        return (s.config.tokens.map(\.curve),
+                SlotTimeline(slotMicros: s.config.clock.slotMillis * 1_000, indexerDelayMicros: spec.indexerDelay, seed: s.config.seed),
+                spec.priceUpdates)
     }
 
     public var config: SimulationConfig { scenario.config }
@@ -163,7 +179,7 @@ public final class LiveRun: @unchecked Sendable {
 
     // MARK: running
 
-    /// Runs one slot; returns its messages in event order (price updates at the slot's end).
+    /// Runs one slot; returns its messages in publishing order, each with its time (`SlotTimeline`).
     public func step() throws(PumpSimError) -> [LiveMessage] {
         guard !isFinished else { return [] }
         buffer.records.removeAll(keepingCapacity: true)
@@ -179,18 +195,22 @@ public final class LiveRun: @unchecked Sendable {
         } else {
             do { try sim.step() } catch { throw PumpSimError.run(error) }
         }
-        var out: [LiveMessage] = []
-        for r in buffer.records { translate(r, into: &out) }
         let tick = nextTick - 1
-        for m in traded.indices where traded[m] {
-            traded[m] = false
-            out.append(LiveMessage(topic: config.tokens[m].symbol, type: "PRICE_UPDATE", data: priceData(MintID(m), tick: tick)))
+        let times = timeline.times(of: buffer.records, tick: tick)
+        var out: [LiveMessage] = []
+        var lastTrade: [Int: UInt64] = [:]
+        for (r, at) in zip(buffer.records, times) { translate(r, at: at, lastTrade: &lastTrade, into: &out) }
+        for m in lastTrade.keys.sorted() {
+            out.append(LiveMessage(topic: config.tokens[m].symbol, type: "PRICE_UPDATE", data: priceData(m, tick: tick), atMicros: lastTrade[m]!))
         }
-        return out
+        // In publishing order; stable, so a TRADE stays before its PRICE_UPDATE.
+        return out.indices.sorted { (out[$0].atMicros, $0) < (out[$1].atMicros, $1) }.map { out[$0] }
     }
 
-    private func translate(_ r: EventRecord, into out: inout [LiveMessage]) {
+    private func translate(_ r: EventRecord, at: UInt64, lastTrade: inout [Int: UInt64], into out: inout [LiveMessage]) {
         let tokens = config.tokens
+        let first = out.count
+        defer { for k in first..<out.count { out[k].atMicros = at } }
         switch r.event {
         case .ledger(.tokenCreated(let x)):
             out.append(LiveMessage(topic: tokens[Int(x.mint)].symbol, type: "TOKEN_LAUNCHED", data: .object([
@@ -199,12 +219,18 @@ public final class LiveRun: @unchecked Sendable {
             ])))
         case .ledger(.tradeExecuted(let t)):
             landedTrades += 1
-            traded[Int(t.mint)] = true
-            out.append(LiveMessage(topic: tokens[Int(t.mint)].symbol, type: "TRADE", data: .object([
-                ("token", .string(tokens[Int(t.mint)].symbol)), ("wallet", .string(walletLabel(t.wallet))),
+            let m = Int(t.mint)
+            try? curves[m].applyTrade(side: t.side, tokens: t.tokens, curveSol: t.curveSol)
+            out.append(LiveMessage(topic: tokens[m].symbol, type: "TRADE", data: .object([
+                ("token", .string(tokens[m].symbol)), ("wallet", .string(walletLabel(t.wallet))),
                 ("side", .string(t.side == .buy ? "buy" : "sell")), ("sol", .decimal(t.solTotal, scale: 9)),
                 ("tokens", .decimal(t.tokens, scale: 6)), ("slot", .uint(r.tick)), ("tx", .uint(t.txID)),
             ])))
+            if priceUpdates == .perTrade {
+                out.append(LiveMessage(topic: tokens[m].symbol, type: "PRICE_UPDATE", data: priceData(m, tick: r.tick)))
+            } else {
+                lastTrade[m] = at
+            }
         case .ledger(.tradeFailed): failedTrades += 1
         case .ledger(.curveCompleted(let x)):
             out.append(LiveMessage(topic: tokens[Int(x.mint)].symbol, type: "CURVE_COMPLETED", data: .object([
@@ -249,10 +275,11 @@ public final class LiveRun: @unchecked Sendable {
         }
     }
 
-    private func priceData(_ m: MintID, tick: Tick) -> JSON {
-        let c = world.chain.mints[Int(m)].curve
+    /// A token's price as the trades published so far left it.
+    private func priceData(_ m: Int, tick: Tick) -> JSON {
+        let c = curves[m]
         return .object([
-            ("token", .string(config.tokens[Int(m)].symbol)), ("price", .decimal(c.spotPriceNanos, scale: 9)),
+            ("token", .string(config.tokens[m].symbol)), ("price", .decimal(c.spotPriceNanos, scale: 9)),
             ("marketCap", .decimal(c.marketCapLamports, scale: 9)), ("raised", .decimal(c.state.realSol, scale: 9)), ("slot", .uint(tick)),
         ])
     }

@@ -67,7 +67,7 @@ public enum LoadtestSession {
         if let s = q.subscribers, !(1...FanoutLimits.maxSubscribers).contains(s) {
             throw .badInput("--subscribers must be between 1 and \(FanoutLimits.maxSubscribers) (found \(s))")
         }
-        let feed = FanoutFeed(config: scenario.config, encoding: spec.encoding)
+        let feed = FanoutFeed(config: scenario.config, spec: spec)
         var sim: Simulation
         do { sim = try Simulation(config: scenario.config) } catch { throw PumpSimError.run(error) }
         sim.observer = { feed.observe($0) }

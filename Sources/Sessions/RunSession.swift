@@ -56,7 +56,7 @@ public enum RunSession {
                     overrides: q.overrides + (q.seed.map { ["--seed \($0)"] } ?? []), tracePath: q.tracePath))
             }
         }
-        let feed = scenario.websocket.map { FanoutFeed(config: scenario.config, encoding: $0.encoding) }
+        let feed = scenario.websocket.map { FanoutFeed(config: scenario.config, spec: $0) }
         let start = ContinuousClock.now
         let simulated: Swift.Result<RunResult, PumpSimError> = simulate(scenario.config, writer: writer, feed: feed, progress: progress)
         let wall = seconds(since: start)
