@@ -1,7 +1,7 @@
 #!/usr/bin/env python3
 """Load clients for Benchmarks/serve-fanout.sh: N real WebSocket connections (the `websockets`
 package) to `pumpsim serve --timestamps`, each subscribed to one token topic (round robin). Counts
-messages and measures publish-to-receive latency from each message's "ts" (same host clock).
+messages and measures publish-to-receive latency from each message's "data.ts" (same host clock).
 
     serve_clients.py URL N TOPICS [--procs P]
 
@@ -27,7 +27,8 @@ async def one(url, topic, lat, counts, span):
                 if k % 8 == 1:
                     frame = json.loads(raw)
                     for m in (frame if isinstance(frame, list) else [frame]):
-                        if "ts" in m: lat.append(now - m["ts"])
+                        ts = (m.get("data") or {}).get("ts")
+                        if ts is not None: lat.append(now - ts)
         except websockets.ConnectionClosed:
             pass
 

@@ -178,3 +178,12 @@ public struct FanoutConfig: Sendable, Hashable {
     public var seed: UInt64 = 1
     public init() {}
 }
+
+extension JoinStage {
+    /// When the client of `rank` (0-based, in joining order) connects and leaves under `stages`
+    /// (max: never): the fan-out model's ramp, and the real load generator's arrival schedule.
+    public static func times(rank: Int, _ stages: [JoinStage]) -> (join: UInt64, leave: UInt64) {
+        let (j, l) = Population.staged(rank: rank, stages)
+        return (j, l)
+    }
+}

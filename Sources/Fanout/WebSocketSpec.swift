@@ -17,6 +17,10 @@ public struct WebSocketSpec: Sendable, Hashable {
     /// The subscribers the fan-out figures in a golden file are computed for (at most the
     /// scenario's own): enough clients to catch a change, few enough for `regress` to stay fast.
     public static let goldenSubscribers = 2_000
+    /// For `loadtest --target`: the message each connection sends after connecting (`{topic}`
+    /// stands for its topic), and k6-style thresholds (`ws_connecting p(95)<1000`).
+    public var subscribeTemplate: String?
+    public var thresholds: [String] = []
     /// The policies `pumpsim loadtest` compares.
     public var compare: [BatchingPolicy] = [.none, .window(micros: 10_000), .window(micros: 25_000), .window(micros: 50_000),
                                             .window(micros: 100_000), .conflate(micros: 100_000)]

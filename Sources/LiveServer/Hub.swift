@@ -20,7 +20,7 @@ final class Hub: Sendable {
         var subscriptionsPerConnection = 64
         var writeBufferBytes = 1 << 20
         var slowConsumer: SlowConsumerPolicy = .dropOldest
-        /// Stamp every message with `"ts"`: the wall clock at publishing, µs since 1970
+        /// Stamp every message's data with `"ts"`: the wall clock at publishing, µs since 1970
         /// (publish-to-receive latency for load tests; off by default).
         var timestamps = false
     }
@@ -190,8 +190,13 @@ final class Hub: Sendable {
             for m in messages {
                 var topic = s.topics[m.topic] ?? Topic(batcher: TopicBatcher(policy: policy))
                 topic.seq += 1
-                let stamp = limits.timestamps ? ",\"ts\":\(Self.unixMicros())" : ""
-                let text = "{\"type\":\(JSON.string(m.type).serialized()),\"topic\":\(JSON.string(m.topic).serialized()),\"seq\":\(topic.seq)\(stamp),\"data\":\(m.data.serialized())}"
+                var data = m.data.serialized()
+                if limits.timestamps, data.hasSuffix("}") {
+                    // `data.ts`: where load generators look for a send time (`--latency-field data.ts`).
+                    data.removeLast()
+                    data += (data == "{" ? "" : ",") + "\"ts\":\(Self.unixMicros())}"
+                }
+                let text = "{\"type\":\(JSON.string(m.type).serialized()),\"topic\":\(JSON.string(m.topic).serialized()),\"seq\":\(topic.seq),\"data\":\(data)}"
                 let item = Item(seq: topic.seq, text: text)
                 topic.history.append(item)
                 if topic.history.count > limits.historyPerTopic { topic.history.removeFirst() }

@@ -25,7 +25,7 @@ public enum LiveServer {
         public var untilEnd = false
         /// Start the run once this many connections have subscribed.
         public var waitFor = 0
-        /// Stamp messages with the publishing time (`"ts"`, µs since 1970).
+        /// Stamp messages with the publishing time (`data.ts`, µs since 1970).
         public var timestamps = false
         /// Limits.
         public var maxFrameBytes = 64 * 1_024

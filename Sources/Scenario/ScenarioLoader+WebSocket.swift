@@ -30,7 +30,8 @@ extension ScenarioLoader {
                                                   "join_spread", "leave_bps", "latency", "bandwidth_bytes_per_second", "slow_bps",
                                                   "slow_bandwidth_bytes_per_second", "loss_bps", "write_buffer_bytes", "slow_consumer",
                                                   "reconnect", "heartbeat", "heartbeat_bytes", "server", "broker", "join_stages",
-                                                  "frame_loss_bps", "connection_loss_bps", "commitment", "indexer_delay", "price_updates"])
+                                                  "frame_loss_bps", "connection_loss_bps", "commitment", "indexer_delay", "price_updates",
+                                                  "subscribe", "thresholds"])
         var w = WebSocketSpec()
         w.fanout.subscribers = Int(try f.need("subscribers", "how many clients (like 200000)", Decode.uint(max: UInt64(FanoutLimits.maxSubscribers), min: 1)))
         w.fanout.topicWeights = Array(repeating: 1, count: symbols.count)
@@ -135,6 +136,16 @@ extension ScenarioLoader {
             w.fanout.server.perKilobyteNanos = try g.get("per_kilobyte_nanos", default: w.fanout.server.perKilobyteNanos, Decode.uint(max: 1_000_000_000))
             w.fanout.server.nicBytesPerSecond = try g.get("nic_bytes_per_second", default: w.fanout.server.nicBytesPerSecond, Decode.uint(max: 1 << 60, min: 1))
         }
+        if f["subscribe"] != nil { w.subscribeTemplate = try f.get("subscribe", default: "", Decode.text) }
+        if let t = f["thresholds"] {
+            for (i, item) in try Decode.list(t, f.sub("thresholds")).enumerated() {
+                let text = try Decode.text(item, "\(f.sub("thresholds"))[\(i)]")
+                guard text.split(separator: " ").count >= 2 else {
+                    throw ScenarioError(item.origin, field: "\(f.sub("thresholds"))[\(i)]", "expected METRIC EXPRESSION [abortOnFail], like 'ws_connecting p(95)<1000'")
+                }
+                w.thresholds.append(text)
+            }
+        }
         if let b = f["broker"] {
             let g = try Fields(b, path: f.sub("broker"), allowed: ["latency", "messages_per_second"])
             w.fanout.broker.latencyMicros = try g.get("latency", default: 0, Decode.micros)
@@ -213,6 +224,8 @@ extension ScenarioWriter {
         ]
         // Only when given: the commitment's default otherwise.
         if let d = w.indexerDelayMicros { fields.append(("indexer_delay", micros(d))) }
+        if let t = w.subscribeTemplate { fields.append(("subscribe", .string(t))) }
+        if !w.thresholds.isEmpty { fields.append(("thresholds", .array(w.thresholds.map { .string($0) }))) }
         return .object(fields)
     }
 }

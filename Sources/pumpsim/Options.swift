@@ -23,6 +23,16 @@ enum Parse {
         do { return try LoadtestSession.policies(text) } catch { throw ValidationError(error.description) }
     }
 
+    /// A duration with a unit (`900us`, `25ms`, `30s`, `2m`, `1h`) in microseconds.
+    static func duration(_ text: String) -> UInt64? {
+        for (suffix, scale) in [("us", 1.0), ("ms", 1e3), ("s", 1e6), ("m", 60e6), ("h", 3_600e6)] where text.hasSuffix(suffix) {
+            let n = text.dropLast(suffix.count)
+            if suffix == "s" && (n.hasSuffix("m") || n.hasSuffix("u")) { continue }
+            if let v = Double(n), v >= 0, v.isFinite, v * scale <= 86_400e6 { return UInt64(v * scale) }
+        }
+        return nil
+    }
+
     /// A count in `range`.
     static func count(_ name: String, _ range: ClosedRange<Int>) -> @Sendable (String) throws -> Int {
         { text in

@@ -57,7 +57,7 @@ struct ServeCommand: ParsableCommand {
     @Flag(help: "Exit 0 once the scenario's duration has run out and every client has been sent everything.") var untilEnd = false
     @Option(help: "Start the run once this many WebSocket clients have subscribed; at --speed max, also hold each slot (up to 10 s) until that many are subscribed again after reconnects (load tests).")
     var waitFor = 0
-    @Flag(help: "Stamp every message with \"ts\", the wall clock when it was published (µs since 1970): publish-to-receive latency for load tests.")
+    @Flag(help: "Stamp every message's data with \"ts\" (data.ts), the wall clock when it was published (µs since 1970): publish-to-receive latency for load tests (loadtest --latency-field data.ts).")
     var timestamps = false
     @Option(help: "WebSocket connections allowed per client address.") var maxConnectionsPerIp = 4_096
     @Option(help: "Frames a connection may send per second (more get an ERROR frame).") var maxFramesPerSecond = 50
