@@ -3,6 +3,7 @@ import SimCore
 import Ledger
 import Engine
 import Scenario
+import Fanout
 
 /// Golden-digest regression over a folder of scenarios: each `NAME.yaml` has `NAME.golden.json`
 /// with its final digest, every checkpoint digest and headline metrics.
@@ -53,6 +54,19 @@ public enum Regression {
         let checkpoints = o.checkpoints.compactMap { c in StateDigest(hex: c.digest).map { Checkpoint(tick: c.tick, eventIndex: c.eventIndex, digest: $0) } }
         return Golden(scenario: o.scenario, seed: o.seed, scenarioDigest: scenarioDigest,
                       events: o.events, finalDigest: o.digest, checkpoints: checkpoints, metrics: metrics)
+    }
+
+    /// Fan-out figures for a golden: the scenario's own policy over its messages, for at most
+    /// `WebSocketSpec.goldenSubscribers` clients (so a change in the model or the message stream
+    /// shows, and `regress` stays fast).
+    public static func fanoutMetrics(_ feed: FanoutFeed, spec: WebSocketSpec, config: SimulationConfig) -> [(String, String)] {
+        let n = min(spec.fanout.subscribers, WebSocketSpec.goldenSubscribers)
+        let r = spec.evaluate(feed, policy: spec.batching, config: config, subscribers: n, jobs: 2)
+        let p = "ws[\(spec.batching)@\(n)]"
+        return [("\(p).messages", String(feed.messages.count)), ("\(p).frames", String(r.frames)), ("\(p).bytes", String(r.bytes)),
+                ("\(p).delivered", String(r.delivered)), ("\(p).conflated", String(r.conflated)), ("\(p).dropped", String(r.dropped)),
+                ("\(p).in_flight", String(r.inFlight)), ("\(p).latency_p50_us", String(r.latency.valueAtPercentile(50))),
+                ("\(p).latency_p99_us", String(r.latency.valueAtPercentile(99))), ("\(p).utilisation_peak_bps", String(r.utilisationPeakBps))]
     }
 
     /// The path of a scenario's golden file.
@@ -132,7 +146,14 @@ public enum Regression {
         do {
             let scenario = try ScenarioLoader.load(path: file)
             var sim = try Simulation(config: scenario.config)
-            actual = golden(of: RunOutcome(try sim.run()), scenarioDigest: ScenarioWriter.digest(scenario).hex)
+            let feed = scenario.websocket.map { FanoutFeed(config: scenario.config, spec: $0) }
+            if let feed { sim.observer = { feed.observe($0) } }
+            var g = golden(of: RunOutcome(try sim.run()), scenarioDigest: ScenarioWriter.digest(scenario).hex)
+            if let feed, let spec = scenario.websocket {
+                feed.finish()
+                g.metrics += fanoutMetrics(feed, spec: spec, config: scenario.config)
+            }
+            actual = g
         } catch {
             return Outcome(file: file, status: .error, golden: nil, actual: nil, divergence: "\(error)", wallSeconds: seconds())
         }
