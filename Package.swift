@@ -2,6 +2,11 @@
 import Foundation
 import PackageDescription
 
+/// The simulation's hot modules are optimised in debug builds too: the tests drive the
+/// `pumpsim` binary through whole scenarios, and -Onone makes the engine ten times slower.
+/// (`#if DEBUG` still holds; `assert` is off in these modules, `precondition` stays.)
+let optimisedInDebug: [SwiftSetting] = [.unsafeFlags(["-O"], .when(configuration: .debug))]
+
 let package = Package(
     name: "PumpSim",
     platforms: [.macOS(.v15)],
@@ -39,21 +44,21 @@ let package = Package(
         .package(url: "https://github.com/hummingbird-project/swift-openapi-hummingbird", from: "2.1.0"),
     ],
     targets: [
-        .target(name: "SimCore", dependencies: [.product(name: "Crypto", package: "swift-crypto")]),
-        .target(name: "Curves", dependencies: ["SimCore"]),
-        .target(name: "Ledger", dependencies: ["SimCore", "Curves", "Merkle", .product(name: "DequeModule", package: "swift-collections"), .product(name: "HeapModule", package: "swift-collections")]),
-        .target(name: "Rewards", dependencies: ["SimCore"]),
+        .target(name: "SimCore", dependencies: [.product(name: "Crypto", package: "swift-crypto")], swiftSettings: optimisedInDebug),
+        .target(name: "Curves", dependencies: ["SimCore"], swiftSettings: optimisedInDebug),
+        .target(name: "Ledger", dependencies: ["SimCore", "Curves", "Merkle", .product(name: "DequeModule", package: "swift-collections"), .product(name: "HeapModule", package: "swift-collections")], swiftSettings: optimisedInDebug),
+        .target(name: "Rewards", dependencies: ["SimCore"], swiftSettings: optimisedInDebug),
         .target(name: "Engine", dependencies: [
             "SimCore", "Curves", "Merkle", "Ledger", "Rewards",
             .product(name: "HeapModule", package: "swift-collections"),
-        ]),
+        ], swiftSettings: optimisedInDebug),
         .target(name: "Scenario", dependencies: ["SimCore", "Curves", "Engine", "Fanout", "Yams"]),
         .systemLibrary(name: "CZstd", pkgConfig: "libzstd", providers: [.apt(["libzstd-dev"])]),
         .systemLibrary(name: "CSQLite", pkgConfig: "sqlite3", providers: [.apt(["libsqlite3-dev"])]),
-        .target(name: "Trace", dependencies: ["SimCore", "Curves", "Ledger", "Rewards", "Engine", "CZstd"]),
+        .target(name: "Trace", dependencies: ["SimCore", "Curves", "Ledger", "Rewards", "Engine", "CZstd"], swiftSettings: optimisedInDebug),
         .target(name: "Store", dependencies: ["SimCore", "CSQLite"]),
-        .target(name: "Merkle", dependencies: ["SimCore", .product(name: "Crypto", package: "swift-crypto")]),
-        .target(name: "Fanout", dependencies: ["SimCore", .product(name: "Histogram", package: "hdrhistogram-swift")]),
+        .target(name: "Merkle", dependencies: ["SimCore", .product(name: "Crypto", package: "swift-crypto")], swiftSettings: optimisedInDebug),
+        .target(name: "Fanout", dependencies: ["SimCore", .product(name: "Histogram", package: "hdrhistogram-swift")], swiftSettings: optimisedInDebug),
         .target(name: "Reports", dependencies: ["SimCore", "Engine", "Store", "Trace"]),
         // The application layer: the flows every front end shares (DESIGN.md).
         .target(name: "Sessions", dependencies: [
@@ -80,13 +85,13 @@ let package = Package(
         ]),
         .target(name: "LoadGen", dependencies: [
             "SimCore", "Fanout",
-            .product(name: "HummingbirdWSClient", package: "hummingbird-websocket"),
             .product(name: "Histogram", package: "hdrhistogram-swift"),
-            .product(name: "Logging", package: "swift-log"),
             .product(name: "NIOCore", package: "swift-nio"),
             .product(name: "NIOPosix", package: "swift-nio"),
+            .product(name: "NIOHTTP1", package: "swift-nio"),
+            .product(name: "NIOWebSocket", package: "swift-nio"),
             .product(name: "NIOSSL", package: "swift-nio-ssl"),
-        ]),
+        ], swiftSettings: optimisedInDebug),
         .executableTarget(name: "pumpsim", dependencies: [
             "SimCore", "Curves", "Engine", "Scenario", "Trace", "Store", "Fanout", "Merkle", "Sessions", "LiveServer", "LoadGen",
             .product(name: "ArgumentParser", package: "swift-argument-parser"),

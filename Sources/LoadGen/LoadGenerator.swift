@@ -1,10 +1,10 @@
 import Foundation
 import Synchronization
-import Logging
 import NIOCore
 import NIOPosix
 import NIOSSL
-import HummingbirdWSClient
+import NIOHTTP1
+import NIOWebSocket
 import Fanout
 
 /// A real WebSocket load: what to connect to, how many, how fast, for how long.
@@ -95,19 +95,20 @@ public enum LoadGenerator {
         let seconds = Int((plan.durationMicros + 999_999) / 1_000_000)
         let recorder = Recorder(seconds: seconds)
         let group = MultiThreadedEventLoopGroup(numberOfThreads: plan.threads)
-        let tls: TLSConfiguration? = plan.url.hasPrefix("wss://") ? {
+        let target = try Target(plan.url)
+        let loops = Array(group.makeIterator())
+        var tls: NIOSSLContext?
+        if target.secure {
             var t = TLSConfiguration.makeClientConfiguration()
             if plan.insecure { t.certificateVerification = .none }
-            return t
-        }() : nil
-        var logger = Logger(label: "pumpsim.loadgen")
-        logger.logLevel = .critical
+            do { tls = try NIOSSLContext(configuration: t) } catch { throw .badInput("TLS for \(plan.url): \(error)") }
+        }
+        let context = tls
         let clock = ContinuousClock()
         let start = clock.now
         let cpuStart = processCPUSeconds()
         let aborted = Flag()
         let done = Flag()
-        let log = logger
         let elapsedMicros: @Sendable () -> UInt64 = {
             let d = clock.now - start
             return UInt64(max(d.components.seconds, 0)) * 1_000_000 + UInt64(max(d.components.attoseconds, 0) / 1_000_000_000_000)
@@ -137,8 +138,8 @@ public enum LoadGenerator {
                 if at > now { try? await Task.sleep(for: .microseconds(Int64(at - now))) }
                 if aborted.isSet { break }
                 tasks.addTask {
-                    await connection(k, plan: plan, scheduled: at, end: end, recorder: recorder, group: group, tls: tls, logger: log,
-                                     aborted: aborted, elapsed: elapsedMicros)
+                    await connection(k, plan: plan, target: target, scheduled: at, end: end, recorder: recorder, loop: loops[k % loops.count],
+                                     tls: context, aborted: aborted, elapsed: elapsedMicros)
                 }
             }
             // The connections end by themselves at their end time (or on abort); then the ticker.
@@ -169,61 +170,32 @@ public enum LoadGenerator {
         return s
     }
 
-    /// One virtual user: connect (timed from its scheduled start), subscribe, read until its end,
-    /// reconnect after an error or a close by the server.
-    static func connection(_ k: Int, plan: LoadPlan, scheduled: UInt64, end: UInt64, recorder: Recorder, group: MultiThreadedEventLoopGroup,
-                           tls: TLSConfiguration?, logger: Logger, aborted: Flag, elapsed: @escaping @Sendable () -> UInt64) async {
+    /// One virtual user: connect (timed from its scheduled start), upgrade, subscribe, read until
+    /// its end (on its event loop, LoadHandler), reconnect after an error or a close by the server.
+    static func connection(_ k: Int, plan: LoadPlan, target: Target, scheduled: UInt64, end: UInt64, recorder: Recorder,
+                           loop: any EventLoop, tls: NIOSSLContext?, aborted: Flag, elapsed: @escaping @Sendable () -> UInt64) async {
         var attempts = 0
         var connectFrom = scheduled
         let scanner = plan.latencyPath.map { FieldScanner(path: $0) }
+        let subscribe = plan.subscribeMessage(k)
         while !aborted.isSet && elapsed() < end {
             let opened = Stamp()
+            let byServer = Flag()
             let from = connectFrom
+            let setup = LoadHandler.Setup(connection: k, end: end, scanner: scanner, recorder: recorder, aborted: aborted,
+                                          opened: opened, closedByServer: byServer, elapsed: elapsed)
             do {
-                let config = WebSocketClientConfiguration(maxFrameSize: plan.maxFrameBytes, closeTimeout: .seconds(2))
-                _ = try await WebSocketClient.connect(url: plan.url, configuration: config, tlsConfiguration: tls, eventLoopGroup: group,
-                                                      logger: logger) { inbound, outbound, _ in
-                    let t = elapsed()
-                    opened.store(t)
-                    recorder.opened()
-                    defer { recorder.closed() }
-                    recorder.trend(k, "ws_connecting", micros: t - min(from, t))
-                    recorder.count(k, "ws_sessions")
-                    if let sub = plan.subscribeMessage(k) {
-                        try await outbound.write(.text(sub))
-                        recorder.count(k, "ws_msgs_sent")
-                        recorder.count(k, "data_sent", UInt64(sub.utf8.count + (sub.utf8.count <= 125 ? 6 : sub.utf8.count <= 65_535 ? 8 : 14)))
-                    }
-                    try await withThrowingTaskGroup(of: Void.self) { g in
-                        g.addTask {
-                            // The session's end: a normal close (the server answers, the inbound stream ends).
-                            while elapsed() < end && !aborted.isSet {
-                                let left = end - min(elapsed(), end)
-                                try await Task.sleep(for: .microseconds(Int64(min(left, 200_000))))
-                            }
-                            try await outbound.close(.normalClosure, reason: "load test over")
-                        }
-                        var first = true
-                        var latencies: [UInt64] = []
-                        for try await frame in inbound {
-                            let now = elapsed()
-                            if first {
-                                first = false
-                                recorder.trend(k, "ws_time_to_first_msg", micros: now - min(t, now))
-                            }
-                            latencies.removeAll(keepingCapacity: true)
-                            var messages = 1
-                            if let scanner {
-                                let wall = unixMicros()
-                                messages = frame.data.withUnsafeReadableBytes { raw in
-                                    scanner.scan(raw) { ts in latencies.append(wall >= ts ? wall - ts : 0) }
-                                }
-                            }
-                            recorder.frame(k, second: Int(now / 1_000_000), messages: messages, payload: frame.data.readableBytes, latencies: latencies)
-                        }
-                        g.cancelAll()
-                    }
+                let channel = try await open(target, plan: plan, loop: loop, tls: tls, setup: setup)
+                // The subscription goes out once the upgrade is complete (the HTTP handlers gone).
+                if let sub = subscribe {
+                    let n = sub.utf8.count
+                    try await channel.writeAndFlush(WebSocketFrame(fin: true, opcode: .text, maskKey: .random(), data: ByteBuffer(string: sub)))
+                    recorder.sent(k, bytes: n + (n <= 125 ? 6 : n <= 65_535 ? 8 : 14))
                 }
+                let t = opened.value
+                recorder.trend(k, "ws_connecting", micros: t - min(from, t))
+                recorder.count(k, "ws_sessions")
+                try? await channel.closeFuture.get()
             } catch {
                 recorder.count(k, "ws_errors", second: Int(elapsed() / 1_000_000))
             }
@@ -231,7 +203,7 @@ public enum LoadGenerator {
             let now = elapsed()
             if o > 0 {
                 recorder.trend(k, "ws_session_duration", micros: now - min(o, now))
-                if now + 100_000 < end && !aborted.isSet { recorder.count(k, "ws_closes") }
+                if (byServer.isSet || now + 100_000 < end) && !aborted.isSet && now < end { recorder.count(k, "ws_closes") }
             }
             guard now < end, attempts < plan.maxReconnects, !aborted.isSet else { break }
             attempts += 1
@@ -239,6 +211,65 @@ public enum LoadGenerator {
             guard elapsed() < end else { break }
             recorder.count(k, "ws_reconnects")
             connectFrom = elapsed()
+        }
+    }
+
+    /// Where a plan connects.
+    struct Target: Sendable {
+        let host: String
+        let port: Int
+        let path: String
+        let secure: Bool
+
+        init(_ url: String) throws(LoadError) {
+            guard let u = URLComponents(string: url), let host = u.host, let scheme = u.scheme else {
+                throw .badInput("--target \(url): expected ws://HOST:PORT/PATH or wss://HOST:PORT/PATH")
+            }
+            self.host = host
+            secure = scheme == "wss"
+            port = u.port ?? (secure ? 443 : 80)
+            let p = u.percentEncodedPath.isEmpty ? "/" : u.percentEncodedPath
+            path = u.percentEncodedQuery.map { p + "?" + $0 } ?? p
+        }
+    }
+
+    enum Upgrade: Sendable { case websocket(any Channel), refused }
+
+    /// Connects, upgrades to WebSocket (with TLS first for wss://) and installs the session's handler.
+    static func open(_ target: Target, plan: LoadPlan, loop: any EventLoop, tls: NIOSSLContext?, setup: LoadHandler.Setup) async throws -> any Channel {
+        let maxFrame = plan.maxFrameBytes
+        let result: EventLoopFuture<Upgrade> = try await ClientBootstrap(group: loop)
+            .channelOption(.socketOption(.so_reuseaddr), value: 1)
+            .channelOption(.tcpOption(.tcp_nodelay), value: 1)
+            .connectTimeout(.seconds(10))
+            .connect(host: target.host, port: target.port) { channel in
+                channel.eventLoop.makeCompletedFuture {
+                    if let tls {
+                        let handler = try NIOSSLClientHandler(context: tls, serverHostname: target.host.first?.isNumber == true ? nil : target.host)
+                        try channel.pipeline.syncOperations.addHandler(handler)
+                    }
+                    let upgrader = NIOTypedWebSocketClientUpgrader<Upgrade>(maxFrameSize: maxFrame) { channel, _ in
+                        channel.eventLoop.makeCompletedFuture {
+                            try channel.pipeline.syncOperations.addHandler(LoadHandler(setup))
+                            return Upgrade.websocket(channel)
+                        }
+                    }
+                    let config = NIOTypedHTTPClientUpgradeConfiguration<Upgrade>(
+                        upgradeRequestHead: upgradeRequest(host: target.host, port: target.port, path: target.path),
+                        upgraders: [upgrader],
+                        notUpgradingCompletionHandler: { channel in
+                            channel.close(promise: nil)
+                            return channel.eventLoop.makeSucceededFuture(Upgrade.refused)
+                        })
+                    // Frames that come in the same read as the 101 response go on to the handler.
+                    var pipeline = NIOUpgradableHTTPClientPipelineConfiguration(upgradeConfiguration: config)
+                    pipeline.leftOverBytesStrategy = .forwardBytes
+                    return try channel.pipeline.syncOperations.configureUpgradableHTTPClientPipeline(configuration: pipeline)
+                }
+            }
+        switch try await result.get() {
+        case .websocket(let channel): return channel
+        case .refused: throw LoadError.badInput("the server at \(target.host):\(target.port)\(target.path) refused the WebSocket upgrade")
         }
     }
 

@@ -163,17 +163,17 @@ final class Recorder: Sendable {
         if second < seconds { connectedSeries.withLock { $0[second] = n } }
     }
 
-    /// One frame: its messages, bytes and latencies (µs), at second `second`.
-    func frame(_ connection: Int, second: Int, messages: Int, payload: Int, latencies: [UInt64]) {
+    /// One message received (`frames` frames when it came fragmented): its messages (a batched
+    /// frame holds several), bytes on the wire and latencies (µs), at second `second`.
+    func message(_ connection: Int, second: Int, frames: Int, messages: Int, bytes: Int, latencies: [UInt64]) {
         let k = min(max(second, 0), seconds - 1)
-        let header = payload <= 125 ? 2 : payload <= 65_535 ? 4 : 10
         with(connection) { s in
             s.counters[1] += 1                            // ws_msgs_received
             s.counters[3] += UInt64(messages)             // ws_messages
-            s.counters[4] += UInt64(payload + header)     // data_received
-            s.series.frames[k] += 1
+            s.counters[4] += UInt64(bytes)                // data_received
+            s.series.frames[k] += UInt64(frames)
             s.series.messages[k] += UInt64(messages)
-            s.series.bytes[k] += UInt64(payload + header)
+            s.series.bytes[k] += UInt64(bytes)
             if !latencies.isEmpty {
                 s.series.ensureLatency()
                 for l in latencies {
@@ -181,6 +181,14 @@ final class Recorder: Sendable {
                     _ = s.series.latency[k].record(max(l, 1))
                 }
             }
+        }
+    }
+
+    /// One message sent (the subscription), with its bytes on the wire.
+    func sent(_ connection: Int, bytes: Int) {
+        with(connection) { s in
+            s.counters[2] += 1                            // ws_msgs_sent
+            s.counters[5] += UInt64(bytes)                // data_sent
         }
     }
 

@@ -125,22 +125,27 @@ enum Calibration {
     }
 }
 
-/// A `pumpsim serve` child on a free loopback port, for calibration.
+/// A `pumpsim serve` child on a free loopback port, for calibration. Its figures are read when it
+/// has exited: CPU from the kernel's account of reaped children (getrusage), frames and bytes
+/// written from the counters it prints on stderr at the end of its run (polling /metrics of a
+/// saturated server would itself stall or miss the end).
 final class ServerProcess: @unchecked Sendable {
     let process = Process()
     let wsURL: String
     let httpURL: String
-    private var lastCPU = 0.0
-    private let seen = NSLock()
-    private var last: (Double, UInt64, UInt64) = (0, 0, 0)
+    private let cpuBefore: Double
+    private let errText = NSMutableData()
+    private let errLock = NSLock()
+    private let errDone = DispatchSemaphore(value: 0)
 
     init(exe: String, scenario: String, overrides: [String], waitFor: Int) throws {
         process.executableURL = URL(fileURLWithPath: exe)
         process.arguments = ["serve", scenario, "--port", "0", "--timestamps", "--until-end", "--no-db", "--wait-for", String(waitFor),
                              "--max-connections-per-ip", String(waitFor + 100)] + overrides.flatMap { ["--set", $0] }
-        let out = Pipe()
+        let out = Pipe(), err = Pipe()
         process.standardOutput = out
-        process.standardError = FileHandle.nullDevice
+        process.standardError = err
+        cpuBefore = Self.childrenCPUSeconds()
         try process.run()
         var line = ""
         let deadline = Date().addingTimeInterval(30)
@@ -155,40 +160,40 @@ final class ServerProcess: @unchecked Sendable {
         }
         httpURL = String(line[r])
         wsURL = httpURL.replacingOccurrences(of: "http://", with: "ws://") + "/ws"
-        // The server exits at the run's end: keep its last figures as they come.
         Thread.detachNewThread { [self] in
-            while process.isRunning {
-                let cpu = cpuSeconds(), frames = metric("pumpsim_ws_frames_sent_total"), bytes = metric("pumpsim_ws_bytes_sent_total")
-                if process.isRunning { seen.lock(); last = (max(cpu, last.0), max(frames, last.1), max(bytes, last.2)); seen.unlock() }
-                usleep(200_000)
+            while true {
+                let d = err.fileHandleForReading.availableData
+                if d.isEmpty { break }
+                errLock.lock(); errText.append(d); errLock.unlock()
             }
+            errDone.signal()
         }
     }
 
-    /// User + system CPU of the child so far, from /proc.
-    func cpuSeconds() -> Double {
-        guard let stat = try? String(contentsOfFile: "/proc/\(process.processIdentifier)/stat", encoding: .utf8),
-              let close = stat.lastIndex(of: ")") else { return lastCPU }
-        let fields = stat[stat.index(after: close)...].split(separator: " ")
-        guard fields.count > 13, let u = Double(fields[11]), let s = Double(fields[12]) else { return lastCPU }
-        lastCPU = (u + s) / Double(sysconf(Int32(_SC_CLK_TCK)))
-        return lastCPU
+    /// User + system CPU of this process's children that have exited and been waited for.
+    static func childrenCPUSeconds() -> Double {
+        var u = rusage()
+        getrusage(RUSAGE_CHILDREN.rawValue, &u)
+        return Double(u.ru_utime.tv_sec) + Double(u.ru_utime.tv_usec) / 1e6 + Double(u.ru_stime.tv_sec) + Double(u.ru_stime.tv_usec) / 1e6
     }
 
-    func metric(_ name: String) -> UInt64 {
-        guard let url = URL(string: httpURL + "/metrics"), let text = try? String(contentsOf: url, encoding: .utf8) else { return 0 }
-        for line in text.split(separator: "\n") where line.hasPrefix(name + " ") {
-            return UInt64(Double(line.split(separator: " ").last ?? "0") ?? 0)
-        }
-        return 0
-    }
-
-    /// Waits for the run's end (bounded), returning its CPU and the frames and bytes it wrote.
+    /// Waits for the run's end (bounded, 60 s), returning its CPU and the frames and bytes it wrote.
     func finish() -> (Double, UInt64, UInt64) {
-        for _ in 0..<600 where process.isRunning { usleep(50_000) }
+        for _ in 0..<1_200 where process.isRunning { usleep(50_000) }
         stop()
-        seen.lock(); defer { seen.unlock() }
-        return last
+        _ = errDone.wait(timeout: .now() + 5)
+        errLock.lock()
+        let text = String(decoding: errText as Data, as: UTF8.self)
+        errLock.unlock()
+        func counter(_ name: String) -> UInt64 {
+            // The end-of-run line: "ws_frames_sent_total 170, ws_bytes_sent_total 221495, ...".
+            for item in text.split(whereSeparator: { $0 == "\n" || $0 == "," }) {
+                let parts = item.split(separator: " ")
+                if parts.count == 2, parts[0] == name || parts[0] == "pumpsim_" + name, let v = Double(parts[1]) { return UInt64(v) }
+            }
+            return 0
+        }
+        return (Self.childrenCPUSeconds() - cpuBefore, counter("ws_frames_sent_total"), counter("ws_bytes_sent_total"))
     }
 
     func stop() {

@@ -131,7 +131,10 @@ struct ServeTests {
     @Test func aRecordedRunIsServedAsItWasRecorded() throws {
         let dir = try tempDir("serve-replay")
         let trace = dir.appendingPathComponent("r.pstrace").path
-        #expect(try pumpsim(["run", "Scenarios/fanout-200k.yaml", "--set", "duration=20s", "--no-db", "--trace", trace]).status == 0)
+        // Only the trace matters here: the model's 200 000 subscribers would make `run` evaluate
+        // billions of deliveries, so the model gets the golden files' 2 000.
+        let run = try pumpsim(["run", "Scenarios/fanout-200k.yaml", "--set", "duration=20s", "--set", "websocket.subscribers=2000", "--no-db", "--trace", trace])
+        #expect(run.status == 0, "\(run.stderr)")
         let server = try Served(["--replay", trace, "--speed", "max", "--until-end", "--no-db", "--wait-for", "10"])
         let (rc, out, err) = try client("ws_clients.py", [server.ws, "10", "ALPHA,BRAVO,CHARLIE,DELTA,ECHO"])
         let (status, serverErr) = server.wait()
