@@ -18,6 +18,10 @@ public enum Regression {
         public var checkpoints: [Checkpoint]
         /// Headline metrics, name → value (integers or decimal text).
         public var metrics: [(String, String)]
+        /// The scenario as it ran (canonical JSON), so that a changed scenario can be diffed field
+        /// by field; nil in golden files written before it was recorded. Not part of equality
+        /// (the scenario digest covers it).
+        public var scenarioJSON: String? = nil
 
         public static func == (a: Golden, b: Golden) -> Bool {
             a.scenario == b.scenario && a.seed == b.seed && a.scenarioDigest == b.scenarioDigest && a.events == b.events
@@ -149,6 +153,7 @@ public enum Regression {
             let feed = scenario.websocket.map { FanoutFeed(config: scenario.config, spec: $0) }
             if let feed { sim.observer = { feed.observe($0) } }
             var g = golden(of: RunOutcome(try sim.run()), scenarioDigest: ScenarioWriter.digest(scenario).hex)
+            g.scenarioJSON = ScenarioWriter.canonicalJSON(scenario)
             if let feed, let spec = scenario.websocket {
                 feed.finish()
                 g.metrics += fanoutMetrics(feed, spec: spec, config: scenario.config)
@@ -182,7 +187,17 @@ public enum Regression {
     /// event count, the final digest or a metric.
     public static func firstDivergence(expected e: Golden, actual a: Golden) -> String? {
         if e.scenarioDigest != a.scenarioDigest {
-            return "the scenario itself changed (digest \(e.scenarioDigest.prefix(12))… → \(a.scenarioDigest.prefix(12))…)"
+            var text = "the scenario itself changed (digest \(e.scenarioDigest.prefix(12))… → \(a.scenarioDigest.prefix(12))…)"
+            if let was = e.scenarioJSON, let now = a.scenarioJSON {
+                let changes = fieldChanges(from: was, to: now)
+                if !changes.isEmpty {
+                    let shown = changes.prefix(20).map { "\($0.path): \($0.was) → \($0.now)" }
+                    text += ": " + shown.joined(separator: "; ") + (changes.count > 20 ? "; and \(changes.count - 20) more" : "")
+                }
+            } else {
+                text += "; the golden file does not record its scenario (written before regress kept it), so the changed fields cannot be named: rerun with --update once"
+            }
+            return text
         }
         for (i, (x, y)) in zip(e.checkpoints, a.checkpoints).enumerated() where x != y {
             if x.eventIndex != y.eventIndex || x.tick != y.tick {
@@ -197,6 +212,91 @@ public enum Regression {
         return nil
     }
 
+    /// One field that differs between two scenarios: its dotted path (`agents[1].count`) and its
+    /// value before and after (JSON text; `absent` when the field is only on one side).
+    public struct FieldChange: Sendable, Equatable {
+        public var path: String
+        public var was: String
+        public var now: String
+    }
+
+    /// The fields that differ between two canonical scenario JSON texts, in document order
+    /// (list elements by index, or by `name`/`symbol` when both sides' elements have one).
+    public static func fieldChanges(from a: String, to b: String) -> [FieldChange] {
+        guard let x = try? JSONSerialization.jsonObject(with: Data(a.utf8), options: [.fragmentsAllowed]),
+              let y = try? JSONSerialization.jsonObject(with: Data(b.utf8), options: [.fragmentsAllowed]) else {
+            return [FieldChange(path: "(document)", was: "unreadable", now: "unreadable")]
+        }
+        var out: [FieldChange] = []
+        diff(x, y, path: "", into: &out)
+        return out
+    }
+
+    static func text(_ v: Any?) -> String {
+        guard let v else { return "absent" }
+        if let s = v as? String { return "\"\(s)\"" }
+        if v is NSNull { return "null" }
+        guard let d = try? JSONSerialization.data(withJSONObject: v, options: [.sortedKeys, .fragmentsAllowed]) else { return "\(v)" }
+        let t = String(decoding: d, as: UTF8.self)
+        return t.count > 80 ? String(t.prefix(77)) + "..." : t
+    }
+
+    static func diff(_ a: Any?, _ b: Any?, path: String, into out: inout [FieldChange]) {
+        guard out.count < 1_000 else { return }
+        if let x = a as? [String: Any], let y = b as? [String: Any] {
+            for k in (Array(x.keys) + y.keys.filter { x[$0] == nil }).sorted() {
+                diff(x[k], y[k], path: path.isEmpty ? k : path + "." + k, into: &out)
+            }
+            return
+        }
+        if let x = a as? [Any], let y = b as? [Any] {
+            func key(_ e: Any) -> String? { (e as? [String: Any]).flatMap { ($0["name"] as? String) ?? ($0["symbol"] as? String) } }
+            let xk = x.map(key), yk = y.map(key)
+            if !xk.contains(where: { $0 == nil }), !yk.contains(where: { $0 == nil }), Set(xk.compactMap { $0 }).count == x.count {
+                // Elements with names: compare by name, so an inserted group does not shift the rest.
+                for (i, e) in x.enumerated() {
+                    let j = yk.firstIndex { $0 == xk[i] }
+                    diff(e, j.map { y[$0] }, path: "\(path)[\(xk[i]!)]", into: &out)
+                }
+                for (j, e) in y.enumerated() where !xk.contains(where: { $0 == yk[j] }) {
+                    diff(nil, e, path: "\(path)[\(yk[j]!)]", into: &out)
+                }
+                return
+            }
+            for i in 0..<max(x.count, y.count) {
+                diff(i < x.count ? x[i] : nil, i < y.count ? y[i] : nil, path: "\(path)[\(i)]", into: &out)
+            }
+            return
+        }
+        let ta = text(a), tb = text(b)
+        if ta != tb { out.append(FieldChange(path: path, was: ta, now: tb)) }
+    }
+
+    /// JUnit XML: one test case per scenario (a mismatch or an error is a failure with its reason).
+    public static func junit(_ outcomes: [Outcome]) -> String {
+        func esc(_ s: String) -> String {
+            s.replacingOccurrences(of: "&", with: "&amp;").replacingOccurrences(of: "<", with: "&lt;")
+                .replacingOccurrences(of: ">", with: "&gt;").replacingOccurrences(of: "\"", with: "&quot;")
+        }
+        let failures = outcomes.filter { $0.status != .ok && $0.status != .updated }.count
+        let total = outcomes.reduce(0.0) { $0 + $1.wallSeconds }
+        var x = "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n"
+        x += "<testsuites name=\"pumpsim regress\" tests=\"\(outcomes.count)\" failures=\"\(failures)\" time=\"\(String(format: "%.3f", total))\">\n"
+        x += "  <testsuite name=\"regress\" tests=\"\(outcomes.count)\" failures=\"\(failures)\" time=\"\(String(format: "%.3f", total))\">\n"
+        for o in outcomes {
+            let name = esc((o.file as NSString).lastPathComponent)
+            x += "    <testcase classname=\"regress\" name=\"\(name)\" time=\"\(String(format: "%.3f", o.wallSeconds))\""
+            if o.status == .ok || o.status == .updated {
+                x += "/>\n"
+            } else {
+                let why = o.divergence ?? o.status.rawValue
+                x += ">\n      <failure type=\"\(o.status.rawValue)\" message=\"\(esc(String(why.prefix(500))))\">\(esc(why))</failure>\n    </testcase>\n"
+            }
+        }
+        x += "  </testsuite>\n</testsuites>\n"
+        return x
+    }
+
     static func encode(_ g: Golden) -> JSON {
         .object([
             ("scenario", .string(g.scenario)),
@@ -208,6 +308,7 @@ public enum Regression {
                 .object([("tick", .uint($0.tick)), ("event_index", .uint($0.eventIndex)), ("digest", .string($0.digest.hex))])
             })),
             ("metrics", .array(g.metrics.map { .array([.string($0.0), .string($0.1)]) })),
+            ("scenario_json", g.scenarioJSON.map { .string($0) } ?? .null),
         ])
     }
 
@@ -224,7 +325,7 @@ public enum Regression {
         }
         guard let pairs = o["metrics"] as? [[String]], pairs.allSatisfy({ $0.count == 2 }) else { return nil }
         return Golden(scenario: scenario, seed: seed, scenarioDigest: sd, events: events, finalDigest: fd, checkpoints: checkpoints,
-                      metrics: pairs.map { ($0[0], $0[1]) })
+                      metrics: pairs.map { ($0[0], $0[1]) }, scenarioJSON: o["scenario_json"] as? String)
     }
 }
 

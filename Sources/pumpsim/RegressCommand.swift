@@ -11,11 +11,14 @@ struct RegressCommand: ParsableCommand {
         Each NAME.yaml has NAME.golden.json: the final digest, every checkpoint digest and headline \
         metrics. Scenarios run in parallel (--jobs, default: the number of cores); the results are \
         the same for any number of jobs. Exit code 1 on any mismatch, naming the first diverging \
-        checkpoint; --update rewrites the golden files.
+        checkpoint, or, when the scenario itself changed, the fields that changed \
+        (agents[retail].count: 500 → 501); --junit FILE writes JUnit XML for CI (one case per \
+        scenario); --update rewrites the golden files.
 
         Examples:
           pumpsim regress
           pumpsim regress Scenarios --json
+          pumpsim regress Scenarios --junit regress.xml
           pumpsim regress --update
         """
     )
@@ -24,9 +27,15 @@ struct RegressCommand: ParsableCommand {
     @Flag(help: "Write the golden files from this run instead of comparing.") var update = false
     @OptionGroup var threads: JobsOption
     @Flag(help: "Print JSON (for CI).") var json = false
+    @Option(help: ArgumentHelp("Also write JUnit XML (one case per scenario) here.", valueName: "FILE")) var junit: String?
 
     func run() throws {
         let outcomes = try Regression.run(directory: directory, update: update, jobs: threads.jobs)
+        if let junit {
+            do { try Regression.junit(outcomes).write(toFile: junit, atomically: true, encoding: .utf8) } catch {
+                throw PumpSimError.badInput("cannot write \(junit): \(error.localizedDescription)")
+            }
+        }
         let failed = outcomes.contains { $0.status != .ok && $0.status != .updated }
         if json {
             Terminal.json(Regression.json(outcomes))

@@ -203,6 +203,36 @@ struct TraceCLITests {
         #expect((scenarios[0]["divergence"] as? String)?.hasPrefix("checkpoint 2 (tick ") == true)
     }
 
+    /// One agent count changed: regress names the field (by the group's name, so nothing else
+    /// shifts) with its old and new value, and the JUnit XML parses (python3's ElementTree) with
+    /// one failing case carrying that reason.
+    @Test func regressNamesTheChangedScenarioFieldAndWritesJUnit() throws {
+        let dir = try tempDir("regress-field")
+        let yaml = dir.appendingPathComponent("quickstart.yaml")
+        try FileManager.default.copyItem(at: packageRoot.appendingPathComponent("Scenarios/quickstart.yaml"), to: yaml)
+        try FileManager.default.copyItem(at: packageRoot.appendingPathComponent("Scenarios/quickstart.golden.json"),
+                                         to: dir.appendingPathComponent("quickstart.golden.json"))
+        let text = try String(contentsOf: yaml, encoding: .utf8)
+        try #require(text.contains("count: 460"))
+        try text.replacingOccurrences(of: "count: 460", with: "count: 461").write(to: yaml, atomically: true, encoding: .utf8)
+        let junit = dir.appendingPathComponent("regress.xml").path
+        let r = try pumpsim(["regress", dir.path, "--json", "--junit", junit])
+        #expect(r.status == 1)
+        let s = try #require(try json(r.stdout)["scenarios"] as? [[String: Any]])
+        let why = try #require(s.first?["divergence"] as? String)
+        #expect(why.hasSuffix(": agents[retail].count: 460 → 461"), "\(why)")
+        let parsed = try tool("python3", ["-c", """
+            import sys, xml.etree.ElementTree as E
+            r = E.parse(sys.argv[1]).getroot()
+            cases = list(r.iter('testcase'))
+            print(r.get('tests'), r.get('failures'), len(cases), cases[0].get('name'), cases[0].find('failure').get('type'))
+            print(cases[0].find('failure').text)
+            """, junit])
+        let lines = parsed.stdout.split(separator: "\n")
+        #expect(lines.first == "1 1 1 quickstart.yaml mismatch", "\(parsed.stdout)\(parsed.stderr)")
+        #expect(lines.count > 1 && lines[1].hasSuffix("agents[retail].count: 460 → 461"))
+    }
+
     @Test func regressGivesTheSameResultsForAnyNumberOfJobs() throws {
         // The shipped scenarios but the 100 000-recipient airdrop, too slow for a debug build
         // (CI regresses it in release).
