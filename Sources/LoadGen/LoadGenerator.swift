@@ -188,9 +188,8 @@ public enum LoadGenerator {
                 let channel = try await open(target, plan: plan, loop: loop, tls: tls, setup: setup)
                 // The subscription goes out once the upgrade is complete (the HTTP handlers gone).
                 if let sub = subscribe {
-                    let n = sub.utf8.count
                     try await channel.writeAndFlush(WebSocketFrame(fin: true, opcode: .text, maskKey: .random(), data: ByteBuffer(string: sub)))
-                    recorder.sent(k, bytes: n + (n <= 125 ? 6 : n <= 65_535 ? 8 : 14))
+                    recorder.sent(k, bytes: wireBytes(payload: sub.utf8.count, masked: true))
                 }
                 let t = opened.value
                 recorder.trend(k, "ws_connecting", micros: t - min(from, t))

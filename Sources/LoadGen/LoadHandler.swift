@@ -80,9 +80,7 @@ final class LoadHandler: ChannelInboundHandler, RemovableChannelHandler {
         case .text, .binary, .continuation:
             received(frame, context)
         case .ping:
-            var payload = frame.unmaskedData
-            let pong = context.channel.allocator.buffer(buffer: payload.readSlice(length: payload.readableBytes) ?? ByteBuffer())
-            context.writeAndFlush(wrapOutboundOut(WebSocketFrame(fin: true, opcode: .pong, maskKey: .random(), data: pong)), promise: nil)
+            context.writeAndFlush(wrapOutboundOut(WebSocketFrame(fin: true, opcode: .pong, maskKey: .random(), data: frame.unmaskedData)), promise: nil)
         case .connectionClose:
             if closing {
                 context.close(promise: nil)
@@ -102,7 +100,7 @@ final class LoadHandler: ChannelInboundHandler, RemovableChannelHandler {
 
     private func received(_ frame: WebSocketFrame, _ context: ChannelHandlerContext) {
         let payload = frame.length
-        let header = 2 + (payload <= 125 ? 0 : payload <= 65_535 ? 2 : 8) + (frame.maskKey == nil ? 0 : 4)
+        let header = wireBytes(payload: payload, masked: frame.maskKey != nil) - payload
         let now = s.elapsed()
         if first {
             first = false
@@ -144,6 +142,11 @@ final class LoadHandler: ChannelInboundHandler, RemovableChannelHandler {
     func errorCaught(context: ChannelHandlerContext, error: Error) {
         context.close(promise: nil)
     }
+}
+
+/// A frame's size on the wire: its payload, the 2-byte header, the extended length, the mask key.
+func wireBytes(payload n: Int, masked: Bool) -> Int {
+    n + 2 + (n <= 125 ? 0 : n <= 65_535 ? 2 : 8) + (masked ? 4 : 0)
 }
 
 /// Sends the upgrade request (GET with the WebSocket headers the upgrader adds).
