@@ -11,8 +11,9 @@ public struct Replayer: Sendable {
     public let durationTicks: UInt64
 
     /// Replay from the genesis state of `config` (the mempool's packing index is not kept).
-    public init(config: SimulationConfig) throws(ArithmeticError) {
+    public init(config: SimulationConfig, checkInvariants: Bool = World.checksInvariantsByDefault) throws(ArithmeticError) {
         world = try World(config: config, indexing: false)
+        world.checksInvariants = checkInvariants
         durationTicks = config.durationTicks
     }
 
@@ -31,9 +32,6 @@ public struct Replayer: Sendable {
 
     /// Digest of the state now.
     public mutating func digest() -> StateDigest {
-        #if DEBUG
-        world._checkInvariants()
-        #endif
         encoder.reset()
         world.encode(to: &encoder)
         return StateDigest.of(encoding: encoder.bytes)
@@ -52,6 +50,7 @@ public struct Replayer: Sendable {
         var verified = 0
         for record in records {
             while next < checkpoints.count && checkpoints[next].eventIndex == r.applied {
+                if r.world.checksInvariants { try r.world.checkState() }
                 let d = r.digest()
                 guard d == checkpoints[next].digest else { throw Mismatch(checkpoint: checkpoints[next], replayed: d) }
                 verified += 1

@@ -57,8 +57,8 @@ public struct Simulation: Sendable {
     /// Every checkpoint, after the events it covers.
     public var checkpointObserver: (@Sendable (Checkpoint) -> Void)?
 
-    public init(config: SimulationConfig) throws(ArithmeticError) {
-        self.core = try WorldHarness(config: config)
+    public init(config: SimulationConfig, checkInvariants: Bool = World.checksInvariantsByDefault) throws(ArithmeticError) {
+        self.core = try WorldHarness(config: config, checkInvariants: checkInvariants)
         core.keeping = false
         self.agents = AgentPool(config: config)
         var entries = config.timeline
@@ -80,6 +80,7 @@ public struct Simulation: Sendable {
             try step()
             if let progress, progressEvery > 0, core.tick % progressEvery == 0 { progress(core.tick, eventCount) }
         }
+        if core.world.checksInvariants { try core.world.checkState() }
         return finish()
     }
 
@@ -116,6 +117,7 @@ public struct Simulation: Sendable {
         // 6. metrics, then a checkpoint if due
         try core.endSlot()
         if eventCount >= nextCheckpointAt {
+            if core.world.checksInvariants { try core.world.checkState() }
             checkpoint(at: tick)
             nextCheckpointAt = eventCount + config.checkpointEveryEvents
         }
@@ -167,9 +169,6 @@ public struct Simulation: Sendable {
 
     private mutating func checkpoint(at tick: Tick) {
         if let last = checkpoints.last, last.eventIndex == eventCount { return }
-        #if DEBUG
-        core.world._checkInvariants()
-        #endif
         encoder.reset()
         core.world.encode(to: &encoder)
         let c = Checkpoint(tick: tick, eventIndex: eventCount, digest: StateDigest.of(encoding: encoder.bytes))

@@ -12,6 +12,17 @@ public indirect enum EvolveError: Error, Equatable, Sendable, CustomStringConver
     case inconsistent(String)
     /// Which event it was: its index, tick and type.
     case event(seq: UInt64, tick: Tick, type: String, EvolveError)
+    /// An invariant broke (`World.checksInvariants`): the violation names the event.
+    case invariant(InvariantViolation)
+
+    /// The violated invariant, if that is what this is.
+    public var violation: InvariantViolation? {
+        switch self {
+        case .invariant(let v): return v
+        case .event(_, _, _, let e): return e.violation
+        default: return nil
+        }
+    }
 
     public var description: String {
         switch self {
@@ -20,6 +31,7 @@ public indirect enum EvolveError: Error, Equatable, Sendable, CustomStringConver
         case .curve(let e): return "curve: \(e)"
         case .inconsistent(let s): return s
         case .event(let seq, let tick, let type, let e): return "event \(seq) (tick \(tick), \(type)): \(e)"
+        case .invariant(let v): return "\(v)"
         }
     }
 }
@@ -51,6 +63,22 @@ public struct World: Sendable, CanonicallyEncodable {
     /// they are implied by the events).
     private var lastSlotEnded: Tick?
     private var landedThisSlot: UInt32 = 0
+    /// Check every invariant after every event (`Invariants.swift`): always in debug builds,
+    /// in release when asked (`--check-invariants`). Not digested.
+    public var checksInvariants: Bool = World.checksInvariantsByDefault
+    /// What genesis funded (checks only; implied by the scenario, not digested).
+    public private(set) var genesisLamports: UInt128 = 0
+    public private(set) var genesisVaultLamports: UInt64 = 0
+    /// Per mint: the tokens its curve had for sale at genesis.
+    public private(set) var genesisTokens: [UInt64] = []
+    /// Rewards claimed so far (checks only; the per-user claims are digested).
+    public private(set) var claimedTotal: UInt64 = 0
+
+    #if DEBUG
+    public static let checksInvariantsByDefault = true
+    #else
+    public static let checksInvariantsByDefault = false
+    #endif
 
     /// The genesis state of a scenario: accounts funded from the seed, mints declared, vault funded.
     public init(config: SimulationConfig, indexing: Bool = true) throws(ArithmeticError) {
@@ -85,6 +113,9 @@ public struct World: Sendable, CanonicallyEncodable {
         self.latestEnvironment = Array(repeating: -1, count: config.tokens.count)
         self.rateWindow = Array(repeating: UInt64.max, count: chain.accountCount)
         self.rateCount = Array(repeating: 0, count: chain.accountCount)
+        self.genesisLamports = chain.lamports.reduce(UInt128(0)) { $0 + UInt128($1) }
+        self.genesisVaultLamports = chain.lamports[Int(Chain.rewardsVault)]
+        self.genesisTokens = chain.mints.map(\.curve.state.realToken)
     }
 
     /// True once the mint's trading has opened and until it migrates.
@@ -130,12 +161,26 @@ public struct World: Sendable, CanonicallyEncodable {
     /// exist, breaks the order of slots, or moves amounts that cannot be) is an `EvolveError`
     /// naming the event; the state is then not to be used further.
     public mutating func evolve(_ record: EventRecord, leaves: [MerkleNode]? = nil) throws(EvolveError) {
+        guard checksInvariants else {
+            do { try apply(record, leaves: leaves) } catch {
+                throw .event(seq: record.seq, tick: record.tick, type: record.event.typeName, error)
+            }
+            return
+        }
+        let before = probe(record.event)
         do { try apply(record, leaves: leaves) } catch {
+            // Checked arithmetic refusing a balance is the balance invariant, named as such.
+            if let a = error.arithmeticCause {
+                throw .invariant(InvariantViolation(.balanceInRange, "\(a)", seq: record.seq, tick: record.tick, event: record.event.typeName))
+            }
             throw .event(seq: record.seq, tick: record.tick, type: record.event.typeName, error)
         }
-        #if DEBUG
-        _checkLocalInvariants(after: record.event)
-        #endif
+        if let v = check(after: record, before) { throw .invariant(v) }
+    }
+
+    /// Checks every invariant over the whole state (a checkpoint, the end of a run).
+    public func checkState() throws(EvolveError) {
+        if let v = checkAllInvariants() { throw .invariant(v) }
     }
 
     private mutating func apply(_ record: EventRecord, leaves: [MerkleNode]?) throws(EvolveError) {
@@ -170,6 +215,7 @@ public struct World: Sendable, CanonicallyEncodable {
             do { try checkAccount(e.user) } catch { throw error }
             if case .tierChanged(let t) = e, Int(t.to) >= max(rewards.config.tiers.count, 1) { throw .inconsistent("tier \(t.to) does not exist") }
             do { try rewards.apply(e) } catch { throw .arithmetic(error) }
+            if case .rewardsClaimed(let c) = e { claimedTotal &+= c.lamports }
         case .launchRequested(let e):
             try checkMint(e.mint)
             try checkAccount(e.creator)
@@ -198,6 +244,9 @@ public struct World: Sendable, CanonicallyEncodable {
         case .virtualTradeExecuted(let e):
             try checkEnvironment(e.environment)
             try environments[Int(e.environment)].apply(e)
+            if chain.config.plantedDefect == .virtualTradeChargesRealWallet, e.side == .buy {
+                do { try chain._plantedVirtualCharge(e.wallet, e.curveSol) } catch { throw .ledger(error) }
+            }
         case .virtualTradeRejected(let e):
             try checkEnvironment(e.environment)
             try checkAccount(e.wallet)
@@ -264,5 +313,17 @@ public struct World: Sendable, CanonicallyEncodable {
         }
         e.write(nextTxID)
         e.write(chatMessages)
+    }
+}
+
+extension EvolveError {
+    /// The checked-arithmetic error underneath, if that is what refused the event.
+    var arithmeticCause: ArithmeticError? {
+        switch self {
+        case .arithmetic(let a): return a
+        case .ledger(.arithmetic(let a)): return a
+        case .event(_, _, _, let e): return e.arithmeticCause
+        default: return nil
+        }
     }
 }

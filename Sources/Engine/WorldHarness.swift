@@ -42,9 +42,10 @@ public struct WorldHarness: Sendable {
     }
 
     /// The genesis state of `config`, at slot 0.
-    public init(config: SimulationConfig) throws(ArithmeticError) {
+    public init(config: SimulationConfig, checkInvariants: Bool = true) throws(ArithmeticError) {
         self.config = config
         self.world = try World(config: config)
+        self.world.checksInvariants = checkInvariants
         self.metrics = Metrics(config: config)
         self.platformRng = SimRandom(seed: config.seed).substream(named: "platform")
         self.keeping = true
@@ -73,6 +74,19 @@ public struct WorldHarness: Sendable {
     public mutating func feed(_ event: Event) throws(EvolveError) {
         try emit(event)
     }
+
+    /// Folds one event in with the leaf hashes given (as a caller that hashed them beforehand
+    /// would pass them), to see what a wrong hash does.
+    public mutating func feed(_ event: Event, leaves: [MerkleNode]) throws(EvolveError) {
+        let record = EventRecord(tick: tick, seq: eventCount, event: event)
+        try world.evolve(record, leaves: leaves)
+        metrics.observe(record, world: world)
+        if keeping { kept.append(event) }
+        eventCount += 1
+    }
+
+    /// Checks every invariant over the whole state now.
+    public func checkState() throws(EvolveError) { try world.checkState() }
 
     /// Digest of the state now.
     public var digest: StateDigest {

@@ -263,8 +263,12 @@ extension Chain {
             try addTokens(m, e.wallet, e.tokens)
             if e.rentLamports > 0 { try openTokenAccount(m, e.wallet, rent: e.rentLamports) }
         case .sell:
-            try subTokens(m, e.wallet, e.tokens)
+            let wholeHolding = balances[m][Int(e.wallet)] == e.tokens
+            try subTokens(m, e.wallet, config.plantedDefect == .sellTokensOffByOne && e.tokens > 1 ? e.tokens - 1 : e.tokens)
             try credit(e.wallet, total, "sell proceeds")
+            if config.plantedDefect == .creatorFeeRoundedUp && wholeHolding && e.creatorFee > 0 {
+                mints[m].creatorVaultLamports = try wrap { () throws(ArithmeticError) in try Checked.add(mints[m].creatorVaultLamports, 1) }
+            }
         }
         try credit(Chain.feeRecipient, e.protocolFee, "protocol fee")
         mints[m].creatorVaultLamports = try wrap { () throws(ArithmeticError) in try Checked.add(mints[m].creatorVaultLamports, e.creatorFee) }
@@ -289,6 +293,13 @@ extension Chain {
     private mutating func openTokenAccount(_ m: Int, _ a: AccountID, rent: UInt64) throws(LedgerError) {
         tokenAccountOpen[m][Int(a)] = true
         rentLockedLamports = try wrap { () throws(ArithmeticError) in try Checked.add(rentLockedLamports, rent) }
+    }
+
+    /// The planted `virtualTradeChargesRealWallet` defect's one code path (the engine calls it
+    /// on a virtual buy only when that defect is planted).
+    public mutating func _plantedVirtualCharge(_ a: AccountID, _ amount: UInt64) throws(LedgerError) {
+        guard config.plantedDefect == .virtualTradeChargesRealWallet else { return }
+        try debit(a, min(amount, lamports[Int(a)]), "planted defect")
     }
 
     private mutating func debit(_ a: AccountID, _ amount: UInt64, _ what: String) throws(LedgerError) {

@@ -39,8 +39,24 @@ public struct ChainConfig: Sendable, Hashable {
     public var computeUnits = ComputeUnitCosts()
     /// The state tree that holds compressed token accounts.
     public var stateTree = StateTreeConfig()
+    /// A bug planted on purpose (tests of the invariant checks, `fuzz` and `shrink`); nil in
+    /// every real run. Scenarios cannot set it: only the hidden `--plant-defect` option does.
+    public var plantedDefect: PlantedDefect?
 
     public init() {}
+}
+
+/// Bugs the engine can be told to have, each on one code path, so that the invariant checks,
+/// `pumpsim fuzz` and `pumpsim shrink` can be shown to find them.
+public enum PlantedDefect: String, Sendable, Hashable, CaseIterable {
+    /// A sell of a whole holding credits the creator vault its fee rounded up by one lamport
+    /// that nobody paid (SOL created: `sol_conserved`).
+    case creatorFeeRoundedUp = "creator-fee-rounded-up"
+    /// A sell takes one token base unit fewer from the wallet than the curve receives
+    /// (tokens created: `tokens_conserved`).
+    case sellTokensOffByOne = "sell-tokens-off-by-one"
+    /// A virtual (paper) buy also charges the wallet's real lamports (`virtual_isolated`).
+    case virtualTradeChargesRealWallet = "virtual-trade-charges-real-wallet"
 }
 
 /// A Light-style v1 state tree (REFERENCE.md Part 2 §4). Light's mainnet trees: height 26,

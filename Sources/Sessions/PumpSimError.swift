@@ -50,7 +50,10 @@ public enum PumpSimError: Error, Equatable, Sendable, CustomStringConvertible {
     /// An error while running a simulation: arithmetic refused by evolve is an engine bug.
     public static func run(_ error: any Error) -> PumpSimError {
         switch error {
-        case let e as EvolveError: return .internalFailure("the simulation stopped: \(e)")
+        case let e as EvolveError:
+            // A broken invariant is what the checks are for: the answer is no, not a crash.
+            if let v = e.violation { return .checkFailed("\(v)") }
+            return .internalFailure("the simulation stopped: \(e)")
         default: return PumpSimError(error)
         }
     }

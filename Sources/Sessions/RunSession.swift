@@ -1,6 +1,7 @@
 import Foundation
 import SimCore
 import Engine
+import Ledger
 import Scenario
 import Trace
 import Store
@@ -22,6 +23,10 @@ public enum RunSession {
         public var reportDirectory: String?
         /// Threads for the fan-out model (results do not depend on it).
         public var jobs: Int = ProcessInfo.processInfo.activeProcessorCount
+        /// Check every invariant after every event (always on in debug builds).
+        public var checkInvariants = World.checksInvariantsByDefault
+        /// A bug planted on purpose (tests of the checks; hidden `--plant-defect`).
+        public var plantedDefect: PlantedDefect?
         public init(scenarioPath: String) { self.scenarioPath = scenarioPath }
     }
 
@@ -45,7 +50,8 @@ public enum RunSession {
     public typealias Progress = @Sendable (UInt64, UInt64, UInt64) -> Void
 
     public static func run(_ q: Request, progress: Progress? = nil) throws(PumpSimError) -> Result {
-        let scenario = try Scenarios.load(q.scenarioPath, overrides: q.overrides, seed: q.seed)
+        var scenario = try Scenarios.load(q.scenarioPath, overrides: q.overrides, seed: q.seed)
+        scenario.config.chain.plantedDefect = q.plantedDefect
         let catalog = try q.catalogPath.map { path throws(PumpSimError) in try Catalogs.forWriting(path) }
         let writer = try q.tracePath.map { path throws(PumpSimError) in try Traces.create(path, for: scenario) }
         let runID = try catalog.map { c throws(PumpSimError) in
@@ -58,7 +64,7 @@ public enum RunSession {
         }
         let feed = scenario.websocket.map { FanoutFeed(config: scenario.config, spec: $0) }
         let start = ContinuousClock.now
-        let simulated: Swift.Result<RunResult, PumpSimError> = simulate(scenario.config, writer: writer, feed: feed, progress: progress)
+        let simulated: Swift.Result<RunResult, PumpSimError> = simulate(scenario.config, writer: writer, feed: feed, checkInvariants: q.checkInvariants, progress: progress)
         let wall = seconds(since: start)
         let outcome = (try? simulated.get()).map(RunOutcome.init)
         if let catalog, let runID {
@@ -86,9 +92,9 @@ public enum RunSession {
     }
 
     /// Runs the engine with the observers; the trace is finished even when the run fails.
-    static func simulate(_ config: SimulationConfig, writer: TraceWriter?, feed: FanoutFeed?, progress: Progress?) -> Swift.Result<RunResult, PumpSimError> {
+    static func simulate(_ config: SimulationConfig, writer: TraceWriter?, feed: FanoutFeed?, checkInvariants: Bool, progress: Progress?) -> Swift.Result<RunResult, PumpSimError> {
         do {
-            var sim = try Simulation(config: config)
+            var sim = try Simulation(config: config, checkInvariants: checkInvariants)
             switch (writer, feed) {
             case (let w?, let f?): sim.observer = { w.append($0); f.observe($0) }
             case (let w?, nil): sim.observer = { w.append($0) }

@@ -46,6 +46,7 @@ public enum Traces {
     /// Reads a trace's records; a damaged frame or an event that does not fit the state is bad input.
     public static func read<T>(_ body: () throws -> T) throws(PumpSimError) -> T {
         do { return try body() } catch let e as PumpSimError { throw e } catch let e as EvolveError {
+            if let v = e.violation { throw .checkFailed("\(v)") }
             throw .badInput("the trace's events do not fit its scenario: \(e)")
         } catch {
             throw PumpSimError(error)
@@ -74,7 +75,7 @@ public enum ReplaySession {
 
     /// Replays up to `untilTick` (inclusive). With `verify`, any failure to verify the whole trace
     /// (a mismatch, damage, truncation) is a failed check.
-    public static func run(_ path: String, verify: Bool, untilTick: UInt64? = nil) throws(PumpSimError) -> Result {
+    public static func run(_ path: String, verify: Bool, untilTick: UInt64? = nil, checkInvariants: Bool = World.checksInvariantsByDefault) throws(PumpSimError) -> Result {
         let reader: TraceReader
         do { reader = try TraceReader(path: path) } catch {
             throw verify ? .checkFailed("not verified: \(error.description)") : .badInput(error.description)
@@ -88,7 +89,8 @@ public enum ReplaySession {
         }
         let start = ContinuousClock.now
         let outcome: TraceReplay.Outcome
-        do { outcome = try Traces.read { try TraceReplay.run(reader, config: scenario.config, verify: verify, untilTick: untilTick) } } catch {
+        do { outcome = try Traces.read { try TraceReplay.run(reader, config: scenario.config, verify: verify, untilTick: untilTick, checkInvariants: checkInvariants) } } catch {
+            if case .checkFailed = error { throw error }
             throw verify ? .checkFailed("not verified: \(error.description)") : error
         }
         var r = Result(events: outcome.events, lastTick: outcome.lastTick, checkpointsVerified: outcome.checkpointsVerified,

@@ -15,9 +15,10 @@ public enum TraceReplay {
 
     /// Folds every event (up to `untilTick`, inclusive) over the genesis state of `config`;
     /// with `verify`, checks each checkpoint record on the way and stops at the first mismatch.
-    public static func run(_ reader: TraceReader, config: SimulationConfig, verify: Bool, untilTick: Tick? = nil) throws -> Outcome {
-        if verify && untilTick == nil { return try self.verify(reader, config: config) }
-        var replayer = try Replayer(config: config)
+    public static func run(_ reader: TraceReader, config: SimulationConfig, verify: Bool, untilTick: Tick? = nil,
+                           checkInvariants: Bool = World.checksInvariantsByDefault) throws -> Outcome {
+        if verify && untilTick == nil { return try self.verify(reader, config: config, checkInvariants: checkInvariants) }
+        var replayer = try Replayer(config: config, checkInvariants: checkInvariants)
         var verified = 0
         var mismatch: (Checkpoint, StateDigest)?
         var lastTick: Tick = 0
@@ -28,7 +29,9 @@ public enum TraceReplay {
                 try replayer.apply(r)
                 lastTick = r.tick
             case .checkpoint(let c):
+                if checkInvariants && !verify && c.eventIndex == replayer.applied { try replayer.world.checkState() }
                 guard verify, c.eventIndex == replayer.applied else { return true }
+                if checkInvariants { try replayer.world.checkState() }
                 let d = replayer.digest()
                 if d != c.digest {
                     mismatch = (c, d)
@@ -38,6 +41,7 @@ public enum TraceReplay {
             }
             return true
         }
+        if checkInvariants && mismatch == nil { try replayer.world.checkState() }
         return Outcome(events: replayer.applied, checkpointsVerified: verified, mismatch: mismatch, digest: replayer.digest(), lastTick: lastTick)
     }
 }

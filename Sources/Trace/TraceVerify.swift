@@ -16,10 +16,10 @@ extension TraceReplay {
     ///
     /// A digest that differs is returned as the outcome's `mismatch`; any other failure throws
     /// `TraceError.inconsistent`, saying how far the check got.
-    public static func verify(_ reader: TraceReader, config: SimulationConfig) throws -> Outcome {
+    public static func verify(_ reader: TraceReader, config: SimulationConfig, checkInvariants: Bool = World.checksInvariantsByDefault) throws -> Outcome {
         try checkHeader(reader, config: config)
         if reader.truncation == nil { try checkFrames(reader) }
-        var replayer = try Replayer(config: config)
+        var replayer = try Replayer(config: config, checkInvariants: checkInvariants)
         var verified = 0, lastTick: Tick = 0
         var blocks: [BlockInfo] = []
         var records: [Checkpoint] = []
@@ -35,6 +35,7 @@ extension TraceReplay {
                     switch item {
                     case .event(let r):
                         do { try replayer.apply(r) } catch {
+                            if let e = error as? EvolveError, e.violation != nil { throw e }
                             throw TraceError.inconsistent("event \(r.seq) (tick \(r.tick), \(r.event.typeName)) does not fit the state: \(error); \(progress())")
                         }
                         lastTick = r.tick
@@ -42,6 +43,7 @@ extension TraceReplay {
                         guard c.eventIndex == replayer.applied else {
                             throw TraceError.inconsistent("the checkpoint of tick \(c.tick) says it follows event \(c.eventIndex), but it follows event \(replayer.applied); \(progress())")
                         }
+                        if checkInvariants { try replayer.world.checkState() }
                         let d = replayer.digest()
                         if d != c.digest { mismatch = (c, d); return false }
                         verified += 1

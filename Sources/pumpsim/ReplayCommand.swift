@@ -27,6 +27,7 @@ struct ReplayCommand: ParsableCommand {
     @Option(help: "Stop after the events of this tick.") var until: UInt64?
     @Flag(help: "Accept a truncated trace (without --verify): replay what it holds, exit 0.") var allowTruncated = false
     @Flag(help: "Print JSON.") var json = false
+    @OptionGroup var invariants: InvariantOptions
 
     func validate() throws {
         if verify && until != nil { throw ValidationError("--verify checks the whole trace; leave out --until") }
@@ -34,7 +35,7 @@ struct ReplayCommand: ParsableCommand {
     }
 
     func run() throws {
-        let r = try ReplaySession.run(trace, verify: verify, untilTick: until)
+        let r = try ReplaySession.run(trace, verify: verify, untilTick: until, checkInvariants: invariants.enabled)
         let rate = r.wallSeconds > 0 ? UInt64(Double(r.events) / r.wallSeconds) : 0
         if json {
             var fields: [(String, JSON)] = [

@@ -34,6 +34,7 @@ struct RunCommand: ParsableCommand {
     @Flag(help: "Do not record the run in the catalog.") var noDb = false
     @Option(help: ArgumentHelp("Also write the run's report here: Markdown and one self-contained HTML page (as pumpsim report does).", valueName: "DIR"))
     var report: String?
+    @OptionGroup var invariants: InvariantOptions
 
     func validate() throws {
         if noDb && db != nil { throw ValidationError("--db and --no-db contradict each other") }
@@ -46,6 +47,8 @@ struct RunCommand: ParsableCommand {
         q.tracePath = trace
         q.catalogPath = noDb ? nil : (db ?? Catalogs.defaultPath)
         q.reportDirectory = report
+        q.checkInvariants = invariants.enabled
+        q.plantedDefect = invariants.plantDefect
         let bar = ProgressBar(enabled: !quiet && Terminal.stderrIsTerminal)
         let r = try RunSession.run(q) { tick, total, events in bar.update(done: tick, total: total, detail: "tick \(tick)/\(total)  \(events) events") }
         bar.finish()
