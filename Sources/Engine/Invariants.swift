@@ -12,10 +12,12 @@ public enum Invariant: String, Sendable, Hashable, CaseIterable {
     case solConserved = "sol_conserved"
     /// Per mint: balances + compressed balances + tokens left in the curve = the curve's supply for sale.
     case tokensConserved = "tokens_conserved"
-    /// No balance goes below zero or past 2^64, and none holds more than exists.
+    /// No balance goes below zero or past 2^64, none holds more than exists, and the holder
+    /// counts are the accounts with a balance.
     case balanceInRange = "balance_in_range"
     /// A pump.fun curve's product X·Y never decreases on a trade; any family's curve can buy back
-    /// every token it sold; real reserves stay within the virtual ones; a complete curve sells nothing.
+    /// every token it sold; real reserves stay within the virtual ones; a complete curve sells
+    /// nothing; a mint's status fits its curve (migrated only once complete).
     case curve = "curve"
     /// The vault pays exactly the claims, and no user claims more than accrued.
     case rewardsWithinVault = "rewards_within_vault"
@@ -28,8 +30,6 @@ public enum Invariant: String, Sendable, Hashable, CaseIterable {
     /// The state tree's root is its newest changelog entry's, and the last appended leaf is its
     /// account's hash with a proof to that root.
     case merkleChangelog = "merkle_changelog"
-    /// Bookkeeping agrees: holder counts, per-mint arrays, mint status against its curve.
-    case stateConsistent = "state_consistent"
     /// Every WebSocket message is delivered, dropped (with a reason), conflated or still in flight.
     case wsAccounted = "ws_accounted"
 
@@ -45,7 +45,6 @@ public enum Invariant: String, Sendable, Hashable, CaseIterable {
         case .mempoolLimits: return "the mempool stays within its limit"
         case .blockLimits: return "each block stays within its compute-unit limit"
         case .merkleChangelog: return "the state tree's root matches its changelog and its leaves their accounts"
-        case .stateConsistent: return "holder counts, per-mint arrays and mint status agree"
         case .wsAccounted: return "every WebSocket message is accounted for"
         }
     }
@@ -223,7 +222,7 @@ extension World {
                 }
             }
             if let v = World.curveProblem(mint.curve, kBefore: before.k) { return fail(.curve, "mint \(m): \(v.0)", v.1) }
-            if let s = World.mintProblem(mint, accounts: chain.accountCount) { return fail(.stateConsistent, "mint \(m) \(s)") }
+            if let s = World.mintProblem(mint, accounts: chain.accountCount) { return fail(.curve, "mint \(m) \(s)") }
         }
         switch record.event {
         case .ledger(.txSubmitted):
@@ -327,9 +326,9 @@ extension World {
             if tokens != UInt128(genesisTokens[m]) {
                 return fail(.tokensConserved, "mint \(m) has \(tokens) tokens, its curve sold from \(genesisTokens[m])", [.init("tokens_now", "\(tokens)"), .init("genesis", "\(genesisTokens[m])")])
             }
-            if holders != mint.holders { return fail(.stateConsistent, "mint \(m) counts \(mint.holders) holders, \(holders) hold it") }
+            if holders != mint.holders { return fail(.balanceInRange, "mint \(m) counts \(mint.holders) holders, \(holders) hold it") }
             if let c = World.curveProblem(mint.curve, kBefore: nil) { return fail(.curve, "mint \(m): \(c.0)", c.1) }
-            if let s = World.mintProblem(mint, accounts: chain.accountCount) { return fail(.stateConsistent, "mint \(m) \(s)") }
+            if let s = World.mintProblem(mint, accounts: chain.accountCount) { return fail(.curve, "mint \(m) \(s)") }
         }
         for (i, env) in environments.enumerated() {
             if let c = World.curveProblem(env.curve, kBefore: nil) { return fail(.curve, "virtual environment \(i): \(c.0)", c.1) }
@@ -345,7 +344,7 @@ extension World {
         if claimed != UInt128(claimedTotal) { return fail(.rewardsWithinVault, "claims add up to \(claimed), \(claimedTotal) were recorded") }
         if let s = vaultProblem() { return fail(.rewardsWithinVault, s.0, s.1) }
         if launchRequested.count != chain.mints.count || openTick.count != chain.mints.count || latestEnvironment.count != chain.mints.count {
-            return fail(.stateConsistent, "per-mint arrays differ in length")
+            return fail(.balanceInRange, "per-mint arrays differ in length")
         }
         return nil
     }

@@ -85,6 +85,7 @@ public enum RunSession {
             let fanout = spec.evaluate(feed, policy: spec.batching, config: scenario.config, jobs: max(1, q.jobs))
             result.fanout = fanout
             result.messages = feed.messages.count
+            if q.checkInvariants, let v = FanoutInvariant.check(fanout) { throw .checkFailed("\(v)") }
             result.failedAssertions = scenario.assertions.filter { !$0.check(fanout).passed }
         }
         if let dir = q.reportDirectory { result.reportFiles = try writeReport(result, request: q, to: dir) }
