@@ -1,14 +1,44 @@
 import SimCore
 import Fanout
 
-/// A threshold on a run's metrics that fails the run, as load-test tools do: `ws.latency.p99 < 250ms`.
+/// A threshold on a run's metrics that fails the run, as load-test tools do: `ws.latency.p99 < 250ms`,
+/// `tokens.TEST.graduation_seconds < 300`, `chain.expired < 100`, `rewards.claimed_sol <= 10`;
+/// or a property of the run: `invariants` (none violated), `no_error` (the run completed).
 public struct Assertion: Sendable, Hashable, CustomStringConvertible {
     public enum Op: String, Sendable, CaseIterable { case lt = "<", le = "<=", gt = ">", ge = ">=" }
+    /// What an assertion looks at.
+    public enum Target: Sendable, Hashable {
+        /// A `ws.*` figure of the fan-out (`value` holds the threshold).
+        case ws
+        /// A field of the run's outcome, by path (`tokens`, `TEST`, `graduation_seconds`); `threshold` holds the bound.
+        case outcome([String])
+        /// No invariant was violated.
+        case invariants
+        /// The run completed without an error.
+        case noError
+    }
     public var metric: String
     public var op: Op
     /// Microseconds for latencies, plain numbers otherwise.
     public var value: UInt64
     public var text: String
+    public var target: Target = .ws
+    /// The bound of an outcome assertion (decimal, any sign).
+    public var threshold: Double = 0
+
+    /// Outcome sections and top-level fields an outcome assertion may start with.
+    public static let outcomeRoots = ["tokens", "chain", "rewards", "environments", "compression",
+                                      "events", "chat_messages", "rate_limited", "account_too_new", "agents", "duration_slots"]
+
+    /// Whether `op` holds between an actual value and a bound.
+    public func holds(_ actual: Double, _ bound: Double) -> Bool {
+        switch op {
+        case .lt: return actual < bound
+        case .le: return actual <= bound
+        case .gt: return actual > bound
+        case .ge: return actual >= bound
+        }
+    }
 
     /// Metrics an assertion may name.
     public static let metrics = ["ws.latency.p50", "ws.latency.p90", "ws.latency.p99", "ws.latency.p99.9", "ws.latency.max",
@@ -24,7 +54,18 @@ public struct Assertion: Sendable, Hashable, CustomStringConvertible {
     /// Parses `METRIC OP VALUE`; latencies take a unit (`250ms`, `1s`, `900us`).
     public static func parse(_ text: String) -> Result<Assertion, Problem> {
         let parts = text.split(separator: " ", omittingEmptySubsequences: true).map(String.init)
-        guard parts.count == 3 else { return .failure(Problem(message: "expected METRIC OP VALUE, like ws.latency.p99 < 250ms")) }
+        if parts == ["invariants"] { return .success(Assertion(metric: "invariants", op: .le, value: 0, text: text, target: .invariants)) }
+        if parts == ["no_error"] { return .success(Assertion(metric: "no_error", op: .le, value: 0, text: text, target: .noError)) }
+        guard parts.count == 3 else { return .failure(Problem(message: "expected METRIC OP VALUE (like ws.latency.p99 < 250ms or tokens.TEST.graduation_seconds < 300), invariants, or no_error")) }
+        if !parts[0].hasPrefix("ws.") {
+            let path = parts[0].split(separator: ".", omittingEmptySubsequences: false).map(String.init)
+            guard let root = path.first, outcomeRoots.contains(root), !path.contains("") else {
+                return .failure(Problem(message: "unknown metric \(parts[0]); expected ws.*, or an outcome field under \(outcomeRoots.joined(separator: ", ")) (like tokens.TEST.graduation_seconds or chain.expired)"))
+            }
+            guard let op = Op(rawValue: parts[1]) else { return .failure(Problem(message: "unknown comparison \(parts[1]); expected <, <=, > or >=")) }
+            guard let bound = Double(parts[2]), bound.isFinite else { return .failure(Problem(message: "cannot read the value \(parts[2]); expected a number like 300 or 0.5")) }
+            return .success(Assertion(metric: parts[0], op: op, value: 0, text: text, target: .outcome(path), threshold: bound))
+        }
         guard metrics.contains(parts[0]) else { return .failure(Problem(message: "unknown metric \(parts[0]); expected one of \(metrics.joined(separator: ", "))")) }
         guard let op = Op(rawValue: parts[1]) else { return .failure(Problem(message: "unknown comparison \(parts[1]); expected <, <=, > or >=")) }
         let v: UInt64?

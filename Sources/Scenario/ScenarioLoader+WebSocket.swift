@@ -168,11 +168,15 @@ extension ScenarioLoader {
         return .uniform(minMicros: lo, maxMicros: hi)
     }
 
-    static func assertions(_ n: SNode, path: String) throws(ScenarioError) -> [Assertion] {
+    static func assertions(_ n: SNode, path: String, symbols: [String]? = nil) throws(ScenarioError) -> [Assertion] {
         var out: [Assertion] = []
         for (i, item) in try Decode.list(n, path).enumerated() {
             switch Assertion.parse(try Decode.text(item, "\(path)[\(i)]")) {
-            case .success(let a): out.append(a)
+            case .success(let a):
+                if case .outcome(let p) = a.target, p.first == "tokens", p.count > 1, let symbols, Int(p[1]) == nil, !symbols.contains(p[1]) {
+                    throw ScenarioError(item.origin, field: "\(path)[\(i)]", "no token \(p[1]) in this scenario; expected one of \(symbols.joined(separator: ", ")) or an index")
+                }
+                out.append(a)
             case .failure(let p): throw ScenarioError(item.origin, field: "\(path)[\(i)]", p.message)
             }
         }

@@ -126,8 +126,8 @@ public enum ScenarioLoader {
         var resolved = ResolvedScenario(config: c)
         if let w = f["websocket"] { resolved.websocket = try websocket(w, path: "websocket", symbols: symbols) }
         if let a = f["assertions"] {
-            resolved.assertions = try assertions(a, path: "assertions")
-            if !resolved.assertions.isEmpty && resolved.websocket == nil {
+            resolved.assertions = try assertions(a, path: "assertions", symbols: symbols)
+            if resolved.assertions.contains(where: { $0.target == .ws }) && resolved.websocket == nil {
                 throw ScenarioError(a.origin, field: "assertions", "the ws.* metrics need a websocket section")
             }
         }

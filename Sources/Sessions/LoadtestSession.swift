@@ -71,7 +71,8 @@ public enum LoadtestSession {
         var sim: Simulation
         do { sim = try Simulation(config: scenario.config) } catch { throw PumpSimError.run(error) }
         sim.observer = { feed.observe($0) }
-        do { _ = try sim.run() } catch { throw PumpSimError.run(error) }
+        let ran: RunResult
+        do { ran = try sim.run() } catch { throw PumpSimError.run(error) }
         feed.finish()
         var policies = q.policies.isEmpty ? spec.compare : q.policies
         if !policies.contains(spec.batching) && !scenario.assertions.isEmpty { policies.append(spec.batching) }
@@ -87,7 +88,8 @@ public enum LoadtestSession {
         let wall = seconds(since: start)
         let checked = rows.first { $0.policy == spec.batching }
         return Result(scenario: scenario, spec: spec, subscribers: subscribers, messages: feed.messages.count, topics: feed.topicCount,
-                      rows: rows, checked: checked, failedAssertions: checked.map { r in scenario.assertions.filter { !$0.check(r).passed } } ?? [],
+                      rows: rows, checked: checked,
+                      failedAssertions: AssertionContext(outcome: RunOutcome(ran), fanout: checked).failed(scenario.assertions).map(\.0),
                       fanoutWallSeconds: wall, deliveries: rows.reduce(UInt64(0)) { $0 + $1.delivered + $1.dropped + $1.inFlight })
     }
 }

@@ -40,6 +40,8 @@ public enum RunSession {
         public var messages: Int
         /// Assertions that failed (the run then exits 1).
         public var failedAssertions: [Assertion]
+        /// Every assertion with whether it held and the value seen.
+        public var assertionResults: [(Assertion, Bool, String)] = []
         public var runID: Int64?
         public var reportFiles: [String] = []
         /// The outcome as the catalog stores it.
@@ -86,8 +88,10 @@ public enum RunSession {
             result.fanout = fanout
             result.messages = feed.messages.count
             if q.checkInvariants, let v = FanoutInvariant.check(fanout) { throw .checkFailed("\(v)") }
-            result.failedAssertions = scenario.assertions.filter { !$0.check(fanout).passed }
         }
+        let context = AssertionContext(outcome: outcome, fanout: result.fanout)
+        result.failedAssertions = context.failed(scenario.assertions).map(\.0)
+        result.assertionResults = scenario.assertions.map { a in let (ok, v) = context.check(a); return (a, ok, v) }
         if let dir = q.reportDirectory { result.reportFiles = try writeReport(result, request: q, to: dir) }
         return result
     }

@@ -131,7 +131,8 @@ struct LoadtestCommand: ParsableCommand {
             Terminal.out("loadtest \(r.scenario.name): \(r.subscribers) subscribers, \(r.messages) messages on \(r.topics) topics, \(r.spec.encoding.rawValue) encoding")
             Terminal.out(FanoutReport.header)
             for row in r.rows { Terminal.out(FanoutReport.row(row, mark: row.policy == r.spec.batching && !assertions.isEmpty ? "  <- scenario policy" : "")) }
-            if let c = r.checked { for a in assertions { Terminal.out(FanoutReport.assertionLine(a, c)) } }
+            if let c = r.checked { for a in assertions where a.target == .ws { Terminal.out(FanoutReport.assertionLine(a, c)) } }
+            for a in r.failedAssertions where a.target != .ws { Terminal.out("assertion \(a.text): FAILED") }
             let rate = r.fanoutWallSeconds > 0 ? UInt64(Double(r.deliveries) / r.fanoutWallSeconds) : 0
             Terminal.out(String(format: "fan-out: %.2f s for %llu deliveries = %@ deliveries/s", r.fanoutWallSeconds, r.deliveries, Format.group(rate)))
         }

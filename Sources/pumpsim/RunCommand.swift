@@ -2,6 +2,7 @@ import ArgumentParser
 import Foundation
 import SimCore
 import Sessions
+import Scenario
 
 struct RunCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
@@ -57,6 +58,10 @@ struct RunCommand: ParsableCommand {
             if let f = r.fanout { fields.append(("websocket", FanoutReport.json(f, assertions: r.scenario.assertions))) }
             fields.append(("outcomes", .verbatim(r.outcomeJSON)))
             if let id = r.runID { fields.append(("run_id", .int(id))) }
+            if !r.assertionResults.isEmpty {
+                fields.append(("assertions", .array(r.assertionResults.map { a, ok, v in
+                    .object([("assertion", .string(a.text)), ("passed", .bool(ok)), ("actual", .string(v))]) })))
+            }
             if let trace { fields.append(("trace", .string(trace))) }
             Terminal.json(.object(fields))
         } else {
@@ -65,7 +70,10 @@ struct RunCommand: ParsableCommand {
                 Terminal.out("\nWEBSOCKET (\(spec.fanout.subscribers) subscribers, \(r.messages) messages)")
                 Terminal.out(FanoutReport.header)
                 Terminal.out(FanoutReport.row(f))
-                for a in r.scenario.assertions { Terminal.out(FanoutReport.assertionLine(a, f)) }
+                for a in r.scenario.assertions where a.target == .ws { Terminal.out(FanoutReport.assertionLine(a, f)) }
+            }
+            for (a, ok, v) in r.assertionResults where a.target != .ws {
+                Terminal.out("assertion \(a.text): \(ok ? "passed" : "FAILED") (\(v))")
             }
             if let trace { Terminal.out("trace \(trace)") }
             if let id = r.runID { Terminal.out("catalog run \(id) in \(q.catalogPath!)") }

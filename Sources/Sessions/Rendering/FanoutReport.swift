@@ -24,7 +24,7 @@ public enum FanoutReport {
         ]
         if series { fields.append(("series", seriesJSON(r.series))) }
         if !assertions.isEmpty {
-            fields.append(("assertions", .array(assertions.map { a in
+            fields.append(("assertions", .array(assertions.filter { $0.target == .ws }.map { a in
                 let (ok, v) = a.check(r)
                 return .object([("assertion", .string(a.text)), ("passed", .bool(ok)), ("actual", .uint(v))])
             })))
