@@ -197,6 +197,12 @@ public enum Decide {
             out.append(.ledger(.txDropped(TxDropped(txID: tx.id, payer: tx.payer, mint: tx.instruction.mint, reason: .networkDropped))))
         } else {
             out.append(.ledger(.txSubmitted(tx)))
+            // The fault: the client's send timed out (the transaction got through) and it sends again.
+            if config.rpcTimeoutBps > 0 && rng.chance(bps: config.rpcTimeoutBps) && world.chain.mempool.count + 1 < config.maxPendingTransactions {
+                var retry = tx
+                retry.id = tx.id &+ 1
+                out.append(.ledger(.txSubmitted(retry)))
+            }
         }
     }
 

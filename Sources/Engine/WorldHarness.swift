@@ -20,6 +20,8 @@ public struct WorldHarness: Sendable {
     /// Events folded in so far.
     public internal(set) var eventCount: UInt64 = 0
     var platformRng: SimRandom
+    /// The chain's faults (leader skips, drops after preflight): drawn only when a rate is set.
+    var faultRng: SimRandom
     // Buffers reused across slots: the hot loop allocates nothing per event.
     var events: [Event] = []
     var ledgerEvents: [LedgerEvent] = []
@@ -48,6 +50,7 @@ public struct WorldHarness: Sendable {
         self.world.checksInvariants = checkInvariants
         self.metrics = Metrics(config: config)
         self.platformRng = SimRandom(seed: config.seed).substream(named: "platform")
+        self.faultRng = SimRandom(seed: config.seed).substream(named: "faults")
         self.keeping = true
     }
 
@@ -119,6 +122,11 @@ public struct WorldHarness: Sendable {
             try emit(.ledger(.txExpired(TxExpired(txID: tx.id, payer: tx.payer, mint: tx.instruction.mint))))
         }
         block.removeAll(keepingCapacity: true)
+        let faults = world.chain.config
+        if faults.leaderSkipBps > 0 && faultRng.chance(bps: faults.leaderSkipBps) {
+            // The leader skipped its slot: no block; what waits stays pending (or expires later).
+            return try emit(.slotEnded(SlotEnded(transactions: 0, computeUnits: 0, pending: UInt32(clamping: world.chain.mempool.count))))
+        }
         // Recorded rows land in their slot, first, in row order; the packer fills the rest.
         while let next = landings.min, next.tick <= tick {
             landings.removeMin()
@@ -128,6 +136,10 @@ public struct WorldHarness: Sendable {
         var landed: UInt32 = 0
         var cu: UInt64 = 0
         for tx in block {
+            if faults.dropAfterPreflightBps > 0 && faultRng.chance(bps: faults.dropAfterPreflightBps) {
+                try emit(.ledger(.txDropped(TxDropped(txID: tx.id, payer: tx.payer, mint: tx.instruction.mint, reason: .droppedAfterPreflight))))
+                continue
+            }
             let fee = world.chain.feeOutcome(of: tx)
             try emit(.ledger(fee))
             guard case .txIncluded = fee else { continue }

@@ -39,6 +39,13 @@ public struct ChainConfig: Sendable, Hashable {
     public var computeUnits = ComputeUnitCosts()
     /// The state tree that holds compressed token accounts.
     public var stateTree = StateTreeConfig()
+    /// Faults (all 0 unless a scenario or `pumpsim fuzz` sets them), in bps:
+    /// the slot's leader skips its slot (no block; transactions wait, and may expire);
+    public var leaderSkipBps: UInt32 = 0
+    /// the client's send times out and it retries (the transaction is submitted twice);
+    public var rpcTimeoutBps: UInt32 = 0
+    /// a transaction passes preflight and is then lost before the leader executes it.
+    public var dropAfterPreflightBps: UInt32 = 0
     /// A bug planted on purpose (tests of the invariant checks, `fuzz` and `shrink`); nil in
     /// every real run. Scenarios cannot set it: only the hidden `--plant-defect` option does.
     public var plantedDefect: PlantedDefect?

@@ -202,6 +202,8 @@ public enum RejectReason: UInt8, Sendable, Hashable, CaseIterable, CustomStringC
     case notAParticipant
     /// The state tree has no room for the outputs.
     case stateTreeFull
+    /// Passed preflight, then lost before the leader executed it (a fault: `drop_after_preflight_bps`).
+    case droppedAfterPreflight
 
     /// The reason for a curve error.
     public init(_ e: CurveError) {
@@ -247,6 +249,7 @@ public enum RejectReason: UInt8, Sendable, Hashable, CaseIterable, CustomStringC
         case .rewardsVaultEmpty: return "RewardsVaultEmpty"
         case .notAParticipant: return "NotAParticipant"
         case .stateTreeFull: return "StateTreeFull"
+        case .droppedAfterPreflight: return "DroppedAfterPreflight"
         }
     }
 

@@ -162,13 +162,17 @@ public enum ScenarioLoader {
 
     static func chain(_ n: SNode, path: String) throws(ScenarioError) -> ChainConfig {
         let f = try Fields(n, path: path, allowed: ["base_fee_lamports", "block_cu_limit", "account_cu_limit", "expiry_slots",
-                                                  "drop_bps", "max_pending", "token_account_rent_lamports", "compute_units", "state_tree"])
+                                                  "drop_bps", "max_pending", "token_account_rent_lamports", "compute_units", "state_tree",
+                                                  "leader_skip_bps", "rpc_timeout_bps", "drop_after_preflight_bps"])
         var c = ChainConfig()
         c.baseFeeLamportsPerSignature = try f.get("base_fee_lamports", default: c.baseFeeLamportsPerSignature, Decode.uint(max: 1_000_000_000))
         c.blockComputeUnitLimit = try f.get("block_cu_limit", default: c.blockComputeUnitLimit, Decode.uint(max: 10_000_000_000, min: 1))
         c.accountComputeUnitLimit = try f.get("account_cu_limit", default: c.accountComputeUnitLimit, Decode.uint(max: 10_000_000_000, min: 1))
         c.expirySlots = try f.get("expiry_slots", default: c.expirySlots, Decode.uint(max: 1_000_000, min: 1))
         c.dropBps = UInt32(try f.get("drop_bps", default: UInt64(c.dropBps), Decode.bps))
+        c.leaderSkipBps = UInt32(try f.get("leader_skip_bps", default: 0, Decode.bps))
+        c.rpcTimeoutBps = UInt32(try f.get("rpc_timeout_bps", default: 0, Decode.bps))
+        c.dropAfterPreflightBps = UInt32(try f.get("drop_after_preflight_bps", default: 0, Decode.bps))
         c.maxPendingTransactions = Int(try f.get("max_pending", default: UInt64(c.maxPendingTransactions), Decode.uint(max: 100_000_000, min: 1)))
         c.tokenAccountRentLamports = try f.get("token_account_rent_lamports", default: c.tokenAccountRentLamports, Decode.uint(max: 1_000_000_000_000))
         if let cu = f["compute_units"] {

@@ -65,6 +65,11 @@ public enum ScenarioWriter {
                    ("compressed_base", .uint(UInt64(c.computeUnits.compressedBase))),
                    ("compressed_per_account", .uint(UInt64(c.computeUnits.compressedPerAccount)))]
         }
+        // Faults only when set: scenarios without them keep their canonical form and digest.
+        var faults: [(String, JSON)] = []
+        if c.leaderSkipBps > 0 { faults.append(("leader_skip_bps", .uint(UInt64(c.leaderSkipBps)))) }
+        if c.rpcTimeoutBps > 0 { faults.append(("rpc_timeout_bps", .uint(UInt64(c.rpcTimeoutBps)))) }
+        if c.dropAfterPreflightBps > 0 { faults.append(("drop_after_preflight_bps", .uint(UInt64(c.dropAfterPreflightBps)))) }
         let tree: [(String, JSON)] = c.stateTree == d.stateTree ? [] : [("state_tree", .object([
             ("depth", .uint(UInt64(c.stateTree.depth))), ("buffer", .uint(UInt64(c.stateTree.bufferSize))),
             ("canopy", .uint(UInt64(c.stateTree.canopyDepth))), ("root_history", .uint(UInt64(c.stateTree.rootHistory))),
@@ -78,7 +83,7 @@ public enum ScenarioWriter {
             ("max_pending", .uint(UInt64(c.maxPendingTransactions))),
             ("token_account_rent_lamports", .uint(c.tokenAccountRentLamports)),
             ("compute_units", .object(cu)),
-        ] + tree)
+        ] + tree + faults)
     }
 
     static func rewards(_ r: RewardsConfig) -> JSON {
