@@ -14,6 +14,8 @@ public struct ResolvedScenario: Sendable {
     /// Thresholds that fail the run.
     public var assertions: [Assertion]
 
+    /// The `fuzz:` section (ranges, features, faults for `pumpsim fuzz`).
+    public var fuzz: FuzzSpec?
     public init(config: SimulationConfig, websocket: WebSocketSpec? = nil, assertions: [Assertion] = []) {
         self.config = config; self.websocket = websocket; self.assertions = assertions
     }

@@ -41,7 +41,7 @@ public enum ScenarioLoader {
 
     static let topLevel = ["version", "name", "description", "seed", "duration", "slot_ms", "checkpoint_every",
                            "price_sample_every", "early_buyer_window", "chain", "tokens", "wallets", "agents", "recipients", "rewards", "limits", "timeline",
-                           "inputs", "websocket", "assertions", "trades"]
+                           "inputs", "websocket", "assertions", "trades", "fuzz"]
 
     static func decode(_ root: SNode, defaultName: String) throws(ScenarioError) -> ResolvedScenario {
         var rows: Int?
@@ -130,6 +130,9 @@ public enum ScenarioLoader {
             if resolved.assertions.contains(where: { $0.target == .ws }) && resolved.websocket == nil {
                 throw ScenarioError(a.origin, field: "assertions", "the ws.* metrics need a websocket section")
             }
+        }
+        if let z = f["fuzz"] {
+            resolved.fuzz = try fuzz(z, path: "fuzz", groupNames: c.groups.map(\.name))
         }
         return resolved
     }
@@ -265,7 +268,7 @@ public enum ScenarioLoader {
         let f = try Fields(n, path: path, allowed: ["name", "count", "strategy", "balance_sol", "account_age_slots",
                                                   "priority_fee", "venue", "params"])
         let name = try f.need("name", "a unique name", Decode.name)
-        let count = Int(try f.need("count", "how many agents (like 500)", Decode.uint(max: 2_000_000, min: 1)))
+        let count = Int(try f.need("count", "how many agents (like 500; 0 switches the group off)", Decode.uint(max: 2_000_000)))
         let strategyName = try f.need("strategy", "one of creator, sniper, retail, whale", Decode.text)
         let params = f["params"]
         let pp = f.sub("params")

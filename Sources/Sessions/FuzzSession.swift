@@ -1,0 +1,218 @@
+import Foundation
+import SimCore
+import Engine
+import Ledger
+import Scenario
+import Fanout
+
+/// How a run failed, as fuzz and shrink compare failures: the same kind and name is "the same way".
+public struct FailureSignature: Sendable, Hashable, CustomStringConvertible {
+    public enum Kind: String, Sendable, Hashable { case invariant, assertion, error }
+    public var kind: Kind
+    /// The invariant's name, the assertion's text, or the error's first line.
+    public var name: String
+    /// The whole message (values, event).
+    public var message: String
+
+    public static func == (a: FailureSignature, b: FailureSignature) -> Bool { a.kind == b.kind && a.name == b.name }
+    public func hash(into h: inout Hasher) { h.combine(kind); h.combine(name) }
+    public var description: String { "\(kind.rawValue) \(name)" }
+}
+
+/// One run of a resolved scenario, judged: no trace, no catalog; invariants checked; every
+/// assertion evaluated (the fan-out only when an assertion needs it).
+public enum Probe {
+    public struct Result: Sendable {
+        public var events: UInt64
+        public var failure: FailureSignature?
+    }
+
+    public static func run(_ scenario: ResolvedScenario, checkInvariants: Bool = true, until: Assertion? = nil) -> Result {
+        let needsFanout = scenario.websocket != nil && (scenario.assertions + [until].compactMap { $0 }).contains { $0.target == .ws }
+        let feed = needsFanout ? scenario.websocket.map { FanoutFeed(config: scenario.config, spec: $0) } : nil
+        var outcome: RunOutcome?
+        var violation: InvariantViolation?
+        var error: String?
+        var events: UInt64 = 0
+        do {
+            var sim = try Simulation(config: scenario.config, checkInvariants: checkInvariants)
+            if let feed { sim.observer = { feed.observe($0) } }
+            do {
+                let r = try sim.run()
+                outcome = RunOutcome(r)
+                events = r.eventCount
+            } catch {
+                events = sim.eventCount
+                if let v = error.violation { violation = v } else { throw error }
+            }
+        } catch let e {
+            error = "\(e)".split(separator: "\n").first.map(String.init) ?? "\(e)"
+        }
+        var fanout: FanoutResult?
+        if let feed, let spec = scenario.websocket, outcome != nil {
+            feed.finish()
+            let f = spec.evaluate(feed, policy: spec.batching, config: scenario.config, jobs: 1)
+            fanout = f
+            if checkInvariants, violation == nil, let v = FanoutInvariant.check(f) { violation = v }
+        }
+        let context = AssertionContext(outcome: outcome, fanout: fanout, violation: violation, error: error)
+        if let until {
+            let (ok, actual) = context.check(until)
+            return Result(events: events, failure: ok ? nil : FailureSignature(kind: .assertion, name: until.text, message: "\(until.text): \(actual)"))
+        }
+        if let v = violation { return Result(events: events, failure: FailureSignature(kind: .invariant, name: v.invariant.rawValue, message: "\(v)")) }
+        if let error {
+            let name = error.split(separator: ":").first.map(String.init) ?? error
+            return Result(events: events, failure: FailureSignature(kind: .error, name: name, message: error))
+        }
+        if let (a, actual) = context.failed(scenario.assertions).first {
+            return Result(events: events, failure: FailureSignature(kind: .assertion, name: a.text, message: "\(a.text): \(actual)"))
+        }
+        return Result(events: events, failure: nil)
+    }
+}
+
+/// `pumpsim fuzz`: the scenario over many seeds; with `--swarm`, each seed also draws the knobs
+/// the scenario's `fuzz:` section marks as ranges and switches features off at random.
+public enum FuzzSession {
+    public struct Request: Sendable {
+        public var scenarioPath: String
+        public var overrides: [String] = []
+        public var firstSeed: UInt64 = 1
+        public var seeds: Int = 100
+        public var swarm = false
+        public var jobs = 1
+        public var plantedDefect: PlantedDefect?
+        /// Stop after this many failures (the seeds before the stop are all reported).
+        public var maxFailures = Int.max
+        public init(scenarioPath: String) { self.scenarioPath = scenarioPath }
+    }
+
+    /// One seed: the configuration it drew, and how it went.
+    public struct SeedResult: Sendable {
+        public var seed: UInt64
+        /// The overrides this seed runs with (the request's, the faults, the swarm's draws), in order.
+        public var overrides: [String]
+        /// Features switched off by the swarm.
+        public var off: [String]
+        public var events: UInt64
+        public var failure: FailureSignature?
+        public var wallSeconds: Double
+        /// The one command that reproduces this run.
+        public var repro: String
+    }
+
+    public static let maxSeeds = 1_000_000
+
+    /// The overrides of one seed: the request's, the section's faults, and (swarm) its draws.
+    public static func draw(seed: UInt64, spec: FuzzSpec?, swarm: Bool, base: [String]) -> (overrides: [String], off: [String]) {
+        var o = base
+        guard let spec else { return (o, []) }
+        o += spec.faults.map { "chain.\($0.key)=\($0.bps)" }
+        guard swarm else { return (o, []) }
+        var rng = SimRandom(seed: seed).substream(named: "fuzz/swarm")
+        for r in spec.ranges { o.append("\(r.key)=\(rng.uniform(in: r.min...r.max))") }
+        var off: [String] = []
+        for f in spec.features where rng.uniform(in: 0...1) == 0 {
+            off.append(f)
+            o += FuzzSpec.offOverrides(f)
+        }
+        return (o, off)
+    }
+
+    static func shellQuoted(_ s: String) -> String {
+        s.allSatisfy { $0.isLetter || $0.isNumber || "._-/=:,+@".contains($0) } && !s.isEmpty ? s : "'" + s.replacingOccurrences(of: "'", with: "'\\''") + "'"
+    }
+
+    public static func repro(_ q: Request, seed: UInt64, overrides: [String]) -> String {
+        var parts = ["pumpsim", "run", q.scenarioPath, "--seed", "\(seed)", "--no-db", "--check-invariants"]
+        for o in overrides { parts += ["--set", o] }
+        if let d = q.plantedDefect { parts += ["--plant-defect", d.rawValue] }
+        return parts.map(shellQuoted).joined(separator: " ")
+    }
+
+    /// Runs every seed on `jobs` threads; `report` gets each result in seed order as soon as the
+    /// seeds before it are done (so output is the same for any `jobs`). Returns them all.
+    public static func run(_ q: Request, report: @escaping @Sendable (SeedResult) -> Void) throws(PumpSimError) -> [SeedResult] {
+        guard (1...maxSeeds).contains(q.seeds) else { throw .badInput("--seeds must be between 1 and \(maxSeeds) (found \(q.seeds))") }
+        guard q.firstSeed <= UInt64.max - UInt64(q.seeds) else { throw .badInput("--first-seed \(q.firstSeed) + --seeds \(q.seeds) passes 2^64") }
+        // Load once to report bad input before any seed runs (and to read the fuzz section).
+        let base = try Scenarios.load(q.scenarioPath, overrides: q.overrides)
+        if q.swarm && (base.fuzz == nil || (base.fuzz!.ranges.isEmpty && base.fuzz!.features.isEmpty)) {
+            throw .badInput("--swarm draws from the scenario's fuzz: section (ranges, features), and \(q.scenarioPath) has none")
+        }
+        let text: String
+        do { text = try String(contentsOfFile: q.scenarioPath, encoding: .utf8) } catch { throw .badInput("cannot read \(q.scenarioPath): \(error.localizedDescription)") }
+        let box = OrderedResults<SeedResult>(count: q.seeds, maxFailures: q.maxFailures, isFailure: { $0.failure != nil }, report: report)
+        let jobs = max(1, min(q.jobs, q.seeds))
+        DispatchQueue.concurrentPerform(iterations: jobs) { _ in
+            while let i = box.next() {
+                let seed = q.firstSeed + UInt64(i)
+                let (overrides, off) = draw(seed: seed, spec: base.fuzz, swarm: q.swarm, base: q.overrides)
+                let start = ContinuousClock.now
+                var result = SeedResult(seed: seed, overrides: overrides, off: off, events: 0, failure: nil, wallSeconds: 0,
+                                        repro: repro(q, seed: seed, overrides: overrides))
+                do {
+                    var s = try ScenarioLoader.parse(text, file: q.scenarioPath, defaultName: base.name, overrides: overrides)
+                    s.seed = seed
+                    s.config.chain.plantedDefect = q.plantedDefect
+                    let p = Probe.run(s)
+                    result.events = p.events
+                    result.failure = p.failure
+                } catch {
+                    result.failure = FailureSignature(kind: .error, name: "bad configuration", message: "\(error)")
+                }
+                result.wallSeconds = seconds(since: start)
+                box.put(i, result)
+            }
+        }
+        return box.all
+    }
+}
+
+/// Results filled in by index from many threads, handed out in index order.
+final class OrderedResults<T: Sendable>: @unchecked Sendable {
+    private let lock = NSLock()
+    private var slots: [T?]
+    private var nextIndex = 0
+    private var reported = 0
+    private var failures = 0
+    private var stopAt: Int
+    private let report: @Sendable (T) -> Void
+    private let maxFailures: Int
+    private let isFailure: @Sendable (T) -> Bool
+
+    init(count: Int, maxFailures: Int, isFailure: @escaping @Sendable (T) -> Bool, report: @escaping @Sendable (T) -> Void) {
+        slots = Array(repeating: nil, count: count)
+        stopAt = count
+        self.maxFailures = maxFailures
+        self.isFailure = isFailure
+        self.report = report
+    }
+
+    func next() -> Int? {
+        lock.lock(); defer { lock.unlock() }
+        guard nextIndex < stopAt else { return nil }
+        nextIndex += 1
+        return nextIndex - 1
+    }
+
+    func put(_ i: Int, _ value: T) {
+        lock.lock(); defer { lock.unlock() }
+        slots[i] = value
+        while reported < stopAt, let v = slots[reported] {
+            report(v)
+            reported += 1
+            // Stop after the seed that reached the limit, counted in seed order (the same for any jobs).
+            if isFailure(v) {
+                failures += 1
+                if failures >= maxFailures { stopAt = reported }
+            }
+        }
+    }
+
+    var all: [T] {
+        lock.lock(); defer { lock.unlock() }
+        return Array(slots[0..<reported].compactMap { $0 })
+    }
+}

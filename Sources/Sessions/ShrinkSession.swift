@@ -1,0 +1,196 @@
+import Foundation
+import SimCore
+import Engine
+import Ledger
+import Scenario
+
+/// `pumpsim shrink`: delta debugging (Zeller's ddmin) over a failing scenario's structure:
+/// timeline entries, agent groups and their counts, tokens, wallets, inputs, the duration, the
+/// fault rates and the websocket section. Each candidate runs; it is kept when it fails the same
+/// way (the same invariant, assertion or error). Bounded in runs and time.
+public enum ShrinkSession {
+    public struct Request: Sendable {
+        public var scenarioPath: String
+        public var overrides: [String] = []
+        public var seed: UInt64?
+        /// The failure to keep: this assertion must fail (nil: whatever the scenario's run fails with).
+        public var until: String?
+        public var plantedDefect: PlantedDefect?
+        public var maxRuns = 2_000
+        public var maxSeconds: Double = 600
+        public init(scenarioPath: String) { self.scenarioPath = scenarioPath }
+    }
+
+    /// The size of a scenario, as shrinking reports it.
+    public struct Size: Sendable, Equatable, CustomStringConvertible {
+        public var agents: Int
+        public var groups: Int
+        public var timeline: Int
+        public var tokens: Int
+        public var wallets: Int
+        public var durationSlots: UInt64
+        public var description: String {
+            "\(agents) agents in \(groups) groups, \(timeline) timeline entries, \(tokens) tokens, \(wallets) wallets, \(durationSlots) slots"
+        }
+    }
+
+    public struct Result: Sendable {
+        public var failure: FailureSignature
+        public var before: Size
+        public var after: Size
+        public var runs: Int
+        /// Reductions kept.
+        public var steps: Int
+        public var wallSeconds: Double
+        /// The minimal scenario as YAML (runnable as it is).
+        public var yaml: String
+        /// Whether a bound (runs or time) stopped it before it was done.
+        public var bounded: Bool
+    }
+
+    public typealias Progress = @Sendable (_ runs: Int, _ steps: Int, _ size: Size) -> Void
+
+    static func size(_ s: ResolvedScenario, _ d: ScenarioDocument) -> Size {
+        Size(agents: s.config.groups.reduce(0) { $0 + $1.count }, groups: s.config.groups.count, timeline: d.count("timeline"),
+             tokens: s.config.tokens.count, wallets: s.config.wallets.count, durationSlots: s.config.durationTicks)
+    }
+
+    public static func run(_ q: Request, progress: Progress? = nil) throws(PumpSimError) -> Result {
+        var doc: ScenarioDocument
+        do {
+            doc = try ScenarioDocument.load(path: q.scenarioPath)
+            for o in q.overrides { try doc.apply(o) }
+            if let seed = q.seed { try doc.apply("seed=\(seed)") }
+        } catch { throw .badInput(error.description) }
+        let until: Assertion?
+        if let text = q.until {
+            switch Assertion.parse(text) {
+            case .success(let a): until = a
+            case .failure(let p): throw .badInput("--until \(text): \(p.message)")
+            }
+        } else { until = nil }
+        let start = ContinuousClock.now
+        var runs = 0
+        var bounded = false
+        func probe(_ d: ScenarioDocument) -> (FailureSignature?, ResolvedScenario?) {
+            guard var s = try? d.resolve() else { return (nil, nil) }
+            s.config.chain.plantedDefect = q.plantedDefect
+            runs += 1
+            return (Probe.run(s, until: until).failure, s)
+        }
+        let (first, resolved) = probe(doc)
+        guard let resolved else {
+            do { _ = try doc.resolve() } catch { throw .badInput(error.description) }
+            throw .badInput("\(q.scenarioPath) does not resolve")
+        }
+        guard let target = first else {
+            throw .checkFailed("\(q.scenarioPath) does not fail\(until.map { ": \($0.text) holds" } ?? "") (seed \(resolved.seed)); nothing to shrink")
+        }
+        let before = size(resolved, doc)
+        var current = (doc: doc, scenario: resolved)
+        var steps = 0
+
+        /// Tries a candidate; keeps it if it fails the same way.
+        func attempt(_ d: ScenarioDocument) -> Bool {
+            if runs >= q.maxRuns || seconds(since: start) > q.maxSeconds { bounded = true; return false }
+            let (f, s) = probe(d)
+            guard let f, f == target, let s else { return false }
+            current = (d, s)
+            steps += 1
+            progress?(runs, steps, size(s, d))
+            return true
+        }
+
+        /// ddmin over a top-level list: the smallest subset (1-minimal) that still fails.
+        func ddmin(_ key: String) {
+            var items = Array(0..<current.doc.count(key))
+            guard !items.isEmpty else { return }
+            // The empty list first: often nothing in it is needed.
+            var empty = current.doc
+            empty.keep(key, [])
+            if attempt(empty) { return }
+            var n = 2
+            while items.count >= 2 && !bounded {
+                let chunk = (items.count + n - 1) / n
+                let parts = stride(from: 0, to: items.count, by: chunk).map { Array(items[$0..<min($0 + chunk, items.count)]) }
+                var reduced = false
+                for p in parts {
+                    var d = current.doc
+                    d.keep(key, p.map { items.firstIndex(of: $0)! })
+                    if attempt(d) { items = Array(0..<p.count); n = 2; reduced = true; break }
+                }
+                if !reduced && parts.count > 2 {
+                    for p in parts {
+                        let rest = items.filter { !p.contains($0) }
+                        var d = current.doc
+                        d.keep(key, rest.map { items.firstIndex(of: $0)! })
+                        if attempt(d) { items = Array(0..<rest.count); n = max(n - 1, 2); reduced = true; break }
+                    }
+                }
+                if !reduced {
+                    if n >= items.count { break }
+                    n = min(n * 2, items.count)
+                }
+            }
+            if items.count == 1 {
+                var d = current.doc
+                d.keep(key, [])
+                _ = attempt(d)
+            }
+        }
+
+        /// Lowers each agent group's count: 1 first, then halving.
+        func shrinkCounts() {
+            for g in 0..<current.doc.count("agents") where !bounded {
+                guard var count = current.doc.scalar(["agents", "\(g)", "count"]).flatMap({ Int($0) }), count > 1 else { continue }
+                var one = current.doc
+                if (try? one.apply("agents.\(g).count=1")) != nil, attempt(one) { continue }
+                while count > 1 && !bounded {
+                    var d = current.doc
+                    guard (try? d.apply("agents.\(g).count=\(count / 2)")) != nil, attempt(d) else { break }
+                    count /= 2
+                }
+            }
+        }
+
+        /// Halves the duration while the failure stays.
+        func shrinkDuration() {
+            while !bounded {
+                let slots = current.scenario.config.durationTicks
+                guard slots > 1 else { return }
+                let ms = (slots / 2) * current.scenario.config.clock.slotMillis
+                var d = current.doc
+                guard (try? d.apply("duration=\(ms)ms")) != nil, attempt(d) else { return }
+            }
+        }
+
+        /// Switches off what may not matter: fault rates, the websocket section, other assertions.
+        func simplify() {
+            for k in FuzzSpec.faultKeys where current.doc.scalar(["chain", k]).map({ $0 != "0" }) == true {
+                var d = current.doc
+                if (try? d.apply("chain.\(k)=0")) != nil { _ = attempt(d) }
+            }
+            for key in ["websocket", "fuzz", "description"] where current.doc.has(key) {
+                var d = current.doc
+                d.remove(key)
+                _ = attempt(d)
+            }
+        }
+
+        var last = Size(agents: -1, groups: 0, timeline: 0, tokens: 0, wallets: 0, durationSlots: 0)
+        while size(current.scenario, current.doc) != last && !bounded {
+            last = size(current.scenario, current.doc)
+            ddmin("timeline")
+            ddmin("agents")
+            shrinkCounts()
+            ddmin("inputs")
+            ddmin("tokens")
+            ddmin("wallets")
+            ddmin("assertions")
+            shrinkDuration()
+            simplify()
+        }
+        return Result(failure: target, before: before, after: size(current.scenario, current.doc), runs: runs, steps: steps,
+                      wallSeconds: seconds(since: start), yaml: current.doc.yaml, bounded: bounded)
+    }
+}
