@@ -4,6 +4,7 @@ import Ledger
 import Engine
 import Scenario
 import Fanout
+import Trace
 
 /// Golden-digest regression over a folder of scenarios: each `NAME.yaml` has `NAME.golden.json`
 /// with its final digest, every checkpoint digest and headline metrics.
@@ -87,11 +88,40 @@ public enum Regression {
     }
 
     /// Every scenario of a folder, checked (or its golden written).
-    public static func run(directory: String, update: Bool, jobs: Int) throws(PumpSimError) -> [Outcome] {
+    public static func run(directory: String, update: Bool, jobs: Int, keepTraces: String? = nil) throws(PumpSimError) -> [Outcome] {
         let files: [String]
         do { files = try scenarios(in: directory) } catch { throw .badInput("cannot list \(directory): \(error.localizedDescription)") }
         guard !files.isEmpty else { throw .badInput("no .yaml scenarios in \(directory)") }
-        return run(files: files, update: update, jobs: jobs)
+        if let keepTraces {
+            do { try FileManager.default.createDirectory(atPath: keepTraces, withIntermediateDirectories: true) } catch {
+                throw .badInput("cannot create \(keepTraces): \(error.localizedDescription)")
+            }
+        }
+        return run(files: files, update: update, jobs: jobs, keepTraces: keepTraces)
+    }
+
+    /// On a mismatch: reruns the golden's recorded scenario and the current one with traces in
+    /// `dir` (NAME.golden.trace, NAME.current.trace) and names the first event where they differ.
+    static func explain(file: String, expected: Golden, in dir: String) -> String {
+        guard let recorded = expected.scenarioJSON else { return "the golden does not record its scenario; rerun with --update once to keep traces" }
+        let stem = ((file as NSString).lastPathComponent as NSString).deletingPathExtension
+        let a = (dir as NSString).appendingPathComponent("\(stem).golden.trace"), b = (dir as NSString).appendingPathComponent("\(stem).current.trace")
+        do {
+            var old = try ScenarioLoader.parse(recorded, file: "\(file) (as the golden recorded it)", defaultName: expected.scenario)
+            old.seed = expected.seed
+            let now = try ScenarioLoader.load(path: file)
+            for (s, path) in [(old, a), (now, b)] {
+                let w = try Traces.create(path, for: s)
+                if case .failure(let e) = RunSession.simulate(s.config, writer: w, feed: nil, checkInvariants: false, progress: nil) { return "cannot rerun for traces: \(e)" }
+            }
+            let d = try DiffSession.run(a, b)
+            guard let diff = d.difference else { return "traces kept in \(a) and \(b): they hold the same events (the difference is in the fan-out metrics)" }
+            let ea = diff.afterA.first.map { EventJSON.object($0).serialized() } ?? "(the golden's trace ends)"
+            let eb = diff.afterB.first.map { EventJSON.object($0).serialized() } ?? "(the current trace ends)"
+            return "first differing event \(diff.seq)\(diff.fields.isEmpty ? "" : " (fields: \(diff.fields.joined(separator: ", ")))"): golden \(ea), now \(eb); traces \(a), \(b) (pumpsim diff \(a) \(b))"
+        } catch {
+            return "cannot rerun for traces: \(error)"
+        }
     }
 
     /// The verdicts as JSON (for CI).
@@ -127,12 +157,18 @@ public enum Regression {
 
     /// Runs every scenario (`jobs` at a time; results are in file order whatever `jobs` is) and
     /// compares each with its golden, or writes the goldens with `update`.
-    public static func run(files: [String], update: Bool, jobs: Int) -> [Outcome] {
+    public static func run(files: [String], update: Bool, jobs: Int, keepTraces: String? = nil) -> [Outcome] {
         let results = ResultBox(count: files.count)
         let queue = OperationQueue()
         queue.maxConcurrentOperationCount = max(1, jobs)
         for (i, f) in files.enumerated() {
-            queue.addOperation { results.set(i, check(file: f, update: update)) }
+            queue.addOperation {
+                var o = check(file: f, update: update)
+                if let keepTraces, o.status == .mismatch, let g = o.golden {
+                    o.divergence = (o.divergence ?? "") + "\n    " + explain(file: f, expected: g, in: keepTraces)
+                }
+                results.set(i, o)
+            }
         }
         queue.waitUntilAllOperationsAreFinished()
         return results.values

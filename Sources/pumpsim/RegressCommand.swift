@@ -28,9 +28,11 @@ struct RegressCommand: ParsableCommand {
     @OptionGroup var threads: JobsOption
     @Flag(help: "Print JSON (for CI).") var json = false
     @Option(help: ArgumentHelp("Also write JUnit XML (one case per scenario) here.", valueName: "FILE")) var junit: String?
+    @Option(help: ArgumentHelp("On a mismatch, rerun the golden's recorded scenario and the current one with their traces here (NAME.golden.trace, NAME.current.trace) and name the first event that differs, with its fields.", valueName: "DIR"))
+    var keepTraces: String?
 
     func run() throws {
-        let outcomes = try Regression.run(directory: directory, update: update, jobs: threads.jobs)
+        let outcomes = try Regression.run(directory: directory, update: update, jobs: threads.jobs, keepTraces: keepTraces)
         if let junit {
             do { try Regression.junit(outcomes).write(toFile: junit, atomically: true, encoding: .utf8) } catch {
                 throw PumpSimError.badInput("cannot write \(junit): \(error.localizedDescription)")

@@ -233,6 +233,30 @@ struct TraceCLITests {
         #expect(lines.count > 1 && lines[1].hasSuffix("agents[retail].count: 460 → 461"))
     }
 
+    @Test func regressKeepsBothTracesAndNamesTheFirstDifferingEvent() throws {
+        let dir = try tempDir("regress-traces")
+        let yaml = dir.appendingPathComponent("quickstart.yaml")
+        try FileManager.default.copyItem(at: packageRoot.appendingPathComponent("Scenarios/quickstart.yaml"), to: yaml)
+        try FileManager.default.copyItem(at: packageRoot.appendingPathComponent("Scenarios/quickstart.golden.json"),
+                                         to: dir.appendingPathComponent("quickstart.golden.json"))
+        let text = try String(contentsOf: yaml, encoding: .utf8)
+        try text.replacingOccurrences(of: "count: 460", with: "count: 461").write(to: yaml, atomically: true, encoding: .utf8)
+        let traces = dir.appendingPathComponent("traces").path
+        let r = try pumpsim(["regress", dir.path, "--json", "--keep-traces", traces])
+        #expect(r.status == 1)
+        let why = try #require((try json(r.stdout)["scenarios"] as? [[String: Any]])?.first?["divergence"] as? String)
+        let a = "\(traces)/quickstart.golden.trace", b = "\(traces)/quickstart.current.trace"
+        #expect(FileManager.default.fileExists(atPath: a) && FileManager.default.fileExists(atPath: b))
+        // The event named is the one `pumpsim diff` finds between the two kept traces.
+        let d = try json(try pumpsim(["diff", a, b, "--json"]).stdout)
+        let seq = try #require(d["first_difference"] as? Int)
+        #expect(why.contains("first differing event \(seq)") && why.contains("pumpsim diff \(a) \(b)"), "\(why)")
+        // The golden's trace is the golden's run: it replays to the golden's final digest.
+        let golden = try json(try String(contentsOf: dir.appendingPathComponent("quickstart.golden.json"), encoding: .utf8))
+        let replay = try json(try pumpsim(["replay", a, "--verify", "--json"]).stdout)
+        #expect(replay["digest"] as? String == golden["final_digest"] as? String)
+    }
+
     @Test func regressGivesTheSameResultsForAnyNumberOfJobs() throws {
         // The shipped scenarios but the 100 000-recipient airdrop, too slow for a debug build
         // (CI regresses it in release).
