@@ -1,3 +1,5 @@
+import SimCore
+
 /// A scenario as written (its YAML tree, before defaults), for tools that edit scenarios
 /// structurally: `pumpsim shrink` removes list elements and lowers numbers, resolves each
 /// candidate as `run` would, and writes the smallest back out as YAML.
@@ -111,17 +113,7 @@ public struct ScenarioDocument: Sendable {
             && s.allSatisfy { $0.isLetter || $0.isNumber || " ._-/+".contains($0) } && !s.hasSuffix(" ")
             && !["null", "Null", "NULL", "~", "true", "false", "yes", "no", "on", "off"].contains(s)
         if plainSafe && !force { return s }
-        var q = "\""
-        for u in s.unicodeScalars {
-            switch u {
-            case "\"": q += "\\\""
-            case "\\": q += "\\\\"
-            case "\n": q += "\\n"
-            case "\t": q += "\\t"
-            default:
-                if u.value < 0x20 { q += String(format: "\\x%02X", u.value) } else { q.unicodeScalars.append(u) }
-            }
-        }
-        return q + "\""
+        // A JSON string literal is a YAML double-quoted scalar with the same value.
+        return JSON.string(s).serialized()
     }
 }

@@ -206,8 +206,9 @@ struct TraceCLITests {
     /// One agent count changed: regress names the field (by the group's name, so nothing else
     /// shifts) with its old and new value, and the JUnit XML parses (python3's ElementTree) with
     /// one failing case carrying that reason.
-    @Test func regressNamesTheChangedScenarioFieldAndWritesJUnit() throws {
-        let dir = try tempDir("regress-field")
+    /// A folder with quickstart and its golden, the scenario changed by one retail agent (460 → 461).
+    func quickstartWithOneMoreRetailAgent(_ name: String) throws -> URL {
+        let dir = try tempDir(name)
         let yaml = dir.appendingPathComponent("quickstart.yaml")
         try FileManager.default.copyItem(at: packageRoot.appendingPathComponent("Scenarios/quickstart.yaml"), to: yaml)
         try FileManager.default.copyItem(at: packageRoot.appendingPathComponent("Scenarios/quickstart.golden.json"),
@@ -215,6 +216,11 @@ struct TraceCLITests {
         let text = try String(contentsOf: yaml, encoding: .utf8)
         try #require(text.contains("count: 460"))
         try text.replacingOccurrences(of: "count: 460", with: "count: 461").write(to: yaml, atomically: true, encoding: .utf8)
+        return dir
+    }
+
+    @Test func regressNamesTheChangedScenarioFieldAndWritesJUnit() throws {
+        let dir = try quickstartWithOneMoreRetailAgent("regress-field")
         let junit = dir.appendingPathComponent("regress.xml").path
         let r = try pumpsim(["regress", dir.path, "--json", "--junit", junit])
         #expect(r.status == 1)
@@ -234,13 +240,7 @@ struct TraceCLITests {
     }
 
     @Test func regressKeepsBothTracesAndNamesTheFirstDifferingEvent() throws {
-        let dir = try tempDir("regress-traces")
-        let yaml = dir.appendingPathComponent("quickstart.yaml")
-        try FileManager.default.copyItem(at: packageRoot.appendingPathComponent("Scenarios/quickstart.yaml"), to: yaml)
-        try FileManager.default.copyItem(at: packageRoot.appendingPathComponent("Scenarios/quickstart.golden.json"),
-                                         to: dir.appendingPathComponent("quickstart.golden.json"))
-        let text = try String(contentsOf: yaml, encoding: .utf8)
-        try text.replacingOccurrences(of: "count: 460", with: "count: 461").write(to: yaml, atomically: true, encoding: .utf8)
+        let dir = try quickstartWithOneMoreRetailAgent("regress-traces")
         let traces = dir.appendingPathComponent("traces").path
         let r = try pumpsim(["regress", dir.path, "--json", "--keep-traces", traces])
         #expect(r.status == 1)
