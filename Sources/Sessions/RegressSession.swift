@@ -23,6 +23,9 @@ public enum Regression {
         /// by field; nil in golden files written before it was recorded. Not part of equality
         /// (the scenario digest covers it).
         public var scenarioJSON: String? = nil
+        /// Events between checkpoints when the golden was written finer than its scenario's
+        /// `checkpoint_every` (`regress --update --checkpoint-every N`); nil: the scenario's own.
+        public var checkpointEvery: UInt64? = nil
 
         public static func == (a: Golden, b: Golden) -> Bool {
             a.scenario == b.scenario && a.seed == b.seed && a.scenarioDigest == b.scenarioDigest && a.events == b.events
@@ -88,7 +91,7 @@ public enum Regression {
     }
 
     /// Every scenario of a folder, checked (or its golden written).
-    public static func run(directory: String, update: Bool, jobs: Int, keepTraces: String? = nil) throws(PumpSimError) -> [Outcome] {
+    public static func run(directory: String, update: Bool, jobs: Int, keepTraces: String? = nil, checkpointEvery: UInt64? = nil) throws(PumpSimError) -> [Outcome] {
         let files: [String]
         do { files = try scenarios(in: directory) } catch { throw .badInput("cannot list \(directory): \(error.localizedDescription)") }
         guard !files.isEmpty else { throw .badInput("no .yaml scenarios in \(directory)") }
@@ -97,7 +100,7 @@ public enum Regression {
                 throw .badInput("cannot create \(keepTraces): \(error.localizedDescription)")
             }
         }
-        return run(files: files, update: update, jobs: jobs, keepTraces: keepTraces)
+        return run(files: files, update: update, jobs: jobs, keepTraces: keepTraces, checkpointEvery: checkpointEvery)
     }
 
     /// On a mismatch: reruns the golden's recorded scenario and the current one with traces in
@@ -157,13 +160,13 @@ public enum Regression {
 
     /// Runs every scenario (`jobs` at a time; results are in file order whatever `jobs` is) and
     /// compares each with its golden, or writes the goldens with `update`.
-    public static func run(files: [String], update: Bool, jobs: Int, keepTraces: String? = nil) -> [Outcome] {
+    public static func run(files: [String], update: Bool, jobs: Int, keepTraces: String? = nil, checkpointEvery: UInt64? = nil) -> [Outcome] {
         let results = ResultBox(count: files.count)
         let queue = OperationQueue()
         queue.maxConcurrentOperationCount = max(1, jobs)
         for (i, f) in files.enumerated() {
             queue.addOperation {
-                var o = check(file: f, update: update)
+                var o = check(file: f, update: update, checkpointEvery: checkpointEvery)
                 if let keepTraces, o.status == .mismatch, let g = o.golden {
                     o.divergence = (o.divergence ?? "") + "\n    " + explain(file: f, expected: g, in: keepTraces)
                 }
@@ -175,21 +178,29 @@ public enum Regression {
     }
 
     /// Runs one scenario and compares it with its golden.
-    public static func check(file: String, update: Bool) -> Outcome {
+    /// `checkpointEvery`: with `update`, write the golden with checkpoints this many events apart
+    /// (else keep the existing golden's interval); when comparing, the golden's interval is used.
+    public static func check(file: String, update: Bool, checkpointEvery: UInt64? = nil) -> Outcome {
         let clock = ContinuousClock()
         let start = clock.now
         func seconds() -> Double {
             let d = clock.now - start
             return Double(d.components.seconds) + Double(d.components.attoseconds) / 1e18
         }
+        let path = goldenPath(for: file)
+        let existing = (try? String(contentsOfFile: path, encoding: .utf8)).flatMap(decode)
+        let every = update ? (checkpointEvery ?? existing?.checkpointEvery) : existing?.checkpointEvery
         let actual: Golden
         do {
             let scenario = try ScenarioLoader.load(path: file)
-            var sim = try Simulation(config: scenario.config)
+            var config = scenario.config
+            if let every { config.checkpointEveryEvents = every }
+            var sim = try Simulation(config: config)
             let feed = scenario.websocket.map { FanoutFeed(config: scenario.config, spec: $0) }
             if let feed { sim.observer = { feed.observe($0) } }
             var g = golden(of: RunOutcome(try sim.run()), scenarioDigest: ScenarioWriter.digest(scenario).hex)
             g.scenarioJSON = ScenarioWriter.canonicalJSON(scenario)
+            g.checkpointEvery = every
             if let feed, let spec = scenario.websocket {
                 feed.finish()
                 g.metrics += fanoutMetrics(feed, spec: spec, config: scenario.config)
@@ -198,7 +209,6 @@ public enum Regression {
         } catch {
             return Outcome(file: file, status: .error, golden: nil, actual: nil, divergence: "\(error)", wallSeconds: seconds())
         }
-        let path = goldenPath(for: file)
         if update {
             do {
                 try (encode(actual).serialized(pretty: true) + "\n").write(toFile: path, atomically: true, encoding: .utf8)
@@ -345,7 +355,7 @@ public enum Regression {
             })),
             ("metrics", .array(g.metrics.map { .array([.string($0.0), .string($0.1)]) })),
             ("scenario_json", g.scenarioJSON.map { .string($0) } ?? .null),
-        ])
+        ] + (g.checkpointEvery.map { [("checkpoint_every", JSON.uint($0))] } ?? []))
     }
 
     static func decode(_ text: String) -> Golden? {
@@ -361,7 +371,8 @@ public enum Regression {
         }
         guard let pairs = o["metrics"] as? [[String]], pairs.allSatisfy({ $0.count == 2 }) else { return nil }
         return Golden(scenario: scenario, seed: seed, scenarioDigest: sd, events: events, finalDigest: fd, checkpoints: checkpoints,
-                      metrics: pairs.map { ($0[0], $0[1]) }, scenarioJSON: o["scenario_json"] as? String)
+                      metrics: pairs.map { ($0[0], $0[1]) }, scenarioJSON: o["scenario_json"] as? String,
+                      checkpointEvery: (o["checkpoint_every"] as? NSNumber)?.uint64Value)
     }
 }
 

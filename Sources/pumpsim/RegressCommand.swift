@@ -30,9 +30,16 @@ struct RegressCommand: ParsableCommand {
     @Option(help: ArgumentHelp("Also write JUnit XML (one case per scenario) here.", valueName: "FILE")) var junit: String?
     @Option(help: ArgumentHelp("On a mismatch, rerun the golden's recorded scenario and the current one with their traces here (NAME.golden.trace, NAME.current.trace) and name the first event that differs, with its fields.", valueName: "DIR"))
     var keepTraces: String?
+    @Option(help: ArgumentHelp("With --update: write the goldens with a checkpoint every N events (finer than the scenarios' checkpoint_every, so a mismatch is located closer to where it starts); the golden records N and later comparisons use it.", valueName: "N"),
+            transform: { t in guard let v = UInt64(t), (1...100_000_000).contains(v) else { throw ValidationError("--checkpoint-every expects a whole number from 1 to 100000000, found \(t)") }; return v })
+    var checkpointEvery: UInt64?
+
+    func validate() throws {
+        if checkpointEvery != nil && !update { throw ValidationError("--checkpoint-every sets how goldens are written: use it with --update") }
+    }
 
     func run() throws {
-        let outcomes = try Regression.run(directory: directory, update: update, jobs: threads.jobs, keepTraces: keepTraces)
+        let outcomes = try Regression.run(directory: directory, update: update, jobs: threads.jobs, keepTraces: keepTraces, checkpointEvery: checkpointEvery)
         if let junit {
             do { try Regression.junit(outcomes).write(toFile: junit, atomically: true, encoding: .utf8) } catch {
                 throw PumpSimError.badInput("cannot write \(junit): \(error.localizedDescription)")

@@ -257,6 +257,26 @@ struct TraceCLITests {
         #expect(replay["digest"] as? String == golden["final_digest"] as? String)
     }
 
+    @Test func regressWritesFinerCheckpointsWhenAskedAndKeepsThem() throws {
+        let dir = try tempDir("regress-every")
+        try FileManager.default.copyItem(at: packageRoot.appendingPathComponent("Scenarios/quickstart.yaml"), to: dir.appendingPathComponent("quickstart.yaml"))
+        let shipped = try json(try String(contentsOf: packageRoot.appendingPathComponent("Scenarios/quickstart.golden.json"), encoding: .utf8))
+        #expect(try pumpsim(["regress", dir.path, "--checkpoint-every", "100"]).status == 2)  // only with --update
+        #expect(try pumpsim(["regress", dir.path, "--update", "--checkpoint-every", "100"]).status == 0)
+        let golden = try json(try String(contentsOf: dir.appendingPathComponent("quickstart.golden.json"), encoding: .utf8))
+        let events = try #require(golden["events"] as? Int)
+        let checkpoints = try #require(golden["checkpoints"] as? [[String: Any]])
+        // A checkpoint after every 100 events (at slot ends), the last after the final event; the same run as shipped.
+        #expect(golden["checkpoint_every"] as? Int == 100 && checkpoints.count >= events / 200)
+        #expect(checkpoints.count > ((shipped["checkpoints"] as? [Any])?.count ?? 0))
+        #expect(golden["final_digest"] as? String == shipped["final_digest"] as? String)
+        // Comparing uses the golden's interval; a plain --update keeps it.
+        #expect(try pumpsim(["regress", dir.path]).status == 0)
+        #expect(try pumpsim(["regress", dir.path, "--update"]).status == 0)
+        let again = try json(try String(contentsOf: dir.appendingPathComponent("quickstart.golden.json"), encoding: .utf8))
+        #expect((again["checkpoints"] as? [Any])?.count == checkpoints.count)
+    }
+
     @Test func regressGivesTheSameResultsForAnyNumberOfJobs() throws {
         // The shipped scenarios but the 100 000-recipient airdrop, too slow for a debug build
         // (CI regresses it in release).
