@@ -32,6 +32,9 @@ public enum Invariant: String, Sendable, Hashable, CaseIterable {
     case merkleChangelog = "merkle_changelog"
     /// Every WebSocket message is delivered, dropped (with a reason), conflated or still in flight.
     case wsAccounted = "ws_accounted"
+    /// A run's catalog record is whole or absent: a write that fails part way leaves the run
+    /// marked running with none of its outcome, metrics or checkpoints.
+    case catalogConsistent = "catalog_consistent"
 
     /// One line on what it asserts.
     public var summary: String {
@@ -46,6 +49,7 @@ public enum Invariant: String, Sendable, Hashable, CaseIterable {
         case .blockLimits: return "each block stays within its compute-unit limit"
         case .merkleChangelog: return "the state tree's root matches its changelog and its leaves their accounts"
         case .wsAccounted: return "every WebSocket message is accounted for"
+        case .catalogConsistent: return "a failed catalog write leaves no half-recorded run"
         }
     }
 }

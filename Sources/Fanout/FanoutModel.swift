@@ -42,7 +42,22 @@ public struct NetworkModel: Sendable, Hashable {
     /// Probability that one frame is lost while the connection stays up, bps (`frame_loss_bps`):
     /// a proxy or broker dropping a frame; only that frame's messages are lost.
     public var frameLossBps: UInt32 = 0
+    /// Largest offset of a client's clock from the server's, µs (a fault: `clock_skew`): each
+    /// client's offset is fixed, uniform in [−skew, +skew]; latencies are what the client
+    /// measures (its receive time on its clock minus the server's send stamp; never below 0).
+    public var clockSkewMicros: UInt64 = 0
     public init() {}
+
+    /// The fixed clock offset of client `id` under `seed`, µs (0 without skew).
+    @inlinable public func clockOffset(of id: Int, seed: UInt64) -> Int64 {
+        guard clockSkewMicros > 0 else { return 0 }
+        var z = seed &+ UInt64(truncatingIfNeeded: id) &* 0x9E37_79B9_7F4A_7C15
+        z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
+        z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
+        z ^= z >> 31
+        let span = clockSkewMicros * 2 + 1
+        return Int64(z % span) - Int64(clockSkewMicros)
+    }
 }
 
 /// How a reconnecting client spreads its attempts out.

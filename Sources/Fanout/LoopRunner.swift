@@ -263,14 +263,16 @@ struct LoopRunner {
         let w = window(v)
         let arrival = arrivalNanos / 1_000
         let k = result.series.index(arrival)
+        let skew = config.network.clockOffset(of: placement.client(v), seed: config.seed)
         for m in f.firstMessage..<(f.firstMessage + f.messageCount) {
             let t = frames.messageTimes[m]
             guard w.lo <= t && t < w.hi else { continue }
             if arrival <= durationMicros {
                 result.delivered += 1
                 result.series.delivered[k] += 1
-                _ = result.latency.record(arrival - t)
-                result.series.recordLatency(arrival - t, at: arrival)
+                let measured = skew == 0 ? arrival - t : UInt64(max(0, Int64(arrival - t) + skew))
+                _ = result.latency.record(measured)
+                result.series.recordLatency(measured, at: arrival)
             } else {
                 result.inFlight += 1
             }

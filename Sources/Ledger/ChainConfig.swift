@@ -64,6 +64,9 @@ public enum PlantedDefect: String, Sendable, Hashable, CaseIterable {
     case sellTokensOffByOne = "sell-tokens-off-by-one"
     /// A virtual (paper) buy also charges the wallet's real lamports (`virtual_isolated`).
     case virtualTradeChargesRealWallet = "virtual-trade-charges-real-wallet"
+    /// The run catalog records a run's end row by row, not in one transaction (`catalog_consistent`
+    /// under `pumpsim fuzz`'s `catalog_write_fail_bps`).
+    case catalogFinishNotAtomic = "catalog-finish-not-atomic"
 }
 
 /// A Light-style v1 state tree (REFERENCE.md Part 2 §4). Light's mainnet trees: height 26,

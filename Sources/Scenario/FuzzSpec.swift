@@ -1,4 +1,5 @@
 import SimCore
+import Fanout
 
 /// A scenario's `fuzz:` section: what `pumpsim fuzz --swarm` may draw per seed, and the fault
 /// rates every fuzzed run gets.
@@ -9,7 +10,8 @@ import SimCore
 ///     agents.retail.count: {min: 10, max: 500}
 ///     chain.drop_bps: {min: 0, max: 2000}
 ///   features: [agents.snipers, agents.whales, chain.faults]   # each switched off with probability 1/2
-///   faults: {leader_skip_bps: 50, rpc_timeout_bps: 100, drop_after_preflight_bps: 100}
+///   faults: {leader_skip_bps: 50, rpc_timeout_bps: 100, drop_after_preflight_bps: 100,
+///            ws_node_death_bps: 2000, clock_skew: 50ms, catalog_write_fail_bps: 500}
 /// ```
 /// A feature `agents.NAME` is switched off by `count: 0`; `chain.faults` by zeroing the fault
 /// rates; any other feature is a `key=value` override applied when it is off.
@@ -21,28 +23,29 @@ public struct FuzzSpec: Sendable, Hashable {
     }
     public var ranges: [Range] = []
     public var features: [String] = []
-    /// Fault rates (bps) as `chain.X=N` overrides, in the order written.
-    public var faults: [(key: String, bps: UInt64)] = []
+    /// Fault rates every fuzzed seed gets, as overrides (`chain.leader_skip_bps=50`, `websocket.clock_skew=80ms`), in the order written.
+    public var faultOverrides: [String] = []
+    /// Per WebSocket node but the first: the chance it dies during the run (at a time drawn per seed), bps.
+    public var wsNodeDeathBps: UInt64 = 0
+    /// Per seed: the chance that recording the run in a catalog fails part way, bps.
+    public var catalogWriteFailBps: UInt64 = 0
     public init() {}
 
-    public static func == (a: FuzzSpec, b: FuzzSpec) -> Bool {
-        a.ranges == b.ranges && a.features == b.features && a.faults.map(\.key) == b.faults.map(\.key) && a.faults.map(\.bps) == b.faults.map(\.bps)
-    }
-    public func hash(into h: inout Hasher) { h.combine(ranges); h.combine(features); for f in faults { h.combine(f.key); h.combine(f.bps) } }
-
-    /// The fault keys a `faults:` map may name (the chain's fault rates).
-    public static let faultKeys = ["leader_skip_bps", "rpc_timeout_bps", "drop_after_preflight_bps", "drop_bps"]
+    /// The chain's fault keys a `faults:` map may name (rates in bps).
+    public static let chainFaultKeys = ["leader_skip_bps", "rpc_timeout_bps", "drop_after_preflight_bps", "drop_bps"]
+    /// Every key a `faults:` map may name.
+    public static let faultKeys = chainFaultKeys + ["ws_node_death_bps", "clock_skew", "catalog_write_fail_bps"]
 
     /// The overrides that switch a feature off.
     public static func offOverrides(_ feature: String) -> [String] {
         if feature.hasPrefix("agents."), !feature.dropFirst(7).contains(".") { return ["\(feature).count=0"] }
-        if feature == "chain.faults" { return faultKeys.map { "chain.\($0)=0" } }
+        if feature == "chain.faults" { return chainFaultKeys.map { "chain.\($0)=0" } }
         return [feature]
     }
 }
 
 extension ScenarioLoader {
-    static func fuzz(_ n: SNode, path: String, groupNames: [String]) throws(ScenarioError) -> FuzzSpec {
+    static func fuzz(_ n: SNode, path: String, groupNames: [String], websocket: WebSocketSpec?) throws(ScenarioError) -> FuzzSpec {
         let f = try Fields(n, path: path, allowed: ["ranges", "features", "faults"])
         var spec = FuzzSpec()
         if let r = f["ranges"] {
@@ -69,7 +72,16 @@ extension ScenarioLoader {
         }
         if let fl = f["faults"] {
             let g = try Fields(fl, path: f.sub("faults"), allowed: FuzzSpec.faultKeys)
-            for k in FuzzSpec.faultKeys where g[k] != nil { spec.faults.append((k, try g.need(k, "a rate in bps", Decode.bps))) }
+            for k in FuzzSpec.chainFaultKeys where g[k] != nil { spec.faultOverrides.append("chain.\(k)=\(try g.need(k, "a rate in bps", Decode.bps))") }
+            for k in ["ws_node_death_bps", "clock_skew"] where g[k] != nil && websocket == nil {
+                throw ScenarioError(g[k]!.origin, field: g.sub(k), "a WebSocket fault needs a websocket section")
+            }
+            if g["clock_skew"] != nil { spec.faultOverrides.append("websocket.clock_skew=\(try g.need("clock_skew", "the largest clock offset (like 50ms)", Decode.micros))us") }
+            spec.wsNodeDeathBps = try g.get("ws_node_death_bps", default: 0, Decode.bps)
+            if spec.wsNodeDeathBps > 0, let w = websocket, w.fanout.server.nodes < 2 {
+                throw ScenarioError(g["ws_node_death_bps"]!.origin, field: g.sub("ws_node_death_bps"), "nodes die only when there are two or more (websocket.server.nodes), so that clients have one to reconnect to")
+            }
+            spec.catalogWriteFailBps = try g.get("catalog_write_fail_bps", default: 0, Decode.bps)
         }
         return spec
     }

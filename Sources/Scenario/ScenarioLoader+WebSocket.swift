@@ -31,7 +31,7 @@ extension ScenarioLoader {
                                                   "slow_bandwidth_bytes_per_second", "loss_bps", "write_buffer_bytes", "slow_consumer",
                                                   "reconnect", "heartbeat", "heartbeat_bytes", "server", "broker", "join_stages",
                                                   "frame_loss_bps", "connection_loss_bps", "commitment", "indexer_delay", "price_updates",
-                                                  "subscribe", "thresholds"])
+                                                  "subscribe", "thresholds", "clock_skew"])
         var w = WebSocketSpec()
         w.fanout.subscribers = Int(try f.need("subscribers", "how many clients (like 200000)", Decode.uint(max: UInt64(FanoutLimits.maxSubscribers), min: 1)))
         w.fanout.topicWeights = Array(repeating: 1, count: symbols.count)
@@ -64,6 +64,8 @@ extension ScenarioLoader {
         }
         w.fanout.network.lossBps = UInt32(try f.get(f["loss_bps"] != nil ? "loss_bps" : "connection_loss_bps", default: 0, Decode.bps))
         w.fanout.network.frameLossBps = UInt32(try f.get("frame_loss_bps", default: 0, Decode.bps))
+        w.fanout.network.clockSkewMicros = try f.get("clock_skew", default: 0, Decode.micros)
+        guard w.fanout.network.clockSkewMicros <= 3_600_000_000 else { throw ScenarioError(f["clock_skew"]!.origin, field: f.sub("clock_skew"), "at most 1h") }
         let commitment = try f.get("commitment", default: "processed", Decode.text)
         guard let c = Commitment(rawValue: commitment) else {
             throw ScenarioError(f["commitment"]!.origin, field: f.sub("commitment"), "expected processed or confirmed, found \"\(TerminalText.escaped(commitment))\"")
@@ -229,6 +231,7 @@ extension ScenarioWriter {
         // Only when given: the commitment's default otherwise.
         if let d = w.indexerDelayMicros { fields.append(("indexer_delay", micros(d))) }
         if let t = w.subscribeTemplate { fields.append(("subscribe", .string(t))) }
+        if w.fanout.network.clockSkewMicros > 0 { fields.append(("clock_skew", micros(w.fanout.network.clockSkewMicros))) }
         if !w.thresholds.isEmpty { fields.append(("thresholds", .array(w.thresholds.map { .string($0) }))) }
         return .object(fields)
     }

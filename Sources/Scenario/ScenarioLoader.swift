@@ -132,7 +132,7 @@ public enum ScenarioLoader {
             }
         }
         if let z = f["fuzz"] {
-            resolved.fuzz = try fuzz(z, path: "fuzz", groupNames: c.groups.map(\.name))
+            resolved.fuzz = try fuzz(z, path: "fuzz", groupNames: c.groups.map(\.name), websocket: resolved.websocket)
         }
         return resolved
     }

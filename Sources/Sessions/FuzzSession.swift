@@ -4,6 +4,8 @@ import Engine
 import Ledger
 import Scenario
 import Fanout
+import Store
+import Reports
 
 /// How a run failed, as fuzz and shrink compare failures: the same kind and name is "the same way".
 public struct FailureSignature: Sendable, Hashable, CustomStringConvertible {
@@ -25,10 +27,13 @@ public enum Probe {
     public struct Result: Sendable {
         public var events: UInt64
         public var failure: FailureSignature?
+        public var outcome: RunOutcome?
     }
 
-    public static func run(_ scenario: ResolvedScenario, checkInvariants: Bool = true, until: Assertion? = nil) -> Result {
-        let needsFanout = scenario.websocket != nil && (scenario.assertions + [until].compactMap { $0 }).contains { $0.target == .ws }
+    /// `fanout`: evaluate the scenario's fan-out even when no assertion needs it (WebSocket faults
+    /// are being fuzzed, so `ws_accounted` is checked).
+    public static func run(_ scenario: ResolvedScenario, checkInvariants: Bool = true, until: Assertion? = nil, fanout wantFanout: Bool = false) -> Result {
+        let needsFanout = scenario.websocket != nil && (wantFanout || (scenario.assertions + [until].compactMap { $0 }).contains { $0.target == .ws })
         let feed = needsFanout ? scenario.websocket.map { FanoutFeed(config: scenario.config, spec: $0) } : nil
         var outcome: RunOutcome?
         var violation: InvariantViolation?
@@ -58,17 +63,17 @@ public enum Probe {
         let context = AssertionContext(outcome: outcome, fanout: fanout, violation: violation, error: error)
         if let until {
             let (ok, actual) = context.check(until)
-            return Result(events: events, failure: ok ? nil : FailureSignature(kind: .assertion, name: until.text, message: "\(until.text): \(actual)"))
+            return Result(events: events, failure: ok ? nil : FailureSignature(kind: .assertion, name: until.text, message: "\(until.text): \(actual)"), outcome: outcome)
         }
-        if let v = violation { return Result(events: events, failure: FailureSignature(kind: .invariant, name: v.invariant.rawValue, message: "\(v)")) }
+        if let v = violation { return Result(events: events, failure: FailureSignature(kind: .invariant, name: v.invariant.rawValue, message: "\(v)"), outcome: outcome) }
         if let error {
             let name = error.split(separator: ":").first.map(String.init) ?? error
-            return Result(events: events, failure: FailureSignature(kind: .error, name: name, message: error))
+            return Result(events: events, failure: FailureSignature(kind: .error, name: name, message: error), outcome: outcome)
         }
         if let (a, actual) = context.failed(scenario.assertions).first {
-            return Result(events: events, failure: FailureSignature(kind: .assertion, name: a.text, message: "\(a.text): \(actual)"))
+            return Result(events: events, failure: FailureSignature(kind: .assertion, name: a.text, message: "\(a.text): \(actual)"), outcome: outcome)
         }
-        return Result(events: events, failure: nil)
+        return Result(events: events, failure: nil, outcome: outcome)
     }
 }
 
@@ -104,20 +109,39 @@ public enum FuzzSession {
 
     public static let maxSeeds = 1_000_000
 
-    /// The overrides of one seed: the request's, the section's faults, and (swarm) its draws.
-    public static func draw(seed: UInt64, spec: FuzzSpec?, swarm: Bool, base: [String]) -> (overrides: [String], off: [String]) {
-        var o = base
-        guard let spec else { return (o, []) }
-        o += spec.faults.map { "chain.\($0.key)=\($0.bps)" }
-        guard swarm else { return (o, []) }
-        var rng = SimRandom(seed: seed).substream(named: "fuzz/swarm")
-        for r in spec.ranges { o.append("\(r.key)=\(rng.uniform(in: r.min...r.max))") }
-        var off: [String] = []
-        for f in spec.features where rng.uniform(in: 0...1) == 0 {
-            off.append(f)
-            o += FuzzSpec.offOverrides(f)
+    /// What one seed draws: its overrides (the request's, the section's faults, the WebSocket
+    /// node deaths, and with `swarm` the ranges and the features switched off) and whether its
+    /// catalog write fails (and after how many rows).
+    public struct Draw: Sendable {
+        public var overrides: [String]
+        public var off: [String] = []
+        public var catalogFailsAfterRows: Int?
+    }
+
+    public static func draw(seed: UInt64, scenario: ResolvedScenario, swarm: Bool, base: [String]) -> Draw {
+        var d = Draw(overrides: base)
+        guard let spec = scenario.fuzz else { return d }
+        d.overrides += spec.faultOverrides
+        var faults = SimRandom(seed: seed).substream(named: "fuzz/faults")
+        if spec.wsNodeDeathBps > 0, let w = scenario.websocket {
+            let duration = max(scenario.config.durationTicks * scenario.config.clock.slotMillis * 1_000, 1)
+            var deaths: [String] = []
+            for node in 1..<w.fanout.server.nodes where faults.chance(bps: UInt32(spec.wsNodeDeathBps)) {
+                deaths.append("{node: \(node), at: \(faults.uniform(in: 0...(duration - 1)))us}")
+            }
+            if !deaths.isEmpty { d.overrides.append("websocket.server.failures=[\(deaths.joined(separator: ", "))]") }
         }
-        return (o, off)
+        if spec.catalogWriteFailBps > 0 && faults.chance(bps: UInt32(spec.catalogWriteFailBps)) {
+            d.catalogFailsAfterRows = Int(faults.uniform(in: 0...40))
+        }
+        guard swarm else { return d }
+        var rng = SimRandom(seed: seed).substream(named: "fuzz/swarm")
+        for r in spec.ranges { d.overrides.append("\(r.key)=\(rng.uniform(in: r.min...r.max))") }
+        for f in spec.features where rng.uniform(in: 0...1) == 0 {
+            d.off.append(f)
+            d.overrides += FuzzSpec.offOverrides(f)
+        }
+        return d
     }
 
     static func shellQuoted(_ s: String) -> String {
@@ -148,17 +172,23 @@ public enum FuzzSession {
         DispatchQueue.concurrentPerform(iterations: jobs) { _ in
             while let i = box.next() {
                 let seed = q.firstSeed + UInt64(i)
-                let (overrides, off) = draw(seed: seed, spec: base.fuzz, swarm: q.swarm, base: q.overrides)
+                let d = draw(seed: seed, scenario: base, swarm: q.swarm, base: q.overrides)
                 let start = ContinuousClock.now
-                var result = SeedResult(seed: seed, overrides: overrides, off: off, events: 0, failure: nil, wallSeconds: 0,
-                                        repro: repro(q, seed: seed, overrides: overrides))
+                var result = SeedResult(seed: seed, overrides: d.overrides, off: d.off, events: 0, failure: nil, wallSeconds: 0,
+                                        repro: repro(q, seed: seed, overrides: d.overrides))
                 do {
-                    var s = try ScenarioLoader.parse(text, file: q.scenarioPath, defaultName: base.name, overrides: overrides)
+                    var s = try ScenarioLoader.parse(text, file: q.scenarioPath, defaultName: base.name, overrides: d.overrides)
                     s.seed = seed
                     s.config.chain.plantedDefect = q.plantedDefect
-                    let p = Probe.run(s)
+                    let p = Probe.run(s, fanout: base.fuzz.map { $0.wsNodeDeathBps > 0 || $0.faultOverrides.contains { $0.hasPrefix("websocket.") } } ?? false)
                     result.events = p.events
                     result.failure = p.failure
+                    if result.failure == nil, let rows = d.catalogFailsAfterRows, let outcome = p.outcome {
+                        if let v = CatalogFault.check(outcome, scenario: s, path: q.scenarioPath, failAfterRows: rows, plantedNonAtomic: q.plantedDefect == .catalogFinishNotAtomic) {
+                            result.failure = FailureSignature(kind: .invariant, name: v.invariant.rawValue, message: "\(v)")
+                        }
+                        result.repro += " (the catalog write failed after \(rows) rows: rerun with fuzz --first-seed \(seed) --seeds 1)"
+                    }
                 } catch {
                     result.failure = FailureSignature(kind: .error, name: "bad configuration", message: "\(error)")
                 }
@@ -214,5 +244,50 @@ final class OrderedResults<T: Sendable>: @unchecked Sendable {
     var all: [T] {
         lock.lock(); defer { lock.unlock() }
         return Array(slots[0..<reported].compactMap { $0 })
+    }
+}
+
+/// `catalog_write_fail_bps`: records a finished run in a fresh catalog whose write fails part way
+/// (as a full disk would), then checks the catalog: the run is still marked running and none of
+/// its outcome, metrics or checkpoints are there (`finish` is one transaction).
+public enum CatalogFault {
+    public static func check(_ outcome: RunOutcome, scenario: ResolvedScenario, path: String, failAfterRows: Int, plantedNonAtomic: Bool = false) -> InvariantViolation? {
+        let dir = FileManager.default.temporaryDirectory.appendingPathComponent("pumpsim-fuzz-catalog-\(UUID().uuidString)")
+        defer { try? FileManager.default.removeItem(at: dir) }
+        do {
+            try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
+            let catalog = try RunCatalog(path: dir.appendingPathComponent("catalog.sqlite").path)
+            catalog.plantedNonAtomicFinish = plantedNonAtomic
+            let id = try catalog.begin(RunCatalog.RunStart(startedAt: Catalogs.now(), scenarioPath: path, scenarioName: scenario.name,
+                                                           scenarioDigest: ScenarioWriter.digest(scenario).hex, seed: scenario.seed,
+                                                           engineVersion: EngineInfo.version, overrides: [], tracePath: nil))
+            catalog.failFinishAfterRows = failAfterRows
+            let metrics = CatalogMetrics.render(outcome, wallSeconds: 0)
+            let checkpoints = outcome.checkpoints.map { RunCatalog.StoredCheckpoint(tick: $0.tick, eventIndex: $0.eventIndex, digest: $0.digest) }
+            let total = 2 + metrics.count + checkpoints.count
+            var failed = false
+            do {
+                try catalog.finish(run: id, outcome: "ok", wallSeconds: 0, events: outcome.events, finalDigest: outcome.digest,
+                                   metrics: metrics, checkpoints: checkpoints, outcomeJSON: OutcomeCodec.encode(outcome))
+            } catch { failed = true }
+            guard let (run, storedMetrics, storedCheckpoints) = try catalog.run(id: id) else {
+                return InvariantViolation(.catalogConsistent, "run \(id) vanished from the catalog")
+            }
+            let outcomes = try catalog.db.query("SELECT COUNT(*) FROM run_outcomes WHERE run_id = ?", [.int(id)]).first?[0].int ?? 0
+            if failed {
+                if run.outcome != "running" || !storedMetrics.isEmpty || !storedCheckpoints.isEmpty || outcomes != 0 {
+                    return InvariantViolation(.catalogConsistent, "a catalog write that failed after \(failAfterRows) rows left a half-recorded run", values: [
+                        .init("outcome", run.outcome), .init("metrics", "\(storedMetrics.count)"), .init("checkpoints", "\(storedCheckpoints.count)"),
+                        .init("outcomes", "\(outcomes)")])
+                }
+            } else if failAfterRows < total {
+                return InvariantViolation(.catalogConsistent, "the injected failure after \(failAfterRows) of \(total) rows did not happen")
+            } else if run.outcome != "ok" || storedMetrics.count != metrics.count || storedCheckpoints.count != checkpoints.count {
+                return InvariantViolation(.catalogConsistent, "a catalog write that succeeded is not whole")
+            }
+            return nil
+        } catch {
+            return InvariantViolation(.catalogConsistent, "the catalog could not be used: \(error)")
+        }
     }
 }

@@ -166,7 +166,7 @@ public enum ShrinkSession {
 
         /// Switches off what may not matter: fault rates, the websocket section, other assertions.
         func simplify() {
-            for k in FuzzSpec.faultKeys where current.doc.scalar(["chain", k]).map({ $0 != "0" }) == true {
+            for k in FuzzSpec.chainFaultKeys where current.doc.scalar(["chain", k]).map({ $0 != "0" }) == true {
                 var d = current.doc
                 if (try? d.apply("chain.\(k)=0")) != nil { _ = attempt(d) }
             }

@@ -186,21 +186,42 @@ public final class RunCatalog {
     /// Records how a run ended, with its metrics and checkpoints, in one transaction.
     public func finish(run id: Int64, outcome: String, wallSeconds: Double, events: UInt64, finalDigest: String?,
                        metrics: [(String, Double)], checkpoints: [StoredCheckpoint], outcomeJSON: String? = nil) throws {
-        try db.transaction {
+        var written = 0
+        // The fault `pumpsim fuzz` injects (`catalog_write_fail_bps`): the write fails part way, as a full disk would.
+        func wrote() throws {
+            written += 1
+            if let n = failFinishAfterRows, written > n {
+                failFinishAfterRows = nil
+                throw SQLiteError(path: db.path, code: 10, message: "disk I/O error (an injected fault, after \(n) rows)")
+            }
+        }
+        let body = { [self] () throws in
             if let outcomeJSON {
                 try db.query("INSERT INTO run_outcomes (run_id, json) VALUES (?, ?)", [.int(id), .text(outcomeJSON)])
+                try wrote()
             }
             try db.query("UPDATE runs SET outcome = ?, wall_seconds = ?, events = ?, final_digest = ? WHERE id = ?",
                          [.text(outcome), .real(wallSeconds), .int(Int64(events)), finalDigest.map { .text($0) } ?? .null, .int(id)])
+            try wrote()
             for (name, value) in metrics {
                 try db.query("INSERT INTO run_metrics (run_id, name, value) VALUES (?, ?, ?)", [.int(id), .text(name), .real(value)])
+                try wrote()
             }
             for c in checkpoints {
                 try db.query("INSERT INTO checkpoints (run_id, tick, event_index, digest) VALUES (?, ?, ?, ?)",
                              [.int(id), .int(Int64(c.tick)), .int(Int64(c.eventIndex)), .text(c.digest)])
+                try wrote()
             }
         }
+        if plantedNonAtomicFinish { try body() } else { try db.transaction(body) }
     }
+
+    /// A fault: the next `finish` fails after writing this many rows (inside its transaction,
+    /// which then rolls back). Set by `pumpsim fuzz` for `catalog_write_fail_bps`.
+    public var failFinishAfterRows: Int?
+    /// A planted defect (tests only): `finish` writes row by row without its transaction, so a
+    /// failure part way leaves a half-recorded run (`catalog_consistent` catches it).
+    public var plantedNonAtomicFinish = false
 
     /// One row of `runs`.
     public struct Run: Sendable {

@@ -49,6 +49,40 @@ struct FuzzShrinkTests {
         #expect(try lines(r.stdout).allSatisfy { $0["ok"] as? Bool == true })
     }
 
+    @Test func everyFaultIsInjectedAndTheHonestEngineSurvivesThem() throws {
+        let fixture = "Tests/Fixtures/fuzz/faults.yaml"
+        let r = try pumpsim(["fuzz", fixture, "--seeds", "8", "--swarm", "--json", "--jobs", "2"])
+        #expect(r.status == 0, "\(r.stdout)\(r.stderr)")
+        let seeds = try lines(r.stdout)
+        let overrides = seeds.map { ($0["overrides"] as? [String]) ?? [] }
+        #expect(overrides.allSatisfy { $0.contains("chain.leader_skip_bps=200") && $0.contains("websocket.clock_skew=50000us") })
+        // Node deaths are drawn per seed (node 0 always survives for clients to reconnect to).
+        let deaths = overrides.compactMap { $0.first { $0.hasPrefix("websocket.server.failures=") } }
+        #expect(!deaths.isEmpty && deaths.allSatisfy { !$0.contains("node: 0,") })
+        // A seed's drawn deaths, run alone: the fan-out's clients are disconnected and reconnect.
+        let i = try #require(overrides.firstIndex { $0.contains { $0.hasPrefix("websocket.server.failures=") } })
+        let run = try pumpsim(["run", fixture, "--no-db", "--json", "--seed", "\(seeds[i]["seed"] as! Int)"] + overrides[i].flatMap { ["--set", $0] })
+        let ws = try #require(try json(run.stdout)["websocket"] as? [String: Any])
+        #expect((ws["reconnects"] as? Int ?? 0) > 0 && (ws["dropped_by_cause"] as? [String: Any])?["node_death"] != nil, "\(ws)")
+        // A planted non-atomic catalog write is caught when the injected write failure hits it.
+        let bad = try pumpsim(["fuzz", fixture, "--seeds", "8", "--json", "--plant-defect", "catalog-finish-not-atomic"])
+        #expect(bad.status == 1)
+        let caught = try lines(bad.stdout).compactMap { $0["failure"] as? [String: Any] }
+        #expect(!caught.isEmpty && caught.allSatisfy { $0["name"] as? String == "catalog_consistent" })
+        #expect(caught.allSatisfy { ($0["message"] as? String ?? "").contains("left a half-recorded run") })
+    }
+
+    @Test func clockSkewChangesMeasuredLatencyOnly() throws {
+        func row(_ extra: [String]) throws -> [String: Any] {
+            let r = try pumpsim(["loadtest", "Tests/Fixtures/fuzz/faults.yaml", "--batching", "window=25ms", "--json"] + extra)
+            return try #require((try json(r.stdout)["rows"] as? [[String: Any]])?.first)
+        }
+        let plain = try row([]), skewed = try row(["--set", "websocket.clock_skew=200ms"])
+        #expect(plain["delivered"] as? Int == skewed["delivered"] as? Int && plain["frames"] as? Int == skewed["frames"] as? Int)
+        let p99 = { (r: [String: Any]) in (r["latency_ms"] as? [String: Any])?["p99"] as? Double ?? 0 }
+        #expect(p99(skewed) > p99(plain))
+    }
+
     @Test func shrinkReducesTheFailingScenarioToAFewAgentsAndEntries() throws {
         let out = FileManager.default.temporaryDirectory.appendingPathComponent("shrunk-\(UUID().uuidString).yaml").path
         defer { try? FileManager.default.removeItem(atPath: out) }

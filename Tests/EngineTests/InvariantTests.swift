@@ -132,9 +132,11 @@ struct InvariantTests {
     }
 
     @Test func everyInvariantHasABreakingTest() {
-        // ws_accounted is the fan-out's (Tests/SessionsTests); the rest are above.
+        // ws_accounted is the fan-out's (Tests/SessionsTests), catalog_consistent the catalog's
+        // (Tests/CLITests/FuzzShrinkTests, under an injected write failure); the rest are above.
         #expect(Invariant.allCases.map(\.rawValue) == ["sol_conserved", "tokens_conserved", "balance_in_range", "curve", "rewards_within_vault",
-                                                         "virtual_isolated", "mempool_limits", "block_limits", "merkle_changelog", "ws_accounted"])
+                                                         "virtual_isolated", "mempool_limits", "block_limits", "merkle_changelog", "ws_accounted",
+                                                         "catalog_consistent"])
     }
 
     @Test func aViolationSaysWhichInvariantWhichEventAndTheValues() {
