@@ -51,7 +51,9 @@ struct AgentPool: Sendable {
             let first = config.groupFirstAccount(g)
             for i in 0..<group.count {
                 let account = first + UInt32(i)
-                var agent = Agent(account: account, group: UInt16(g), rng: root.substream(named: "agent", index: UInt64(account)))
+                // Keyed by the group's name and the agent's place in it, not its account id: one
+                // more agent in another group changes nothing this one draws.
+                var agent = Agent(account: account, group: UInt16(g), rng: root.substream(named: "agent/\(group.name)", index: UInt64(i)))
                 let index = UInt32(agents.count)
                 if let wake = firstWake(&agent, group: group, indexInGroup: i, creatorOf: creatorOf) {
                     queue.insert(Wake(tick: wake, agent: index))

@@ -88,8 +88,8 @@ public struct World: Sendable, CanonicallyEncodable {
         for w in config.wallets {
             chain.openAccount(lamports: w.balanceLamports, bornTick: -Int64(clamping: w.accountAgeSlots))
         }
-        for (g, group) in config.groups.enumerated() {
-            var rng = root.substream(named: "genesis/group", index: UInt64(g))
+        for group in config.groups {
+            var rng = root.substream(named: "genesis/group/\(group.name)")
             for _ in 0..<group.count {
                 let balance = group.balanceLamports.draw(&rng)
                 let age = group.accountAgeSlots.draw(&rng)

@@ -119,8 +119,8 @@ public enum Regression {
             }
             let d = try DiffSession.run(a, b)
             guard let diff = d.difference else { return "traces kept in \(a) and \(b): they hold the same events (the difference is in the fan-out metrics)" }
-            let ea = diff.afterA.first.map { EventJSON.object($0).serialized() } ?? "(the golden's trace ends)"
-            let eb = diff.afterB.first.map { EventJSON.object($0).serialized() } ?? "(the current trace ends)"
+            let ea = diff.afterA.first.map { d.show($0, side: 0).serialized() } ?? "(the golden's trace ends)"
+            let eb = diff.afterB.first.map { d.show($0, side: 1).serialized() } ?? "(the current trace ends)"
             return "first differing event \(diff.seq)\(diff.fields.isEmpty ? "" : " (fields: \(diff.fields.joined(separator: ", ")))"): golden \(ea), now \(eb); traces \(a), \(b) (pumpsim diff \(a) \(b))"
         } catch {
             return "cannot rerun for traces: \(error)"

@@ -106,6 +106,15 @@ public enum DiffSession {
         /// What differs besides events (scenario, seed, engine).
         public var notes: [String]
         public var difference: TraceDiff.Difference?
+        /// When the scenarios differ: each trace's account names (events are compared, and
+        /// best shown, with accounts by name).
+        public var names: (AccountNames, AccountNames)?
+
+        /// An event as JSON, its accounts named when the scenarios differ.
+        public func show(_ r: EventRecord, side: Int) -> JSON {
+            guard let names else { return EventJSON.object(r) }
+            return EventJSON.labelled(r, names: side == 0 ? names.0 : names.1)
+        }
     }
 
     public static func run(_ a: String, _ b: String) throws(PumpSimError) -> Result {
@@ -115,7 +124,12 @@ public enum DiffSession {
         if ra.header.seed != rb.header.seed { notes.append("the seeds differ (\(ra.header.seed) vs \(rb.header.seed))") }
         if ra.header.engineVersion != rb.header.engineVersion { notes.append("the engine versions differ (\(ra.header.engineVersion) vs \(rb.header.engineVersion))") }
         for r in [ra, rb] { if let t = r.truncation { notes.append("\(r.path) is truncated: \(t)") } }
-        let difference = try Traces.read { try TraceDiff.first(ra, rb) }
-        return Result(notes: notes, difference: difference)
+        var names: (AccountNames, AccountNames)?
+        if ra.header.scenarioDigest != rb.header.scenarioDigest, let sa = try? Traces.scenario(of: ra), let sb = try? Traces.scenario(of: rb) {
+            names = (AccountNames(sa.config), AccountNames(sb.config))
+            notes.append("accounts are compared by name (retail-17, alice), so a group of another size does not renumber the rest")
+        }
+        let difference = try Traces.read { [names] in try TraceDiff.first(ra, rb, names: names) }
+        return Result(notes: notes, difference: difference, names: names)
     }
 }

@@ -93,6 +93,32 @@ public enum EventJSON {
     }
 
     /// Names of the fields whose values differ between two events (the type counts as a field).
+    /// Keys whose values are account ids.
+    public static let accountKeys: Set<String> = ["payer", "wallet", "creator", "from", "to", "user", "first_recipient"]
+
+    /// The event with its accounts named per their scenario (`retail-17`, `alice`): the same
+    /// wallet has the same name in two runs whose groups differ in size, where its id does not.
+    public static func labelled(_ r: EventRecord, names: AccountNames) -> JSON {
+        .object([("seq", .uint(r.seq)), ("tick", .uint(r.tick)), ("type", .string(r.event.typeName))] + labelledFields(r.event, names: names))
+    }
+
+    static func labelledFields(_ e: Event, names: AccountNames) -> [(String, JSON)] {
+        fields(e).map { k, v in
+            if accountKeys.contains(k), case .uint(let id) = v, id <= UInt64(UInt32.max) { return (k, .string(names.name(AccountID(UInt32(id))))) }
+            return (k, v)
+        }
+    }
+
+    /// The fields that differ between two events, their accounts compared by name.
+    public static func differingFields(_ a: EventRecord, _ b: EventRecord, names: (AccountNames, AccountNames)) -> [String] {
+        var out: [String] = []
+        if a.tick != b.tick { out.append("tick") }
+        if a.event.typeName != b.event.typeName { return out + ["type"] }
+        let fa = labelledFields(a.event, names: names.0), fb = labelledFields(b.event, names: names.1)
+        for (x, y) in zip(fa, fb) where x.1 != y.1 { out.append(x.0) }
+        return out
+    }
+
     public static func differingFields(_ a: EventRecord, _ b: EventRecord) -> [String] {
         var out: [String] = []
         if a.tick != b.tick { out.append("tick") }

@@ -92,14 +92,21 @@ public enum TraceDiff {
 
     /// Streams both traces side by side, one block of each in memory; nil when every event
     /// matches and both end together.
-    public static func first(_ a: TraceReader, _ b: TraceReader, context: Int = 3) throws -> Difference? {
+    ///
+    /// `names`: compare accounts by their names in each trace's scenario (two scenarios whose
+    /// groups differ in size number their wallets differently; named, they line up).
+    public static func first(_ a: TraceReader, _ b: TraceReader, context: Int = 3, names: (AccountNames, AccountNames)? = nil) throws -> Difference? {
         var ca = a.cursor(), cb = b.cursor()
         var recent: [EventRecord] = []
         var seq: UInt64 = 0
+        func same(_ x: EventRecord, _ y: EventRecord) -> Bool {
+            guard let names else { return x == y }
+            return x.tick == y.tick && EventJSON.labelled(x, names: names.0) == EventJSON.labelled(y, names: names.1)
+        }
         while true {
             let x = try ca.next(), y = try cb.next()
             if x == nil && y == nil { return nil }
-            if let x, let y, x == y {
+            if let x, let y, same(x, y) {
                 recent.append(x)
                 if recent.count > context { recent.removeFirst() }
                 seq += 1
@@ -108,7 +115,7 @@ public enum TraceDiff {
             var afterA = x.map { [$0] } ?? [], afterB = y.map { [$0] } ?? []
             while afterA.count < context, afterA.count > 0, let n = try ca.next() { afterA.append(n) }
             while afterB.count < context, afterB.count > 0, let n = try cb.next() { afterB.append(n) }
-            let fields = (x != nil && y != nil) ? EventJSON.differingFields(x!, y!) : []
+            let fields = (x != nil && y != nil) ? (names.map { EventJSON.differingFields(x!, y!, names: $0) } ?? EventJSON.differingFields(x!, y!)) : []
             return Difference(seq: seq, before: recent, afterA: afterA, afterB: afterB, fields: fields)
         }
     }

@@ -99,6 +99,8 @@ public struct AccountNames: Sendable {
     public init(_ config: SimulationConfig) { self.config = config }
 
     public func name(_ a: AccountID) -> String {
+        if a == 0 { return "fee-recipient" }
+        if a == 1 { return "rewards-vault" }
         if Int(a) >= Int(SimulationConfig.firstWalletAccount), Int(a - SimulationConfig.firstWalletAccount) < config.wallets.count {
             return config.wallets[Int(a - SimulationConfig.firstWalletAccount)].name
         }

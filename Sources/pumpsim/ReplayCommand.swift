@@ -87,17 +87,17 @@ struct DiffCommand: ParsableCommand {
                                             ("identical", .bool(r.difference == nil))]
             if let d = r.difference {
                 fields += [("first_difference", .uint(d.seq)), ("fields", .array(d.fields.map { .string($0) })),
-                           ("before", .array(d.before.map(EventJSON.object))), ("a_events", .array(d.afterA.map(EventJSON.object))),
-                           ("b_events", .array(d.afterB.map(EventJSON.object)))]
+                           ("before", .array(d.before.map { r.show($0, side: 0) })), ("a_events", .array(d.afterA.map { r.show($0, side: 0) })),
+                           ("b_events", .array(d.afterB.map { r.show($0, side: 1) }))]
             }
             Terminal.json(.object(fields))
         } else {
             for n in r.notes { Terminal.out("note: \(n)") }
             if let d = r.difference {
                 Terminal.out("first difference at event \(d.seq)" + (d.fields.isEmpty ? " (one trace ends there)" : "; fields: \(d.fields.joined(separator: ", "))"))
-                for e in d.before { Terminal.out("  = \(EventJSON.object(e).serialized())") }
-                for e in d.afterA { Terminal.out("  A \(EventJSON.object(e).serialized())") }
-                for e in d.afterB { Terminal.out("  B \(EventJSON.object(e).serialized())") }
+                for e in d.before { Terminal.out("  = \(r.show(e, side: 0).serialized())") }
+                for e in d.afterA { Terminal.out("  A \(r.show(e, side: 0).serialized())") }
+                for e in d.afterB { Terminal.out("  B \(r.show(e, side: 1).serialized())") }
             } else {
                 Terminal.out("identical: the traces hold the same events")
             }
