@@ -103,7 +103,7 @@ struct TraceTests {
     }
 
     @Test func seekingToATickDecompressesOnlyTheFramesItNeeds() throws {
-        let (path, rec, _) = try record("quickstart.yaml", blockBytes: 1_024, to: "seek.pstrace")
+        let (path, rec, _) = try record("quickstart.yaml", blockBytes: 512, to: "seek.pstrace")
         let reader = try TraceReader(path: path)
         let blocks = try #require(reader.index?.blocks)
         #expect(blocks.count > 20)
