@@ -1,3 +1,4 @@
+import Foundation
 import SimCore
 
 /// A scenario as written (its YAML tree, before defaults), for tools that edit scenarios
@@ -58,6 +59,38 @@ public struct ScenarioDocument: Sendable {
         }
         if case .scalar(let s) = n.kind { return s }
         return nil
+    }
+
+    /// The trade stream's rows (`trades.file` read relative to the scenario, or `trades.csv`):
+    /// its header lines (comments, the column names) and its data rows; nil without a stream
+    /// or for an NDJSON stream.
+    public func tradeRows() -> (header: [String], rows: [String])? {
+        guard let t = root.child("trades") else { return nil }
+        let text: String
+        if let inline = t.scalar(named: "csv") { text = inline }
+        else if let name = t.scalar(named: "file") {
+            let dir = (file as NSString).deletingLastPathComponent
+            let path = name.hasPrefix("/") || dir.isEmpty ? name : "\(dir)/\(name)"
+            guard let read = try? String(contentsOfFile: path, encoding: .utf8) else { return nil }
+            text = read
+        } else { return nil }
+        var lines = text.split(separator: "\n", omittingEmptySubsequences: true).map(String.init)[...]
+        var header: [String] = []
+        while let l = lines.first, l.hasPrefix("#") { header.append(l); lines = lines.dropFirst() }
+        // A CSV stream's column names; an NDJSON stream (rows of {...}) is not cut here.
+        guard let names = lines.first, !names.hasPrefix("{") else { return nil }
+        header.append(names)
+        return (header, Array(lines.dropFirst()))
+    }
+
+    /// Replaces the trade stream with these rows, inline (`trades.csv`; `trades.file` removed).
+    public mutating func setTradeRows(header: [String], rows: [String]) {
+        mapEntry("trades") { n in
+            guard case .mapping(var entries) = n.kind else { return n }
+            entries.removeAll { $0.key == "file" || $0.key == "csv" }
+            entries.append(SNode.Entry(key: "csv", keyOrigin: n.origin, value: SNode(kind: .scalar((header + rows).joined(separator: "\n") + "\n"), origin: n.origin)))
+            return SNode(kind: .mapping(entries), origin: n.origin)
+        }
     }
 
     private mutating func mapEntry(_ key: String, _ f: (SNode) -> SNode) {

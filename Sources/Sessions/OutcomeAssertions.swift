@@ -13,16 +13,22 @@ public struct AssertionContext {
     public var violation: InvariantViolation?
     /// The error that stopped the run, if one did.
     public var error: String?
-    private let tree: Any?
-    /// Every field name the outcome's types declare (snake case), optional ones included.
-    private let declared: Set<String>
+    /// The outcome as a JSON tree and its declared field names, built on the first outcome
+    /// assertion (a run without one pays nothing).
+    private final class Cache { var built = false; var tree: Any?; var declared = Set<String>() }
+    private let cache = Cache()
 
     public init(outcome: RunOutcome?, fanout: FanoutResult? = nil, violation: InvariantViolation? = nil, error: String? = nil) {
         self.outcome = outcome; self.fanout = fanout; self.violation = violation; self.error = error
-        self.tree = outcome.flatMap { try? JSONSerialization.jsonObject(with: Data(OutcomeCodec.encode($0).utf8)) }
-        var names = Set<String>()
-        if let outcome { Self.collect(Mirror(reflecting: outcome), into: &names, depth: 0) }
-        self.declared = names
+    }
+
+    private func built() -> (Any?, Set<String>) {
+        if !cache.built {
+            cache.built = true
+            cache.tree = outcome.flatMap { try? JSONSerialization.jsonObject(with: Data(OutcomeCodec.encode($0).utf8)) }
+            if let outcome { Self.collect(Mirror(reflecting: outcome), into: &cache.declared, depth: 0) }
+        }
+        return (cache.tree, cache.declared)
     }
 
     /// Field names from a value's declared properties (a nil optional still has its label).
@@ -56,6 +62,7 @@ public struct AssertionContext {
             let (ok, v) = a.check(fanout)
             return (ok, Assertion.isLatency(a.metric) ? "\(Double(v) / 1000) ms" : "\(v)")
         case .outcome(let path):
+            let (tree, declared) = built()
             guard let tree else { return (false, "no outcome (the run did not finish)") }
             switch Self.lookup(path, in: tree, declared: declared) {
             case .success(let v): return (a.holds(v, a.threshold), Self.format(v))

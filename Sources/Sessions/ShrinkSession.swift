@@ -29,8 +29,10 @@ public enum ShrinkSession {
         public var tokens: Int
         public var wallets: Int
         public var durationSlots: UInt64
+        public var tradeRows: Int = 0
         public var description: String {
             "\(agents) agents in \(groups) groups, \(timeline) timeline entries, \(tokens) tokens, \(wallets) wallets, \(durationSlots) slots"
+                + (tradeRows > 0 ? ", \(tradeRows) trade-stream rows" : "")
         }
     }
 
@@ -52,7 +54,8 @@ public enum ShrinkSession {
 
     static func size(_ s: ResolvedScenario, _ d: ScenarioDocument) -> Size {
         Size(agents: s.config.groups.reduce(0) { $0 + $1.count }, groups: s.config.groups.count, timeline: d.count("timeline"),
-             tokens: s.config.tokens.count, wallets: s.config.wallets.count, durationSlots: s.config.durationTicks)
+             tokens: s.config.tokens.count, wallets: s.config.wallets.count, durationSlots: s.config.durationTicks,
+             tradeRows: s.config.stream?.trades.count ?? 0)
     }
 
     public static func run(_ q: Request, progress: Progress? = nil) throws(PumpSimError) -> Result {
@@ -101,41 +104,51 @@ public enum ShrinkSession {
             return true
         }
 
-        /// ddmin over a top-level list: the smallest subset (1-minimal) that still fails.
-        func ddmin(_ key: String) {
-            var items = Array(0..<current.doc.count(key))
-            guard !items.isEmpty else { return }
-            // The empty list first: often nothing in it is needed.
-            var empty = current.doc
-            empty.keep(key, [])
-            if attempt(empty) { return }
-            var n = 2
-            while items.count >= 2 && !bounded {
-                let chunk = (items.count + n - 1) / n
-                let parts = stride(from: 0, to: items.count, by: chunk).map { Array(items[$0..<min($0 + chunk, items.count)]) }
+        /// ddmin (Zeller and Hildebrandt) over `count()` items of the current scenario: `build`
+        /// makes the candidate that keeps the given items; the smallest subset that still fails.
+        func ddmin(count: () -> Int, build: ([Int]) -> ScenarioDocument?) {
+            var n = count()
+            guard n > 0 else { return }
+            // Nothing at all first: often none of it is needed.
+            if let empty = build([]), attempt(empty) { return }
+            var granularity = 2
+            while n >= 2 && !bounded {
+                let chunk = (n + granularity - 1) / granularity
+                let parts = stride(from: 0, to: n, by: chunk).map { Array($0..<min($0 + chunk, n)) }
                 var reduced = false
                 for p in parts {
-                    var d = current.doc
-                    d.keep(key, p.map { items.firstIndex(of: $0)! })
-                    if attempt(d) { items = Array(0..<p.count); n = 2; reduced = true; break }
+                    if let d = build(p), attempt(d) { n = p.count; granularity = 2; reduced = true; break }
                 }
                 if !reduced && parts.count > 2 {
                     for p in parts {
-                        let rest = items.filter { !p.contains($0) }
-                        var d = current.doc
-                        d.keep(key, rest.map { items.firstIndex(of: $0)! })
-                        if attempt(d) { items = Array(0..<rest.count); n = max(n - 1, 2); reduced = true; break }
+                        let rest = (0..<n).filter { !p.contains($0) }
+                        if let d = build(rest), attempt(d) { n = rest.count; granularity = max(granularity - 1, 2); reduced = true; break }
                     }
                 }
                 if !reduced {
-                    if n >= items.count { break }
-                    n = min(n * 2, items.count)
+                    if granularity >= n { break }
+                    granularity = min(granularity * 2, n)
                 }
             }
-            if items.count == 1 {
+        }
+
+        /// ddmin over a top-level list.
+        func ddmin(_ key: String) {
+            ddmin(count: { current.doc.count(key) }) { keep in
                 var d = current.doc
-                d.keep(key, [])
-                _ = attempt(d)
+                d.keep(key, keep)
+                return d
+            }
+        }
+
+        /// ddmin over the trade stream's rows (written inline).
+        func shrinkTrades() {
+            guard current.doc.tradeRows() != nil else { return }
+            ddmin(count: { current.doc.tradeRows()?.rows.count ?? 0 }) { keep in
+                guard let (header, rows) = current.doc.tradeRows() else { return nil }
+                var d = current.doc
+                d.setTradeRows(header: header, rows: keep.map { rows[$0] })
+                return d
             }
         }
 
@@ -184,6 +197,7 @@ public enum ShrinkSession {
             ddmin("agents")
             shrinkCounts()
             ddmin("inputs")
+            shrinkTrades()
             ddmin("tokens")
             ddmin("wallets")
             ddmin("assertions")

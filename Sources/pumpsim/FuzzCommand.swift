@@ -88,7 +88,8 @@ struct ShrinkCommand: ParsableCommand {
         discussion: """
         Runs the scenario (with --seed and --set as given) and notes how it fails: the invariant it \
         breaks, the first assertion that fails, or the error; or, with --until, that the given \
-        assertion fails. Then removes timeline entries, agent groups, tokens, wallets and inputs \
+        assertion fails. Then removes timeline entries, agent groups, tokens, wallets, inputs and \
+        trade-stream rows (written inline as trades.csv) \
         (ddmin: halves, then quarters, ...), lowers each group's count (to 1, else by halves), halves \
         the duration, and zeroes fault rates and drops the websocket section, keeping each change \
         that still fails the same way, until nothing more can go. Writes the smallest scenario as \
@@ -135,7 +136,8 @@ struct ShrinkCommand: ParsableCommand {
         if json {
             func size(_ s: ShrinkSession.Size) -> JSON {
                 .object([("agents", .uint(UInt64(s.agents))), ("groups", .uint(UInt64(s.groups))), ("timeline", .uint(UInt64(s.timeline))),
-                         ("tokens", .uint(UInt64(s.tokens))), ("wallets", .uint(UInt64(s.wallets))), ("duration_slots", .uint(s.durationSlots))])
+                         ("tokens", .uint(UInt64(s.tokens))), ("wallets", .uint(UInt64(s.wallets))), ("duration_slots", .uint(s.durationSlots)),
+                         ("trade_rows", .uint(UInt64(s.tradeRows)))])
             }
             Terminal.json(.object([("failure", .object([("kind", .string(r.failure.kind.rawValue)), ("name", .string(r.failure.name)), ("message", .string(r.failure.message))])),
                                    ("before", size(r.before)), ("after", size(r.after)), ("runs", .uint(UInt64(r.runs))), ("steps", .uint(UInt64(r.steps))),

@@ -113,6 +113,22 @@ struct FuzzShrinkTests {
         #expect((tokens.first { $0["symbol"] as? String == "TEST" }?["sells"] as? Int ?? 0) >= 5)
     }
 
+    @Test func shrinkCutsATradeStreamToTheRowsThatMatter() throws {
+        let out = FileManager.default.temporaryDirectory.appendingPathComponent("rows-\(UUID().uuidString).yaml").path
+        defer { try? FileManager.default.removeItem(atPath: out) }
+        // curve-sweep replays quickstart's 223 landed trades; keep a transaction failing on chain.
+        let r = try pumpsim(["shrink", "Scenarios/curve-sweep.yaml", "--until", "chain.failed < 1", "--out", out, "--json", "--quiet"])
+        #expect(r.status == 0, "\(r.stderr)")
+        let report = try json(r.stdout)
+        let before = try #require((report["before"] as? [String: Any])?["trade_rows"] as? Int)
+        let after = try #require((report["after"] as? [String: Any])?["trade_rows"] as? Int)
+        #expect(before > 200 && after >= 2 && after <= 5, "\(before) → \(after)")
+        // The output carries its rows inline and still has a failed transaction.
+        #expect(try String(contentsOfFile: out, encoding: .utf8).contains("csv: "))
+        let run = try json(try pumpsim(["run", out, "--no-db", "--json"]).stdout)
+        #expect(((run["outcomes"] as? [String: Any])?["chain"] as? [String: Any])?["failed"] as? Int ?? 0 >= 1)
+    }
+
     @Test func aScenarioThatDoesNotFailIsNotShrunk() throws {
         let r = try pumpsim(["shrink", "Scenarios/quickstart.yaml", "--quiet"])
         #expect(r.status == 1 && r.stderr.contains("does not fail"), "\(r.stderr)")
