@@ -12,9 +12,12 @@ struct FuzzCommand: ParsableCommand {
         discussion: """
         Each seed runs the scenario with --check-invariants and its assertions. With --swarm the seed \
         also draws the knobs the scenario's fuzz: section marks as ranges and switches each listed \
-        feature off with probability 1/2 (swarm testing); the section's faults (leader_skip_bps, \
-        rpc_timeout_bps, drop_after_preflight_bps, drop_bps) apply to every seed. Each seed's drawn \
-        configuration is printed before its result; a failure prints the seed, the violated \
+        feature off with probability 1/2 (swarm testing). The section's faults apply to every seed: \
+        the chain's leader_skip_bps, rpc_timeout_bps, drop_after_preflight_bps and drop_bps; \
+        ws_node_death_bps (each WebSocket node but the first dies at a drawn time and its clients \
+        reconnect); clock_skew (clients' clocks off by up to this); catalog_write_fail_bps (recording \
+        the run in a catalog fails part way, and the catalog must keep no half-recorded run). The \
+        plan is printed first; each seed's drawn configuration is printed before its result; a failure prints the seed, the violated \
         invariant or assertion, and the one command that reproduces it (then `pumpsim shrink` makes \
         it small). The same seeds give the same results for any --jobs; --json prints one object \
         per seed, in seed order. Exit code 1 when a seed fails.
@@ -22,11 +25,13 @@ struct FuzzCommand: ParsableCommand {
         fuzz:
           ranges: {agents.retail.count: {min: 10, max: 500}, chain.drop_bps: {min: 0, max: 2000}}
           features: [agents.snipers, agents.whales, chain.faults]
-          faults: {leader_skip_bps: 50, rpc_timeout_bps: 100, drop_after_preflight_bps: 100}
+          faults: {leader_skip_bps: 50, rpc_timeout_bps: 100, drop_after_preflight_bps: 100,
+                   ws_node_death_bps: 2000, clock_skew: 50ms, catalog_write_fail_bps: 500}
 
         Examples:
-          pumpsim fuzz Scenarios/fuzz-launch.yaml --seeds 200 --swarm --jobs 2
-          pumpsim fuzz Scenarios/quickstart.yaml --seeds 50 --json
+          pumpsim fuzz Tests/Fixtures/fuzz/launch-500.yaml --seeds 200 --swarm --jobs 2
+          pumpsim fuzz Tests/Fixtures/fuzz/faults.yaml --seeds 50 --swarm --json
+          pumpsim fuzz Scenarios/quickstart.yaml --seeds 50
         """
     )
 
@@ -102,7 +107,7 @@ struct ShrinkCommand: ParsableCommand {
         Runs the scenario (with --seed and --set as given) and notes how it fails: the invariant it \
         breaks, the first assertion that fails, or the error; or, with --until, that the given \
         assertion fails. Then removes timeline entries, agent groups, tokens, wallets, inputs and \
-        trade-stream rows (written inline as trades.csv) \
+        trade-stream rows, written inline as trades.csv \
         (ddmin: halves, then quarters, ...), lowers each group's count (to 1, else by halves), halves \
         the duration, and zeroes fault rates and drops the websocket section, keeping each change \
         that still fails the same way, until nothing more can go. Writes the smallest scenario as \
