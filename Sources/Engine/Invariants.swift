@@ -25,7 +25,8 @@ public enum Invariant: String, Sendable, Hashable, CaseIterable {
     case virtualIsolated = "virtual_isolated"
     /// The mempool holds at most `max_pending` transactions, in order.
     case mempoolLimits = "mempool_limits"
-    /// A slot's block spends at most the block's compute-unit limit.
+    /// A slot's block spends at most the block's compute-unit limit, and at most the account
+    /// limit on any one write-locked account (a curve, the vault, the state tree).
     case blockLimits = "block_limits"
     /// The state tree's root is its newest changelog entry's, and the last appended leaf is its
     /// account's hash with a proof to that root.
@@ -107,6 +108,8 @@ struct InvariantProbe {
     /// A virtual event: the chain's digest-relevant totals before it.
     var real: (lamports: UInt64, curve: CurveState, vault: UInt64, fees: UInt64)?
     var claimedBefore: UInt64 = 0
+    /// A landing transaction's write-lock lane and compute units (the per-account block limit).
+    var lane: (index: Int, cu: UInt64)?
 }
 
 extension World {
@@ -170,6 +173,8 @@ extension World {
         case .virtualJoined(let v): p.real = realView(v.wallet, environment: v.environment)
         case .virtualTradeExecuted(let v): p.real = realView(v.wallet, environment: v.environment)
         case .rewards(.rewardsClaimed), .slotEnded: p.claimedBefore = claimedTotal
+        case .ledger(.txIncluded(let i)):
+            if let tx = chain.mempool.pending(i.txID), tx.lane != .unlimited { p.lane = (tx.lane.index, UInt64(i.computeUnits)) }
         default: break
         }
         return p

@@ -118,6 +118,19 @@ struct InvariantTests {
         #expect(v.invariant == .blockLimits && v.values.contains(.init("limit", "250000")))
     }
 
+    @Test func blockLimitsCatchTooMuchOnOneWriteLockedAccount() throws {
+        var h = try harness()  // account_cu_limit: 100000; a buy is 100000 CU
+        try h.send(.buy(wallet: Self.amy, mint: 0, lamports: 100_000_000, slippageBps: 500, priority: 1))
+        try h.send(.buy(wallet: Self.bob, mint: 0, lamports: 100_000_000, slippageBps: 500, priority: 1))
+        let ids = [h.world.nextTxID - 2, h.world.nextTxID - 1]
+        // The packer lands one of them per slot; a block that lands both on TEST's curve is over the limit.
+        try h.feed(.ledger(.txIncluded(TxIncluded(txID: ids[0], payer: Self.amy, feeLamports: 5_001, computeUnits: 100_000))))
+        let v = try #require(violation { () throws(EvolveError) in
+            try h.feed(.ledger(.txIncluded(TxIncluded(txID: ids[1], payer: Self.bob, feeLamports: 5_001, computeUnits: 100_000))))
+        })
+        #expect(v.invariant == .blockLimits && v.values.contains(.init("compute_units", "200000")) && v.values.contains(.init("limit", "100000")))
+    }
+
     @Test func merkleChangelogCatchesALeafThatIsNotItsAccountsHash() throws {
         var h = try harness()
         let held = h.world.chain.balance(of: Self.dev, mint: 0)
