@@ -25,10 +25,38 @@ struct Wake: Comparable, Sendable {
     static func < (a: Wake, b: Wake) -> Bool { a.tick != b.tick ? a.tick < b.tick : a.agent < b.agent }
 }
 
+/// Agents' wake-ups by slot: time is discrete, so a timing wheel of `span` per-slot buckets holds
+/// the next `span` slots, and a heap only the wake-ups beyond them (rare: a whale's hour). A
+/// slot's bucket is sorted by agent index before it runs, so agents act in the same order a
+/// single heap ordered by (slot, agent) gives.
+struct WakeWheel: Sendable {
+    static let span = 4_096
+    private var buckets = [[UInt32]](repeating: [], count: WakeWheel.span)
+    private var far = Heap<Wake>()
+    /// The slot being run (wake-ups are always for a later one).
+    private var now: Tick = 0
+
+    mutating func insert(_ w: Wake) {
+        if w.tick >= now && w.tick - now < Tick(Self.span) { buckets[Int(w.tick % Tick(Self.span))].append(w.agent) } else { far.insert(w) }
+    }
+
+    /// The agents due at `tick` (slots are run in order, none skipped), in agent order; the
+    /// bucket is handed out and emptied.
+    mutating func take(_ tick: Tick, into out: inout [UInt32]) {
+        now = tick
+        let b = Int(tick % Tick(Self.span))
+        swap(&out, &buckets[b])
+        buckets[b].removeAll(keepingCapacity: true)
+        while let top = far.min, top.tick <= tick { far.removeMin(); out.append(top.agent) }
+        if out.count > 1 { out.sort() }
+    }
+}
+
 /// All agents and their wake-up queue. Agents are never polled: each schedules its next wake-up.
 struct AgentPool: Sendable {
     private(set) var agents: [Agent] = []
-    private var queue = Heap<Wake>()
+    private var queue = WakeWheel()
+    private var due: [UInt32] = []
     private let config: SimulationConfig
     /// Mean slots between retail actions, per group.
     private let retailMeanSlots: [Double]
@@ -90,12 +118,13 @@ struct AgentPool: Sendable {
 
     /// Lets every agent due at `tick` decide, in agent-id order; each schedules its next wake-up.
     mutating func act(at tick: Tick, world: World, into commands: inout [Command]) {
-        while let top = queue.min, top.tick <= tick {
-            queue.removeMin()
-            var agent = agents[Int(top.agent)]
+        due.removeAll(keepingCapacity: true)
+        queue.take(tick, into: &due)
+        for index in due {
+            var agent = agents[Int(index)]
             let next = decide(&agent, world: world, tick: tick, into: &commands)
-            agents[Int(top.agent)] = agent
-            if let next, next < config.durationTicks { queue.insert(Wake(tick: max(next, tick + 1), agent: top.agent)) }
+            agents[Int(index)] = agent
+            if let next, next < config.durationTicks { queue.insert(Wake(tick: max(next, tick + 1), agent: index)) }
         }
     }
 
