@@ -83,9 +83,9 @@ public struct InvariantViolation: Error, Sendable, Hashable, CustomStringConvert
     }
 }
 
-/// Up to three accounts an event moves value between, and a range of recipients.
+/// Up to two accounts an event moves value between, and a range of recipients.
 struct Touched {
-    var a0: AccountID?, a1: AccountID?, a2: AccountID?
+    var a0: AccountID?, a1: AccountID?
     var range: Range<UInt32> = 0..<0
     var mint: Int?
     var movesTokens = false
@@ -95,7 +95,6 @@ struct Touched {
         for r in range { body(Int(r)) }
         if let a = a0, !range.contains(a.rawValue) { body(Int(a)) }
         if let a = a1, a != a0, !range.contains(a.rawValue) { body(Int(a)) }
-        if let a = a2, a != a0, a != a1, !range.contains(a.rawValue) { body(Int(a)) }
     }
 }
 
@@ -106,10 +105,15 @@ struct InvariantProbe {
     var tokens: UInt128
     var k: UInt128?
     /// A virtual event: the chain's digest-relevant totals before it.
-    var real: (lamports: UInt64, curve: CurveState, vault: UInt64, fees: UInt64)?
-    var claimedBefore: UInt64 = 0
+    var real: RealView?
     /// A landing transaction's write-lock lane and compute units (the per-account block limit).
     var lane: (index: Int, cu: UInt64)?
+}
+
+/// What a virtual event must leave alone: its wallet's real lamports, the real curve, the
+/// creator vault and the validator fees.
+struct RealView: Equatable {
+    var lamports: UInt64, curve: CurveState, vault: UInt64, fees: UInt64
 }
 
 extension World {
@@ -150,12 +154,13 @@ extension World {
         return UInt128(reserve) + UInt128(mint.creatorVaultLamports)
     }
 
-    func probe(_ event: Event) -> InvariantProbe {
-        let t = World.touched(by: event, chain: chain)
+    /// The SOL in the places `t` names (its accounts, its mint's reserve or pool and creator
+    /// vault, validator fees, locked rent) and, if it moves tokens, its mint's tokens there
+    /// (balances, compressed balances, the curve's reserve).
+    func holdings(_ t: Touched) -> (sol: UInt128, tokens: UInt128) {
         var sol = UInt128(chain.validatorFeesLamports) + UInt128(chain.rentLockedLamports)
         var tokens: UInt128 = 0
         t.forEachAccount { a in sol += UInt128(chain.lamports[a]) }
-        var k: UInt128?
         if let m = t.mint {
             let mint = chain.mints[m]
             sol += World.mintLamports(mint)
@@ -164,26 +169,35 @@ extension World {
                 let id = MintID(UInt32(m))
                 t.forEachAccount { a in tokens += UInt128(chain.balances[m][a]) + UInt128(chain.compressed.balance(of: AccountID(UInt32(a)), mint: id)) }
             }
-            if case .pumpFun = mint.curve, case .ledger(.tradeExecuted) = event {
-                k = UInt128(mint.curve.state.virtualSol) * UInt128(mint.curve.state.virtualToken)
-            }
         }
-        var p = InvariantProbe(touched: t, sol: sol, tokens: tokens, k: k)
-        switch event {
-        case .virtualJoined(let v): p.real = realView(v.wallet, environment: v.environment)
-        case .virtualTradeExecuted(let v): p.real = realView(v.wallet, environment: v.environment)
-        case .rewards(.rewardsClaimed), .slotEnded: p.claimedBefore = claimedTotal
-        case .ledger(.txIncluded(let i)):
-            if let tx = chain.mempool.pending(i.txID), tx.lane != .unlimited { p.lane = (tx.lane.index, UInt64(i.computeUnits)) }
-        default: break
+        return (sol, tokens)
+    }
+
+    func probe(_ event: Event) -> InvariantProbe {
+        let t = World.touched(by: event, chain: chain)
+        let (sol, tokens) = holdings(t)
+        var k: UInt128?
+        if let m = t.mint, case .pumpFun = chain.mints[m].curve, case .ledger(.tradeExecuted) = event {
+            k = UInt128(chain.mints[m].curve.state.virtualSol) * UInt128(chain.mints[m].curve.state.virtualToken)
+        }
+        var p = InvariantProbe(touched: t, sol: sol, tokens: tokens, k: k, real: realView(event))
+        if case .ledger(.txIncluded(let i)) = event, let tx = chain.mempool.pending(i.txID), tx.lane != .unlimited {
+            p.lane = (tx.lane.index, UInt64(i.computeUnits))
         }
         return p
     }
 
-    private func realView(_ wallet: AccountID, environment: UInt32) -> (lamports: UInt64, curve: CurveState, vault: UInt64, fees: UInt64)? {
+    /// The real side of a virtual event; nil for any other event.
+    private func realView(_ event: Event) -> RealView? {
+        let wallet: AccountID, environment: UInt32
+        switch event {
+        case .virtualJoined(let v): (wallet, environment) = (v.wallet, v.environment)
+        case .virtualTradeExecuted(let v): (wallet, environment) = (v.wallet, v.environment)
+        default: return nil
+        }
         guard Int(wallet) < chain.accountCount, Int(environment) < environments.count else { return nil }
         let m = Int(environments[Int(environment)].mint)
-        return (chain.lamports[Int(wallet)], chain.mints[m].curve.state, chain.mints[m].creatorVaultLamports, chain.validatorFeesLamports)
+        return RealView(lamports: chain.lamports[Int(wallet)], curve: chain.mints[m].curve.state, vault: chain.mints[m].creatorVaultLamports, fees: chain.validatorFeesLamports)
     }
 
     /// The per-event checks: what `event` touched, against `before`.
@@ -193,18 +207,10 @@ extension World {
         }
         let t = before.touched
         // Virtual events first: a leak into the chain would also show as a conservation failure.
-        if let real = before.real {
-            let now: (lamports: UInt64, curve: CurveState, vault: UInt64, fees: UInt64)?
-            switch record.event {
-            case .virtualJoined(let v): now = realView(v.wallet, environment: v.environment)
-            case .virtualTradeExecuted(let v): now = realView(v.wallet, environment: v.environment)
-            default: now = nil
-            }
-            if let now, now.lamports != real.lamports || now.curve != real.curve || now.vault != real.vault || now.fees != real.fees {
-                return fail(.virtualIsolated, "a virtual event changed the chain", [
-                    .init("wallet_lamports_before", "\(real.lamports)"), .init("wallet_lamports_after", "\(now.lamports)"),
-                    .init("real_sol_before", "\(real.curve.realSol)"), .init("real_sol_after", "\(now.curve.realSol)")])
-            }
+        if let real = before.real, let now = realView(record.event), now != real {
+            return fail(.virtualIsolated, "a virtual event changed the chain", [
+                .init("wallet_lamports_before", "\(real.lamports)"), .init("wallet_lamports_after", "\(now.lamports)"),
+                .init("real_sol_before", "\(real.curve.realSol)"), .init("real_sol_after", "\(now.curve.realSol)")])
         }
         // Balances in range: nobody holds more than genesis funded, or more tokens than the mint has.
         var over: (Int, UInt64)?
@@ -212,9 +218,7 @@ extension World {
         if let (a, l) = over {
             return fail(.balanceInRange, "account \(a) holds more lamports than exist", [.init("lamports", "\(l)"), .init("genesis_total", "\(genesisLamports)")])
         }
-        var sol = UInt128(chain.validatorFeesLamports) + UInt128(chain.rentLockedLamports)
-        t.forEachAccount { a in sol += UInt128(chain.lamports[a]) }
-        if let m = t.mint { sol += World.mintLamports(chain.mints[m]) }
+        let (sol, tokens) = holdings(t)
         if sol != before.sol {
             return fail(.solConserved, sol > before.sol ? "\(sol - before.sol) lamports created" : "\(before.sol - sol) lamports destroyed",
                         [.init("lamports_before", "\(before.sol)"), .init("lamports_after", "\(sol)")])
@@ -222,9 +226,6 @@ extension World {
         if let m = t.mint {
             let mint = chain.mints[m]
             if t.movesTokens {
-                var tokens = UInt128(mint.curve.state.realToken)
-                let id = MintID(UInt32(m))
-                t.forEachAccount { a in tokens += UInt128(chain.balances[m][a]) + UInt128(chain.compressed.balance(of: AccountID(UInt32(a)), mint: id)) }
                 if tokens != before.tokens {
                     return fail(.tokensConserved, "mint \(m): " + (tokens > before.tokens ? "\(tokens - before.tokens) tokens created" : "\(before.tokens - tokens) tokens destroyed"),
                                 [.init("tokens_before", "\(before.tokens)"), .init("tokens_after", "\(tokens)")])
@@ -258,6 +259,19 @@ extension World {
         default: break
         }
         return nil
+    }
+
+    /// The per-account block limit: adds a landing's compute units to its lane's (cleared at each
+    /// slot's end) and says if the lane went over.
+    mutating func checkLane(after record: EventRecord, _ before: InvariantProbe) -> InvariantViolation? {
+        if case .slotEnded = record.event { for i in laneComputeUnits.indices { laneComputeUnits[i] = 0 } }
+        guard let (lane, cu) = before.lane else { return nil }
+        if laneComputeUnits.count <= lane { laneComputeUnits += repeatElement(0, count: lane + 1 - laneComputeUnits.count) }
+        laneComputeUnits[lane] += cu
+        guard laneComputeUnits[lane] > chain.config.accountComputeUnitLimit else { return nil }
+        return InvariantViolation(.blockLimits, "the block spent more compute units on one write-locked account than a block may", values: [
+            .init("lane", "\(lane)"), .init("compute_units", "\(laneComputeUnits[lane])"), .init("limit", "\(chain.config.accountComputeUnitLimit)")],
+            seq: record.seq, tick: record.tick, event: record.event.typeName)
     }
 
     /// The vault has paid exactly the claims recorded.

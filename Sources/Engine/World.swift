@@ -74,7 +74,7 @@ public struct World: Sendable, CanonicallyEncodable {
     /// Rewards claimed so far (checks only; the per-user claims are digested).
     public private(set) var claimedTotal: UInt64 = 0
     /// Compute units landed this slot per write-lock lane (checks only).
-    private var laneComputeUnits: [UInt64] = []
+    var laneComputeUnits: [UInt64] = []
 
     #if DEBUG
     public static let checksInvariantsByDefault = true
@@ -177,17 +177,7 @@ public struct World: Sendable, CanonicallyEncodable {
             }
             throw .event(seq: record.seq, tick: record.tick, type: record.event.typeName, error)
         }
-        if let v = check(after: record, before) { throw .invariant(v) }
-        if let (lane, cu) = before.lane {
-            if laneComputeUnits.count <= lane { laneComputeUnits += repeatElement(0, count: lane + 1 - laneComputeUnits.count) }
-            laneComputeUnits[lane] += cu
-            if laneComputeUnits[lane] > chain.config.accountComputeUnitLimit {
-                throw .invariant(InvariantViolation(.blockLimits, "the block spent more compute units on one write-locked account than a block may", values: [
-                    .init("lane", "\(lane)"), .init("compute_units", "\(laneComputeUnits[lane])"), .init("limit", "\(chain.config.accountComputeUnitLimit)")],
-                    seq: record.seq, tick: record.tick, event: record.event.typeName))
-            }
-        }
-        if case .slotEnded = record.event { for i in laneComputeUnits.indices { laneComputeUnits[i] = 0 } }
+        if let v = check(after: record, before) ?? checkLane(after: record, before) { throw .invariant(v) }
     }
 
     /// Checks every invariant over the whole state (a checkpoint, the end of a run).

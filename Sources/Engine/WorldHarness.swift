@@ -81,11 +81,7 @@ public struct WorldHarness: Sendable {
     /// Folds one event in with the leaf hashes given (as a caller that hashed them beforehand
     /// would pass them), to see what a wrong hash does.
     public mutating func feed(_ event: Event, leaves: [MerkleNode]) throws(EvolveError) {
-        let record = EventRecord(tick: tick, seq: eventCount, event: event)
-        try world.evolve(record, leaves: leaves)
-        metrics.observe(record, world: world)
-        if keeping { kept.append(event) }
-        eventCount += 1
+        try emit(event, leaves: leaves)
     }
 
     /// Checks every invariant over the whole state now.
@@ -194,10 +190,10 @@ public struct WorldHarness: Sendable {
     }
 
     @inline(__always)
-    mutating func emit(_ event: Event) throws(EvolveError) {
+    mutating func emit(_ event: Event, leaves given: [MerkleNode]? = nil) throws(EvolveError) {
         let record = EventRecord(tick: tick, seq: eventCount, event: event)
         // Computed before the mutating call: an argument that reads `world` inside the call would copy it.
-        let leaves = event.compressedMoveToPrepare.flatMap { world.preparedLeaves($0) }
+        let leaves = given ?? event.compressedMoveToPrepare.flatMap { world.preparedLeaves($0) }
         try world.evolve(record, leaves: leaves)
         metrics.observe(record, world: world)
         observer?(record)
