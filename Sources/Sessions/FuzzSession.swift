@@ -148,16 +148,38 @@ public enum FuzzSession {
         s.allSatisfy { $0.isLetter || $0.isNumber || "._-/=:,+@".contains($0) } && !s.isEmpty ? s : "'" + s.replacingOccurrences(of: "'", with: "'\\''") + "'"
     }
 
-    public static func repro(_ q: Request, seed: UInt64, overrides: [String]) -> String {
-        var parts = ["pumpsim", "run", q.scenarioPath, "--seed", "\(seed)", "--no-db", "--check-invariants"]
-        for o in overrides { parts += ["--set", o] }
-        if let d = q.plantedDefect { parts += ["--plant-defect", d.rawValue] }
+    /// The one command that reproduces a seed: `pumpsim run` with its drawn overrides, or, when
+    /// the seed also drew a catalog write failure (which only fuzz injects), fuzz on that seed alone.
+    public static func repro(_ q: Request, seed: UInt64, draw d: Draw) -> String {
+        var parts: [String]
+        if d.catalogFailsAfterRows != nil {
+            parts = ["pumpsim", "fuzz", q.scenarioPath, "--first-seed", "\(seed)", "--seeds", "1"] + (q.swarm ? ["--swarm"] : [])
+            for o in q.overrides { parts += ["--set", o] }
+        } else {
+            parts = ["pumpsim", "run", q.scenarioPath, "--seed", "\(seed)", "--no-db", "--check-invariants"]
+            for o in d.overrides { parts += ["--set", o] }
+        }
+        if let defect = q.plantedDefect { parts += ["--plant-defect", defect.rawValue] }
         return parts.map(shellQuoted).joined(separator: " ")
     }
 
-    /// Runs every seed on `jobs` threads; `report` gets each result in seed order as soon as the
-    /// seeds before it are done (so output is the same for any `jobs`). Returns them all.
-    public static func run(_ q: Request, report: @escaping @Sendable (SeedResult) -> Void) throws(PumpSimError) -> [SeedResult] {
+    /// What every seed gets and what each may draw, in one line (printed before any seed runs).
+    static func plan(_ q: Request, _ spec: FuzzSpec?) -> String {
+        var plan = "fuzz \(q.scenarioPath): seeds \(q.firstSeed)...\(q.firstSeed + UInt64(q.seeds) - 1) on \(q.jobs) thread\(q.jobs == 1 ? "" : "s"), every invariant checked"
+        if let f = spec {
+            if !f.faultOverrides.isEmpty { plan += "; faults: \(f.faultOverrides.joined(separator: " "))" }
+            if f.wsNodeDeathBps > 0 { plan += "; ws_node_death_bps \(f.wsNodeDeathBps)" }
+            if f.catalogWriteFailBps > 0 { plan += "; catalog_write_fail_bps \(f.catalogWriteFailBps)" }
+            if q.swarm { plan += "; swarm draws " + (f.ranges.map { "\($0.key) in \($0.min)...\($0.max)" } + f.features.map { "\($0) on/off" }).joined(separator: ", ") }
+        }
+        if let d = q.plantedDefect { plan += "; planted defect \(d.rawValue)" }
+        return plan
+    }
+
+    /// Runs every seed on `jobs` threads; `plan` gets the plan once the scenario has loaded,
+    /// `report` each result in seed order as soon as the seeds before it are done (so output is
+    /// the same for any `jobs`). Returns them all.
+    public static func run(_ q: Request, plan: (String) -> Void = { _ in }, report: @escaping @Sendable (SeedResult) -> Void) throws(PumpSimError) -> [SeedResult] {
         guard (1...maxSeeds).contains(q.seeds) else { throw .badInput("--seeds must be between 1 and \(maxSeeds) (found \(q.seeds))") }
         guard q.firstSeed <= UInt64.max - UInt64(q.seeds) else { throw .badInput("--first-seed \(q.firstSeed) + --seeds \(q.seeds) passes 2^64") }
         // Load once to report bad input before any seed runs (and to read the fuzz section).
@@ -167,6 +189,8 @@ public enum FuzzSession {
         }
         let text: String
         do { text = try String(contentsOfFile: q.scenarioPath, encoding: .utf8) } catch { throw .badInput("cannot read \(q.scenarioPath): \(error.localizedDescription)") }
+        plan(Self.plan(q, base.fuzz))
+        let wsFaults = base.fuzz.map { $0.wsNodeDeathBps > 0 || $0.faultOverrides.contains { $0.hasPrefix("websocket.") } } ?? false
         let box = OrderedResults<SeedResult>(count: q.seeds, maxFailures: q.maxFailures, isFailure: { $0.failure != nil }, report: report)
         let jobs = max(1, min(q.jobs, q.seeds))
         DispatchQueue.concurrentPerform(iterations: jobs) { _ in
@@ -175,19 +199,18 @@ public enum FuzzSession {
                 let d = draw(seed: seed, scenario: base, swarm: q.swarm, base: q.overrides)
                 let start = ContinuousClock.now
                 var result = SeedResult(seed: seed, overrides: d.overrides, off: d.off, events: 0, failure: nil, wallSeconds: 0,
-                                        repro: repro(q, seed: seed, overrides: d.overrides))
+                                        repro: repro(q, seed: seed, draw: d))
                 do {
                     var s = try ScenarioLoader.parse(text, file: q.scenarioPath, defaultName: base.name, overrides: d.overrides)
                     s.seed = seed
                     s.config.chain.plantedDefect = q.plantedDefect
-                    let p = Probe.run(s, fanout: base.fuzz.map { $0.wsNodeDeathBps > 0 || $0.faultOverrides.contains { $0.hasPrefix("websocket.") } } ?? false)
+                    let p = Probe.run(s, fanout: wsFaults)
                     result.events = p.events
                     result.failure = p.failure
                     if result.failure == nil, let rows = d.catalogFailsAfterRows, let outcome = p.outcome {
                         if let v = CatalogFault.check(outcome, scenario: s, path: q.scenarioPath, failAfterRows: rows, plantedNonAtomic: q.plantedDefect == .catalogFinishNotAtomic) {
                             result.failure = FailureSignature(kind: .invariant, name: v.invariant.rawValue, message: "\(v)")
                         }
-                        result.repro += " (the catalog write failed after \(rows) rows: rerun with fuzz --first-seed \(seed) --seeds 1)"
                     }
                 } catch {
                     result.failure = FailureSignature(kind: .error, name: "bad configuration", message: "\(error)")

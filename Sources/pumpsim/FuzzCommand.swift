@@ -56,21 +56,8 @@ struct FuzzCommand: ParsableCommand {
         q.plantedDefect = plantDefect
         q.maxFailures = maxFailures ?? Int.max
         let json = self.json
-        // The plan, before any seed runs: what every seed gets and what each may draw.
-        let base = try Scenarios.load(scenario, overrides: overrides)
-        var plan = "fuzz \(scenario): seeds \(firstSeed)...\(firstSeed + UInt64(seeds) - 1) on \(jobs.jobs) thread\(jobs.jobs == 1 ? "" : "s"), every invariant checked"
-        if let f = base.fuzz {
-            if !f.faultOverrides.isEmpty { plan += "; faults: \(f.faultOverrides.joined(separator: " "))" }
-            if f.wsNodeDeathBps > 0 { plan += "; ws_node_death_bps \(f.wsNodeDeathBps)" }
-            if f.catalogWriteFailBps > 0 { plan += "; catalog_write_fail_bps \(f.catalogWriteFailBps)" }
-            if swarm {
-                plan += "; swarm draws " + (f.ranges.map { "\($0.key) in \($0.min)...\($0.max)" } + f.features.map { "\($0) on/off" }).joined(separator: ", ")
-            }
-        }
-        if let d = plantDefect { plan += "; planted defect \(d.rawValue)" }
-        Terminal.error(plan)
         let start = ContinuousClock.now
-        let results = try FuzzSession.run(q) { r in
+        let results = try FuzzSession.run(q, plan: { Terminal.error($0) }) { r in
             if json {
                 var fields: [(String, JSON)] = [("seed", .uint(r.seed)), ("overrides", .array(r.overrides.map { .string($0) })),
                                                 ("off", .array(r.off.map { .string($0) })), ("ok", .bool(r.failure == nil)), ("events", .uint(r.events))]

@@ -70,6 +70,11 @@ struct FuzzShrinkTests {
         let caught = try lines(bad.stdout).compactMap { $0["failure"] as? [String: Any] }
         #expect(!caught.isEmpty && caught.allSatisfy { $0["name"] as? String == "catalog_consistent" })
         #expect(caught.allSatisfy { ($0["message"] as? String ?? "").contains("left a half-recorded run") })
+        // Its repro is fuzz on that one seed (only fuzz injects the write failure), and it fails again.
+        let failing = try #require(try lines(bad.stdout).first { $0["ok"] as? Bool == false })
+        let repro = try #require(failing["repro"] as? String).split(separator: " ").map(String.init)
+        #expect(Array(repro.prefix(2)) == ["pumpsim", "fuzz"] && repro.contains("--first-seed"))
+        #expect(try pumpsim(Array(repro.dropFirst())).stdout.contains("catalog_consistent"))
     }
 
     @Test func clockSkewChangesMeasuredLatencyOnly() throws {
