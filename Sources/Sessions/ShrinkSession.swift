@@ -75,18 +75,15 @@ public enum ShrinkSession {
         let start = ContinuousClock.now
         var runs = 0
         var bounded = false
-        func probe(_ d: ScenarioDocument) -> (FailureSignature?, ResolvedScenario?) {
-            guard var s = try? d.resolve() else { return (nil, nil) }
+        func probe(_ scenario: ResolvedScenario) -> FailureSignature? {
+            var s = scenario
             s.config.chain.plantedDefect = q.plantedDefect
             runs += 1
-            return (Probe.run(s, until: until).failure, s)
+            return Probe.run(s, until: until).failure
         }
-        let (first, resolved) = probe(doc)
-        guard let resolved else {
-            do { _ = try doc.resolve() } catch { throw .badInput(error.description) }
-            throw .badInput("\(q.scenarioPath) does not resolve")
-        }
-        guard let target = first else {
+        let resolved: ResolvedScenario
+        do { resolved = try doc.resolve() } catch { throw .badInput(error.description) }
+        guard let target = probe(resolved) else {
             throw .checkFailed("\(q.scenarioPath) does not fail\(until.map { ": \($0.text) holds" } ?? "") (seed \(resolved.seed)); nothing to shrink")
         }
         let before = size(resolved, doc)
@@ -96,8 +93,8 @@ public enum ShrinkSession {
         /// Tries a candidate; keeps it if it fails the same way.
         func attempt(_ d: ScenarioDocument) -> Bool {
             if runs >= q.maxRuns || seconds(since: start) > q.maxSeconds { bounded = true; return false }
-            let (f, s) = probe(d)
-            guard let f, f == target, let s else { return false }
+            // A candidate that no longer resolves (a removed group a token names) is not kept.
+            guard let s = try? d.resolve(), probe(s) == target else { return false }
             current = (d, s)
             steps += 1
             progress?(runs, steps, size(s, d))
