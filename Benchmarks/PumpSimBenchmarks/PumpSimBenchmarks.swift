@@ -139,7 +139,7 @@ let benchmarks: @Sendable () -> Void = {
     // Fan-out: the fanout-200k message stream through window=25ms to 200 000 and 1 000 000 clients.
     // Deliveries/s = (delivered + dropped + in flight) / wall time; one thread, so the figure is per core.
     let fan = scenario("fanout-200k.yaml")
-    let feed = FanoutFeed(config: fan.config, encoding: .json)
+    let feed = FanoutFeed(config: fan.config, spec: fan.websocket!)
     var fanSim = try! Simulation(config: fan.config)
     fanSim.observer = { feed.observe($0) }
     _ = try! fanSim.run()
@@ -174,8 +174,9 @@ let benchmarks: @Sendable () -> Void = {
             blackHole(node)
         }
     }
-    // Poseidon of 1, 2 and 3 inputs: one iteration = 10 000 hashes (peer: Benchmarks/poseidon_peer.py).
-    for n in 1...3 {
+    // Poseidon of 1, 2, 3 and 5 inputs (5: the compressed-account hash, 3: token data, 2: a tree
+    // parent): one iteration = 10 000 hashes (peer: Benchmarks/poseidon_peer.py).
+    for n in [1, 2, 3, 5] {
         var rng = SimRandom(seed: UInt64(n))
         let inputs: [[Fr]] = (0..<100).map { _ in (0..<n).map { _ in
             var b = (0..<32).map { _ in UInt8(truncatingIfNeeded: rng.next()) }

@@ -16,13 +16,14 @@ public struct Fr: Equatable, Hashable, Sendable {
 
     @inline(__always) public static var zero: Fr { Fr(0, 0, 0, 0) }
 
-    /// `a * b + c + carry`: the low limb, with the high limb left in `carry`.
-    @inline(__always) static func mac(_ a: UInt64, _ b: UInt64, _ c: UInt64, _ carry: inout UInt64) -> UInt64 {
-        let (hi, lo) = a.multipliedFullWidth(by: b)
-        let (s1, o1) = lo.addingReportingOverflow(c)
-        let (s2, o2) = s1.addingReportingOverflow(carry)
-        carry = hi &+ (o1 ? 1 : 0) &+ (o2 ? 1 : 0)
-        return s2
+    /// `a·b + c + d` (never overflows 128 bits): the low limb, with the high limb in `hi`.
+    @inline(__always) static func madd(_ a: UInt64, _ b: UInt64, _ c: UInt64, _ d: UInt64, _ hi: inout UInt64) -> UInt64 {
+        var (h, l) = a.multipliedFullWidth(by: b)
+        var o: Bool
+        (l, o) = l.addingReportingOverflow(c); h &+= o ? 1 : 0
+        (l, o) = l.addingReportingOverflow(d); h &+= o ? 1 : 0
+        hi = h
+        return l
     }
 
     /// True when the limbs, as an integer, are at least p.
@@ -33,60 +34,53 @@ public struct Fr: Equatable, Hashable, Sendable {
         return l0 >= Fr.p.0
     }
 
-    @inline(__always) mutating func subtractP() {
-        var borrow = false
-        func sub(_ a: UInt64, _ b: UInt64) -> UInt64 {
-            let (d1, o1) = a.subtractingReportingOverflow(b)
-            let (d2, o2) = d1.subtractingReportingOverflow(borrow ? 1 : 0)
-            borrow = o1 || o2
-            return d2
-        }
-        l0 = sub(l0, Fr.p.0); l1 = sub(l1, Fr.p.1); l2 = sub(l2, Fr.p.2); l3 = sub(l3, Fr.p.3)
+    /// The limbs minus p when they are at least p (one conditional subtraction).
+    @inline(__always) mutating func reduceOnce() {
+        var o: Bool, b: UInt64
+        let (d0, b0) = l0.subtractingReportingOverflow(Fr.p.0)
+        (b, o) = l1.subtractingReportingOverflow(Fr.p.1); let (d1, o1) = b.subtractingReportingOverflow(b0 ? 1 : 0); let b1 = o || o1
+        (b, o) = l2.subtractingReportingOverflow(Fr.p.2); let (d2, o2) = b.subtractingReportingOverflow(b1 ? 1 : 0); let b2 = o || o2
+        (b, o) = l3.subtractingReportingOverflow(Fr.p.3); let (d3, o3) = b.subtractingReportingOverflow(b2 ? 1 : 0)
+        if !(o || o3) { l0 = d0; l1 = d1; l2 = d2; l3 = d3 }
     }
 
+    /// Sum mod p. Both operands are below p < 2²⁵⁴, so the 256-bit sum cannot carry out.
     @inline(__always) public static func + (a: Fr, b: Fr) -> Fr {
-        var carry: UInt64 = 0
-        func add(_ x: UInt64, _ y: UInt64) -> UInt64 {
-            let (s1, o1) = x.addingReportingOverflow(y)
-            let (s2, o2) = s1.addingReportingOverflow(carry)
-            carry = (o1 ? 1 : 0) + (o2 ? 1 : 0)
-            return s2
-        }
-        var r = Fr(add(a.l0, b.l0), add(a.l1, b.l1), add(a.l2, b.l2), add(a.l3, b.l3))
-        if carry != 0 || r.atLeastP { r.subtractP() }
+        var o: Bool, c: UInt64
+        let (s0, c0) = a.l0.addingReportingOverflow(b.l0)
+        (c, o) = a.l1.addingReportingOverflow(b.l1); let (s1, o1) = c.addingReportingOverflow(c0 ? 1 : 0); let c1 = o || o1
+        (c, o) = a.l2.addingReportingOverflow(b.l2); let (s2, o2) = c.addingReportingOverflow(c1 ? 1 : 0); let c2 = o || o2
+        let s3 = a.l3 &+ b.l3 &+ (c2 ? 1 : 0)
+        var r = Fr(s0, s1, s2, s3)
+        r.reduceOnce()
         return r
     }
 
-    /// One CIOS step: t += a·bi, then one Montgomery reduction word.
-    @inline(__always) static func step(_ a: Fr, _ bi: UInt64, _ t0: inout UInt64, _ t1: inout UInt64, _ t2: inout UInt64,
-                                       _ t3: inout UInt64, _ t4: inout UInt64) {
-        var c: UInt64 = 0
-        t0 = mac(a.l0, bi, t0, &c)
-        t1 = mac(a.l1, bi, t1, &c)
-        t2 = mac(a.l2, bi, t2, &c)
-        t3 = mac(a.l3, bi, t3, &c)
-        let (s, o) = t4.addingReportingOverflow(c)
-        let t5: UInt64 = o ? 1 : 0
+    /// One word of Montgomery multiplication, CIOS without the extra carry words: p's top limb is
+    /// below 2⁶³ − 1, so t stays in four limbs (the "no-carry" form of Gnark's field code).
+    @inline(__always) static func round(_ a: Fr, _ bi: UInt64, _ t0: inout UInt64, _ t1: inout UInt64, _ t2: inout UInt64, _ t3: inout UInt64) {
+        var A: UInt64 = 0, C: UInt64 = 0
+        t0 = madd(a.l0, bi, t0, 0, &A)
         let m = t0 &* inv
-        var k: UInt64 = 0
-        _ = mac(m, p.0, t0, &k)
-        t0 = mac(m, p.1, t1, &k)
-        t1 = mac(m, p.2, t2, &k)
-        t2 = mac(m, p.3, t3, &k)
-        let (s2, o2) = s.addingReportingOverflow(k)
-        t3 = s2
-        t4 = t5 &+ (o2 ? 1 : 0)
+        _ = madd(m, p.0, t0, 0, &C)
+        t1 = madd(a.l1, bi, t1, A, &A)
+        t0 = madd(m, p.1, t1, C, &C)
+        t2 = madd(a.l2, bi, t2, A, &A)
+        t1 = madd(m, p.2, t2, C, &C)
+        t3 = madd(a.l3, bi, t3, A, &A)
+        t2 = madd(m, p.3, t3, C, &C)
+        t3 = C &+ A
     }
 
-    /// Montgomery product a·b·R⁻¹ mod p (CIOS, unrolled over b's limbs).
+    /// Montgomery product a·b·R⁻¹ mod p (unrolled over b's limbs).
     @inline(__always) public static func * (a: Fr, b: Fr) -> Fr {
-        var t0: UInt64 = 0, t1: UInt64 = 0, t2: UInt64 = 0, t3: UInt64 = 0, t4: UInt64 = 0
-        step(a, b.l0, &t0, &t1, &t2, &t3, &t4)
-        step(a, b.l1, &t0, &t1, &t2, &t3, &t4)
-        step(a, b.l2, &t0, &t1, &t2, &t3, &t4)
-        step(a, b.l3, &t0, &t1, &t2, &t3, &t4)
+        var t0: UInt64 = 0, t1: UInt64 = 0, t2: UInt64 = 0, t3: UInt64 = 0
+        round(a, b.l0, &t0, &t1, &t2, &t3)
+        round(a, b.l1, &t0, &t1, &t2, &t3)
+        round(a, b.l2, &t0, &t1, &t2, &t3)
+        round(a, b.l3, &t0, &t1, &t2, &t3)
         var r = Fr(t0, t1, t2, t3)
-        if t4 != 0 || r.atLeastP { r.subtractP() }
+        r.reduceOnce()
         return r
     }
 

@@ -10,30 +10,40 @@ public enum PoseidonError: Error, Equatable, Sendable {
 
 /// Poseidon over BN254's scalar field with circom's parameters, as Light Protocol's
 /// `light-poseidon` computes it (`new_circom(n).hash_bytes_be`): x⁵ S-box, 8 full rounds (4 + 4)
-/// around the partial ones, state `[0, in₁ … inₙ]`, each round ARK → S-box → MDS, output state[0].
+/// around the partial ones, state `[0, in₁ … inₙ]`, output state[0]. Computed in the optimised
+/// form (Poseidon paper, appendix B): each partial round adds one constant and multiplies by a
+/// sparse matrix (2t − 1 products instead of t²), the full round before them by a matrix P that
+/// absorbs the rest. The tables are precomputed by the generator (gen_poseidon_constants.py, which
+/// derives the form and checks it against the plain permutation and Light's vectors).
 public enum Poseidon {
-    struct Params: Sendable {
+    /// Where a width's tables start in `elements` (field elements, not limbs).
+    struct Width: Sendable {
         let t: Int
         let partialRounds: Int
-        let ark: ContiguousArray<Fr>
-        let mds: ContiguousArray<Fr>   // row-major t × t
+        let constants: Int, mds: Int, pre: Int, sparse: Int
     }
 
-    /// Parameters for t = 2...13, parsed once from the generated constants.
-    static let params: [Params] = (2...13).map { t in
-        let hex = constantsHex[t - 2]
-        let rp = partialRounds[t - 2]
-        var values: [Fr] = []
-        var i = hex.startIndex
-        while i < hex.endIndex {
-            let j = hex.index(i, offsetBy: 64)
-            values.append(Fr(hex: String(hex[i..<j]))!)
-            i = j
+    static let widths: [Width] = {
+        var out: [Width] = [], at = 0
+        for t in 2...13 {
+            let rp = partialRounds[t - 2]
+            let w = Width(t: t, partialRounds: rp, constants: at, mds: at + 8 * t + rp, pre: at + 8 * t + rp + t * t,
+                          sparse: at + 8 * t + rp + 2 * t * t)
+            out.append(w)
+            at = w.sparse + rp * (2 * t - 1)
         }
-        let arkCount = t * (8 + rp)
-        precondition(values.count == arkCount + t * t, "Poseidon constants for t=\(t) are incomplete")
-        return Params(t: t, partialRounds: rp, ark: ContiguousArray(values[0..<arkCount]), mds: ContiguousArray(values[arkCount...]))
-    }
+        precondition(at * 4 == table.count, "Poseidon tables: \(table.count) limbs, the layout needs \(at * 4)")
+        return out
+    }()
+
+    /// The generated limbs as field elements (already in Montgomery form: a copy, no arithmetic).
+    static let elements: ContiguousArray<Fr> = {
+        var out = ContiguousArray<Fr>()
+        out.reserveCapacity(table.count / 4)
+        var i = 0
+        while i < table.count { out.append(Fr(table[i], table[i + 1], table[i + 2], table[i + 3])); i += 4 }
+        return out
+    }()
 
     /// Poseidon of 1...12 field elements.
     public static func hash(_ inputs: [Fr]) throws(PoseidonError) -> Fr {
@@ -51,36 +61,55 @@ public enum Poseidon {
 
     /// Poseidon of 1...12 elements (the count is not checked).
     @usableFromInline static func hash(_ inputs: UnsafeBufferPointer<Fr>) -> Fr {
-        let p = params[inputs.count - 1]
-        let t = p.t
-        return withUnsafeTemporaryAllocation(of: Fr.self, capacity: 2 * t) { buf in
-            var state = buf.baseAddress!, next = state + t
-            state[0] = .zero
-            for i in 0..<inputs.count { state[i + 1] = inputs[i] }
-            p.ark.withUnsafeBufferPointer { ark in
-            p.mds.withUnsafeBufferPointer { mds in
-                let rounds = 8 + p.partialRounds
-                var k = 0
-                for r in 0..<rounds {
-                    for i in 0..<t { state[i] = state[i] + ark[k + i] }
-                    k += t
-                    if r < 4 || r >= 4 + p.partialRounds {
-                        for i in 0..<t { state[i] = state[i].pow5 }
-                    } else {
-                        state[0] = state[0].pow5
-                    }
-                    var row = 0
+        let w = widths[inputs.count - 1]
+        let t = w.t
+        return elements.withUnsafeBufferPointer { table in
+            withUnsafeTemporaryAllocation(of: Fr.self, capacity: 2 * t) { buf in
+                let base = table.baseAddress!
+                var x = buf.baseAddress!, y = x + t
+                x[0] = .zero
+                for i in 0..<inputs.count { x[i + 1] = inputs[i] }
+                var c = base + w.constants
+                let mds = base + w.mds
+                // Four full rounds, the last with P.
+                for r in 0..<4 {
+                    for i in 0..<t { x[i] = (x[i] + c[i]).pow5 }
+                    c += t
+                    var row = r == 3 ? base + w.pre : mds
                     for i in 0..<t {
-                        var acc = mds[row] * state[0]
-                        for j in 1..<t { acc = acc + mds[row + j] * state[j] }
-                        next[i] = acc
+                        var acc = row[0] * x[0]
+                        for j in 1..<t { acc = acc + row[j] * x[j] }
+                        y[i] = acc
                         row += t
                     }
-                    swap(&state, &next)
+                    swap(&x, &y)
                 }
+                // Partial rounds: one constant, x₀⁵, a sparse matrix [m₀₀ w; v I].
+                var s = base + w.sparse
+                for _ in 0..<w.partialRounds {
+                    let s0 = (x[0] + c[0]).pow5
+                    c += 1
+                    var acc = s[0] * s0
+                    for j in 1..<t { acc = acc + s[j] * x[j] }
+                    for j in 1..<t { x[j] = x[j] + s[t - 1 + j] * s0 }
+                    x[0] = acc
+                    s += 2 * t - 1
+                }
+                // Four full rounds.
+                for _ in 0..<4 {
+                    for i in 0..<t { x[i] = (x[i] + c[i]).pow5 }
+                    c += t
+                    var row = mds
+                    for i in 0..<t {
+                        var acc = row[0] * x[0]
+                        for j in 1..<t { acc = acc + row[j] * x[j] }
+                        y[i] = acc
+                        row += t
+                    }
+                    swap(&x, &y)
+                }
+                return x[0]
             }
-            }
-            return state[0]
         }
     }
 
