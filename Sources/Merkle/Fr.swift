@@ -18,12 +18,9 @@ public struct Fr: Equatable, Hashable, Sendable {
 
     /// `a·b + c + d` (never overflows 128 bits): the low limb, with the high limb in `hi`.
     @inline(__always) static func madd(_ a: UInt64, _ b: UInt64, _ c: UInt64, _ d: UInt64, _ hi: inout UInt64) -> UInt64 {
-        var (h, l) = a.multipliedFullWidth(by: b)
-        var o: Bool
-        (l, o) = l.addingReportingOverflow(c); h &+= o ? 1 : 0
-        (l, o) = l.addingReportingOverflow(d); h &+= o ? 1 : 0
-        hi = h
-        return l
+        let r = UInt128(a) &* UInt128(b) &+ UInt128(c) &+ UInt128(d)
+        hi = UInt64(truncatingIfNeeded: r >> 64)
+        return UInt64(truncatingIfNeeded: r)
     }
 
     /// True when the limbs, as an integer, are at least p.
@@ -34,23 +31,43 @@ public struct Fr: Equatable, Hashable, Sendable {
         return l0 >= Fr.p.0
     }
 
-    /// The limbs minus p when they are at least p (one conditional subtraction).
+    /// `a − b − borrow` with the borrow out (0 or 1), on 128-bit arithmetic so that the compiler
+    /// emits a plain `sbb` chain (no flags through booleans, no branches).
+    @inline(__always) static func sbb(_ a: UInt64, _ b: UInt64, _ borrow: inout UInt64) -> UInt64 {
+        let d = UInt128(a) &- UInt128(b) &- UInt128(borrow)
+        borrow = UInt64(truncatingIfNeeded: d >> 64) & 1
+        return UInt64(truncatingIfNeeded: d)
+    }
+
+    /// `a + b + carry` with the carry out (0 or 1).
+    @inline(__always) static func adc(_ a: UInt64, _ b: UInt64, _ carry: inout UInt64) -> UInt64 {
+        let s = UInt128(a) &+ UInt128(b) &+ UInt128(carry)
+        carry = UInt64(truncatingIfNeeded: s >> 64)
+        return UInt64(truncatingIfNeeded: s)
+    }
+
+    /// The limbs minus p when they are at least p (one conditional subtraction, without branches:
+    /// the outcome depends on the data, so a branch would be mispredicted half the time).
     @inline(__always) mutating func reduceOnce() {
-        var o: Bool, b: UInt64
-        let (d0, b0) = l0.subtractingReportingOverflow(Fr.p.0)
-        (b, o) = l1.subtractingReportingOverflow(Fr.p.1); let (d1, o1) = b.subtractingReportingOverflow(b0 ? 1 : 0); let b1 = o || o1
-        (b, o) = l2.subtractingReportingOverflow(Fr.p.2); let (d2, o2) = b.subtractingReportingOverflow(b1 ? 1 : 0); let b2 = o || o2
-        (b, o) = l3.subtractingReportingOverflow(Fr.p.3); let (d3, o3) = b.subtractingReportingOverflow(b2 ? 1 : 0)
-        if !(o || o3) { l0 = d0; l1 = d1; l2 = d2; l3 = d3 }
+        var b: UInt64 = 0
+        let d0 = Fr.sbb(l0, Fr.p.0, &b)
+        let d1 = Fr.sbb(l1, Fr.p.1, &b)
+        let d2 = Fr.sbb(l2, Fr.p.2, &b)
+        let d3 = Fr.sbb(l3, Fr.p.3, &b)
+        let keep = 0 &- b          // all ones when the subtraction borrowed (the limbs were below p)
+        l0 = (l0 & keep) | (d0 & ~keep)
+        l1 = (l1 & keep) | (d1 & ~keep)
+        l2 = (l2 & keep) | (d2 & ~keep)
+        l3 = (l3 & keep) | (d3 & ~keep)
     }
 
     /// Sum mod p. Both operands are below p < 2²⁵⁴, so the 256-bit sum cannot carry out.
     @inline(__always) public static func + (a: Fr, b: Fr) -> Fr {
-        var o: Bool, c: UInt64
-        let (s0, c0) = a.l0.addingReportingOverflow(b.l0)
-        (c, o) = a.l1.addingReportingOverflow(b.l1); let (s1, o1) = c.addingReportingOverflow(c0 ? 1 : 0); let c1 = o || o1
-        (c, o) = a.l2.addingReportingOverflow(b.l2); let (s2, o2) = c.addingReportingOverflow(c1 ? 1 : 0); let c2 = o || o2
-        let s3 = a.l3 &+ b.l3 &+ (c2 ? 1 : 0)
+        var c: UInt64 = 0
+        let s0 = adc(a.l0, b.l0, &c)
+        let s1 = adc(a.l1, b.l1, &c)
+        let s2 = adc(a.l2, b.l2, &c)
+        let s3 = a.l3 &+ b.l3 &+ c
         var r = Fr(s0, s1, s2, s3)
         r.reduceOnce()
         return r
