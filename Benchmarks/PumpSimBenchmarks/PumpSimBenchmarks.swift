@@ -72,16 +72,26 @@ let benchmarks: @Sendable () -> Void = {
         blackHole(acc)
     }
 
+    // The engine's regression gate: a run 10 % slower than the stored thresholds
+    // (Benchmarks/Thresholds/, p90) or than a baseline it is checked against fails the check
+    // (exit status 2). See Reports/BENCHMARKS.md, "Regression thresholds".
+    let engineTolerance: [BenchmarkMetric: BenchmarkThresholds] = [
+        .wallClock: .init(relative: [.p50: 10, .p90: 10]),
+        .throughput: .init(relative: [.p50: 10, .p90: 10]),
+    ]
+
     // The whole launch-frenzy run (about 755 k events): events/s = events / wall time.
     let frenzy = scenario("launch-frenzy.yaml")
-    Benchmark("engine, launch-frenzy full run", configuration: .init(maxDuration: .seconds(20), maxIterations: 10)) { benchmark in
+    Benchmark("engine, launch-frenzy full run",
+              configuration: .init(maxDuration: .seconds(20), maxIterations: 10, thresholds: engineTolerance)) { benchmark in
         var sim = try! Simulation(config: frenzy.config)
         let r = try! sim.run()
         blackHole(r.eventCount)
     }
 
     // Replay: evolve alone over the recorded frenzy events (no decide, no agents), genesis included.
-    Benchmark("engine, launch-frenzy replay (evolve only)", configuration: .init(maxDuration: .seconds(20), maxIterations: 20)) { benchmark in
+    Benchmark("engine, launch-frenzy replay (evolve only)",
+              configuration: .init(maxDuration: .seconds(20), maxIterations: 20, thresholds: engineTolerance)) { benchmark in
         let records = RecordedFrenzy.shared.records
         var replay = try! Replayer(config: frenzy.config)
         for r in records { try! replay.apply(r) }
