@@ -24,12 +24,16 @@ struct SweepCommand: ParsableCommand {
 
         Spreading a sweep over machines: run shard i of n on each (--shard 1/3, 2/3, 3/3 — for a \
         0-based index use $((INDEX+1))/n), each into its own --db, then join them with \
-        `pumpsim sweep merge shard-*.sqlite --into sweep.sqlite`.
+        `pumpsim sweep merge shard-*.sqlite --into sweep.sqlite`. --emit slurm DIR --shards N writes \
+        that as a Slurm job array with a merge job that waits for it (bash DIR/submit.sh submits \
+        both); --emit kubernetes DIR --shards N as an Indexed Job and a merge Job. A shard that is \
+        killed and requeued resumes from its catalog.
 
         Examples:
           pumpsim sweep Scenarios/curve-sweep.yaml --grid curve.virtual_sol=20..60:5 --grid curve.fee_bps=25,50,100 --jobs 2
           pumpsim sweep Scenarios/launch-frenzy.yaml --grid curve.virtual_sol=100..200:10 --random 40 --seeds 5 --csv frenzy.csv
           pumpsim sweep Scenarios/curve-sweep.yaml --grid curve.virtual_sol=20..60:5 --shard 2/3 --db shard-2.sqlite
+          pumpsim sweep Scenarios/curve-sweep.yaml --grid curve.virtual_sol=20..60:5 --seeds 4 --emit slurm /shared/sweep --shards 4
         """,
         subcommands: [Run.self, Merge.self],
         defaultSubcommand: Run.self
@@ -54,9 +58,32 @@ struct SweepCommand: ParsableCommand {
         @Flag(help: "No progress on stderr.") var quiet = false
         @Flag(help: "Start a new sweep even if --db holds this one already (by default the same command resumes it: rows already there are not run again).")
         var fresh = false
+        @Option(parsing: .upToNextOption,
+                help: ArgumentHelp("Write the sweep as cluster jobs instead of running it: slurm DIR (a job array of --shards tasks, a merge job after them, submit.sh) or kubernetes DIR (an Indexed Job and a merge Job).", valueName: "slurm|kubernetes DIR"))
+        var emit: [String] = []
+        @Option(help: "With --emit: how many shards (array tasks, completion indexes).") var shards: Int?
+        @Option(help: "With --emit: CPUs per shard (each shard's --jobs).") var cpusPerShard = 1
+        @Option(help: ArgumentHelp("With --emit: the pumpsim the jobs run (Slurm: an absolute path, default this executable; Kubernetes: the command in the image, default pumpsim).", valueName: "PATH"))
+        var pumpsim: String?
+        @Option(help: ArgumentHelp("With --emit kubernetes: the container image with pumpsim (default pumpsim:VERSION).", valueName: "IMAGE")) var image: String?
+        @Option(help: ArgumentHelp("With --emit slurm: one more #SBATCH option for the array job, like --sbatch=--partition=long. Repeatable.", valueName: "OPTION"))
+        var sbatch: [String] = []
 
         func validate() throws {
             if noDb && db != nil { throw ValidationError("--db and --no-db contradict each other") }
+            if !emit.isEmpty {
+                guard emit.count == 2, SweepEmit.Target(rawValue: emit[0]) != nil else {
+                    throw ValidationError("--emit expects slurm DIR or kubernetes DIR (found \(emit.joined(separator: " ")))")
+                }
+                guard shards != nil else { throw ValidationError("--emit needs --shards N: how many array tasks or pods to split the sweep into") }
+                for (flag, given) in [("--db", db != nil), ("--no-db", noDb), ("--csv", csv != nil), ("--json", json), ("--shard", shard != nil), ("--fresh", fresh)] where given {
+                    throw ValidationError("\(flag) does not apply with --emit: each shard writes its own catalog in the emitted directory")
+                }
+            } else {
+                for (flag, given) in [("--shards", shards != nil), ("--pumpsim", pumpsim != nil), ("--image", image != nil), ("--sbatch", !sbatch.isEmpty)] where given {
+                    throw ValidationError("\(flag) only applies with --emit slurm|kubernetes DIR")
+                }
+            }
         }
 
         func run() throws {
@@ -65,6 +92,15 @@ struct SweepCommand: ParsableCommand {
             q.shard = shard; q.catalogPath = noDb ? nil : (db ?? Catalogs.defaultPath); q.csvPath = csv; q.fresh = fresh
             let plan = try SweepSession.plan(q)
             if !quiet { for n in plan.notes { Terminal.error(n) } }
+            if emit.count == 2, let target = SweepEmit.Target(rawValue: emit[0]), let shards {
+                var o = SweepEmit.Options(target: target, directory: emit[1], shards: shards)
+                o.cpusPerShard = cpusPerShard; o.pumpsim = pumpsim; o.image = image; o.sbatch = sbatch
+                let w = try SweepEmit.write(plan, o)
+                Terminal.out("sweep of \(plan.scenarioName): \(plan.points.count) points × \(plan.spec.seeds) seeds = \(plan.total) runs in \(shards) \(target == .slurm ? "array tasks" : "pods")")
+                for f in w.files { Terminal.out("wrote \(f)") }
+                Terminal.out("submit: \(w.submit)")
+                return
+            }
             let progress = SweepProgress(terminal: Terminal.stderrIsTerminal, quiet: quiet)
             let dbPath = q.catalogPath
             let jsonLine: (@Sendable (String) -> Void)? = json ? printLine : nil
