@@ -97,7 +97,7 @@ let benchmarks: @Sendable () -> Void = {
         for r in records { try! replay.apply(r) }
         precondition(replay.applied == UInt64(records.count) && records.count > 500_000)
         blackHole(replay.applied)
-    }
+    } setup: { _ = RecordedFrenzy.shared }
 
     // Trace writing: encode + compress the recorded events into a file. Throughput in encoded MB/s
     // = encoded bytes / wall time (the encoded size is printed once below).
@@ -109,59 +109,36 @@ let benchmarks: @Sendable () -> Void = {
         for r in RecordedFrenzy.shared.records { w.append(r) }
         try! w.finish()
         blackHole(w.encodedBytes)
-    }
+    } setup: { _ = RecordedFrenzy.shared }
 
-    // A trace written once for the read benchmarks.
-    let readPath = FileManager.default.temporaryDirectory.appendingPathComponent("pumpsim-bench-read.pstrace").path
-    // With its checkpoints, as a run writes it (verification checks them, the final one included).
-    let prepared = try! TraceWriter(path: readPath, header: header)
-    var nextCheckpoint = 0
-    let checkpoints = RecordedFrenzy.shared.checkpoints
-    for (i, r) in RecordedFrenzy.shared.records.enumerated() {
-        prepared.append(r)
-        while nextCheckpoint < checkpoints.count && checkpoints[nextCheckpoint].eventIndex == UInt64(i + 1) {
-            prepared.checkpoint(checkpoints[nextCheckpoint])
-            nextCheckpoint += 1
-        }
-    }
-    try! prepared.finish()
-    print("launch-frenzy trace: \(RecordedFrenzy.shared.records.count) events, \(prepared.encodedBytes) encoded bytes, \(prepared.fileBytes) bytes on disk")
-    let ratio = Double(prepared.fileBytes) / Double(prepared.encodedBytes)
-    for t in prepared.encodedByType {
-        let encoded = Double(t.bytes) / Double(t.events)
-        print("  \(t.type): \(t.events) events, \(String(format: "%.2f", encoded)) encoded bytes each, about \(String(format: "%.2f", encoded * ratio)) on disk (the trace's overall ratio)")
-    }
-
+    // Fixtures are built lazily, in the setup of the benchmarks that use them: package-benchmark
+    // runs every benchmark in its own process, and building all of them for each (the fan-out
+    // feed alone takes tens of seconds) made a full run take most of an hour.
     Benchmark("trace, read and replay launch-frenzy (decompress, decode, evolve)", configuration: .init(maxDuration: .seconds(20), maxIterations: 20)) { benchmark in
-        let reader = try! TraceReader(path: readPath)
+        let reader = try! TraceReader(path: ReadTrace.shared(header).path)
         let outcome = try! TraceReplay.run(reader, config: frenzy.config, verify: true)
         precondition(outcome.mismatch == nil)
         blackHole(outcome.events)
-    }
+    } setup: { _ = ReadTrace.shared(header) }
 
     Benchmark("trace, read launch-frenzy (decompress, decode)", configuration: .init(maxDuration: .seconds(20), maxIterations: 20)) { benchmark in
-        let reader = try! TraceReader(path: readPath)
+        let reader = try! TraceReader(path: ReadTrace.shared(header).path)
         var n = 0
         try! reader.forEach { _ in n += 1; return true }
         blackHole(n)
-    }
+    } setup: { _ = ReadTrace.shared(header) }
 
     // Fan-out: the fanout-200k message stream through window=25ms to 200 000 and 1 000 000 clients.
-    // Deliveries/s = (delivered + dropped + in flight) / wall time; one thread, so the figure is per core.
-    let fan = scenario("fanout-200k.yaml")
-    let feed = FanoutFeed(config: fan.config, spec: fan.websocket!)
-    var fanSim = try! Simulation(config: fan.config)
-    fanSim.observer = { feed.observe($0) }
-    _ = try! fanSim.run()
-    feed.finish()
+    // Deliveries/s = (delivered + dropped + in flight) / wall time (printed after the first
+    // iteration); one thread, so the figure is per core.
     for subscribers in [200_000, 1_000_000] {
-        let probe = fan.websocket!.evaluate(feed, policy: .window(micros: 25_000), config: fan.config, subscribers: subscribers, jobs: 1)
-        print("fan-out \(subscribers): \(feed.messages.count) messages, \(probe.delivered + probe.dropped + probe.inFlight) deliveries per run")
         Benchmark("fan-out, fanout-200k stream, window=25ms, \(subscribers) subscribers, 1 thread",
                   configuration: .init(maxDuration: .seconds(30), maxIterations: 5)) { benchmark in
-            let r = fan.websocket!.evaluate(feed, policy: .window(micros: 25_000), config: fan.config, subscribers: subscribers, jobs: 1)
+            let f = FanoutFixture.shared
+            let r = f.fan.websocket!.evaluate(f.feed, policy: .window(micros: 25_000), config: f.fan.config, subscribers: subscribers, jobs: 1)
+            f.report(subscribers, deliveries: r.delivered + r.dropped + r.inFlight)
             blackHole(r.delivered)
-        }
+        } setup: { _ = FanoutFixture.shared }
     }
 
     // Merkle: appends to a depth-26 tree (26 parent hashes each) next to 26 bare parent hashes.
@@ -215,6 +192,66 @@ let benchmarks: @Sendable () -> Void = {
             if let q { curves[Int(t.mint)].state = q.stateAfter; acc &+= q.curveSol }
         }
         blackHole(acc)
+    } setup: { _ = RecordedFrenzy.shared }
+}
+
+/// The launch-frenzy trace the read benchmarks read, written once per process, with its
+/// checkpoints as a run writes them (verification checks them, the final one included).
+final class ReadTrace: @unchecked Sendable {
+    nonisolated(unsafe) private static var made: ReadTrace?
+    private static let lock = NSLock()
+    let path = FileManager.default.temporaryDirectory.appendingPathComponent("pumpsim-bench-read.pstrace").path
+
+    static func shared(_ header: TraceHeader) -> ReadTrace {
+        lock.lock(); defer { lock.unlock() }
+        if let made { return made }
+        let t = ReadTrace(header)
+        made = t
+        return t
+    }
+
+    private init(_ header: TraceHeader) {
+        let prepared = try! TraceWriter(path: path, header: header)
+        var nextCheckpoint = 0
+        let checkpoints = RecordedFrenzy.shared.checkpoints
+        for (i, r) in RecordedFrenzy.shared.records.enumerated() {
+            prepared.append(r)
+            while nextCheckpoint < checkpoints.count && checkpoints[nextCheckpoint].eventIndex == UInt64(i + 1) {
+                prepared.checkpoint(checkpoints[nextCheckpoint])
+                nextCheckpoint += 1
+            }
+        }
+        try! prepared.finish()
+        print("launch-frenzy trace: \(RecordedFrenzy.shared.records.count) events, \(prepared.encodedBytes) encoded bytes, \(prepared.fileBytes) bytes on disk")
+        let ratio = Double(prepared.fileBytes) / Double(prepared.encodedBytes)
+        for t in prepared.encodedByType {
+            let encoded = Double(t.bytes) / Double(t.events)
+            print("  \(t.type): \(t.events) events, \(String(format: "%.2f", encoded)) encoded bytes each, about \(String(format: "%.2f", encoded * ratio)) on disk (the trace's overall ratio)")
+        }
+    }
+}
+
+/// The fanout-200k message stream, recorded once per process.
+final class FanoutFixture: @unchecked Sendable {
+    static let shared = FanoutFixture()
+    let fan: ResolvedScenario
+    let feed: FanoutFeed
+    private var reported: Set<Int> = []
+    private let lock = NSLock()
+
+    private init() {
+        fan = scenario("fanout-200k.yaml")
+        feed = FanoutFeed(config: fan.config, spec: fan.websocket!)
+        var sim = try! Simulation(config: fan.config)
+        sim.observer = { [feed] in feed.observe($0) }
+        _ = try! sim.run()
+        feed.finish()
+    }
+
+    func report(_ subscribers: Int, deliveries: UInt64) {
+        lock.lock(); defer { lock.unlock() }
+        guard reported.insert(subscribers).inserted else { return }
+        print("fan-out \(subscribers): \(feed.messages.count) messages, \(deliveries) deliveries per run")
     }
 }
 

@@ -160,6 +160,22 @@ enum Decode {
         }
     }
 
+    /// Milliseconds: a whole number (`400`) or a duration in ms or s (`400ms`, `0.4s`), within `1...max`.
+    static func millis(max: UInt64) -> (SNode, String) throws(ScenarioError) -> UInt64 {
+        return { (n: SNode, path: String) throws(ScenarioError) -> UInt64 in
+            let s = try text(n, path).trimmingSpaces
+            let expected = "expected milliseconds (like 400, 400ms or 0.4s) from 1 ms to \(max / 1_000) s"
+            if s.hasPrefix("-") { throw ScenarioError(n.origin, field: path, "\(expected), found \(describe(n))") }
+            var ms: UInt64?
+            if let v = FixedDecimal.parse(s, scale: 0) { ms = v }
+            else if s.hasSuffix("ms"), let v = FixedDecimal.parse(String(s.dropLast(2)).trimmingSpaces, scale: 0) { ms = v }
+            else if s.hasSuffix("s"), let v = FixedDecimal.parse(String(s.dropLast(1)).trimmingSpaces, scale: 3) { ms = v }
+            guard let ms else { throw ScenarioError(n.origin, field: path, "\(expected), found \(describe(n))") }
+            guard ms >= 1, ms <= max else { throw ScenarioError(n.origin, field: path, "must be from 1 ms to \(max / 1_000) s, found \(s)") }
+            return ms
+        }
+    }
+
     /// A value or a `{min, max}` range of values.
     static func range(_ element: @escaping (SNode, String) throws(ScenarioError) -> UInt64) -> (SNode, String) throws(ScenarioError) -> UniformRange {
         return { (n: SNode, path: String) throws(ScenarioError) -> UniformRange in

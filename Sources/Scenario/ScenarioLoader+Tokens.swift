@@ -104,6 +104,9 @@ extension ScenarioLoader {
             let sellable = try f.get("sellable_tokens", default: 793_100_000_000_000, Decode.tokens)
             guard end >= start else { throw ScenarioError(n.origin, field: f.sub("end_price"), "must not be below start_price") }
             guard sellable > 0, sellable <= supply else { throw ScenarioError(n.origin, field: f.sub("sellable_tokens"), "must be positive and at most total_supply") }
+            // The whole sellable supply's cost, in lamports: (start + end) / 2 per token.
+            let cost = (UInt128(start) + UInt128(end)) * UInt128(sellable) / 2 / 1_000_000_000_000_000
+            try checkCurveCost(cost, start: start, at: f["start_price"]!, path: f.sub("start_price"))
             return .linear(LinearCurve(startPriceNanos: start, endPriceNanos: end, sellableSupply: sellable, tokenTotalSupply: supply,
                                        feeProfile: fees, creatorFeeApplies: creatorFee, partialFill: partial))
         default:
@@ -114,9 +117,24 @@ extension ScenarioLoader {
             guard doubling > 0, sellable / doubling <= ExponentialCurve.maxDoublings else {
                 throw ScenarioError(n.origin, field: f.sub("doubling_tokens"), "must be at least sellable_tokens / \(ExponentialCurve.maxDoublings)")
             }
+            // The whole sellable supply costs at least start × sellable (the price only rises).
+            try checkCurveCost(UInt128(start) * UInt128(sellable) / 1_000_000_000_000_000, start: start, at: f["start_price"]!, path: f.sub("start_price"))
             return .exponential(ExponentialCurve(startPriceNanos: start, doublingTokens: doubling, sellableSupply: sellable, tokenTotalSupply: supply,
                                                  feeProfile: fees, creatorFeeApplies: creatorFee, partialFill: partial))
         }
+    }
+
+    /// The smallest SOL a curve may raise by selling out: below it, prices round to zero lamports
+    /// for any ordinary trade and the first buy takes the whole curve.
+    static let minimumCurveLamports: UInt128 = 10_000_000
+
+    /// Refuses a curve whose whole sellable supply costs less than 0.01 SOL. The usual slip is a
+    /// price meant in SOL (pump.fun starts near 0.000000028 SOL = 28 lamports per token).
+    static func checkCurveCost(_ lamports: UInt128, start: UInt64, at node: SNode, path: String) throws(ScenarioError) {
+        guard lamports < minimumCurveLamports else { return }
+        let price = FixedDecimal.format(UInt128(start), scale: 9)
+        throw ScenarioError(node.origin, field: path,
+                            "is in lamports per token: at \(price) lamports per token the whole curve sells out for \(lamports) lamports (below 0.01 SOL), so every price rounds to zero. Pump.fun starts near 28 lamports per token (0.000000028 SOL); if \(price) was meant in SOL, write \(FixedDecimal.format(UInt128(start), scale: 0)) (lamports per token)")
     }
 
     static func feeProfile(_ n: SNode, _ path: String) throws(ScenarioError) -> FeeProfile {

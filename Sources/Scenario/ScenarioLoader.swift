@@ -58,7 +58,7 @@ public enum ScenarioLoader {
         c.name = try f.get("name", default: defaultName, Decode.name)
         _ = try f.get("description", default: "", Decode.prose)
         c.seed = try f.get("seed", default: 1, Decode.uint())
-        c.clock = SimClock(slotMillis: try f.get("slot_ms", default: 400, Decode.uint(max: 60_000, min: 1)))
+        c.clock = SimClock(slotMillis: try f.get("slot_ms", default: 400, Decode.millis(max: 60_000)))
         let ticks = Decode.ticks(slotMillis: c.clock.slotMillis)
         c.durationTicks = try f.need("duration", "how long to simulate (like 10m)", ticks)
         guard c.durationTicks > 0 else { throw ScenarioError(f["duration"]!.origin, field: "duration", "must be longer than zero") }
@@ -265,8 +265,7 @@ public enum ScenarioLoader {
 
     static func group(_ n: SNode, path: String, symbols: [String],
                       ticks: @escaping (SNode, String) throws(ScenarioError) -> UInt64) throws(ScenarioError) -> AgentGroupSpec {
-        let f = try Fields(n, path: path, allowed: ["name", "count", "strategy", "balance_sol", "account_age_slots",
-                                                  "priority_fee", "venue", "params"])
+        let f = try Fields(n, path: path, allowed: ["name", "strategy", "params"] + AgentParamsSchema.group.map(\.key))
         let name = try f.need("name", "a unique name", Decode.name)
         let count = Int(try f.need("count", "how many agents (like 500; 0 switches the group off)", Decode.uint(max: 2_000_000)))
         let strategyName = try f.need("strategy", "one of creator, sniper, retail, whale", Decode.text)
@@ -296,17 +295,16 @@ public enum ScenarioLoader {
         }
         return AgentGroupSpec(
             name: name, count: count, strategy: strategy,
-            balanceLamports: try f.get("balance_sol", default: UniformRange(1_000_000_000, 20_000_000_000), Decode.range(Decode.sol)),
-            accountAgeSlots: try f.get("account_age_slots", default: UniformRange(216_000, 21_600_000), Decode.range(Decode.uint(max: 1_000_000_000))),
-            priorityMicroLamportsPerCU: try f.get("priority_fee", default: UniformRange(1_000, 200_000), Decode.range(Decode.uint(max: 1_000_000_000_000))),
+            balanceLamports: try f.get("balance_sol", default: AgentParamsSchema.defaultBalance, Decode.range(Decode.sol)),
+            accountAgeSlots: try f.get("account_age_slots", default: AgentParamsSchema.defaultAccountAge, Decode.range(Decode.uint(max: 1_000_000_000))),
+            priorityMicroLamportsPerCU: try f.get("priority_fee", default: AgentParamsSchema.defaultPriorityFee, Decode.range(Decode.uint(max: 1_000_000_000_000))),
             venue: venue)
     }
 
     static func retailParams(_ n: SNode?, path: String, ticks: @escaping (SNode, String) throws(ScenarioError) -> UInt64) throws(ScenarioError) -> RetailParams {
         var p = RetailParams()
         guard let n else { return p }
-        let f = try Fields(n, path: path, allowed: ["trades_per_hour", "buy_bps", "size_sol", "max_size_sol", "sell_fraction_bps",
-                                                  "slippage_bps", "chat_bps", "claim_at_sol", "start_at"])
+        let f = try Fields(n, path: path, allowed: AgentParamsSchema.keys("retail"))
         p.tradesPerHourMilli = try f.get("trades_per_hour", default: p.tradesPerHourMilli, Decode.milli)
         p.buyBps = UInt32(try f.get("buy_bps", default: UInt64(p.buyBps), Decode.bps))
         if let s = f["size_sol"] {
@@ -326,8 +324,7 @@ public enum ScenarioLoader {
     static func sniperParams(_ n: SNode?, path: String, symbols: [String]) throws(ScenarioError) -> SniperParams {
         var p = SniperParams()
         guard let n else { return p }
-        let f = try Fields(n, path: path, allowed: ["targets", "delay_slots", "buy_sol", "slippage_bps", "take_profit_bps",
-                                                  "stop_loss_bps", "check_every_slots", "max_hold_slots"])
+        let f = try Fields(n, path: path, allowed: AgentParamsSchema.keys("sniper"))
         if let t = f["targets"] {
             for (i, item) in try Decode.list(t, f.sub("targets")).enumerated() {
                 p.targets.append(MintID(try reference(item, "\(f.sub("targets"))[\(i)]", in: symbols, what: "token")))
@@ -346,7 +343,7 @@ public enum ScenarioLoader {
     static func whaleParams(_ n: SNode?, path: String, ticks: @escaping (SNode, String) throws(ScenarioError) -> UInt64) throws(ScenarioError) -> WhaleParams {
         var p = WhaleParams()
         guard let n else { return p }
-        let f = try Fields(n, path: path, allowed: ["every", "buy_sol", "dump_bps", "slippage_bps", "start_at"])
+        let f = try Fields(n, path: path, allowed: AgentParamsSchema.keys("whale"))
         p.everySlots = try f.get("every", default: p.everySlots, Decode.range(ticks))
         guard p.everySlots.min > 0 else { throw ScenarioError(n.origin, field: f.sub("every"), "must be longer than zero") }
         p.buyLamports = try f.get("buy_sol", default: p.buyLamports, Decode.range(Decode.sol))
@@ -359,7 +356,7 @@ public enum ScenarioLoader {
     static func creatorParams(_ n: SNode?, path: String, ticks: @escaping (SNode, String) throws(ScenarioError) -> UInt64) throws(ScenarioError) -> CreatorParams {
         var p = CreatorParams()
         guard let n else { return p }
-        let f = try Fields(n, path: path, allowed: ["dump_bps", "dump_after"])
+        let f = try Fields(n, path: path, allowed: AgentParamsSchema.keys("creator"))
         p.dumpBps = UInt32(try f.get("dump_bps", default: UInt64(p.dumpBps), Decode.bps))
         p.dumpAfterSlots = try f.get("dump_after", default: p.dumpAfterSlots, Decode.range(ticks))
         return p

@@ -3,8 +3,14 @@ import SimCore
 
 /// Number formats shared by every text rendering.
 public enum Format {
-    /// A price in lamports per whole token, from nanolamports, to 2 decimals (truncated).
-    public static func price(_ nanos: UInt64) -> String { FixedDecimal.format(UInt128(nanos / 10_000_000 * 10_000_000), scale: 9) }
+    /// A price in lamports per whole token, from nanolamports: 2 decimals (truncated), or 3 significant digits below 1 lamport.
+    public static func price(_ nanos: UInt64) -> String {
+        guard nanos < 1_000_000_000 else { return FixedDecimal.format(UInt128(nanos / 10_000_000 * 10_000_000), scale: 9) }
+        // Below one lamport per token: three significant digits, so that a tiny price never shows as 0.
+        var unit: UInt64 = 1
+        while nanos / unit >= 1_000 { unit *= 10 }
+        return FixedDecimal.format(UInt128(nanos / unit * unit), scale: 9)
+    }
     /// SOL with at most six decimals (truncated to micro-SOL).
     public static func sol(_ lamports: UInt64) -> String { FixedDecimal.format(UInt128(lamports / 1_000 * 1_000), scale: 9) }
     /// Basis points as a percentage (`3419` → `34.19%`).
