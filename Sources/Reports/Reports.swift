@@ -213,7 +213,9 @@ public enum SweepReport {
         let metric = chosen ?? (metricKeys.contains("mean_graduation_seconds") ? "mean_graduation_seconds" : metricKeys.first ?? "")
         let xk = xKey ?? paramKeys.first ?? ""
         let yk = yKey ?? paramKeys.first { $0 != xk } ?? ""
-        let xi = paramKeys.firstIndex(of: xk), yi = yk.isEmpty ? nil : paramKeys.firstIndex(of: yk), mi = metricKeys.firstIndex(of: metric)
+        let xi = paramKeys.firstIndex(of: xk), yi = yk.isEmpty ? nil : paramKeys.firstIndex(of: yk)
+        // By name: a row may carry per-token (`tokens.S.x`) and per-group (`groups.G.x`) metrics too.
+        func value(_ r: Row, _ name: String) -> Double? { r.metrics.first { $0.0 == name }?.1 ?? nil }
         func param(_ r: Row, _ i: Int?) -> String? { i.flatMap { $0 < r.params.count ? r.params[$0].1 : nil } }
         // Sum and count per (x, y) pair and per x, in one pass over the rows.
         var sums: [String: (Double, Int)] = [:]
@@ -225,7 +227,7 @@ public enum SweepReport {
             if xKnown.insert(x).inserted { xSeen.append(x) }
             let y = param(r, yi) ?? ""
             if yi != nil, yKnown.insert(y).inserted { ySeen.append(y) }
-            guard let mi, mi < r.metrics.count, let v = r.metrics[mi].1 else { continue }
+            guard let v = value(r, metric) else { continue }
             sums[x + "\u{1}" + y, default: (0, 0)].0 += v
             sums[x + "\u{1}" + y, default: (0, 0)].1 += 1
             xSums[x, default: (0, 0)].0 += v
@@ -237,8 +239,10 @@ public enum SweepReport {
             guard let (sum, n) = s, n > 0 else { return nil }
             return sum / Double(n)
         }
-        let header = ["row", "seed"] + paramKeys + metricKeys
-        let table = rows.map { r in ["\(r.index)", "\(r.seed)"] + r.params.map(\.1) + r.metrics.map { $0.1.map { SVG.num($0) } ?? "–" } }
+        // The table: the run-level metrics, and the chosen one if it is a token's or a group's.
+        let tableKeys = metricKeys.filter { !$0.contains(".") } + (metric.contains(".") ? [metric] : [])
+        let header = ["row", "seed"] + paramKeys + tableKeys
+        let table = rows.map { r in ["\(r.index)", "\(r.seed)"] + r.params.map(\.1) + tableKeys.map { k in value(r, k).map { SVG.num($0) } ?? "–" } }
         var md = "# \(title)\n\n" + facts.map { "- \($0.0): \($0.1)" }.joined(separator: "\n") + "\n\n"
         var body = "<h1>\(SVG.escape(title))</h1><ul>" + facts.map { "<li>\(SVG.escape($0.0)): \(SVG.escape($0.1))</li>" }.joined() + "</ul>"
         if !xk.isEmpty && !metric.isEmpty {

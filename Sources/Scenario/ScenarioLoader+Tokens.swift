@@ -57,20 +57,27 @@ extension ScenarioLoader {
         return try g.get("play_balance_sol", default: 100_000_000_000, Decode.sol)
     }
 
+    /// Fields every curve family takes.
+    public static let commonCurveFields = ["family", "fee_profile", "fee_bps", "creator_fee_bps", "creator_fee", "partial_fill", "total_supply"]
+
+    /// The fields a curve of this family takes (nil: no such family).
+    public static func curveFields(family: String) -> [String]? {
+        switch family {
+        case "pumpfun": return commonCurveFields + ["virtual_sol", "virtual_tokens", "real_tokens", "migration_fee_sol"]
+        case "linear": return commonCurveFields + ["start_price", "end_price", "sellable_tokens"]
+        case "exponential": return commonCurveFields + ["start_price", "doubling_tokens", "sellable_tokens"]
+        default: return nil
+        }
+    }
+
     static func curve(_ n: SNode?, path: String) throws(ScenarioError) -> AnyCurve {
         guard let n else { return .pumpFun(PumpFunCurve()) }
-        let common = ["family", "fee_profile", "fee_bps", "creator_fee_bps", "creator_fee", "partial_fill", "total_supply"]
         guard case .mapping = n.kind else { throw ScenarioError(n.origin, field: path, "expected a mapping of curve fields, found \(describe(n))") }
         let familyName = try n.child("family").map { node throws(ScenarioError) in try Decode.text(node, "\(path).family") } ?? "pumpfun"
-        let specific: [String]
-        switch familyName {
-        case "pumpfun": specific = ["virtual_sol", "virtual_tokens", "real_tokens", "migration_fee_sol"]
-        case "linear": specific = ["start_price", "end_price", "sellable_tokens"]
-        case "exponential": specific = ["start_price", "doubling_tokens", "sellable_tokens"]
-        default:
+        guard let allowed = curveFields(family: familyName) else {
             throw ScenarioError(n.origin, field: "\(path).family", "unknown curve family \"\(familyName)\"; expected pumpfun, linear or exponential")
         }
-        let f = try Fields(n, path: path, allowed: common + specific)
+        let f = try Fields(n, path: path, allowed: allowed)
         var fees = try f.get("fee_profile", default: FeeProfile.v2025, feeProfile)
         // Shorthands for sweeps: the profile's protocol and creator shares in bps.
         if let bps = try f.get("fee_bps", default: nil, { (n: SNode, p: String) throws(ScenarioError) -> UInt64? in try Decode.uint(max: 5_000)(n, p) }) {

@@ -84,7 +84,14 @@ public enum ReportSession {
         let points = try Catalogs.call { try catalog.points(sweep: id) }
         let rows = points.map(SweepReport.row)
         if let metric = o.metric, let first = rows.first, !first.metrics.contains(where: { $0.0 == metric }) {
-            throw .badInput("no metric \(metric); the rows have \(first.metrics.map(\.0).joined(separator: ", "))")
+            let names = first.metrics.map(\.0)
+            let run = names.filter { !$0.contains(".") }
+            let tokens = Set(names.filter { $0.hasPrefix("tokens.") }.map { $0.split(separator: ".")[1] }).sorted()
+            let groups = Set(names.filter { $0.hasPrefix("groups.") }.map { $0.split(separator: ".")[1] }).sorted()
+            var known = "the rows have \(run.joined(separator: ", "))"
+            if !tokens.isEmpty { known += "; per token tokens.SYMBOL.NAME (SYMBOL: \(tokens.joined(separator: ", ")); NAME: \(TokenOutcome.metricNames.joined(separator: ", ")))" }
+            if !groups.isEmpty { known += "; per group groups.GROUP.NAME (GROUP: \(groups.joined(separator: ", ")); NAME: \(GroupMetrics.metricNames.joined(separator: ", ")))" }
+            throw .badInput("no metric \(metric); \(known)")
         }
         for p in [o.x, o.y].compactMap({ $0 }) where !(rows.first?.params.contains { $0.0 == p } ?? true) {
             throw .badInput("no parameter \(p); the sweep varies \(rows.first?.params.map(\.0).joined(separator: ", ") ?? "nothing")")

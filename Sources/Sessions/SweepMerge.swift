@@ -32,19 +32,21 @@ final class RowOutput: @unchecked Sendable {
     private var waiting: [Int: RunCatalog.SweepPoint] = [:]
     private var next = 0
     private let paramKeys: [String]
+    private let metricNames: [String]
     private let csv: FileHandle?
     private let jsonLine: (@Sendable (String) -> Void)?
 
-    init(order: [Int], paramKeys: [String], csvPath: String?, jsonLine: (@Sendable (String) -> Void)?) throws {
+    init(order: [Int], paramKeys: [String], metricNames: [String], csvPath: String?, jsonLine: (@Sendable (String) -> Void)?) throws {
         for (k, i) in order.enumerated() { position[i] = k }
         self.paramKeys = paramKeys
+        self.metricNames = metricNames
         self.jsonLine = jsonLine
         if let csvPath {
             guard FileManager.default.createFile(atPath: csvPath, contents: nil) else {
                 throw CocoaError(.fileWriteNoPermission, userInfo: [NSFilePathErrorKey: csvPath])
             }
             csv = try FileHandle(forWritingTo: URL(fileURLWithPath: csvPath))
-            try csv?.write(contentsOf: Data(((["row", "point", "seed"] + paramKeys + RunOutcome.summaryNames + ["digest"])
+            try csv?.write(contentsOf: Data(((["row", "point", "seed"] + paramKeys + metricNames + ["digest"])
                 .map(Self.quote).joined(separator: ",") + "\n").utf8))
         } else {
             csv = nil
@@ -69,7 +71,8 @@ final class RowOutput: @unchecked Sendable {
                 let metrics = JSON.flatFields(row.metrics) ?? []
                 var cells = ["\(row.index)", "\(row.point)", "\(row.seed)"]
                 cells += paramKeys.map { k in params.first { $0.key == k }?.value ?? "" }
-                cells += RunOutcome.summaryNames.map { k in metrics.first { $0.key == k }.map { $0.value == "null" && !$0.isString ? "" : $0.value } ?? "" }
+                let byName = Dictionary(metrics.map { ($0.key, $0) }, uniquingKeysWith: { a, _ in a })
+                cells += metricNames.map { k in byName[k].map { $0.value == "null" && !$0.isString ? "" : $0.value } ?? "" }
                 cells.append(row.digest)
                 try csv.write(contentsOf: Data((cells.map(Self.quote).joined(separator: ",") + "\n").utf8))
             }

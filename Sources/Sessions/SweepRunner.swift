@@ -55,7 +55,8 @@ public enum SweepRunner {
         let d = ContinuousClock.now - start
         return SweepRow(index: i, point: point, seed: seed, params: Array(zip(spec.axes.map(\.key), spec.values(at: point))),
                         outcome: RunOutcome(result), digest: result.finalDigest.hex, events: result.eventCount,
-                        wallSeconds: Double(d.components.seconds) + Double(d.components.attoseconds) / 1e18)
+                        wallSeconds: Double(d.components.seconds) + Double(d.components.attoseconds) / 1e18,
+                        groupMetrics: try result.groupMetricFields())
     }
 
     /// Hands out row positions to worker threads, until the end or a stop.

@@ -41,6 +41,8 @@ public enum SweepSession {
         /// The sweep's identity: scenario digest, definition and engine version.
         public var key: String
         public var scenarioDigest: String
+        /// The metrics every row carries, in order (the CSV's columns after the parameters).
+        public var metricNames: [String] = []
         /// Notes for people (a sample as large as the grid, …).
         public var notes: [String] = []
     }
@@ -63,7 +65,21 @@ public enum SweepSession {
         var axes: [SweepSpec.Axis] = []
         do { for g in q.grid { axes.append(try SweepSpec.axis(g)) } } catch { throw .badInput(error.description) }
         let base = try Scenarios.load(q.scenarioPath, overrides: q.overrides)
-        let spec = SweepSpec(axes: axes, random: q.random, seeds: q.seeds, baseSeed: q.seed ?? base.seed)
+        var spec = SweepSpec(axes: axes, random: q.random, seeds: q.seeds, baseSeed: q.seed ?? base.seed)
+        spec.tokenCurveFields = base.tokens.map { ScenarioLoader.curveFields(family: $0.curve.familyName) ?? [] }
+        var curveNotes: [String] = []
+        for a in axes where a.key.hasPrefix("curve.") {
+            let on = Set(spec.curveTokens(a.key, tokenCount: base.tokens.count))
+            let skipped = base.tokens.indices.filter { !on.contains($0) }
+            guard !on.isEmpty else {
+                let families = Set(base.tokens.map(\.curve.familyName)).sorted().joined(separator: ", ")
+                throw .badInput("--grid \(a.key): no token's curve has \(a.key.dropFirst("curve.".count)) (the scenario's curves are \(families)); name a token (tokens.SYMBOL.\(a.key)) or another field")
+            }
+            if !skipped.isEmpty {
+                curveNotes.append("note: --grid \(a.key) sets \(on.sorted().map { base.tokens[$0].symbol }.joined(separator: ", ")) and skips "
+                                  + skipped.map { "\(base.tokens[$0].symbol) (\(base.tokens[$0].curve.familyName): no \(a.key.dropFirst("curve.".count)))" }.joined(separator: ", "))
+            }
+        }
         if let (a, b) = spec.overlappingAxes(tokenCount: base.tokens.count) {
             throw .badInput(a == b ? "--grid \(a) is given twice; give each key once, with all its values"
                                    : "--grid \(a) and --grid \(b) set the same scenario field; keep one")
@@ -72,7 +88,7 @@ public enum SweepSession {
         guard spec.gridSize <= 100_000_000 || (q.random ?? Int.max) <= 1_000_000 else {
             throw .badInput("the grid has \(spec.gridSize) points; sample it with --random N (at most 1000000)")
         }
-        var notes: [String] = []
+        var notes: [String] = curveNotes
         if let r = q.random, r >= spec.gridSize { notes.append("note: --random \(r) is not below the grid's \(spec.gridSize) points: every point runs") }
         let pointCount = min(q.random ?? spec.gridSize, spec.gridSize)
         let (total, overflow) = pointCount.multipliedReportingOverflow(by: q.seeds)
@@ -82,6 +98,7 @@ public enum SweepSession {
         for (k, axis) in axes.enumerated() {
             for v in axis.values {
                 var one = SweepSpec(axes: axes.map { SweepSpec.Axis(key: $0.key, values: [$0.values[0]]) }, random: nil, seeds: 1, baseSeed: 0)
+                one.tokenCurveFields = spec.tokenCurveFields
                 one.axes[k].values = [v]
                 _ = try Scenarios.load(q.scenarioPath, overrides: q.overrides + one.overrides(at: 0, tokenCount: base.tokens.count))
             }
@@ -90,8 +107,10 @@ public enum SweepSession {
         let indices = (0..<total).filter { i in shard.map { i % $0.1 == $0.0 - 1 } ?? true }
         let digest = ScenarioWriter.digest(base).hex
         let key = StateDigest.of(encoding: Array("\(digest)|\(spec.json.serialized())|\(EngineInfo.version)".utf8)).hex
-        return Plan(request: q, spec: spec, scenarioName: base.name, tokenCount: base.tokens.count, points: spec.points(), total: total,
-                    indices: indices, shard: shard, key: key, scenarioDigest: digest, notes: notes)
+        var plan = Plan(request: q, spec: spec, scenarioName: base.name, tokenCount: base.tokens.count, points: spec.points(), total: total,
+                        indices: indices, shard: shard, key: key, scenarioDigest: digest, notes: notes)
+        plan.metricNames = SweepRow.metricNames(symbols: base.tokens.map(\.symbol), groups: base.config.groups.map(\.name))
+        return plan
     }
 
     /// What a sweep did.
@@ -119,7 +138,7 @@ public enum SweepSession {
         let lock = try q.catalogPath.map { p throws(PumpSimError) in try lockSweep(catalog: p, key: plan.key) }
         defer { withExtendedLifetime(lock) {} }
         let output: RowOutput
-        do { output = try RowOutput(order: plan.indices, paramKeys: plan.spec.axes.map(\.key), csvPath: q.csvPath, jsonLine: jsonLine) } catch {
+        do { output = try RowOutput(order: plan.indices, paramKeys: plan.spec.axes.map(\.key), metricNames: plan.metricNames, csvPath: q.csvPath, jsonLine: jsonLine) } catch {
             throw .badInput("cannot write \(q.csvPath ?? "the CSV file"): \(error.localizedDescription)")
         }
         defer { output.close() }

@@ -22,6 +22,9 @@ public struct SweepSpec: Sendable {
     public var random: Int?
     public var seeds: Int
     public var baseSeed: UInt64
+    /// The fields each token's curve takes (by its family), so that `curve.X` sets X only where
+    /// the curve has it; nil: on every token. Not part of the sweep's identity (the scenario is).
+    public var tokenCurveFields: [[String]]?
 
     public init(axes: [Axis], random: Int?, seeds: Int, baseSeed: UInt64) {
         self.axes = axes; self.random = random; self.seeds = seeds; self.baseSeed = baseSeed
@@ -64,8 +67,8 @@ public struct SweepSpec: Sendable {
             return Axis(key: key, values: values)
         }
         // Numbers in their plain form (`007` → `7`, `.5` → `0.5`), so rows and JSON carry one spelling.
-        let values = spec.split(separator: ",", omittingEmptySubsequences: false).map { v in
-            FixedDecimal.parse(String(v), scale: 9).map { FixedDecimal.format(UInt128($0), scale: 9) } ?? String(v)
+        let values = try topLevelItems(spec).map { v in
+            FixedDecimal.parse(v, scale: 9).map { FixedDecimal.format(UInt128($0), scale: 9) } ?? v
         }
         guard !values.contains(where: \.isEmpty) else { throw fail("an empty value in the list") }
         for (i, v) in values.enumerated() where values[..<i].contains(v) {
@@ -74,12 +77,32 @@ public struct SweepSpec: Sendable {
         return Axis(key: key, values: values)
     }
 
+    /// The comma-separated values of an axis; a value may be a `{…}` or `[…]` mapping or list
+    /// (a whole curve: `tokens.T.curve={family: linear, start_price: 28, end_price: 400},{family: pumpfun}`),
+    /// whose own commas do not split.
+    static func topLevelItems(_ spec: String) throws(ScenarioError) -> [String] {
+        var items: [String] = [], current = "", depth = 0
+        for ch in spec {
+            switch ch {
+            case "{", "[": depth += 1
+            case "}", "]": depth -= 1
+            default: break
+            }
+            if depth < 0 { throw ScenarioError(file: "--grid", line: 0, column: 0, field: "", message: "a closing \(ch) without its opening one in \(spec)") }
+            if ch == "," && depth == 0 { items.append(current.trimmingCharacters(in: .whitespaces)); current = "" } else { current.append(ch) }
+        }
+        guard depth == 0 else { throw ScenarioError(file: "--grid", line: 0, column: 0, field: "", message: "an unclosed { or [ in \(spec)") }
+        items.append(current.trimmingCharacters(in: .whitespaces))
+        return items
+    }
+
     /// Two axes that set the same scenario field (`curve.fee_bps` and `tokens.0.curve.fee_bps`,
     /// or one key twice): the later would silently win. Returns the pair's keys.
     public func overlappingAxes(tokenCount: Int) -> (String, String)? {
         var owner: [String: String] = [:]
         for a in axes {
-            let one = SweepSpec(axes: [Axis(key: a.key, values: [a.values.first ?? ""])], random: nil, seeds: 1, baseSeed: 0)
+            var one = SweepSpec(axes: [Axis(key: a.key, values: [a.values.first ?? ""])], random: nil, seeds: 1, baseSeed: 0)
+            one.tokenCurveFields = tokenCurveFields
             for o in one.overrides(at: 0, tokenCount: tokenCount) {
                 let path = String(o.prefix { $0 != "=" })
                 if let other = owner[path] { return (other, a.key) }
@@ -110,12 +133,19 @@ public struct SweepSpec: Sendable {
         return out
     }
 
-    /// `--set` overrides for a point: `curve.X` applies to every token's curve.
+    /// The tokens `curve.X` (a `curve.`-prefixed key) sets: those whose curve takes X.
+    public func curveTokens(_ key: String, tokenCount: Int) -> [Int] {
+        let field = key.dropFirst("curve.".count).split(separator: ".").first.map(String.init) ?? ""
+        guard let fields = tokenCurveFields, fields.count == tokenCount else { return Array(0..<tokenCount) }
+        return (0..<tokenCount).filter { fields[$0].contains(field) }
+    }
+
+    /// `--set` overrides for a point: `curve.X` applies to every token's curve that has X.
     public func overrides(at point: Int, tokenCount: Int) -> [String] {
         var out: [String] = []
         for (axis, value) in zip(axes, values(at: point)) {
             if axis.key.hasPrefix("curve.") {
-                for t in 0..<tokenCount { out.append("tokens.\(t).\(axis.key)=\(value)") }
+                for t in curveTokens(axis.key, tokenCount: tokenCount) { out.append("tokens.\(t).\(axis.key)=\(value)") }
             } else {
                 out.append("\(axis.key)=\(value)")
             }
@@ -162,6 +192,8 @@ public struct SweepRow: Sendable {
     public var digest: String
     public var events: UInt64
     public var wallSeconds: Double
+    /// Each agent group's metrics, `groups.NAME.METRIC` (they need the final state, not only the outcome).
+    public var groupMetrics: [(String, Double?)] = []
 
     /// The parameters as a JSON object (numbers where the value is a plain decimal, of any size).
     public var paramsJSON: JSON {
@@ -175,9 +207,16 @@ public struct SweepRow: Sendable {
             && (parts[0].count == 1 || parts[0].first != "0")
     }
 
-    /// Run-level metrics as a JSON object.
+    /// The row's metrics as a JSON object: the run's summary, then every token's
+    /// (`tokens.SYMBOL.NAME`), then every group's (`groups.NAME.METRIC`).
     public var metricsJSON: JSON {
-        .object(outcome.summary.map { k, v in (k, v.map { JSON.number(SweepRow.format($0)) } ?? .null) })
+        .object((outcome.summary + outcome.tokenMetrics + groupMetrics).map { k, v in (k, v.map { JSON.number(SweepRow.format($0)) } ?? .null) })
+    }
+
+    /// The metric names rows of a scenario carry, in their order (CSV columns).
+    public static func metricNames(symbols: [String], groups: [String]) -> [String] {
+        RunOutcome.summaryNames + symbols.flatMap { s in TokenOutcome.metricNames.map { "tokens.\(s).\($0)" } }
+            + groups.flatMap { g in GroupMetrics.metricNames.map { "groups.\(g).\($0)" } }
     }
 
     /// Shortest round-tripping text of a double (deterministic).

@@ -153,7 +153,9 @@ struct ReportsTests {
         #expect(try OutcomeCodec.decode(stored[0].outcome).summary.map(\.0) == RunOutcome.summaryNames)
         let rows = stored.map(SweepReport.row)
         #expect(rows[0].params.map(\.0) == ["curve.virtual_sol", "curve.fee_bps"])
-        #expect(rows[0].metrics.map(\.0) == RunOutcome.summaryNames)
+        // Then every token's (curve-sweep has one, TEST) and every group's.
+        #expect(Array(rows[0].metrics.map(\.0).prefix(RunOutcome.summaryNames.count)) == RunOutcome.summaryNames)
+        #expect(rows[0].metrics.contains { $0.0 == "tokens.TEST.sol_raised" })
         let report = SweepReport.make(title: "test sweep", facts: [], rows: rows, metric: "protocol_fees_sol", x: nil, y: nil)
         expectSelfContained(report.html)
         let page = try Elements.parse(report.html)
