@@ -207,7 +207,17 @@ public enum SweepReport {
 
     /// The sweep's report: a heatmap of `metric` (mean over seeds) over two parameters, and every
     /// row in a table sortable by any column.
-    public static func make(title: String, facts: [(String, String)], rows: [Row], metric chosen: String?, x xKey: String?, y yKey: String?) -> Report {
+    /// A titled table (the objectives' best point or Pareto front, with confidence intervals).
+    public struct Section: Sendable {
+        public var title: String
+        public var note: String
+        public var header: [String]
+        public var rows: [[String]]
+        public init(title: String, note: String, header: [String], rows: [[String]]) { self.title = title; self.note = note; self.header = header; self.rows = rows }
+    }
+
+    public static func make(title: String, facts: [(String, String)], rows: [Row], metric chosen: String?, x xKey: String?, y yKey: String?,
+                            objectives: Section? = nil) -> Report {
         let paramKeys = rows.first?.params.map(\.0) ?? []
         let metricKeys = rows.first?.metrics.map(\.0) ?? []
         let metric = chosen ?? (metricKeys.contains("mean_graduation_seconds") ? "mean_graduation_seconds" : metricKeys.first ?? "")
@@ -245,6 +255,11 @@ public enum SweepReport {
         let table = rows.map { r in ["\(r.index)", "\(r.seed)"] + r.params.map(\.1) + tableKeys.map { k in value(r, k).map { SVG.num($0) } ?? "–" } }
         var md = "# \(title)\n\n" + facts.map { "- \($0.0): \($0.1)" }.joined(separator: "\n") + "\n\n"
         var body = "<h1>\(SVG.escape(title))</h1><ul>" + facts.map { "<li>\(SVG.escape($0.0)): \(SVG.escape($0.1))</li>" }.joined() + "</ul>"
+        if let o = objectives {
+            body += "<h2 class=\"objectives\">\(SVG.escape(o.title))</h2><p class=\"note\">\(SVG.escape(o.note))</p>"
+                + "<div class=\"wide\">" + Page.table(o.header, o.rows, sortable: true) + "</div>"
+            md += "## \(o.title)\n\n\(o.note)\n\n" + Page.markdownTable(o.header, o.rows) + "\n"
+        }
         if !xk.isEmpty && !metric.isEmpty {
             let xs = ordered(xSeen)
             if yi != nil {

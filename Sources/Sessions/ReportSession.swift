@@ -40,6 +40,8 @@ public enum ReportSession {
         public var metric: String?
         public var x: String?
         public var y: String?
+        /// `--maximize` / `--minimize`: the best point or the Pareto front, with confidence intervals.
+        public var objectives: [SweepAnalysis.Objective] = []
         public init(metric: String? = nil, x: String? = nil, y: String? = nil) { self.metric = metric; self.x = x; self.y = y }
     }
 
@@ -96,12 +98,20 @@ public enum ReportSession {
         for p in [o.x, o.y].compactMap({ $0 }) where !(rows.first?.params.contains { $0.0 == p } ?? true) {
             throw .badInput("no parameter \(p); the sweep varies \(rows.first?.params.map(\.0).joined(separator: ", ") ?? "nothing")")
         }
+        var section: SweepReport.Section?
+        if !o.objectives.isEmpty {
+            let names = Set(rows.first?.metrics.map(\.0) ?? [])
+            for ob in o.objectives where !names.contains(ob.metric) { throw .badInput("--\(ob.direction.rawValue) \(ob.metric): no such metric in sweep \(id)") }
+            let collected = SweepSession.Collected(keep: true)
+            for p in points { collected.add(p) }
+            section = SweepAnalysis.section(SweepAnalysis.analyse(rows: collected.rows, objectives: o.objectives))
+        }
         let report = SweepReport.make(title: "Sweep \(sweep.id): \(sweep.scenarioName)", facts: [
             ("scenario", sweep.scenarioPath), ("scenario digest", sweep.scenarioDigest), ("engine", sweep.engineVersion),
             ("created", sweep.createdAt), ("grid", SweepSpec.describe(json: sweep.spec)), ("overrides", sweep.overrides),
             ("status", sweep.status + (sweep.finishedAt.map { ", finished \($0)" } ?? "")), ("shard", sweep.shard),
             ("rows", "\(points.count) of \(sweep.totalPoints)"),
-        ], rows: rows, metric: o.metric, x: o.x, y: o.y)
+        ], rows: rows, metric: o.metric, x: o.x, y: o.y, objectives: section)
         return (report, "report-sweep-\(id)", [])
     }
 

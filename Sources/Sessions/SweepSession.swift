@@ -21,6 +21,8 @@ public enum SweepSession {
         public var catalogPath: String?
         public var csvPath: String?
         public var fresh = false
+        /// `--maximize` / `--minimize` metrics, in the order given.
+        public var objectives: [SweepAnalysis.Objective] = []
         public init(scenarioPath: String, grid: [String]) { self.scenarioPath = scenarioPath; self.grid = grid }
     }
 
@@ -110,6 +112,10 @@ public enum SweepSession {
         var plan = Plan(request: q, spec: spec, scenarioName: base.name, tokenCount: base.tokens.count, points: spec.points(), total: total,
                         indices: indices, shard: shard, key: key, scenarioDigest: digest, notes: notes)
         plan.metricNames = SweepRow.metricNames(symbols: base.tokens.map(\.symbol), groups: base.config.groups.map(\.name))
+        for o in q.objectives where !plan.metricNames.contains(o.metric) {
+            throw .badInput("--\(o.direction.rawValue) \(o.metric): no such metric; a row has \(RunOutcome.summaryNames.joined(separator: ", ")), tokens.SYMBOL.NAME (NAME: \(TokenOutcome.metricNames.joined(separator: ", "))) and groups.GROUP.NAME (NAME: \(GroupMetrics.metricNames.joined(separator: ", ")))")
+        }
+        if Set(q.objectives.map(\.metric)).count < q.objectives.count { throw .badInput("an objective metric is given twice") }
         return plan
     }
 
@@ -119,6 +125,8 @@ public enum SweepSession {
         /// Rows found in the catalog (resumed) and rows run now.
         public var resumed: Int
         public var ran: Int
+        /// The objectives' analysis over every row of this run (the shard's rows when sharded).
+        public var analysis: SweepAnalysis.Result?
     }
 
     /// What happens as the sweep runs, for progress displays.
@@ -143,13 +151,14 @@ public enum SweepSession {
         }
         defer { output.close() }
         let shardName = q.shard ?? "all"
+        let collected = Collected(keep: !q.objectives.isEmpty)
         var sweepID: Int64?
         var resumed = 0
         if let catalog {
             if !q.fresh, let existing = try Catalogs.call({ try catalog.sweep(key: plan.key, shard: shardName) }) {
                 sweepID = existing.id
                 let done = try Catalogs.call { try catalog.points(sweep: existing.id, outcomes: false) }
-                do { for p in done { try output.add(p) } } catch { throw .badInput("cannot write \(q.csvPath ?? "output"): \(error.localizedDescription)") }
+                do { for p in done { try output.add(p); collected.add(p) } } catch { throw .badInput("cannot write \(q.csvPath ?? "output"): \(error.localizedDescription)") }
                 resumed = done.count
                 events(.resuming(id: existing.id, rows: resumed))
             } else {
@@ -164,7 +173,7 @@ public enum SweepSession {
         let remaining = plan.indices.filter { !output.has($0) }
         events(.starting(rows: remaining.count))
         let failure = FirstFailure()
-        let sink = Sink(catalog: catalog, sweepID: sweepID, output: output)
+        let sink = Sink(catalog: catalog, sweepID: sweepID, output: output, collected: collected)
         SweepRunner.run(scenarioPath: q.scenarioPath, baseOverrides: q.overrides, spec: plan.spec, tokenCount: plan.tokenCount,
                         indices: remaining, jobs: q.jobs) { result in
             defer { events(.rowDone) }
@@ -183,7 +192,8 @@ public enum SweepSession {
             }
         }
         if let catalog, let sweepID { try Catalogs.call { try catalog.setSweepStatus(sweepID, status: "complete", finishedAt: Catalogs.now()) } }
-        return Result(sweepID: sweepID, resumed: resumed, ran: remaining.count)
+        let analysis = q.objectives.isEmpty ? nil : SweepAnalysis.analyse(rows: collected.rows, objectives: q.objectives)
+        return Result(sweepID: sweepID, resumed: resumed, ran: remaining.count, analysis: analysis)
     }
 
     /// One sweep (by identity) per catalog at a time.
@@ -210,7 +220,10 @@ public enum SweepSession {
         let catalog: RunCatalog?
         let sweepID: Int64?
         let output: RowOutput
-        init(catalog: RunCatalog?, sweepID: Int64?, output: RowOutput) { self.catalog = catalog; self.sweepID = sweepID; self.output = output }
+        let collected: Collected
+        init(catalog: RunCatalog?, sweepID: Int64?, output: RowOutput, collected: Collected) {
+            self.catalog = catalog; self.sweepID = sweepID; self.output = output; self.collected = collected
+        }
 
         func record(_ row: SweepRow, failure: FirstFailure, csv: String?) -> Bool {
             var stored = SweepSession.stored(row)
@@ -218,11 +231,27 @@ public enum SweepSession {
                 do { try catalog.addPoint(stored, sweep: sweepID) } catch { failure.set(PumpSimError(error)); return false }
             }
             stored.outcome = ""
+            collected.add(stored)
             do { try output.add(stored) } catch {
                 failure.set(.badInput("cannot write \(csv ?? "output"): \(error.localizedDescription)"))
                 return false
             }
             return true
+        }
+    }
+
+    /// The rows' points, parameters and metrics, kept for the objectives' analysis.
+    final class Collected: @unchecked Sendable {
+        private let lock = NSLock()
+        private let keep: Bool
+        private(set) var rows: [(point: Int, params: [(String, String)], metrics: [String: Double?])] = []
+        init(keep: Bool) { self.keep = keep }
+        func add(_ p: RunCatalog.SweepPoint) {
+            guard keep else { return }
+            let params = (JSON.flatFields(p.params) ?? []).map { ($0.key, $0.value) }
+            var metrics: [String: Double?] = [:]
+            for f in JSON.flatFields(p.metrics) ?? [] { metrics[f.key] = f.isString ? nil : Double(f.value) }
+            lock.lock(); rows.append((Int(p.point), params, metrics)); lock.unlock()
         }
     }
 

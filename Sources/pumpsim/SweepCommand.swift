@@ -14,6 +14,11 @@ struct SweepCommand: ParsableCommand {
         Rows are numbered in grid order (the first --grid varies slowest, seeds fastest); every row \
         is a deterministic run, so the rows do not depend on --jobs or on how the sweep is sharded.
 
+        Objectives: --maximize M and --minimize M (repeatable, any row metric) make the summary \
+        give, per point, each objective's mean, standard deviation and 95 % confidence interval over \
+        the seeds (Student's t), and the best point (one objective) or the Pareto front of the means \
+        (two or more); --json ends with a line {"analysis": …}; `pumpsim report` takes the same flags.
+
         Outputs: the catalog (--db, default \(Catalogs.defaultPath); tables sweeps and \
         sweep_points, one row committed per finished run), --csv FILE, and --json (one JSON object \
         per row on stdout, in grid order: params, seed, metrics, digest). Progress and ETA go to \
@@ -58,6 +63,10 @@ struct SweepCommand: ParsableCommand {
         @Flag(help: "No progress on stderr.") var quiet = false
         @Flag(help: "Start a new sweep even if --db holds this one already (by default the same command resumes it: rows already there are not run again).")
         var fresh = false
+        @Option(help: ArgumentHelp("An objective: the metric to maximise (a row's metric name, like tokens_graduated, tokens.MOON.sol_raised or groups.snipers.pnl_sol). Repeatable; with two or more objectives the summary gives the Pareto front.", valueName: "METRIC"))
+        var maximize: [String] = []
+        @Option(help: ArgumentHelp("An objective: the metric to minimise (like mean_graduation_seconds). Repeatable.", valueName: "METRIC"))
+        var minimize: [String] = []
         @Option(parsing: .upToNextOption,
                 help: ArgumentHelp("Write the sweep as cluster jobs instead of running it: slurm DIR (a job array of --shards tasks, a merge job after them, submit.sh) or kubernetes DIR (an Indexed Job and a merge Job).", valueName: "slurm|kubernetes DIR"))
         var emit: [String] = []
@@ -90,6 +99,7 @@ struct SweepCommand: ParsableCommand {
             var q = SweepSession.Request(scenarioPath: scenario, grid: grid)
             q.random = random; q.seeds = seeds; q.seed = seed; q.overrides = overrides; q.jobs = threads.jobs
             q.shard = shard; q.catalogPath = noDb ? nil : (db ?? Catalogs.defaultPath); q.csvPath = csv; q.fresh = fresh
+            q.objectives = maximize.map { .init(metric: $0, direction: .maximize) } + minimize.map { .init(metric: $0, direction: .minimize) }
             let plan = try SweepSession.plan(q)
             if !quiet { for n in plan.notes { Terminal.error(n) } }
             if emit.count == 2, let target = SweepEmit.Target(rawValue: emit[0]), let shards {
@@ -106,11 +116,19 @@ struct SweepCommand: ParsableCommand {
             let jsonLine: (@Sendable (String) -> Void)? = json ? printLine : nil
             let r = try SweepSession.run(plan, jsonLine: jsonLine) { event in progress.handle(event, plan: plan, catalog: dbPath ?? "") }
             progress.finish()
-            guard !json else { return }
+            if json {
+                // After the rows, one line with the objectives' analysis.
+                if let a = r.analysis { printLine(JSON.object([("analysis", SweepAnalysis.json(a))]).serialized()) }
+                return
+            }
             Terminal.out("sweep of \(plan.scenarioName): \(plan.points.count) points × \(plan.spec.seeds) seeds = \(plan.total) runs"
                          + (shard.map { "; shard \($0) has \(plan.indices.count)" } ?? "")
                          + (r.resumed > 0 ? "; \(r.resumed) were already in the catalog, \(r.ran) ran now" : ""))
             if let id = r.sweepID, let dbPath { Terminal.out("catalog sweep \(id) in \(dbPath) (key \(plan.key.prefix(12))…)") }
+            if let a = r.analysis {
+                if shard != nil { Terminal.out("(objectives over this shard's rows; `pumpsim report MERGED.sqlite --maximize …` gives the whole sweep's)") }
+                for line in SweepAnalysis.text(a) { Terminal.out(line) }
+            }
             if let csv { Terminal.out("rows in \(csv)") }
             if let dbPath { Terminal.out("report: pumpsim report \(dbPath) --html") }
         }

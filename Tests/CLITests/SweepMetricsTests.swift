@@ -6,24 +6,11 @@ import Testing
 /// rows, the CSV and the report. Per-token figures must equal `run --json`'s outcome for the same
 /// point and seed; a group that never trades must show its scenario balance exactly and no PnL.
 struct SweepMetricsTests {
-    static let scenario = """
-        version: 1
-        name: two-curves
-        seed: 11
-        duration: 4m
-        tokens:
-          - {symbol: MOON, creator: dev, initial_buy_sol: 1, launch_at: 1s, curve: {family: pumpfun, virtual_sol: 30}}
-          - {symbol: LIN, creator: dev, initial_buy_sol: 1, launch_at: 2s, curve: {family: linear, start_price: 28, end_price: 400}}
-        wallets: [{name: dev, balance_sol: 100}]
-        agents:
-          - {name: retail, count: 300, strategy: retail, params: {trades_per_hour: 40}}
-          - {name: snipers, count: 20, strategy: sniper, balance_sol: 10}
-          - {name: idle, count: 3, strategy: whale, balance_sol: 7, params: {start_at: 1h}}
-        """
+    static let fixture = packageRoot.appendingPathComponent("Tests/Fixtures/two-curves.yaml")
 
     func write(_ dir: URL) throws -> String {
         let path = dir.appendingPathComponent("two-curves.yaml").path
-        try Self.scenario.write(toFile: path, atomically: true, encoding: .utf8)
+        try FileManager.default.copyItem(atPath: Self.fixture.path, toPath: path)
         return path
     }
 
@@ -75,6 +62,41 @@ struct SweepMetricsTests {
         #expect(rep.status == 0, "\(rep.stderr)")
         let bad = try pumpsim(["report", db, "--metric", "tokens.MOON.nope"])
         #expect(bad.status == 2 && bad.stderr.contains("per token tokens.SYMBOL.NAME (SYMBOL: LIN, MOON;") && bad.stderr.contains("per group groups.GROUP.NAME"), "\(bad.stderr)")
+    }
+
+    @Test func objectivesGiveTheBestPointOrTheParetoFrontWithIntervals() throws {
+        let dir = try scratch("two-curves-objectives")
+        let path = try write(dir)
+        let db = dir.appendingPathComponent("o.sqlite").path
+        let grid = ["--grid", "curve.virtual_sol=20,30,40", "--seeds", "3"]
+        let one = try pumpsim(["sweep", path] + grid + ["--maximize", "groups.snipers.pnl_sol", "--db", db])
+        #expect(one.status == 0, "\(one.stderr)")
+        #expect(one.stdout.contains("best point (maximize groups.snipers.pnl_sol): curve.virtual_sol=") && one.stdout.contains("95 % CI"), "\(one.stdout)")
+        // The best point's mean is the mean over its seeds in --json's rows.
+        let js = try pumpsim(["sweep", path] + grid + ["--maximize", "groups.snipers.pnl_sol", "--minimize", "tokens.MOON.graduation_seconds", "--json", "--db", db])
+        #expect(js.status == 0, "\(js.stderr)")
+        let lines = js.stdout.split(separator: "\n").map(String.init)
+        #expect(lines.count == 10)
+        let analysis = try #require(try json(lines[9])["analysis"] as? [String: Any])
+        let points = try #require(analysis["points"] as? [[String: Any]])
+        #expect(points.count == 3 && (analysis["pareto_front"] as? [Any])?.isEmpty == false)
+        for (k, p) in points.enumerated() {
+            let seeds = try lines[(3 * k)..<(3 * k + 3)].map { try #require(try json($0)["metrics"] as? [String: Any])["groups.snipers.pnl_sol"] as? Double ?? .nan }
+            let stats = try #require((p["stats"] as? [String: Any])?["groups.snipers.pnl_sol"] as? [String: Any])
+            let mean = seeds.reduce(0, +) / 3
+            #expect(abs((stats["mean"] as? Double ?? .nan) - mean) < 1e-6 * max(1, abs(mean)), "point \(k)")
+        }
+        let text = try pumpsim(["sweep", path] + grid + ["--maximize", "groups.snipers.pnl_sol", "--minimize", "tokens.MOON.graduation_seconds", "--db", db])
+        #expect(text.stdout.contains("Pareto front (maximize groups.snipers.pnl_sol, minimize tokens.MOON.graduation_seconds):"), "\(text.stdout)")
+        // The report: the front first, with the intervals.
+        let out = dir.appendingPathComponent("report").path
+        let rep = try pumpsim(["report", db, "--html", "--out", out, "--maximize", "groups.snipers.pnl_sol", "--minimize", "tokens.MOON.graduation_seconds"])
+        #expect(rep.status == 0, "\(rep.stderr)")
+        let html = try String(contentsOfFile: out + "/" + (try FileManager.default.contentsOfDirectory(atPath: out).first { $0.hasSuffix(".html") } ?? ""), encoding: .utf8)
+        #expect(html.contains("Pareto front: maximize groups.snipers.pnl_sol, minimize tokens.MOON.graduation_seconds") && html.contains("95 % CI"))
+        // An objective that is no metric is refused before anything runs.
+        let bad = try pumpsim(["sweep", path] + grid + ["--maximize", "tokens.MOON.nope", "--no-db"])
+        #expect(bad.status == 2 && bad.stderr.contains("--maximize tokens.MOON.nope: no such metric"), "\(bad.stderr)")
     }
 
     @Test func aCurveFieldNoTokenHasIsRefused() throws {
