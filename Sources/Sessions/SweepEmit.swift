@@ -93,7 +93,25 @@ public enum SweepEmit {
             do { scenarioText = try String(contentsOfFile: plan.request.scenarioPath, encoding: .utf8) } catch {
                 throw .badInput("cannot read \(plan.request.scenarioPath): \(error.localizedDescription)")
             }
-            files = kubernetes(plan, o, scenarioFile: URL(fileURLWithPath: scenarioPath).lastPathComponent, scenarioText: scenarioText)
+            // A trade stream file travels in the ConfigMap beside the scenario (the scenario names it
+            // relative to itself); ConfigMaps hold at most 1 MiB and keys without slashes.
+            var extra: [(String, String)] = []
+            let base = try Scenarios.load(plan.request.scenarioPath, overrides: plan.request.overrides)
+            if let source = base.config.stream?.source, FileManager.default.fileExists(atPath: source) {
+                let name = URL(fileURLWithPath: source).lastPathComponent
+                let beside = URL(fileURLWithPath: scenarioPath).deletingLastPathComponent().appendingPathComponent(name).standardizedFileURL.path
+                guard URL(fileURLWithPath: source).standardizedFileURL.path == beside else {
+                    throw .badInput("--emit kubernetes: the scenario's trade stream \(source) is not beside the scenario; the ConfigMap holds files by name only. Move it next to \(scenarioPath) (trades.file: \(name))")
+                }
+                let text: String
+                do { text = try String(contentsOfFile: source, encoding: .utf8) } catch { throw .badInput("cannot read \(source): \(error.localizedDescription)") }
+                extra.append((name, text))
+            }
+            let total = scenarioText.utf8.count + extra.reduce(0) { $0 + $1.1.utf8.count }
+            guard total < 1_000_000 else {
+                throw .badInput("--emit kubernetes: the scenario and its trade stream are \(total) bytes, more than a ConfigMap holds (1 MiB); build them into the image instead")
+            }
+            files = kubernetes(plan, o, scenarioFile: URL(fileURLWithPath: scenarioPath).lastPathComponent, scenarioText: scenarioText, extraFiles: extra)
             submit = "kubectl apply -f \(shellQuote(dir + "/sweep-job.yaml"))"
         }
         var written: [String] = []
@@ -178,7 +196,8 @@ public enum SweepEmit {
     /// A YAML scalar: JSON's string form, which YAML reads as the same string.
     static func y(_ s: String) -> String { JSON.string(s).serialized() }
 
-    static func kubernetes(_ plan: SweepSession.Plan, _ o: Options, scenarioFile: String, scenarioText: String) -> [(String, String, Bool)] {
+    static func kubernetes(_ plan: SweepSession.Plan, _ o: Options, scenarioFile: String, scenarioText: String,
+                           extraFiles: [(String, String)] = []) -> [(String, String, Bool)] {
         let name = jobName(plan.scenarioName)
         let q = plan.request
         let exe = o.pumpsim ?? "pumpsim"
@@ -187,7 +206,8 @@ public enum SweepEmit {
         // JOB_COMPLETION_INDEX is 0-based; --shard is 1-based.
         let shardCommand = "i=$((JOB_COMPLETION_INDEX + 1)); exec \(sweep) --jobs \(o.cpusPerShard) --shard \"$i/\(o.shards)\" --db \"/data/shard-$i.sqlite\" --quiet"
         let mergeCommand = "exec \(shellQuote(exe)) sweep merge " + (1...o.shards).map { "/data/shard-\($0).sqlite" }.joined(separator: " ") + " --into /data/sweep.sqlite"
-        let scenarioLines = scenarioText.split(separator: "\n", omittingEmptySubsequences: false).map { "    " + $0 }.joined(separator: "\n")
+        func block(_ text: String) -> String { text.split(separator: "\n", omittingEmptySubsequences: false).map { "    " + $0 }.joined(separator: "\n") }
+        let scenarioLines = block(scenarioText) + extraFiles.map { "\n  \(y($0.0)): |-\n" + block($0.1) }.joined()
         let header = """
             # Written by `pumpsim sweep --emit kubernetes` (engine \(EngineInfo.version)) for \(plan.scenarioName):
             # \(plan.points.count) points × \(plan.spec.seeds) seeds = \(plan.total) runs in \(o.shards) shards; sweep key \(plan.key.prefix(16)).

@@ -63,8 +63,16 @@ struct SweepEmitTests {
         #expect(text.contains("--shard \\\"$i/4\\\""))
         // The pods' commands, run here as the Indexed Job runs them (JOB_COMPLETION_INDEX 0…3, the
         // volumes as local folders), then the merge's: the rows of a --jobs 1 run.
-        let data = dir.appendingPathComponent("data")
+        let data = dir.appendingPathComponent("data"), mounted = dir.appendingPathComponent("scenario")
         try FileManager.default.createDirectory(at: data, withIntermediateDirectories: true)
+        // The ConfigMap's files as the pod would see them mounted (PyYAML, which schemathesis and
+        // kubernetes-validate bring): the scenario and its trade stream, nothing from the checkout.
+        let unpack = "import sys, os, yaml\nfor d in yaml.safe_load_all(open(sys.argv[1])):\n    if d and d['kind'] == 'ConfigMap':\n        for k, v in d['data'].items():\n            open(os.path.join(sys.argv[2], k), 'w').write(v + '\\n')\n"
+        try FileManager.default.createDirectory(at: mounted, withIntermediateDirectories: true)
+        let u = try tool("python3", ["-c", unpack, job, mounted.path])
+        #expect(u.status == 0, "\(u.stderr)")
+        let files = try FileManager.default.contentsOfDirectory(atPath: mounted.path).sorted()
+        #expect(files == ["backtest-sample.csv", "curve-sweep.yaml"], "\(files)")
         func podCommand(_ file: String) throws -> String {
             let yaml = try String(contentsOfFile: file, encoding: .utf8)
             let lines = yaml.split(separator: "\n").map(String.init)
@@ -72,7 +80,7 @@ struct SweepEmitTests {
             let quoted = lines[i + 1].trimmingCharacters(in: .whitespaces).dropFirst(2)
             let command = try #require(try JSONSerialization.jsonObject(with: Data(quoted.utf8), options: .fragmentsAllowed) as? String)
             return command.replacingOccurrences(of: "/data/", with: data.path + "/")
-                .replacingOccurrences(of: "/scenario/", with: packageRoot.appendingPathComponent("Scenarios").path + "/")
+                .replacingOccurrences(of: "/scenario/", with: mounted.path + "/")
         }
         let path = pumpsimBinary.deletingLastPathComponent().path + ":" + (ProcessInfo.processInfo.environment["PATH"] ?? "/usr/bin:/bin")
         for index in 0..<4 {
