@@ -71,11 +71,11 @@ public enum Poseidon {
                 for i in 0..<inputs.count { x[i + 1] = inputs[i] }
                 var c = base + w.constants
                 let mds = base + w.mds
-                // Four full rounds, the last with P.
-                for r in 0..<4 {
+                // A full round: every S-box, then the t × t matrix `m`.
+                func full(_ m: UnsafePointer<Fr>) {
                     for i in 0..<t { x[i] = (x[i] + c[i]).pow5 }
                     c += t
-                    var row = r == 3 ? base + w.pre : mds
+                    var row = m
                     for i in 0..<t {
                         var acc = row[0] * x[0]
                         for j in 1..<t { acc = acc + row[j] * x[j] }
@@ -84,6 +84,8 @@ public enum Poseidon {
                     }
                     swap(&x, &y)
                 }
+                // Four full rounds, the last with P.
+                for r in 0..<4 { full(r == 3 ? base + w.pre : mds) }
                 // Partial rounds: one constant, x₀⁵, a sparse matrix [m₀₀ w; v I].
                 var s = base + w.sparse
                 for _ in 0..<w.partialRounds {
@@ -96,18 +98,7 @@ public enum Poseidon {
                     s += 2 * t - 1
                 }
                 // Four full rounds.
-                for _ in 0..<4 {
-                    for i in 0..<t { x[i] = (x[i] + c[i]).pow5 }
-                    c += t
-                    var row = mds
-                    for i in 0..<t {
-                        var acc = row[0] * x[0]
-                        for j in 1..<t { acc = acc + row[j] * x[j] }
-                        y[i] = acc
-                        row += t
-                    }
-                    swap(&x, &y)
-                }
+                for _ in 0..<4 { full(mds) }
                 return x[0]
             }
         }

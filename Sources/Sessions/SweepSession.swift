@@ -244,14 +244,20 @@ public enum SweepSession {
     final class Collected: @unchecked Sendable {
         private let lock = NSLock()
         private let keep: Bool
-        private(set) var rows: [(point: Int, params: [(String, String)], metrics: [String: Double?])] = []
+        private var kept: [(index: Int64, point: Int, params: [(String, String)], metrics: [String: Double?])] = []
         init(keep: Bool) { self.keep = keep }
+        /// In row order: the sums behind the means and deviations must not depend on which
+        /// thread finished first (floating-point addition is not associative).
+        var rows: [(point: Int, params: [(String, String)], metrics: [String: Double?])] {
+            lock.lock(); defer { lock.unlock() }
+            return kept.sorted { $0.index < $1.index }.map { ($0.point, $0.params, $0.metrics) }
+        }
         func add(_ p: RunCatalog.SweepPoint) {
             guard keep else { return }
             let params = (JSON.flatFields(p.params) ?? []).map { ($0.key, $0.value) }
             var metrics: [String: Double?] = [:]
             for f in JSON.flatFields(p.metrics) ?? [] { metrics[f.key] = f.isString ? nil : Double(f.value) }
-            lock.lock(); rows.append((Int(p.point), params, metrics)); lock.unlock()
+            lock.lock(); kept.append((p.index, Int(p.point), params, metrics)); lock.unlock()
         }
     }
 

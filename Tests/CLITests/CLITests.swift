@@ -29,8 +29,13 @@ struct Output {
 
 /// Runs `pumpsim` with arguments (from the package root) and an environment patch.
 func pumpsim(_ args: [String], environment: [String: String?] = [:]) throws -> Output {
+    try runProcess(pumpsimBinary, args, environment: environment)
+}
+
+/// Runs an executable from the package root with an environment patch (nil removes a variable).
+func runProcess(_ executable: URL, _ args: [String], environment: [String: String?] = [:]) throws -> Output {
     let p = Process()
-    p.executableURL = pumpsimBinary
+    p.executableURL = executable
     p.arguments = args
     p.currentDirectoryURL = packageRoot
     var env = ProcessInfo.processInfo.environment

@@ -123,21 +123,8 @@ struct SweepEmitTests {
         try runScript([path], environment: environment)
     }
 
-    /// Runs /bin/sh with the arguments (`-c COMMAND` or a script), from the package root.
+    /// Runs /bin/sh with `-c COMMAND`, or bash with a script, from the package root.
     func runScript(_ arguments: [String], environment: [String: String]) throws -> Output {
-        let p = Process()
-        p.executableURL = URL(fileURLWithPath: arguments.first == "-c" ? "/bin/sh" : "/bin/bash")
-        p.arguments = arguments
-        p.currentDirectoryURL = packageRoot
-        var env = ProcessInfo.processInfo.environment
-        for (k, v) in environment { env[k] = v }
-        p.environment = env
-        let out = Pipe(), err = Pipe()
-        p.standardOutput = out
-        p.standardError = err
-        try p.run()
-        let o = out.fileHandleForReading.readDataToEndOfFile(), e = err.fileHandleForReading.readDataToEndOfFile()
-        p.waitUntilExit()
-        return Output(status: p.terminationStatus, stdout: String(decoding: o, as: UTF8.self), stderr: String(decoding: e, as: UTF8.self))
+        try runProcess(URL(fileURLWithPath: arguments.first == "-c" ? "/bin/sh" : "/bin/bash"), arguments, environment: environment.mapValues { $0 })
     }
 }
