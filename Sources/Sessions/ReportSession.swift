@@ -104,7 +104,17 @@ public enum ReportSession {
             for ob in o.objectives where !names.contains(ob.metric) { throw .badInput("--\(ob.direction.rawValue) \(ob.metric): no such metric in sweep \(id)") }
             let collected = SweepSession.Collected(keep: true)
             for p in points { collected.add(p) }
-            section = SweepAnalysis.section(SweepAnalysis.analyse(rows: collected.rows, objectives: o.objectives))
+            // Successive halving: only the last rung's points (those with the most seeds) are candidates.
+            var candidates: Set<Int>?
+            if sweep.spec.contains("\"halving\"") {
+                var seedsPer: [Int: Int] = [:]
+                for p in points { seedsPer[Int(p.point), default: 0] += 1 }
+                let most = seedsPer.values.max() ?? 0
+                candidates = Set(seedsPer.filter { $0.value == most }.keys)
+            }
+            var analysis = SweepAnalysis.analyse(rows: collected.rows, objectives: o.objectives, candidates: candidates)
+            if candidates != nil { analysis.notes = ["successive halving: the best point is chosen among the \(candidates!.count) points of the last rung"] }
+            section = SweepAnalysis.section(analysis)
         }
         let report = SweepReport.make(title: "Sweep \(sweep.id): \(sweep.scenarioName)", facts: [
             ("scenario", sweep.scenarioPath), ("scenario digest", sweep.scenarioDigest), ("engine", sweep.engineVersion),

@@ -43,6 +43,8 @@ public enum SweepAnalysis {
         /// other point beats on every objective, in point order.
         public var best: Point?
         public var front: [Point]
+        /// How an adaptive sweep chose its rows (empty for a plain grid).
+        public var notes: [String] = []
     }
 
     /// Student's t, two-sided 95 % (0.975 quantile), by degrees of freedom (published table);
@@ -73,7 +75,10 @@ public enum SweepAnalysis {
     static func better(_ a: Double, _ b: Double, _ d: Direction) -> Bool { d == .maximize ? a > b : a < b }
 
     /// Analyses rows (point, params, metrics by name), grouped by point in point order.
-    public static func analyse(rows: [(point: Int, params: [(String, String)], metrics: [String: Double?])], objectives: [Objective]) -> Result {
+    /// `candidates`: the points the best point or the front may be chosen from (successive
+    /// halving's last rung: a point dropped after one seed is no candidate); nil: every point.
+    public static func analyse(rows: [(point: Int, params: [(String, String)], metrics: [String: Double?])], objectives: [Objective],
+                               candidates: Set<Int>? = nil) -> Result {
         var byPoint: [Int: (params: [(String, String)], seeds: Int, values: [[Double]])] = [:]
         for r in rows {
             var e = byPoint[r.point] ?? (r.params, 0, Array(repeating: [], count: objectives.count))
@@ -85,7 +90,7 @@ public enum SweepAnalysis {
             let e = byPoint[p]!
             return Point(point: p, params: e.params, seeds: e.seeds, stats: e.values.map(stats))
         }
-        let complete = points.filter { $0.stats.allSatisfy { $0 != nil } }
+        let complete = points.filter { p in p.stats.allSatisfy { $0 != nil } && candidates.map { $0.contains(p.point) } != false }
         var best: Point?
         var front: [Point] = []
         if objectives.count == 1 {
@@ -118,7 +123,7 @@ public enum SweepAnalysis {
 
     /// Lines for the sweep's summary.
     public static func text(_ r: Result, limit: Int = 10) -> [String] {
-        var out: [String] = []
+        var out: [String] = r.notes
         if r.objectives.count == 1 {
             if let b = r.best {
                 out.append("best point (\(r.objectives[0].label)): \(paramText(b)): \(describe(b.stats[0]))")
@@ -158,6 +163,7 @@ public enum SweepAnalysis {
             ("best", r.best.map(point) ?? .null),
             ("pareto_front", .array(r.front.map(point))),
             ("points", .array(r.points.map(point))),
+            ("adaptive", .array(r.notes.map { .string($0) })),
         ])
     }
 
@@ -169,6 +175,7 @@ public enum SweepAnalysis {
             ? (r.best.map { "Best: \(paramText($0)). " } ?? "No point has a value. ")
             : "\(r.front.count) of \(r.points.count) points are on the front (no other point is as good on every objective and better on one). ")
             + "Mean over each point's seeds, sample standard deviation, and the 95 % confidence interval of the mean (Student's t, n − 1 degrees of freedom)."
+            + (r.notes.isEmpty ? "" : " " + r.notes.joined(separator: "; ") + ".")
         var header = ["", "point"] + (r.points.first?.params.map(\.0) ?? []) + ["seeds"]
         for o in r.objectives { header += ["\(o.metric) mean", "sd", "95 % CI"] }
         let ordered = r.points.filter { chosen.contains($0.point) } + r.points.filter { !chosen.contains($0.point) }

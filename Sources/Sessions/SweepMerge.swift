@@ -53,6 +53,11 @@ final class RowOutput: @unchecked Sendable {
         }
     }
 
+    /// Appends rows to the order (an adaptive sweep's next round).
+    func extend(order rows: [Int]) {
+        for i in rows where position[i] == nil { position[i] = position.count }
+    }
+
     func has(_ index: Int) -> Bool { guard let k = position[index] else { return false }; return k < next || waiting[k] != nil }
 
     /// Takes a finished row; writes it and every row it was holding back.

@@ -23,6 +23,8 @@ public enum SweepSession {
         public var fresh = false
         /// `--maximize` / `--minimize` metrics, in the order given.
         public var objectives: [SweepAnalysis.Objective] = []
+        /// `--halving ETA` or `--seeds-until-ci WIDTH`: rows chosen round by round from the objectives.
+        public var adaptive: SweepAdaptive?
         public init(scenarioPath: String, grid: [String]) { self.scenarioPath = scenarioPath; self.grid = grid }
     }
 
@@ -47,6 +49,9 @@ public enum SweepSession {
         public var metricNames: [String] = []
         /// Notes for people (a sample as large as the grid, …).
         public var notes: [String] = []
+        /// With `adaptive`: `total` is the rows it runs (halving) or may run (interval mode), and
+        /// `indices` is empty (the rows are chosen round by round).
+        public var adaptive: SweepAdaptive? { request.adaptive }
     }
 
     /// `i/n` with 1 ≤ i ≤ n.
@@ -105,11 +110,49 @@ public enum SweepSession {
                 _ = try Scenarios.load(q.scenarioPath, overrides: q.overrides + one.overrides(at: 0, tokenCount: base.tokens.count))
             }
         }
+        if let a = q.adaptive {
+            let flag: String
+            switch a {
+            case .halving(let eta):
+                flag = "--halving"
+                guard (2...100).contains(eta) else { throw .badInput("--halving expects the factor η between 2 and 100, like 3: each rung keeps the best 1/η of its points (found \(eta))") }
+                guard q.objectives.count == 1 else {
+                    throw .badInput("--halving ranks the points by one objective; give exactly one --maximize or --minimize METRIC (found \(q.objectives.count))")
+                }
+                guard q.seeds >= eta else {
+                    throw .badInput("--halving \(eta) spends seeds as its budget, so it needs --seeds of at least \(eta) (the last rung's seeds per point), like --seeds \(eta * eta)")
+                }
+                guard pointCount >= 2 else { throw .badInput("--halving needs at least 2 points to choose between (the grid has \(pointCount))") }
+            case .seedsUntilCI:
+                flag = "--seeds-until-ci"
+                guard !q.objectives.isEmpty else {
+                    throw .badInput("--seeds-until-ci narrows the objectives' intervals; give at least one --maximize or --minimize METRIC")
+                }
+                guard q.seeds >= SweepAdaptive.firstSeeds else {
+                    throw .badInput("--seeds-until-ci needs --seeds of at least \(SweepAdaptive.firstSeeds): --seeds is the most seeds a point may get (every point starts with \(SweepAdaptive.firstSeeds)), like --seeds 30")
+                }
+            }
+            if q.shard != nil {
+                throw .badInput("\(flag) cannot run as a shard: each round is decided from every row of the rounds before, which a shard does not have; run it whole (--jobs spreads it over this machine's cores)")
+            }
+            spec.adaptive = a
+            spec.adaptiveObjectives = q.objectives
+        }
         let shard = try q.shard.map { s throws(PumpSimError) in try parseShard(s) }
-        let indices = (0..<total).filter { i in shard.map { i % $0.1 == $0.0 - 1 } ?? true }
+        var indices = (0..<total).filter { i in shard.map { i % $0.1 == $0.0 - 1 } ?? true }
+        var rows = total
+        if let a = q.adaptive {
+            indices = []
+            if case .halving(let eta) = a {
+                let schedule = SweepAdaptive.schedule(eta: eta, seeds: q.seeds, points: pointCount)
+                rows = schedule.runs
+                notes.append("note: --halving \(eta): " + zip(schedule.rungPoints, schedule.rungSeeds).map { "\($0.0) points × \($0.1) seed\($0.1 == 1 ? "" : "s")" }.joined(separator: " → ")
+                             + " = \(rows) runs instead of the full grid's \(total)")
+            }
+        }
         let digest = ScenarioWriter.digest(base).hex
         let key = StateDigest.of(encoding: Array("\(digest)|\(spec.json.serialized())|\(EngineInfo.version)".utf8)).hex
-        var plan = Plan(request: q, spec: spec, scenarioName: base.name, tokenCount: base.tokens.count, points: spec.points(), total: total,
+        var plan = Plan(request: q, spec: spec, scenarioName: base.name, tokenCount: base.tokens.count, points: spec.points(), total: rows,
                         indices: indices, shard: shard, key: key, scenarioDigest: digest, notes: notes)
         plan.metricNames = SweepRow.metricNames(symbols: base.tokens.map(\.symbol), groups: base.config.groups.map(\.name))
         for o in q.objectives where !plan.metricNames.contains(o.metric) {
@@ -135,6 +178,8 @@ public enum SweepSession {
         case resuming(id: Int64, rows: Int)
         /// Rows to run now.
         case starting(rows: Int)
+        /// An adaptive sweep's next round: what it is and how many of its rows run now.
+        case round(note: String, rows: Int)
         case rowDone
     }
 
@@ -154,13 +199,19 @@ public enum SweepSession {
         let collected = Collected(keep: !q.objectives.isEmpty)
         var sweepID: Int64?
         var resumed = 0
+        /// Rows found in the catalog; an adaptive sweep takes each when its round comes.
+        var existing: [Int: RunCatalog.SweepPoint] = [:]
         if let catalog {
-            if !q.fresh, let existing = try Catalogs.call({ try catalog.sweep(key: plan.key, shard: shardName) }) {
-                sweepID = existing.id
-                let done = try Catalogs.call { try catalog.points(sweep: existing.id, outcomes: false) }
-                do { for p in done { try output.add(p); collected.add(p) } } catch { throw .badInput("cannot write \(q.csvPath ?? "output"): \(error.localizedDescription)") }
+            if !q.fresh, let found = try Catalogs.call({ try catalog.sweep(key: plan.key, shard: shardName) }) {
+                sweepID = found.id
+                let done = try Catalogs.call { try catalog.points(sweep: found.id, outcomes: false) }
+                if plan.adaptive == nil {
+                    do { for p in done { try output.add(p); collected.add(p) } } catch { throw .badInput("cannot write \(q.csvPath ?? "output"): \(error.localizedDescription)") }
+                } else {
+                    for p in done { existing[Int(p.index)] = p }
+                }
                 resumed = done.count
-                events(.resuming(id: existing.id, rows: resumed))
+                events(.resuming(id: found.id, rows: resumed))
             } else {
                 let overrides = JSON.array(q.overrides.map { .string($0) }).serialized()
                 sweepID = try Catalogs.call {
@@ -170,17 +221,40 @@ public enum SweepSession {
                 }
             }
         }
-        let remaining = plan.indices.filter { !output.has($0) }
-        events(.starting(rows: remaining.count))
         let failure = FirstFailure()
         let sink = Sink(catalog: catalog, sweepID: sweepID, output: output, collected: collected)
-        SweepRunner.run(scenarioPath: q.scenarioPath, baseOverrides: q.overrides, spec: plan.spec, tokenCount: plan.tokenCount,
-                        indices: remaining, jobs: q.jobs) { result in
-            defer { events(.rowDone) }
-            switch result {
-            case .success(let row): return sink.record(row, failure: failure, csv: q.csvPath)
-            case .failure(let error): failure.set(.checkFailed("\(error)")); return false
+        func runRows(_ rows: [Int]) {
+            SweepRunner.run(scenarioPath: q.scenarioPath, baseOverrides: q.overrides, spec: plan.spec, tokenCount: plan.tokenCount,
+                            indices: rows, jobs: q.jobs) { result in
+                defer { events(.rowDone) }
+                switch result {
+                case .success(let row): return sink.record(row, failure: failure, csv: q.csvPath)
+                case .failure(let error): failure.set(.checkFailed("\(error)")); return false
+                }
             }
+        }
+        var ran = 0
+        var driver: SweepAdaptive.Driver?
+        if let adaptive = plan.adaptive {
+            let d = SweepAdaptive.Driver(mode: adaptive, points: plan.points, seeds: plan.spec.seeds, objectives: q.objectives)
+            driver = d
+            resumed = 0
+            while failure.error == nil, let round = d.next(metrics: collected.metricsByIndex) {
+                let rows = round.rows.sorted()
+                output.extend(order: rows)
+                do {
+                    for i in rows { if let p = existing[i] { try output.add(p); collected.add(p); resumed += 1 } }
+                } catch { throw .badInput("cannot write \(q.csvPath ?? "output"): \(error.localizedDescription)") }
+                let todo = rows.filter { !output.has($0) }
+                events(.round(note: round.note, rows: todo.count))
+                runRows(todo)
+                ran += todo.count
+            }
+        } else {
+            let remaining = plan.indices.filter { !output.has($0) }
+            events(.starting(rows: remaining.count))
+            runRows(remaining)
+            ran = remaining.count
         }
         if let error = failure.error {
             if let catalog, let sweepID { try? catalog.setSweepStatus(sweepID, status: "failed", finishedAt: nil) }
@@ -192,8 +266,9 @@ public enum SweepSession {
             }
         }
         if let catalog, let sweepID { try Catalogs.call { try catalog.setSweepStatus(sweepID, status: "complete", finishedAt: Catalogs.now()) } }
-        let analysis = q.objectives.isEmpty ? nil : SweepAnalysis.analyse(rows: collected.rows, objectives: q.objectives)
-        return Result(sweepID: sweepID, resumed: resumed, ran: remaining.count, analysis: analysis)
+        var analysis = q.objectives.isEmpty ? nil : SweepAnalysis.analyse(rows: collected.rows, objectives: q.objectives, candidates: driver?.finalists)
+        if let driver { analysis?.notes = driver.summary(ran: resumed + ran) }
+        return Result(sweepID: sweepID, resumed: resumed, ran: ran, analysis: analysis)
     }
 
     /// One sweep (by identity) per catalog at a time.
@@ -251,6 +326,11 @@ public enum SweepSession {
         var rows: [(point: Int, params: [(String, String)], metrics: [String: Double?])] {
             lock.lock(); defer { lock.unlock() }
             return kept.sorted { $0.index < $1.index }.map { ($0.point, $0.params, $0.metrics) }
+        }
+        /// Every kept row's metrics by row index.
+        var metricsByIndex: [Int: [String: Double?]] {
+            lock.lock(); defer { lock.unlock() }
+            return Dictionary(kept.map { (Int($0.index), $0.metrics) }, uniquingKeysWith: { a, _ in a })
         }
         func add(_ p: RunCatalog.SweepPoint) {
             guard keep else { return }

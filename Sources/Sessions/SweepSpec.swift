@@ -25,6 +25,10 @@ public struct SweepSpec: Sendable {
     /// The fields each token's curve takes (by its family), so that `curve.X` sets X only where
     /// the curve has it; nil: on every token. Not part of the sweep's identity (the scenario is).
     public var tokenCurveFields: [[String]]?
+    /// Successive halving or seeds-until-interval, and the objectives it decides on (part of
+    /// the sweep's identity: they choose the rows).
+    public var adaptive: SweepAdaptive?
+    public var adaptiveObjectives: [SweepAnalysis.Objective] = []
 
     public init(axes: [Axis], random: Int?, seeds: Int, baseSeed: UInt64) {
         self.axes = axes; self.random = random; self.seeds = seeds; self.baseSeed = baseSeed
@@ -168,17 +172,27 @@ public struct SweepSpec: Sendable {
         if let r = o["random"] as? Int { text += "; \(r) points drawn at random" }
         let seeds = o["seeds"] as? Int ?? 1
         text += "; \(seeds) seed\(seeds == 1 ? "" : "s") from \(o["base_seed"].map { "\($0)" } ?? "?")"
+        if let a = o["adaptive"] as? [String: Any], let mode = a["mode"] as? [String: Any] {
+            let on = (a["objectives"] as? [String] ?? []).joined(separator: ", ")
+            if let eta = mode["halving"] { text += "; successive halving (η = \(eta)) on \(on)" }
+            if let w = mode["seeds_until_ci"] { text += "; seeds (at most \(seeds)) until the 95 % half-width of \(on) is at most \(w)" }
+        }
         return text
     }
 
     /// The definition as JSON (stored with the sweep, part of its identity).
     public var json: JSON {
-        .object([
+        var fields: [(String, JSON)] = [
             ("grid", .array(axes.map { .object([("key", .string($0.key)), ("values", .array($0.values.map { .string($0) }))]) })),
             ("random", random.map { .uint(UInt64($0)) } ?? .null),
             ("seeds", .uint(UInt64(seeds))),
             ("base_seed", .uint(baseSeed)),
-        ])
+        ]
+        if let adaptive {
+            fields.append(("adaptive", .object([("mode", adaptive.json),
+                                                ("objectives", .array(adaptiveObjectives.map { .string($0.label) }))])))
+        }
+        return .object(fields)
     }
 }
 

@@ -19,6 +19,14 @@ struct SweepCommand: ParsableCommand {
         the seeds (Student's t), and the best point (one objective) or the Pareto front of the means \
         (two or more); --json ends with a line {"analysis": …}; `pumpsim report` takes the same flags.
 
+        Spending seeds where they matter: --halving ETA (successive halving, as Optuna's pruner \
+        does, with seeds as the budget) runs every point with a few seeds and only the best 1/ETA \
+        of each rung on with ETA times more, up to --seeds; --seeds-until-ci WIDTH adds seeds to \
+        each point (3 up to --seeds) until every objective's 95 % half-width is at most WIDTH \
+        (0.5, or 5% of the mean). Both run the full grid's own rows (the same row numbers, results \
+        and digests) in rounds decided from the rows before, so they do not depend on --jobs; they \
+        cannot run as --shard or --emit, which split the rows before they are known.
+
         Outputs: the catalog (--db, default \(Catalogs.defaultPath); tables sweeps and \
         sweep_points, one row committed per finished run), --csv FILE, and --json (one JSON object \
         per row on stdout, in grid order: params, seed, metrics, digest). Progress and ETA go to \
@@ -37,6 +45,8 @@ struct SweepCommand: ParsableCommand {
         Examples:
           pumpsim sweep Scenarios/curve-sweep.yaml --grid curve.virtual_sol=20..60:5 --grid curve.fee_bps=25,50,100 --jobs 2
           pumpsim sweep Scenarios/launch-frenzy.yaml --grid curve.virtual_sol=100..200:10 --random 40 --seeds 5 --csv frenzy.csv
+          pumpsim sweep Scenarios/curve-sweep.yaml --grid curve.virtual_sol=20..60:5 --grid curve.fee_bps=25,50,100 --seeds 9 --halving 3 --maximize tokens.TEST.early_buyer_return_pct
+          pumpsim sweep Scenarios/quickstart.yaml --grid curve.virtual_sol=20..60:10 --seeds 40 --seeds-until-ci 5% --maximize volume_sol
           pumpsim sweep Scenarios/curve-sweep.yaml --grid curve.virtual_sol=20..60:5 --shard 2/3 --db shard-2.sqlite
           pumpsim sweep Scenarios/curve-sweep.yaml --grid curve.virtual_sol=20..60:5 --seeds 4 --emit slurm /shared/sweep --shards 4
         """,
@@ -67,6 +77,10 @@ struct SweepCommand: ParsableCommand {
         var maximize: [String] = []
         @Option(help: ArgumentHelp("An objective: the metric to minimise (like mean_graduation_seconds). Repeatable.", valueName: "METRIC"))
         var minimize: [String] = []
+        @Option(help: ArgumentHelp("Successive halving with factor ETA (2 or more, 3 is usual) on the one objective: every point runs with few seeds, the best 1/ETA go on with ETA times as many, up to --seeds; the poor points stop early. The best point is chosen from the last rung.", valueName: "ETA"))
+        var halving: Int?
+        @Option(help: ArgumentHelp("Add seeds to each point (from 3 up to --seeds) until every objective's 95 % half-width is at most WIDTH, in the metric's unit (0.5) or as a share of the mean (5%).", valueName: "WIDTH"))
+        var seedsUntilCi: String?
         @Option(parsing: .upToNextOption,
                 help: ArgumentHelp("Write the sweep as cluster jobs instead of running it: slurm DIR (a job array of --shards tasks, a merge job after them, submit.sh) or kubernetes DIR (an Indexed Job and a merge Job).", valueName: "slurm|kubernetes DIR"))
         var emit: [String] = []
@@ -80,6 +94,10 @@ struct SweepCommand: ParsableCommand {
 
         func validate() throws {
             if noDb && db != nil { throw ValidationError("--db and --no-db contradict each other") }
+            if halving != nil && seedsUntilCi != nil { throw ValidationError("--halving and --seeds-until-ci are two ways to spend seeds; give one") }
+            if !emit.isEmpty && (halving != nil || seedsUntilCi != nil) {
+                throw ValidationError("\(halving != nil ? "--halving" : "--seeds-until-ci") decides each round from the rows before it, so it cannot be split into independent cluster shards; run it on one machine")
+            }
             if !emit.isEmpty {
                 guard emit.count == 2, SweepEmit.Target(rawValue: emit[0]) != nil else {
                     throw ValidationError("--emit expects slurm DIR or kubernetes DIR (found \(emit.joined(separator: " ")))")
@@ -100,6 +118,8 @@ struct SweepCommand: ParsableCommand {
             q.random = random; q.seeds = seeds; q.seed = seed; q.overrides = overrides; q.jobs = threads.jobs
             q.shard = shard; q.catalogPath = noDb ? nil : (db ?? Catalogs.defaultPath); q.csvPath = csv; q.fresh = fresh
             q.objectives = maximize.map { .init(metric: $0, direction: .maximize) } + minimize.map { .init(metric: $0, direction: .minimize) }
+            if let halving { q.adaptive = .halving(eta: halving) }
+            if let seedsUntilCi { q.adaptive = try SweepAdaptive.parseWidth(seedsUntilCi) }
             let plan = try SweepSession.plan(q)
             if !quiet { for n in plan.notes { Terminal.error(n) } }
             if emit.count == 2, let target = SweepEmit.Target(rawValue: emit[0]), let shards {
@@ -121,7 +141,8 @@ struct SweepCommand: ParsableCommand {
                 if let a = r.analysis { printLine(JSON.object([("analysis", SweepAnalysis.json(a))]).serialized()) }
                 return
             }
-            Terminal.out("sweep of \(plan.scenarioName): \(plan.points.count) points × \(plan.spec.seeds) seeds = \(plan.total) runs"
+            Terminal.out("sweep of \(plan.scenarioName): \(plan.points.count) points × "
+                         + (plan.adaptive == nil ? "\(plan.spec.seeds) seeds = \(plan.total) runs" : "up to \(plan.spec.seeds) seeds: \(r.resumed + r.ran) runs")
                          + (shard.map { "; shard \($0) has \(plan.indices.count)" } ?? "")
                          + (r.resumed > 0 ? "; \(r.resumed) were already in the catalog, \(r.ran) ran now" : ""))
             if let id = r.sweepID, let dbPath { Terminal.out("catalog sweep \(id) in \(dbPath) (key \(plan.key.prefix(12))…)") }
@@ -194,7 +215,8 @@ final class SweepProgress: @unchecked Sendable {
     }
 
     func start(_ rows: Int) {
-        total = rows
+        lock.lock(); defer { lock.unlock() }
+        total = rows; done = 0; lastDecile = 0
         if !quiet && !terminal && rows > 0 { Terminal.error("sweep: \(rows) runs to do") }
     }
 
@@ -224,10 +246,15 @@ final class SweepProgress: @unchecked Sendable {
         case .resuming(let id, let rows):
             already = rows
             guard !quiet else { return }
-            Terminal.error(rows == plan.indices.count
+            Terminal.error(plan.adaptive != nil
+                ? "resuming sweep \(id) in \(catalog): \(rows) rows already there; each round runs only what is missing (--fresh starts over)"
+                : rows == plan.indices.count
                 ? "sweep \(id) in \(catalog) already has all \(rows) rows of this \(plan.shard == nil ? "sweep" : "shard") (--fresh runs it again)"
                 : "resuming sweep \(id) in \(catalog): \(rows) of \(plan.indices.count) rows already there (--fresh starts over)")
         case .starting(let rows): start(rows)
+        case .round(let note, let rows):
+            if !quiet { Terminal.error("sweep: \(note)\(rows == 0 ? " (all in the catalog)" : "")") }
+            start(rows)
         case .rowDone: step()
         }
     }
