@@ -26,6 +26,7 @@ let package = Package(
         .library(name: "Sessions", targets: ["Sessions"]),
         .library(name: "LiveServer", targets: ["LiveServer"]),
         .library(name: "LoadGen", targets: ["LoadGen"]),
+        .library(name: "Voice", targets: ["Voice"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
@@ -52,7 +53,9 @@ let package = Package(
             "SimCore", "Curves", "Merkle", "Ledger", "Rewards",
             .product(name: "HeapModule", package: "swift-collections"),
         ], swiftSettings: optimisedInDebug),
-        .target(name: "Scenario", dependencies: ["SimCore", "Curves", "Engine", "Fanout", "Yams"]),
+        // Spoken commands: a transcript into a command, by a deterministic parser (no model).
+        .target(name: "Voice", dependencies: ["SimCore"]),
+        .target(name: "Scenario", dependencies: ["SimCore", "Curves", "Engine", "Fanout", "Voice", "Yams"]),
         .systemLibrary(name: "CZstd", pkgConfig: "libzstd", providers: [.apt(["libzstd-dev"])]),
         .systemLibrary(name: "CSQLite", pkgConfig: "sqlite3", providers: [.apt(["libsqlite3-dev"])]),
         .target(name: "Trace", dependencies: ["SimCore", "Curves", "Ledger", "Rewards", "Engine", "CZstd"], swiftSettings: optimisedInDebug),
@@ -62,7 +65,7 @@ let package = Package(
         .target(name: "Reports", dependencies: ["SimCore", "Engine", "Store", "Trace"]),
         // The application layer: the flows every front end shares (DESIGN.md).
         .target(name: "Sessions", dependencies: [
-            "SimCore", "Curves", "Ledger", "Rewards", "Engine", "Scenario", "Trace", "Store", "Fanout", "Merkle", "Reports",
+            "SimCore", "Curves", "Ledger", "Rewards", "Engine", "Scenario", "Trace", "Store", "Fanout", "Merkle", "Reports", "Voice",
         ]),
         // The REST API's types and server stubs, generated from openapi.yaml (committed; regenerate with
         // PUMPSIM_OPENAPI_GEN=1 swift package --allow-writing-to-package-directory generate-code-from-openapi --target API).
@@ -93,7 +96,7 @@ let package = Package(
             .product(name: "NIOSSL", package: "swift-nio-ssl"),
         ], swiftSettings: optimisedInDebug),
         .executableTarget(name: "pumpsim", dependencies: [
-            "SimCore", "Curves", "Engine", "Scenario", "Trace", "Store", "Fanout", "Merkle", "Sessions", "LiveServer", "LoadGen",
+            "SimCore", "Curves", "Engine", "Scenario", "Trace", "Store", "Fanout", "Merkle", "Sessions", "LiveServer", "LoadGen", "Voice",
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
         ]),
         .testTarget(name: "SimCoreTests", dependencies: ["SimCore"]),
@@ -113,6 +116,7 @@ let package = Package(
             .product(name: "HummingbirdWSClient", package: "hummingbird-websocket"),
             .product(name: "Logging", package: "swift-log"),
         ], exclude: ["Clients"]),
+        .testTarget(name: "VoiceTests", dependencies: ["Voice", "Sessions"]),
         .testTarget(name: "LiveServerTests", dependencies: ["LiveServer", "Sessions", "SimCore", "Fanout"]),
     ],
     swiftLanguageModes: [.v6]
