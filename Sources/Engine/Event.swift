@@ -91,7 +91,18 @@ public struct EventRecord: Sendable, Hashable {
 
 public struct InputReceived: Sendable, Hashable {
     /// Where it came from.
-    public enum Source: UInt8, Sendable, Hashable { case websocket = 0, api = 1 }
+    /// Where it came from; the numbers are part of the trace format (append only).
+    public enum Source: UInt8, Sendable, Hashable, CaseIterable {
+        case websocket = 0, api = 1, voice = 2
+        /// The name scenarios and JSON use.
+        public var name: String {
+            switch self {
+            case .websocket: return "websocket"
+            case .api: return "api"
+            case .voice: return "voice"
+            }
+        }
+    }
     public var source: Source
     public var command: Command
     public init(source: Source, command: Command) { self.source = source; self.command = command }

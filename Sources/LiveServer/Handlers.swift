@@ -182,6 +182,20 @@ final class Handlers: Sendable {
             case .tooMany(let n):
                 hub.reply(id, Self.error(ActionError("TooManySubscriptions", field: "data.topics", expected: "at most \(n) topics per connection")))
             }
+        case "VOICE_COMMAND":
+            guard let wallet = data["wallet"]?.string, let text = data["text"]?.string else {
+                hub.reply(id, Self.error(ActionError("MissingField", field: data["wallet"]?.string == nil ? "data.wallet" : "data.text",
+                                                     expected: "VOICE_COMMAND carries data.wallet (a named wallet) and data.text (the transcript)")))
+                return
+            }
+            guard text.unicodeScalars.count <= 2_000 else {
+                hub.reply(id, Self.error(ActionError("BadField", field: "data.text", expected: "a transcript of at most 2000 characters")))
+                return
+            }
+            let outcome = run.with { $0.submitVoice(wallet: wallet, text: text) }
+            if outcome.accepted { counters.inputsAccepted.add(1, ordering: .relaxed) }
+            else if outcome.error != nil { counters.inputsRefused.add(1, ordering: .relaxed) }
+            hub.reply(id, "{\"type\":\"VOICE_REPLY\",\"data\":\(outcome.json.serialized())}")
         case "UNSUBSCRIBE":
             let topics = (data["topics"].flatMap { v -> [String]? in if case .array(let a) = v { return a.compactMap(\.string) } else { return nil } }) ?? []
             hub.unsubscribe(id, topics: topics)

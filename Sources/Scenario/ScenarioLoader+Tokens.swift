@@ -180,17 +180,17 @@ extension ScenarioLoader {
         "decompress": ["wallet", "token", "tokens", "priority_fee"],
     ]
 
-    /// An `inputs:` entry: a timeline entry with the `source` it came from (websocket or api).
+    /// An `inputs:` entry: a timeline entry with the `source` it came from (websocket, api or voice).
     static func inputEntry(_ n: SNode, path: String, config: SimulationConfig, symbols: [String], walletNames: [String],
                            ticks: @escaping (SNode, String) throws(ScenarioError) -> UInt64) throws(ScenarioError) -> InputEntry {
         let e = try timelineEntry(n, path: path, config: config, symbols: symbols, walletNames: walletNames, ticks: ticks, also: ["source"])
         var source = InputReceived.Source.websocket
         if let s = n.child("source") {
-            switch try Decode.text(s, "\(path).source") {
-            case "websocket": source = .websocket
-            case "api": source = .api
-            case let other: throw ScenarioError(s.origin, field: "\(path).source", "expected websocket or api, found \"\(TerminalText.escaped(other))\"")
+            let name = try Decode.text(s, "\(path).source")
+            guard let found = InputReceived.Source.allCases.first(where: { $0.name == name }) else {
+                throw ScenarioError(s.origin, field: "\(path).source", "expected websocket, api or voice, found \"\(TerminalText.escaped(name))\"")
             }
+            source = found
         }
         return InputEntry(tick: e.tick, source: source, command: e.command)
     }
@@ -198,6 +198,9 @@ extension ScenarioLoader {
     static func timelineEntry(_ n: SNode, path: String, config: SimulationConfig, symbols: [String], walletNames: [String],
                               ticks: @escaping (SNode, String) throws(ScenarioError) -> UInt64, also: [String] = []) throws(ScenarioError) -> TimelineEntry {
         guard case .mapping = n.kind else { throw ScenarioError(n.origin, field: path, "expected a mapping with an action, found \(describe(n))") }
+        if n.child("voice") != nil {
+            return try voiceEntry(n, path: path, config: config, symbols: symbols, walletNames: walletNames, ticks: ticks, also: also)
+        }
         let actionNode = try n.child("action").map { node throws(ScenarioError) in try Decode.text(node, "\(path).action") }
         guard let action = actionNode, let extra = actionFields[action] else {
             let known = actionFields.keys.sorted().joined(separator: ", ")

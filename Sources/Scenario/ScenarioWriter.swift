@@ -229,7 +229,7 @@ public enum ScenarioWriter {
 
     static func input(_ e: InputEntry, config c: SimulationConfig) -> JSON {
         guard case .object(let f) = entry(TimelineEntry(tick: e.tick, command: e.command), config: c) else { return .null }
-        return .object([f[0], ("source", .string(e.source == .websocket ? "websocket" : "api"))] + f.dropFirst())
+        return .object([f[0], ("source", .string(e.source.name))] + f.dropFirst())
     }
 
     static func entry(_ e: TimelineEntry, config c: SimulationConfig) -> JSON {

@@ -26,6 +26,8 @@ public struct LiveMessage: Sendable {
 /// What a client (a WebSocket frame, a REST call) asks for, by names as a person writes them.
 public enum ClientAction: Sendable, Equatable {
     case buy(wallet: String, token: String, sol: String, slippageBps: UInt64?)
+    /// Buy exactly `tokens`, paying at most `maxSol` (a spoken "buy 1000 TEST for at most 0.1 sol").
+    case buyTokens(wallet: String, token: String, tokens: String, maxSol: String)
     case sell(wallet: String, token: String, tokens: String?, shareBps: UInt64?, slippageBps: UInt64?)
     case chat(wallet: String, token: String, message: String)
     case joinEnvironment(wallet: String, token: String)
@@ -427,6 +429,12 @@ public final class LiveRun: @unchecked Sendable {
             case .buy(let w, let t, let s, let slip):
                 return .success(.buy(wallet: try wallet(w).get(), mint: try token(t).get(), lamports: try sol(s, field: "sol").get(),
                                      slippageBps: try bps(slip, field: "slippage_bps", default: 500).get(), priority: priority))
+            case .buyTokens(let w, let t, let tokens, let maxSol):
+                guard let n = FixedDecimal.parse(tokens, scale: 6), n > 0 else {
+                    return .failure(ActionError("BadAmount", field: "tokens", expected: "tokens as a decimal string above 0, like \"1000\""))
+                }
+                return .success(.buyTokens(wallet: try wallet(w).get(), mint: try token(t).get(), tokens: n,
+                                           maxSolCostLamports: try sol(maxSol, field: "sol").get(), priority: priority))
             case .sell(let w, let t, let tokens, let share, let slip):
                 let a = try wallet(w).get(), m = try token(t).get(), s = try bps(slip, field: "slippage_bps", default: 500).get()
                 switch (tokens, share) {
@@ -603,7 +611,7 @@ extension ClientAction {
                 return .success(.claim(wallet: try text("wallet", wallet).get()))
             default:
                 return .failure(ActionError("UnknownType", field: "type",
-                                            expected: "SUBSCRIBE, UNSUBSCRIBE, PING, BUY, SELL, CHAT_MESSAGE, JOIN_ENVIRONMENT, VIRTUAL_TRADE or CLAIM"))
+                                            expected: "SUBSCRIBE, UNSUBSCRIBE, PING, BUY, SELL, CHAT_MESSAGE, JOIN_ENVIRONMENT, VIRTUAL_TRADE, CLAIM or VOICE_COMMAND"))
             }
         } catch let e as ActionError {
             return .failure(e)

@@ -87,7 +87,7 @@ public enum EventJSON {
         case .virtualTradeRejected(let x): return [("environment", u(x.environment)), ("wallet", u(x.wallet)), ("side", side(x.side)), ("reason", reason(x.reason))]
         case .slotEnded(let x): return [("transactions", u(x.transactions)), ("compute_units", u(x.computeUnits)), ("pending", u(x.pending))]
         case .inputReceived(let x):
-            return [("source", .string(x.source == .websocket ? "websocket" : "api")), ("command", .string("\(x.command.kind)")),
+            return [("source", .string(x.source.name)), ("command", .string("\(x.command.kind)")),
                     ("fields", .array(x.command.fields.map { u($0) }))]
         }
     }

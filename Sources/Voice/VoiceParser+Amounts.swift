@@ -107,6 +107,8 @@ extension Parse {
         guard distinct.count > 1 else {
             return .failure(Ask(symbols.isEmpty ? "Which token?" : "Which token: \(symbols.map(\.symbol).joined(separator: ", "))?"))
         }
+        // "frog or cat", "frog and cat": two tokens where one is meant.
+        if has("or") || has("and") || has("either") { return .failure(Ask("Which token: \(distinct.sorted().joined(separator: " or "))?")) }
         let strong = Set(candidates.filter { c in
             t.words[c.index].shouted || (c.index > 0 && ["of", "my", "on", "into", "in"].contains(w[c.index - 1]))
         }.map(\.symbol))
