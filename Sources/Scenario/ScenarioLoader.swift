@@ -52,7 +52,9 @@ public enum ScenarioLoader {
         let f = try Fields(root, path: "", allowed: topLevel)
         let version = try f.need("version", "the format version (version: 1)", Decode.uint())
         guard version == ScenarioLoader.version else {
-            throw ScenarioError(f["version"]!.origin, field: "version", "unsupported version \(version); this engine reads version 1")
+            throw ScenarioError(f["version"]!.origin, field: "version", version > ScenarioLoader.version
+                ? "scenario format version \(version) is newer than this pumpsim reads (version \(ScenarioLoader.version)); use a newer pumpsim"
+                : "unsupported version \(version); this pumpsim reads version \(ScenarioLoader.version)")
         }
         var c = SimulationConfig()
         c.name = try f.get("name", default: defaultName, Decode.name)

@@ -14,8 +14,11 @@ public enum Scenarios {
     }
 
     /// A trace header for a run of `scenario`.
+    /// (`PUMPSIM_TEST_TRACE_FORMAT` stamps another format version: the compatibility tests
+    /// write a "newer" trace with it to see it refused.)
     public static func traceHeader(_ s: ResolvedScenario) -> TraceHeader {
-        TraceHeader(engineVersion: EngineInfo.version, scenarioDigest: ScenarioWriter.digest(s), seed: s.seed,
-                    scenarioJSON: ScenarioWriter.canonicalJSON(s), codec: CodecParams(config: s.config))
+        let version = ProcessInfo.processInfo.environment["PUMPSIM_TEST_TRACE_FORMAT"].flatMap(UInt64.init) ?? TraceFormat.version
+        return TraceHeader(formatVersion: version, engineVersion: EngineInfo.version, scenarioDigest: ScenarioWriter.digest(s), seed: s.seed,
+                           scenarioJSON: ScenarioWriter.canonicalJSON(s), codec: CodecParams(config: s.config))
     }
 }

@@ -39,7 +39,9 @@ public enum Traces {
         }
         if let t = truncated(reader) { throw t }
         guard !inputs.isEmpty else { return reader.header.scenarioJSON }
-        scenario.config.inputs += inputs
+        // The events hold every input: the scenario's own `inputs:` enter as InputReceived too,
+        // so they replace the list (appending would run a recorded session's inputs twice).
+        scenario.config.inputs = inputs
         return ScenarioWriter.canonicalJSON(scenario)
     }
 
@@ -78,6 +80,8 @@ public enum ReplaySession {
     public static func run(_ path: String, verify: Bool, untilTick: UInt64? = nil, checkInvariants: Bool = World.checksInvariantsByDefault) throws(PumpSimError) -> Result {
         let reader: TraceReader
         do { reader = try TraceReader(path: path) } catch {
+            // A format this pumpsim does not know is not a failed check: it cannot be checked here.
+            if case .unsupportedVersion = error { throw .badInput(error.description) }
             throw verify ? .checkFailed("not verified: \(error.description)") : .badInput(error.description)
         }
         let scenario: ResolvedScenario

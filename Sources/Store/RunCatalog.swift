@@ -1,3 +1,4 @@
+import Foundation
 import SimCore
 
 /// The catalog of runs: an SQLite file in WAL mode, migrated on open.
@@ -6,7 +7,11 @@ import SimCore
 /// outcome, metrics and checkpoints in one transaction when it ends. A run killed in between
 /// leaves a consistent catalog with that run still marked `running`.
 public final class RunCatalog {
-    public let db: SQLiteDatabase
+    public private(set) var db: SQLiteDatabase
+    /// A migrated copy of an older catalog opened read-only (removed when this closes).
+    private var temporaryCopy: String?
+
+    deinit { if let temporaryCopy { try? FileManager.default.removeItem(atPath: temporaryCopy) } }
 
     /// The default path, relative to the working directory.
     public static let defaultPath = ".pumpsim/catalog.sqlite"
@@ -99,11 +104,21 @@ public final class RunCatalog {
                 throw SQLiteError(path: path, code: -1, message: "schema version \(version) is newer than this pumpsim reads (\(Self.migrations.count)); use a newer pumpsim")
             }
             if version < Self.migrations.count {
-                throw SQLiteError(path: path, code: -1, message: "schema version \(version) was written by an older pumpsim; open it once with a command that writes (pumpsim run --db) to upgrade it to \(Self.migrations.count)")
+                // An older catalog stays readable without writing to it: read a migrated copy.
+                let copy = FileManager.default.temporaryDirectory.appendingPathComponent("pumpsim-catalog-\(getpid())-\(UUID().uuidString).sqlite").path
+                let quoted = copy.replacingOccurrences(of: "'", with: "''")
+                try db.execute("VACUUM INTO '\(quoted)'")
+                db = try SQLiteDatabase(path: copy)
+                temporaryCopy = copy
+                try migrate()
             }
             return
         }
         db = try SQLiteDatabase(path: path)
+        let version = Int(try db.query("PRAGMA user_version").first?.first?.int ?? 0)
+        if version > Self.migrations.count {
+            throw SQLiteError(path: path, code: -1, message: "schema version \(version) is newer than this pumpsim writes (\(Self.migrations.count)); use a newer pumpsim")
+        }
         try db.execute("PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL; PRAGMA foreign_keys=ON;")
         try migrate()
     }

@@ -34,9 +34,13 @@ public struct BlockInfo: Sendable, Equatable {
 
 /// The trace layout constants.
 public enum TraceFormat {
-    /// Current format version. 2: the index lists the SHA-256 of every frame before it, so
-    /// `replay --verify` checks every byte of the file. Version 1 traces still read and replay.
-    public static let version: UInt64 = 2
+    /// Current format version. Every older version still reads, replays and verifies
+    /// (`Tests/Fixtures/compat/`); a newer one is refused, naming both versions.
+    /// - 3: events and values pumpsim 0.3.0 could not read (input source `voice`), so 0.3.0
+    ///   refuses these traces by their version rather than part way through.
+    /// - 2: the index lists the SHA-256 of every frame before it, so `replay --verify` checks
+    ///   every byte of the file.
+    public static let version: UInt64 = 3
     static let headerMagic: [UInt8] = Array("PSTRACE1".utf8)
     static let blockMagic: UInt8 = 0xB1
     /// The index of format 1 (no frame digests) and of format 2.
@@ -63,7 +67,7 @@ public enum TraceError: Error, Equatable, Sendable, CustomStringConvertible {
         case .io(let s): return s
         case .notATrace(let s): return "not a PumpSim trace: \(s)"
         case .corruptFrame(let f, let o, let r): return "corrupt trace: frame \(f) at byte \(o): \(r)"
-        case .unsupportedVersion(let v): return "trace format version \(v) is newer than this engine reads (\(TraceFormat.version))"
+        case .unsupportedVersion(let v): return "trace format version \(v) is newer than this pumpsim reads (format \(TraceFormat.version) and older); read it with a newer pumpsim"
         case .inconsistent(let s): return "damaged trace: \(s)"
         }
     }
