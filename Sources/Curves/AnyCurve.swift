@@ -86,6 +86,15 @@ public enum AnyCurve: Sendable, Hashable {
 
     public var isComplete: Bool { state.complete }
 
+    /// True when trades pay a creator fee (the curve has a creator).
+    public var creatorFeeApplies: Bool {
+        switch self {
+        case .pumpFun(let c): return c.creatorFeeApplies
+        case .linear(let c): return c.creatorFeeApplies
+        case .exponential(let c): return c.creatorFeeApplies
+        }
+    }
+
     public var feeProfile: FeeProfile {
         switch self {
         case .pumpFun(let c): return c.feeProfile

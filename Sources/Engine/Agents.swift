@@ -205,8 +205,9 @@ struct AgentPool: Sendable {
         let m = a.target
         switch a.phase {
         case 0:
+            // A sniper buys the launch: a token already on its pool is not its game.
+            if world.chain.mints[Int(m)].status == .migrated { return nil }
             guard world.isTradable(m) else {
-                if world.chain.mints[Int(m)].status == .migrated { return nil }
                 let launch = config.tokens[Int(m)].launchTick ?? 0
                 return tick < launch + 600 ? tick + 1 : nil
             }
@@ -219,8 +220,8 @@ struct AgentPool: Sendable {
         case 1:
             let held = world.chain.balance(of: a.account, mint: m)
             guard held > 0 else { return tick - a.sinceTick < 200 ? tick + p.checkEverySlots : nil }
-            guard world.isTradable(m), let q = try? world.chain.mints[Int(m)].curve.quoteSell(tokens: held, minSolOut: 0) else { return nil }
-            let value = UInt128(q.solTotal) * 10_000
+            guard world.isTradable(m), let solOut = world.sellValueLamports(m, tokens: held) else { return nil }
+            let value = UInt128(solOut) * 10_000
             let cost = UInt128(a.costLamports)
             let hitTarget = value >= cost * UInt128(10_000 + p.takeProfitBps)
             let hitStop = value <= cost * UInt128(10_000 - min(p.stopLossBps, 10_000))

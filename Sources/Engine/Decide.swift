@@ -17,6 +17,10 @@ public enum Decide {
         switch command {
         case .launch(let m):
             launch(m, world: world, config: config, tick: tick, rng: &rng, into: &out, recorded: recorded)
+        case .buy(let w, let m, let lamports, let slippage, let priority) where isPool(m, world):
+            poolBuy(w, m, lamports: lamports, slippage: slippage, priority: priority, world: world, tick: tick, rng: &rng, into: &out, recorded: recorded)
+        case .buyTokens(let w, let m, let tokens, let maxCost, let priority) where isPool(m, world):
+            poolBuy(w, m, tokens: tokens, maxCost: maxCost, priority: priority, world: world, tick: tick, rng: &rng, into: &out, recorded: recorded)
         case .buy(let w, let m, let lamports, let slippage, let priority):
             guard let q = preflight(w, m, .buy, world: world, tick: tick, into: &out, quote: { c throws(CurveError) in
                 try c.quoteBuy(spendable: lamports, minTokensOut: 0) }) else { return }
@@ -97,7 +101,8 @@ public enum Decide {
             return
         }
         out.append(.launchRequested(LaunchRequested(mint: m, creator: spec.creator)))
-        let tx = Transaction(id: world.nextTxID, payer: spec.creator, computeUnits: config.chain.computeUnits.create,
+        // Signed by the creator and by the new mint's keypair (pump `create` takes the mint as a signer).
+        let tx = Transaction(id: world.nextTxID, payer: spec.creator, signatures: 2, computeUnits: config.chain.computeUnits.create,
                              priorityMicroLamportsPerCU: spec.priorityMicroLamportsPerCU, submittedTick: tick,
                              instruction: .create(mint: m, initialBuyLamports: spec.initialBuyLamports))
         if let reason = launchRejection(spec, tx: tx, world: world, config: config) {
@@ -137,19 +142,25 @@ public enum Decide {
 
     static func platformCheck(_ w: AccountID, _ m: MintID, _ side: TradeSide, world: World, tick: Tick,
                               quote: (AnyCurve) throws(CurveError) -> TradeQuote) -> Result<TradeQuote, Refusal> {
-        guard Int(m) < world.chain.mints.count, world.isTradable(m) else {
+        guard Int(m) < world.chain.mints.count, world.isTradable(m), world.chain.mints[Int(m)].status == .trading else {
             let migrated = Int(m) < world.chain.mints.count && world.chain.mints[Int(m)].status == .migrated
             return .failure(Refusal(reason: migrated ? .bondingCurveComplete : .tokenNotTradable))
         }
+        if let r = platformLimit(w, m, side, world: world, tick: tick) { return .failure(Refusal(reason: r)) }
+        do { return .success(try quote(world.chain.mints[Int(m)].curve)) } catch { return .failure(Refusal(reason: RejectReason(error))) }
+    }
+
+    /// The platform's own limits on a trade: the per-wallet rate limit and launch protection.
+    static func platformLimit(_ w: AccountID, _ m: MintID, _ side: TradeSide, world: World, tick: Tick) -> RejectReason? {
         let limits = world.limits
         if limits.maxTradesPerWindow > 0 && world.tradesInWindow(w, at: tick) >= limits.maxTradesPerWindow {
-            return .failure(Refusal(reason: .rateLimited))
+            return .rateLimited
         }
         if side == .buy && limits.minAccountAgeSlots > 0 && tick < world.openTick[Int(m)] &+ limits.launchProtectionSlots
             && world.chain.ageSlots(of: w, at: tick) < Int64(clamping: limits.minAccountAgeSlots) {
-            return .failure(Refusal(reason: .accountTooNew))
+            return .accountTooNew
         }
-        do { return .success(try quote(world.chain.mints[Int(m)].curve)) } catch { return .failure(Refusal(reason: RejectReason(error))) }
+        return nil
     }
 
     static func sell(_ w: AccountID, _ m: MintID, tokens: UInt64, slippage: UInt32, priority: UInt64, world: World,
@@ -157,6 +168,9 @@ public enum Decide {
         guard tokens > 0, Int(m) < world.chain.mints.count, world.chain.balance(of: w, mint: m) >= tokens else {
             out.append(.tradeRejected(TradeRejected(wallet: w, mint: m, side: .sell, reason: .insufficientTokens)))
             return
+        }
+        if isPool(m, world) {
+            return poolSell(w, m, tokens: tokens, slippage: slippage, priority: priority, world: world, tick: tick, rng: &rng, into: &out, recorded: recorded)
         }
         guard let q = preflight(w, m, .sell, world: world, tick: tick, into: &out, quote: { c throws(CurveError) in
             try c.quoteSell(tokens: tokens, minSolOut: 0) }) else { return }

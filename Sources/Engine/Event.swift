@@ -57,6 +57,7 @@ public enum Event: Sendable, Hashable {
             case .tokensAirdropped: return "TokensAirdropped"
             case .compressedTokensMoved: return "CompressedTokensMoved"
             case .tokenInstructionFailed: return "TokenInstructionFailed"
+            case .poolTradeExecuted: return "PoolTradeExecuted"
             }
         case .rewards(let e):
             switch e {

@@ -124,6 +124,7 @@ extension World {
             switch e {
             case .txIncluded(let i): t.a0 = i.payer
             case .tradeExecuted(let x): t.a0 = x.wallet; t.a1 = Chain.feeRecipient; t.mint = Int(x.mint); t.movesTokens = true
+            case .poolTradeExecuted(let x): t.a0 = x.wallet; t.a1 = Chain.feeRecipient; t.mint = Int(x.mint); t.movesTokens = true
             case .curveMigrated(let c): t.a0 = Chain.feeRecipient; t.mint = Int(c.mint)
             case .curveCompleted(let c): t.mint = Int(c.mint)
             case .tokenCreated(let c): t.mint = Int(c.mint)
@@ -165,7 +166,8 @@ extension World {
             let mint = chain.mints[m]
             sol += World.mintLamports(mint)
             if t.movesTokens {
-                tokens = UInt128(mint.curve.state.realToken)
+                // The curve's reserve for sale, and once migrated the pool's base reserve.
+                tokens = UInt128(mint.curve.state.realToken) + UInt128(mint.status == .migrated ? mint.pool?.baseTokens ?? 0 : 0)
                 let id = MintID(UInt32(m))
                 t.forEachAccount { a in tokens += UInt128(chain.balances[m][a]) + UInt128(chain.compressed.balance(of: AccountID(UInt32(a)), mint: id)) }
             }
@@ -343,11 +345,18 @@ extension World {
         for m in chain.mints.indices {
             let mint = chain.mints[m]
             var tokens = UInt128(mint.curve.state.realToken)
+            // Once migrated, the pool's base reserve less what migration put there (the tokens
+            // the curve never sold): what the pool has bought back, or minus what it has sold.
+            var expected = UInt128(genesisTokens[m])
+            if mint.status == .migrated, let p = mint.pool {
+                tokens += UInt128(p.baseTokens)
+                expected += UInt128(mint.curve.tokenTotalSupply - min(mint.curve.tokenTotalSupply, mint.curve.initialRealToken))
+            }
             var holders: UInt32 = 0
             for b in chain.balances[m] { tokens += UInt128(b); if b > 0 { holders += 1 } }
             for a in chain.compressed.accounts where !a.spent && Int(a.mint) == m { tokens += UInt128(a.amount) }
-            if tokens != UInt128(genesisTokens[m]) {
-                return fail(.tokensConserved, "mint \(m) has \(tokens) tokens, its curve sold from \(genesisTokens[m])", [.init("tokens_now", "\(tokens)"), .init("genesis", "\(genesisTokens[m])")])
+            if tokens != expected {
+                return fail(.tokensConserved, "mint \(m) has \(tokens) tokens, its curve sold from \(genesisTokens[m])", [.init("tokens_now", "\(tokens)"), .init("expected", "\(expected)")])
             }
             if holders != mint.holders { return fail(.balanceInRange, "mint \(m) counts \(mint.holders) holders, \(holders) hold it") }
             if let c = World.curveProblem(mint.curve, kBefore: nil) { return fail(.curve, "mint \(m): \(c.0)", c.1) }

@@ -13,6 +13,10 @@ public struct TokenMetrics: Sendable {
     public var creatorFeesLamports: UInt64 = 0
     /// The pool-migration fee the protocol took when the curve migrated.
     public var migrationFeeLamports: UInt64 = 0
+    /// Swaps on the token's PumpSwap pool after migration (also counted in buys and sells).
+    public var poolTrades: UInt64 = 0
+    /// LP fees those swaps left in the pool.
+    public var poolLpFeesLamports: UInt64 = 0
     /// Rejections (platform, program, expiry, drops) by `RejectReason.rawValue`.
     public var rejected = [UInt64](repeating: 0, count: RejectReason.allCases.count)
     public var openTick: Tick?
@@ -270,6 +274,15 @@ public struct Metrics: Sendable {
             if let m = x.mint { tokens[Int(m)].rejected[Int(RejectReason.expired.rawValue)] += 1 }
         case .tradeExecuted(let t):
             observeTrade(t, tick: tick, world: world)
+        case .poolTradeExecuted(let p):
+            // A swap counts as a trade of the token (volume, prices, early buyers' returns), with
+            // the pool side's amount as the curve amount: raw plus the LP fee in, raw less it out.
+            let m = Int(p.mint)
+            tokens[m].poolTrades += 1
+            tokens[m].poolLpFeesLamports &+= p.lpFee
+            let poolSide = p.side == .buy ? p.rawQuote &+ p.lpFee : p.rawQuote &- p.lpFee
+            observeTrade(TradeExecuted(txID: p.txID, wallet: p.wallet, mint: p.mint, side: p.side, tokens: p.base, curveSol: poolSide,
+                                       protocolFee: p.protocolFee, creatorFee: p.creatorFee, rentLamports: p.rentLamports), tick: tick, world: world)
         case .tradeFailed(let f):
             chain.failed += 1
             tokens[Int(f.mint)].rejected[Int(f.reason.rawValue)] += 1
@@ -309,13 +322,13 @@ public struct Metrics: Sendable {
         // would copy its arrays on every trade.
         // The two fields, not the mint (copying a MintState retains its curve's fee-profile name).
         let m = Int(t.mint)
-        tokens[m].observeTrade(t, tick: tick, spotAfter: world.chain.mints[m].curve.spotPriceNanos, creator: world.chain.mints[m].creator,
+        tokens[m].observeTrade(t, tick: tick, spotAfter: world.chain.mints[m].spotPriceNanos, creator: world.chain.mints[m].creator,
                                          sampleEverySlots: sampleEverySlots, earlyBuyerSlots: earlyBuyerSlots,
                                          candleSlots: candleSlots, accountCount: world.chain.accountCount)
     }
 
     mutating func samplePrice(_ m: MintID, tick: Tick, world: World) {
-        tokens[Int(m)].pricePath.append((tick, world.chain.mints[Int(m)].curve.spotPriceNanos))
+        tokens[Int(m)].pricePath.append((tick, world.chain.mints[Int(m)].spotPriceNanos))
     }
 
     /// End-of-tick sampling of every trading curve's price.

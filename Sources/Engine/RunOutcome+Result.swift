@@ -104,10 +104,10 @@ extension TokenOutcome {
             graduationMillis = graduationSlots! &* r.config.clock.slotMillis
         }
         solRaisedLamports = tm.raisedAtCompletionLamports ?? mint.curve.state.realSol
-        finalPriceNanos = launched ? mint.curve.spotPriceNanos : 0
+        finalPriceNanos = launched ? mint.spotPriceNanos : 0
         startPriceNanos = launched ? (tm.pricePath.first?.1 ?? 0) : 0
-        peakPriceNanos = launched ? max(tm.peakPriceNanos, mint.curve.spotPriceNanos) : 0
-        marketCapLamports = launched ? mint.curve.marketCapLamports : 0
+        peakPriceNanos = launched ? max(tm.peakPriceNanos, mint.spotPriceNanos) : 0
+        marketCapLamports = launched ? mint.marketCapLamports : 0
         maxDrawdownBps = tm.maxDrawdownBps
         protocolFeesLamports = tm.protocolFeesLamports &+ tm.migrationFeeLamports
         migrationFeeLamports = tm.migrationFeeLamports
@@ -129,7 +129,7 @@ extension TokenOutcome {
         if earlySpentLamports > 0 {
             // What early buyers got back, plus what they still hold at the final price.
             var value = UInt128(earlyReceivedLamports)
-            let spot = UInt128(mint.curve.spotPriceNanos)
+            let spot = UInt128(mint.spotPriceNanos)
             for a in tm.earlyAccounts { value += UInt128(Self.balance(r, account: a, mint: m)) * spot / 1_000_000_000_000_000 }
             earlyBuyerReturnPct = (Double(value) / Double(earlySpentLamports) - 1) * 100
         }
@@ -150,7 +150,7 @@ extension TokenOutcome {
         volumePath = tm.volumePath.map { [$0.0, $0.1] }
         candles = tm.candles.map { [$0.start, $0.open, $0.high, $0.low, $0.close, $0.volumeLamports, UInt64($0.trades)] }
         candleSlots = r.metrics.candleSlots
-        pool = mint.pool.map { Pool(baseTokens: $0.baseTokens, quoteLamports: $0.quoteLamports) }
+        pool = mint.pool.map { Pool(baseTokens: $0.baseTokens, quoteLamports: $0.quoteLamports, trades: tm.poolTrades, lpFeesLamports: tm.poolLpFeesLamports) }
     }
 
     /// An account's tokens of the mint, standard and compressed.

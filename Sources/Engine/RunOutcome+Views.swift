@@ -138,8 +138,9 @@ extension RunResult {
     /// genesis state's (the same draws as the run's).
     public func groupMetrics() throws(ArithmeticError) -> [GroupMetrics] {
         let genesis = try World(config: config, indexing: false)
-        // Each token's final price (as the outcome reports it: the curve's spot; 0 if it never opened).
-        let prices = world.chain.mints.indices.map { m in metrics.tokens[m].openTick != nil ? world.chain.mints[m].curve.spotPriceNanos : 0 }
+        // Each token's final price (as the outcome reports it: the curve's spot, the pool's once
+        // migrated; 0 if it never opened).
+        let prices = world.chain.mints.indices.map { m in metrics.tokens[m].openTick != nil ? world.chain.mints[m].spotPriceNanos : 0 }
         return config.groups.indices.map { g in
             let group = config.groups[g]
             let first = Int(config.groupFirstAccount(g))

@@ -60,12 +60,16 @@ public struct TokenOutcome: Sendable, Codable, Equatable {
         public var label: String
         public var count: UInt64
     }
-    /// The constant-product pool a migrated curve's reserves went to.
+    /// The constant-product (PumpSwap) pool a migrated curve's reserves went to, at the end of the run.
     public struct Pool: Sendable, Codable, Equatable {
-        /// Tokens deposited, base units.
+        /// Base reserve, base units.
         public var baseTokens: UInt64
-        /// Lamports deposited.
+        /// Quote reserve, lamports.
         public var quoteLamports: UInt64
+        /// Swaps on the pool (nil in outcomes written before pools traded).
+        public var trades: UInt64?
+        /// LP fees the swaps left in the pool, lamports.
+        public var lpFeesLamports: UInt64?
     }
 
     public var symbol: String

@@ -113,6 +113,18 @@ public enum StreamIntent {
         case .buyExactTokens(let m, let tokens, let maxCost):
             let q = try? world.chain.mints[Int(m)].curve.quoteBuy(tokens: tokens, maxSolCost: .max)
             return (m, .buyTokens(tokens: tokens), q.flatMap { invert(maxCost, from: $0.solTotal, Slippage.maxCost) })
+        case .poolBuy(let m, let base, let maxIn):
+            // The pool program takes a token amount and a most-to-pay; a client spending SOL
+            // derived both from its budget and slippage. Find a budget and slippage that give
+            // this very instruction on the pool as it is (so it replays to the same swap);
+            // otherwise it is a token amount with a most-to-pay.
+            let mint = world.chain.mints[Int(m)]
+            if let (lamports, bps) = budget(giving: base, maxIn: maxIn, mint: mint) { return (m, .buySol(lamports: lamports), bps) }
+            let q = try? mint.quotePool(side: .buy, base: base)
+            return (m, .buyTokens(tokens: base), q.flatMap { invert(maxIn, from: $0.userQuote, Slippage.maxCost) })
+        case .poolSell(let m, let tokens, let minSol):
+            let q = try? world.chain.mints[Int(m)].quotePool(side: .sell, base: tokens)
+            return (m, sellAction(tokens, held: world.chain.balance(of: payer, mint: m)), q.flatMap { invert(minSol, from: $0.userQuote, Slippage.minOut) })
         case .sell(let m, let tokens, let minSol):
             let held = world.chain.balance(of: payer, mint: m)
             // A whole-bps share when one gives exactly the tokens sold; else the tokens and the
@@ -131,6 +143,26 @@ public enum StreamIntent {
         default:
             return nil
         }
+    }
+
+    /// The smallest slippage (and the budget with it) for which `Slippage.maxCost(budget, bps)
+    /// == maxIn` and the pool's estimate for the budget is `base`.
+    static func budget(giving base: UInt64, maxIn: UInt64, mint: MintState) -> (UInt64, UInt32)? {
+        for bps in UInt32(0)...10_000 {
+            let guess = UInt64(UInt128(maxIn) * 10_000 / UInt128(10_000 + UInt64(bps)))
+            for l in guess..<(guess &+ 3) where Slippage.maxCost(l, bps: bps) == maxIn && mint.poolBaseOut(forLamports: l) == base {
+                return (l, bps)
+            }
+        }
+        return nil
+    }
+
+    /// A sale of `tokens` out of `held` as a stream action (a share when one gives exactly it).
+    static func sellAction(_ tokens: UInt64, held: UInt64) -> StreamAction {
+        guard held > 0 else { return .sellTokens(tokens: tokens) }
+        let s = (UInt128(tokens) * 10_000 + UInt128(held) - 1) / UInt128(held)
+        if s >= 1, s <= 10_000, UInt64(UInt128(held) * s / 10_000) == tokens { return .sellShare(bps: UInt32(s)) }
+        return tokens <= held ? .sellPart(tokens: tokens, held: held) : .sellTokens(tokens: tokens)
     }
 
     /// The smallest bps for which `limit(quoted, bps) == target`, if any (limit is monotone in bps).

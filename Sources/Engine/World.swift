@@ -120,9 +120,16 @@ public struct World: Sendable, CanonicallyEncodable {
         self.genesisTokens = chain.mints.map(\.curve.state.realToken)
     }
 
-    /// True once the mint's trading has opened and until it migrates.
+    /// True once the mint's trading has opened: on its curve, then on its pool once it migrates.
     @inlinable public func isTradable(_ m: MintID) -> Bool {
-        openTick[Int(m)] != Tick.max && chain.mints[Int(m)].status == .trading
+        openTick[Int(m)] != Tick.max && chain.mints[Int(m)].status != .pending
+    }
+
+    /// Lamports selling `tokens` would give now (the curve's or the pool's quote), nil if none.
+    public func sellValueLamports(_ m: MintID, tokens: UInt64) -> UInt64? {
+        let mint = chain.mints[Int(m)]
+        if mint.status == .migrated { return (try? mint.quotePool(side: .sell, base: tokens))?.userQuote }
+        return (try? mint.curve.quoteSell(tokens: tokens, minSolOut: 0))?.solTotal
     }
 
     /// Trades the wallet has submitted in the current rate window.
@@ -198,7 +205,7 @@ public struct World: Sendable, CanonicallyEncodable {
                 do { try chain.apply(e, leaves: nil) } catch { throw .ledger(error) }
                 nextTxID = tx.id &+ 1
                 switch tx.instruction {
-                case .buyExactSolIn, .buyExactTokens, .sell: countTrade(tx.payer, at: tick)
+                case .buyExactSolIn, .buyExactTokens, .sell, .poolBuy, .poolSell: countTrade(tx.payer, at: tick)
                 case .create, .claimRewards, .airdrop, .compressedAirdrop, .compressedTransfer, .compress, .decompress: break
                 }
             case .txDropped(let d):

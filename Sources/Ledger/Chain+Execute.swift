@@ -58,6 +58,10 @@ extension Chain {
             events.append(.compressedTokensMoved(CompressedTokensMoved(
                 txID: tx.id, payer: tx.payer, mint: m, inputs: inputs, fromStandard: 0, toStandard: 0,
                 firstRecipient: to, recipients: 1, amount: amount, change: change, firstLeaf: compressed.tree.nextIndex, rentLamports: 0)))
+        case .poolBuy(let m, let baseOut, let maxIn):
+            executePoolSwap(tx, mint: m, side: .buy, base: baseOut, limit: maxIn, into: &events)
+        case .poolSell(let m, let baseIn, let minOut):
+            executePoolSwap(tx, mint: m, side: .sell, base: baseIn, limit: minOut, into: &events)
         case .decompress(let m, let amount):
             guard tokensExist(m) else { return fail(tx, m, .tokenNotTradable, &events) }
             guard let (inputs, change) = selectInputs(tx.payer, m, amount) else { return fail(tx, m, .insufficientTokens, &events) }
@@ -68,6 +72,28 @@ extension Chain {
                 txID: tx.id, payer: tx.payer, mint: m, inputs: inputs, fromStandard: 0, toStandard: amount,
                 firstRecipient: tx.payer, recipients: 0, amount: 0, change: change, firstLeaf: compressed.tree.nextIndex, rentLamports: rent)))
         }
+    }
+
+    /// A PumpSwap swap as the pool program runs it: the user's limit (the most to pay, the least
+    /// to take) against the pool now, then funds or tokens.
+    private func executePoolSwap(_ tx: Transaction, mint m: MintID, side: TradeSide, base: UInt64, limit: UInt64, into events: inout [LedgerEvent]) {
+        func fail(_ r: RejectReason) { events.append(.tradeFailed(TradeFailed(txID: tx.id, wallet: tx.payer, mint: m, side: side, reason: r))) }
+        guard Int(m) < mints.count else { return fail(.tokenNotTradable) }
+        let mint = mints[Int(m)]
+        guard mint.status == .migrated else { return fail(.tokenNotTradable) }
+        if side == .sell, balance(of: tx.payer, mint: m) < base { return fail(.insufficientTokens) }
+        let q: PoolSwap
+        do { q = try mint.quotePool(side: side, base: base) } catch { return fail(.insufficientLiquidity) }
+        let rent = side == .buy && !tokenAccountOpen[Int(m)][Int(tx.payer)] ? config.tokenAccountRentLamports : 0
+        switch side {
+        case .buy:
+            guard q.userQuote <= limit else { return fail(.exceededSlippage) }
+            guard UInt128(q.userQuote) + UInt128(rent) <= UInt128(lamports[Int(tx.payer)]) else { return fail(.insufficientFunds) }
+        case .sell:
+            guard q.userQuote >= limit else { return fail(.exceededSlippage) }
+        }
+        events.append(.poolTradeExecuted(PoolTradeExecuted(txID: tx.id, wallet: tx.payer, mint: m, side: side, base: q.base, rawQuote: q.rawQuote,
+                                                           lpFee: q.lpFee, protocolFee: q.protocolFee, creatorFee: q.creatorFee, rentLamports: rent)))
     }
 
     /// Most input accounts one compressed transaction spends (Light's transfer takes a handful).

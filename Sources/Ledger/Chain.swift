@@ -21,10 +21,47 @@ public struct MintState: Sendable, Hashable {
     public var creatorVaultLamports: UInt64 = 0
     /// Accounts holding a positive balance.
     public var holders: UInt32 = 0
-    /// The migrated pool, once completed.
+    /// The migrated pool, once completed: `baseTokens` and `quoteLamports` are its reserves now
+    /// (the migration's, then moved by every swap).
     public var pool: CurveMigrated?
 
     public init(curve: AnyCurve) { self.curve = curve }
+
+    /// Spot price, nanolamports per whole token: the pool's once migrated, else the curve's.
+    @inlinable public var spotPriceNanos: UInt64 {
+        if status == .migrated, let p = pool { return ConstantProductPool.spotPriceNanos(base: p.baseTokens, quote: p.quoteLamports) }
+        return curve.spotPriceNanos
+    }
+
+    /// Market cap now, lamports: the pool's (quote·supply/base) once migrated, else the curve's.
+    public var marketCapLamports: UInt64 {
+        if status == .migrated, let p = pool {
+            return UInt64(clamping: ConstantProductPool.marketCap(base: p.baseTokens, quote: p.quoteLamports, supply: curve.tokenTotalSupply))
+        }
+        return curve.marketCapLamports
+    }
+
+    /// The fees a swap on the pool pays now (the tier of its market cap, the era of the curve's fee profile).
+    public var poolFees: PoolFees {
+        let p = pool ?? CurveMigrated(mint: 0, baseTokens: 1, quoteLamports: 0, migrationFeeLamports: 0)
+        let cap = ConstantProductPool.marketCap(base: p.baseTokens, quote: p.quoteLamports, supply: curve.tokenTotalSupply)
+        return PoolFeeSchedule.of(curve.feeProfile).fees(marketCapLamports: cap, creator: curve.creatorFeeApplies)
+    }
+
+    /// Quotes a swap on the pool as it is now.
+    public func quotePool(side: TradeSide, base: UInt64) throws(ConstantProductPool.Failure) -> PoolSwap {
+        guard status == .migrated, let p = pool else { throw .insufficientLiquidity }
+        switch side {
+        case .buy: return try ConstantProductPool.buy(baseOut: base, base: p.baseTokens, quote: p.quoteLamports, fees: poolFees)
+        case .sell: return try ConstantProductPool.sell(baseIn: base, base: p.baseTokens, quote: p.quoteLamports, fees: poolFees)
+        }
+    }
+
+    /// The base tokens a budget of `lamports` buys on the pool now, as the SDK estimates it.
+    public func poolBaseOut(forLamports lamports: UInt64) -> UInt64 {
+        guard status == .migrated, let p = pool else { return 0 }
+        return ConstantProductPool.baseOut(forQuote: lamports, base: p.baseTokens, quote: p.quoteLamports, fees: poolFees)
+    }
 }
 
 /// Errors that `apply` meets only with an inconsistent event stream (a corrupt or foreign trace).
@@ -195,7 +232,35 @@ extension Chain {
         case .tokenInstructionFailed(let e):
             try checkMint(e.mint)
             try checkAccount(e.payer)
+        case .poolTradeExecuted(let e):
+            try applyPoolTrade(e)
         }
+    }
+
+    private mutating func applyPoolTrade(_ e: PoolTradeExecuted) throws(LedgerError) {
+        try checkMint(e.mint)
+        try checkAccount(e.wallet)
+        let m = Int(e.mint)
+        guard mints[m].status == .migrated, var pool = mints[m].pool else { throw .mintState(e.mint, "swapped on a pool before migrating") }
+        guard let user = e.checkedUserQuote else { throw .amounts("swap of tx \(e.txID): fees and quote do not add up") }
+        switch e.side {
+        case .buy:
+            guard e.base < pool.baseTokens else { throw .amounts("swap of tx \(e.txID) takes \(e.base) of the pool's \(pool.baseTokens) tokens") }
+            try debit(e.wallet, try wrap { () throws(ArithmeticError) in try Checked.add(user, e.rentLamports, "pool buy") }, "pool buy")
+            try addTokens(m, e.wallet, e.base)
+            if e.rentLamports > 0 { try openTokenAccount(m, e.wallet, rent: e.rentLamports) }
+            pool.baseTokens -= e.base
+            pool.quoteLamports = try wrap { () throws(ArithmeticError) in try Checked.add(pool.quoteLamports, try Checked.add(e.rawQuote, e.lpFee), "pool reserve") }
+        case .sell:
+            guard e.rawQuote <= pool.quoteLamports else { throw .amounts("swap of tx \(e.txID) takes \(e.rawQuote) of the pool's \(pool.quoteLamports) lamports") }
+            try subTokens(m, e.wallet, e.base)
+            try credit(e.wallet, user, "pool sell proceeds")
+            pool.baseTokens = try wrap { () throws(ArithmeticError) in try Checked.add(pool.baseTokens, e.base, "pool reserve") }
+            pool.quoteLamports = pool.quoteLamports - e.rawQuote + e.lpFee
+        }
+        mints[m].pool = pool
+        try credit(Chain.feeRecipient, e.protocolFee, "pool protocol fee")
+        mints[m].creatorVaultLamports = try wrap { () throws(ArithmeticError) in try Checked.add(mints[m].creatorVaultLamports, e.creatorFee) }
     }
 
     private mutating func applyAirdrop(_ e: TokensAirdropped) throws(LedgerError) {

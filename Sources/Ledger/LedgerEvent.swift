@@ -32,6 +32,46 @@ public enum LedgerEvent: Sendable, Hashable {
     /// A token instruction (standard or compressed airdrop, transfer, compress, decompress) landed
     /// but was refused.
     case tokenInstructionFailed(TokenInstructionFailed)
+    /// A swap on a migrated token's PumpSwap pool went through (a refused one is `tradeFailed`).
+    case poolTradeExecuted(PoolTradeExecuted)
+}
+
+/// A PumpSwap swap: `base` tokens out of the pool (buy) or into it (sell) for `rawQuote`
+/// lamports into or out of it; the LP fee stays in the pool, the protocol fee goes to the fee
+/// recipient and the creator fee to the creator vault.
+public struct PoolTradeExecuted: Sendable, Hashable {
+    public var txID: TxID
+    public var wallet: AccountID
+    public var mint: MintID
+    public var side: TradeSide
+    public var base: UInt64
+    public var rawQuote: UInt64
+    public var lpFee: UInt64
+    public var protocolFee: UInt64
+    public var creatorFee: UInt64
+    /// Rent for the buyer's new token account (0 if it had one).
+    public var rentLamports: UInt64
+    public init(txID: TxID, wallet: AccountID, mint: MintID, side: TradeSide, base: UInt64, rawQuote: UInt64,
+                lpFee: UInt64, protocolFee: UInt64, creatorFee: UInt64, rentLamports: UInt64) {
+        self.txID = txID; self.wallet = wallet; self.mint = mint; self.side = side; self.base = base; self.rawQuote = rawQuote
+        self.lpFee = lpFee; self.protocolFee = protocolFee; self.creatorFee = creatorFee; self.rentLamports = rentLamports
+    }
+
+    /// Every fee, or nil past 2^64.
+    public var checkedFees: UInt64? {
+        let a = lpFee.addingReportingOverflow(protocolFee)
+        guard !a.overflow else { return nil }
+        let b = a.partialValue.addingReportingOverflow(creatorFee)
+        return b.overflow ? nil : b.partialValue
+    }
+
+    /// Lamports the buyer paid or the seller received (rent excluded); nil when they cannot be.
+    public var checkedUserQuote: UInt64? {
+        guard let fees = checkedFees else { return nil }
+        if side == .sell { return fees <= rawQuote ? rawQuote - fees : nil }
+        let t = rawQuote.addingReportingOverflow(fees)
+        return t.overflow ? nil : t.partialValue
+    }
 }
 
 public struct TokensAirdropped: Sendable, Hashable {

@@ -145,6 +145,7 @@ extension Transaction: CanonicallyEncodable {
         case .compressedTransfer(let m, let to, let a): e.write(m); e.write(to); e.write(a)
         case .compress(let m, let a): e.write(m); e.write(a)
         case .decompress(let m, let a): e.write(m); e.write(a)
+        case .poolBuy(let m, let b, let q), .poolSell(let m, let b, let q): e.write(m); e.write(b); e.write(q)
         }
     }
 }

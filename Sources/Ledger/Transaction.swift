@@ -29,11 +29,16 @@ public enum Instruction: Sendable, Hashable {
     case compress(mint: MintID, amount: UInt64)
     /// Move `amount` from the payer's compressed accounts into its token account.
     case decompress(mint: MintID, amount: UInt64)
+    /// PumpSwap `buy(base_amount_out, max_quote_amount_in)` on a migrated token's pool.
+    case poolBuy(mint: MintID, baseOut: UInt64, maxQuoteInLamports: UInt64)
+    /// PumpSwap `sell(base_amount_in, min_quote_amount_out)`.
+    case poolSell(mint: MintID, baseIn: UInt64, minQuoteOutLamports: UInt64)
 
     /// The instruction's kind: one numbering for the mempool's canonical encoding, the trace
     /// codec and the JSON name.
     public enum Kind: UInt8, Sendable, CaseIterable {
-        case create = 0, buyExactSolIn, buyExactTokens, sell, claimRewards, airdrop, compressedAirdrop, compressedTransfer, compress, decompress
+        case create = 0, buyExactSolIn, buyExactTokens, sell, claimRewards, airdrop, compressedAirdrop, compressedTransfer, compress, decompress,
+             poolBuy, poolSell
 
         /// The name in NDJSON (the pump.fun instruction's name where it is one).
         public var name: String {
@@ -48,6 +53,8 @@ public enum Instruction: Sendable, Hashable {
             case .compressedTransfer: return "compressed_transfer"
             case .compress: return "compress"
             case .decompress: return "decompress"
+            case .poolBuy: return "pump_amm_buy"
+            case .poolSell: return "pump_amm_sell"
             }
         }
     }
@@ -64,6 +71,8 @@ public enum Instruction: Sendable, Hashable {
         case .compressedTransfer: return .compressedTransfer
         case .compress: return .compress
         case .decompress: return .decompress
+        case .poolBuy: return .poolBuy
+        case .poolSell: return .poolSell
         }
     }
 
@@ -72,6 +81,7 @@ public enum Instruction: Sendable, Hashable {
         switch self {
         case .create(let m, _), .buyExactSolIn(let m, _, _), .buyExactTokens(let m, _, _), .sell(let m, _, _): return m
         case .airdrop(let m, _, _, _), .compressedAirdrop(let m, _, _, _), .compressedTransfer(let m, _, _), .compress(let m, _), .decompress(let m, _): return m
+        case .poolBuy(let m, _, _), .poolSell(let m, _, _): return m
         case .claimRewards: return nil
         }
     }
@@ -134,6 +144,8 @@ public struct Transaction: Sendable, Hashable {
         case .claimRewards: return .rewardsVault
         case .compressedAirdrop, .compressedTransfer, .compress, .decompress: return .stateTree
         case .buyExactSolIn(let m, _, _), .buyExactTokens(let m, _, _), .sell(let m, _, _): return .curve(m)
+        // The pool account takes the curve's place as the token's write-locked account once it migrates.
+        case .poolBuy(let m, _, _), .poolSell(let m, _, _): return .curve(m)
         }
     }
 }
@@ -204,6 +216,11 @@ public enum RejectReason: UInt8, Sendable, Hashable, CaseIterable, CustomStringC
     case stateTreeFull
     /// Passed preflight, then lost before the leader executed it (a fault: `drop_after_preflight_bps`).
     case droppedAfterPreflight
+    /// PumpSwap: the swap would cost more than the most the user would pay, or give less than the
+    /// least it would take (the pool program's ExceededSlippage).
+    case exceededSlippage
+    /// PumpSwap: the pool cannot give that many tokens, or a sell's fees eat its output.
+    case insufficientLiquidity
 
     /// The reason for a curve error.
     public init(_ e: CurveError) {
@@ -250,11 +267,13 @@ public enum RejectReason: UInt8, Sendable, Hashable, CaseIterable, CustomStringC
         case .notAParticipant: return "NotAParticipant"
         case .stateTreeFull: return "StateTreeFull"
         case .droppedAfterPreflight: return "DroppedAfterPreflight"
+        case .exceededSlippage: return "ExceededSlippage"
+        case .insufficientLiquidity: return "InsufficientLiquidity"
         }
     }
 
-    /// True for the program's three slippage errors.
+    /// True for the programs' slippage errors (the curve's three, the pool's one).
     public var isSlippage: Bool {
-        self == .tooMuchSolRequired || self == .tooLittleSolReceived || self == .buySlippageBelowMinTokensOut
+        self == .tooMuchSolRequired || self == .tooLittleSolReceived || self == .buySlippageBelowMinTokensOut || self == .exceededSlippage
     }
 }

@@ -257,7 +257,19 @@ extension ScenarioLoader {
             guard mode == "compressed" || mode == "standard" else {
                 throw ScenarioError(f["mode"]!.origin, field: f.sub("mode"), "expected compressed or standard, found \"\(mode)\"")
             }
-            let perTx = try f.get("per_tx", default: mode == "compressed" ? 20 : 8, Decode.uint(max: 1_000, min: 1))
+            // As many recipients as one transaction carries (its wire size, the lock and Light
+            // limits, the compute limit) unless the scenario asks for fewer.
+            let costs = config.chain.computeUnits
+            let most = WireFormat.maxAirdropRecipients(compressed: mode == "compressed") { n in
+                mode == "compressed" ? UInt64(costs.compressedBase) + UInt64(costs.compressedPerAccount) * UInt64(n) : UInt64(costs.standardTransferWithAccount) * UInt64(n)
+            }
+            let perTx = try f.get("per_tx", default: UInt64(most), Decode.uint(max: 1_000, min: 1))
+            if perTx > UInt64(most) {
+                let over = WireFormat.shape(of: mode == "compressed" ? .compressedAirdrop(mint: 0, firstRecipient: 0, count: UInt32(most + 1), amount: 1)
+                                                                  : .airdrop(mint: 0, firstRecipient: 0, count: UInt32(most + 1), amount: 1))
+                throw ScenarioError(f["per_tx"]!.origin, field: f.sub("per_tx"),
+                                    "a \(mode) airdrop transaction holds at most \(most) recipients (\(most + 1) would be \(over.problem ?? "over the compute limit")); leave per_tx out for the most")
+            }
             command = .airdrop(wallet: w, mint: m, firstRecipient: config.poolFirstAccount(p) + UInt32(from), count: UInt32(count),
                                amount: try f.need("amount", "the tokens each recipient gets", Decode.tokens),
                                compressed: mode == "compressed", perTx: UInt32(perTx), priority: try priority())

@@ -2,11 +2,13 @@
 /// identity (resume, merge): raise it whenever a run's events, digests or outcomes change for
 /// the same scenario.
 ///
+/// - 0.4.0: a graduated token keeps trading on its PumpSwap pool (buys and sells route there;
+///   prices, market caps and early buyers' returns follow it); input source voice; trace format 3.
 /// - 0.3.0: one `RunOutcome` for every output; protocol fees include the migration fee in
 ///   `run --json` too; graduation seconds count from trading open everywhere; reward tiers
 ///   count wallets only; every rejection reason in PascalCase; trace format 2 (frame digests).
 /// - 0.2.0: protocol fees include the migration fee in the outcomes; holders include
 ///   compressed balances; recorded stream rows skip the drop model; price windows.
 public enum EngineInfo {
-    public static let version = "0.3.0"
+    public static let version = "0.4.0"
 }

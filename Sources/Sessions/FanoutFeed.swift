@@ -14,6 +14,7 @@ public final class FanoutFeed: @unchecked Sendable {
     private let config: SimulationConfig
     private let timeline: SlotTimeline
     private var curves: [AnyCurve]
+    private var pools = PoolMirror()
     private var tick: Tick = 0
     private var slot: [EventRecord] = []
     /// Messages in event-time order once `finish()` has run.
@@ -43,7 +44,14 @@ public final class FanoutFeed: @unchecked Sendable {
         let times = timeline.times(of: slot, tick: tick)
         var lastTrade: [Int: UInt64] = [:]
         for (r, at) in zip(slot, times) {
+            pools.observe(r.event)
             switch r.event {
+            case .ledger(.poolTradeExecuted(let t)):
+                let m = Int(t.mint)
+                let trade = MessageEncoder.trade(token: config.tokens[m].symbol, wallet: t.wallet.rawValue, buy: t.side == .buy,
+                                                 solLamports: t.checkedUserQuote ?? 0, tokens: t.base, tick: r.tick, tx: t.txID, encoding: encoding)
+                messages.append(Message(timeMicros: at, topic: UInt32(m), kind: .trade, bytes: UInt32(trade.count)))
+                if priceUpdates == .perTrade { messages.append(price(m, at: at)) } else { lastTrade[m] = at }
             case .ledger(.tradeExecuted(let t)):
                 let m = Int(t.mint)
                 try? curves[m].applyTrade(side: t.side, tokens: t.tokens, curveSol: t.curveSol)
@@ -73,8 +81,9 @@ public final class FanoutFeed: @unchecked Sendable {
     /// The token's price now (after the trades applied so far).
     private func price(_ m: Int, at: UInt64) -> Message {
         let c = curves[m]
-        let bytes = UInt32(MessageEncoder.priceUpdate(token: config.tokens[m].symbol, priceNanos: c.spotPriceNanos,
-                                                      marketCapLamports: c.marketCapLamports, raisedLamports: c.state.realSol,
+        let pool = pools.price(m, supply: c.tokenTotalSupply)
+        let bytes = UInt32(MessageEncoder.priceUpdate(token: config.tokens[m].symbol, priceNanos: pool?.priceNanos ?? c.spotPriceNanos,
+                                                      marketCapLamports: pool?.marketCapLamports ?? c.marketCapLamports, raisedLamports: c.state.realSol,
                                                       tick: tick, encoding: encoding).count)
         return Message(timeMicros: at, topic: UInt32(m), kind: .priceUpdate, bytes: bytes)
     }

@@ -81,6 +81,7 @@ public final class LiveRun: @unchecked Sendable {
     private var chatWindow: [AccountID: (UInt64, UInt32)] = [:]
     /// Per token: the curve as the published trades left it (per-trade price updates).
     private var curves: [AnyCurve]
+    private var pools = PoolMirror()
     private let timeline: SlotTimeline
     public let priceUpdates: PriceUpdates
     private var expiredThisSlot: UInt32 = 0
@@ -213,7 +214,21 @@ public final class LiveRun: @unchecked Sendable {
         let tokens = config.tokens
         let first = out.count
         defer { for k in first..<out.count { out[k].atMicros = at } }
+        pools.observe(r.event)
         switch r.event {
+        case .ledger(.poolTradeExecuted(let t)):
+            landedTrades += 1
+            let m = Int(t.mint)
+            out.append(LiveMessage(topic: tokens[m].symbol, type: "TRADE", data: .object([
+                ("token", .string(tokens[m].symbol)), ("wallet", .string(walletLabel(t.wallet))),
+                ("side", .string(t.side == .buy ? "buy" : "sell")), ("sol", .decimal(t.checkedUserQuote ?? 0, scale: 9)),
+                ("tokens", .decimal(t.base, scale: 6)), ("slot", .uint(r.tick)), ("tx", .uint(t.txID)), ("venue", .string("pool")),
+            ])))
+            if priceUpdates == .perTrade {
+                out.append(LiveMessage(topic: tokens[m].symbol, type: "PRICE_UPDATE", data: priceData(m, tick: r.tick)))
+            } else {
+                lastTrade[m] = at
+            }
         case .ledger(.tokenCreated(let x)):
             out.append(LiveMessage(topic: tokens[Int(x.mint)].symbol, type: "TOKEN_LAUNCHED", data: .object([
                 ("token", .string(tokens[Int(x.mint)].symbol)), ("name", .string(tokens[Int(x.mint)].name)),
@@ -280,9 +295,10 @@ public final class LiveRun: @unchecked Sendable {
     /// A token's price as the trades published so far left it.
     private func priceData(_ m: Int, tick: Tick) -> JSON {
         let c = curves[m]
+        let pool = pools.price(m, supply: c.tokenTotalSupply)
         return .object([
-            ("token", .string(config.tokens[m].symbol)), ("price", .decimal(c.spotPriceNanos, scale: 9)),
-            ("marketCap", .decimal(c.marketCapLamports, scale: 9)), ("raised", .decimal(c.state.realSol, scale: 9)), ("slot", .uint(tick)),
+            ("token", .string(config.tokens[m].symbol)), ("price", .decimal(pool?.priceNanos ?? c.spotPriceNanos, scale: 9)),
+            ("marketCap", .decimal(pool?.marketCapLamports ?? c.marketCapLamports, scale: 9)), ("raised", .decimal(c.state.realSol, scale: 9)), ("slot", .uint(tick)),
         ])
     }
 
@@ -336,7 +352,7 @@ public final class LiveRun: @unchecked Sendable {
         let last = nextTick == 0 ? 0 : nextTick - 1
         return .object([
             ("token", .string(config.tokens[Int(m)].symbol)), ("name", .string(config.tokens[Int(m)].name)), ("status", .string(status)),
-            ("price", .decimal(mint.curve.spotPriceNanos, scale: 9)), ("marketCap", .decimal(mint.curve.marketCapLamports, scale: 9)),
+            ("price", .decimal(mint.spotPriceNanos, scale: 9)), ("marketCap", .decimal(mint.marketCapLamports, scale: 9)),
             ("raised", .decimal(mint.curve.state.realSol, scale: 9)), ("holders", .uint(UInt64(mint.holders))), ("slot", .uint(last)),
         ])
     }
@@ -362,7 +378,9 @@ public final class LiveRun: @unchecked Sendable {
     /// A quote on a token's current curve: tokens for `lamports` (buy) or SOL for `tokens` (sell).
     public func quote(symbol: String, side: String, amount: String) -> Swift.Result<JSON, ActionError> {
         guard let m = mint(symbol: symbol) else { return .failure(ActionError("UnknownToken", field: "token", expected: "one of \(config.tokens.map(\.symbol).joined(separator: ", "))")) }
-        let curve = world.chain.mints[Int(m)].curve
+        let mintState = world.chain.mints[Int(m)]
+        let curve = mintState.curve
+        if mintState.status == .migrated { return poolQuote(mintState, symbol: symbol, side: side, amount: amount) }
         switch side {
         case "buy":
             guard let l = FixedDecimal.parse(amount, scale: 9), l > 0 else {
@@ -382,6 +400,40 @@ public final class LiveRun: @unchecked Sendable {
                 return .success(.object([("token", .string(symbol)), ("side", .string("sell")), ("sol", .decimal(q.solTotal, scale: 9)),
                                          ("tokens", .decimal(q.tokens, scale: 6)), ("priceAfter", .decimal(q.priceAfter, scale: 9))]))
             } catch { return .failure(ActionError(curveErrorName(error), field: "amount", expected: "an amount the curve can fill now")) }
+        default:
+            return .failure(ActionError("BadSide", field: "side", expected: "buy or sell"))
+        }
+    }
+
+    /// A quote on a migrated token's pool: the SDK's estimate for a budget, the pool program's
+    /// amounts for a sale.
+    private func poolQuote(_ mint: MintState, symbol: String, side: String, amount: String) -> Swift.Result<JSON, ActionError> {
+        func answer(_ q: PoolSwap) -> JSON {
+            let after: UInt64
+            if let p = mint.pool {
+                after = q.side == .buy ? ConstantProductPool.spotPriceNanos(base: p.baseTokens - q.base, quote: p.quoteLamports + q.rawQuote + q.lpFee)
+                                       : ConstantProductPool.spotPriceNanos(base: p.baseTokens + q.base, quote: p.quoteLamports - q.rawQuote + q.lpFee)
+            } else { after = 0 }
+            return .object([("token", .string(symbol)), ("side", .string(side)), ("sol", .decimal(q.userQuote, scale: 9)),
+                            ("tokens", .decimal(q.base, scale: 6)), ("priceAfter", .decimal(after, scale: 9)), ("venue", .string("pool"))])
+        }
+        switch side {
+        case "buy":
+            guard let l = FixedDecimal.parse(amount, scale: 9), l > 0 else {
+                return .failure(ActionError("BadAmount", field: "amount", expected: "SOL to spend, a decimal above 0 (like 0.5)"))
+            }
+            guard let q = try? mint.quotePool(side: .buy, base: mint.poolBaseOut(forLamports: l)) else {
+                return .failure(ActionError("InsufficientLiquidity", field: "amount", expected: "an amount the pool can fill now"))
+            }
+            return .success(answer(q))
+        case "sell":
+            guard let t = FixedDecimal.parse(amount, scale: 6), t > 0 else {
+                return .failure(ActionError("BadAmount", field: "amount", expected: "tokens to sell, a decimal above 0 (like 1000)"))
+            }
+            guard let q = try? mint.quotePool(side: .sell, base: t) else {
+                return .failure(ActionError("InsufficientLiquidity", field: "amount", expected: "an amount the pool can fill now"))
+            }
+            return .success(answer(q))
         default:
             return .failure(ActionError("BadSide", field: "side", expected: "buy or sell"))
         }

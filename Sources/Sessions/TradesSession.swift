@@ -35,3 +35,28 @@ public enum TradesSession {
         return Result(text: text, rows: r.trades.count, notes: notes, truncation: reader.truncation)
     }
 }
+
+/// `pumpsim trace wallets`: every account of a traced run with its name and its address (the
+/// Ed25519 key `WalletKeys` derives from the run's seed, in base58).
+public enum WalletsSession {
+    /// Rows `account,name,address` (CSV with a header) or NDJSON objects.
+    public static func run(_ path: String, ndjson: Bool) throws(PumpSimError) -> String {
+        let reader = try Traces.open(path)
+        let config = try Traces.scenario(of: reader).config
+        let names = AccountNames(config)
+        let seed = reader.header.seed
+        var count = config.streamFirstAccount.rawValue
+        if let s = config.stream { count += UInt32(s.wallets.count) }
+        var out = ndjson ? "" : "account,name,address\n"
+        for a in 0..<count {
+            let address = WalletKeys.address(runSeed: seed, account: a)
+            let name = names.name(AccountID(a))
+            if ndjson {
+                out += JSON.object([("account", .uint(UInt64(a))), ("name", .string(name)), ("address", .string(address))]).serialized() + "\n"
+            } else {
+                out += "\(a),\(name.contains(",") || name.contains("\"") ? "\"" + name.replacingOccurrences(of: "\"", with: "\"\"") + "\"" : name),\(address)\n"
+            }
+        }
+        return out
+    }
+}

@@ -47,6 +47,7 @@ struct CodecContext {
                 }
             }
         case .ledger(.tradeFailed(let t)): txID = t.txID; wallet = t.wallet
+        case .ledger(.poolTradeExecuted(let t)): txID = t.txID; wallet = t.wallet
         case .rewards(.pointsAwarded(let p)): wallet = p.user
         default: break
         }
@@ -68,6 +69,8 @@ enum Tag: UInt8 {
     case chatPosted, virtualJoined, virtualTradeExecuted, virtualTradeRejected, slotEnded
     case tokensAirdropped, compressedTokensMoved, tokenInstructionFailed
     case inputReceived
+    /// Format 3: swaps on a migrated token's pool.
+    case poolTradeExecuted
     /// A checkpoint record (not an event).
     case checkpoint = 0xF0
 }
@@ -210,6 +213,7 @@ enum EventCodec {
                 case .compressedTransfer(let m, let to, let a): w.small.varint(m); w.accounts.varint(to); w.tokens.varint(a)
                 case .compress(let m, let a): w.small.varint(m); w.tokens.varint(a)
                 case .decompress(let m, let a): w.small.varint(m); w.tokens.varint(a)
+                case .poolBuy(let m, let b, let q), .poolSell(let m, let b, let q): w.small.varint(m); w.tokens.varint(b); w.lamports.varint(q)
                 }
             case .txDropped(let d):
                 head(.txDropped); txAndWallet(d.txID, d.payer); w.small.varint(d.mint.map { UInt64($0.rawValue) + 1 } ?? 0); w.small.u8(d.reason.rawValue)
@@ -257,6 +261,10 @@ enum EventCodec {
                 w.misc.varint(x.firstLeaf); w.lamports.varint(x.rentLamports)
             case .tokenInstructionFailed(let f):
                 head(.tokenInstructionFailed); txAndWallet(f.txID, f.payer); w.small.varint(f.mint); w.small.u8(f.reason.rawValue)
+            case .poolTradeExecuted(let x):
+                head(.poolTradeExecuted); txAndWallet(x.txID, x.wallet); w.small.varint(x.mint); w.small.u8(x.side.rawValue)
+                w.tokens.varint(x.base); w.lamports.varint(x.rawQuote); w.fees.varint(x.lpFee); w.fees.varint(x.protocolFee); w.fees.varint(x.creatorFee)
+                w.lamports.varint(x.rentLamports)
             }
         case .rewards(let rw):
             switch rw {
@@ -370,6 +378,8 @@ enum EventCodec {
             case .compressedTransfer: ins = .compressedTransfer(mint: try mint(), to: try r.accounts.account(), amount: try r.tokens.varint())
             case .compress: ins = .compress(mint: try mint(), amount: try r.tokens.varint())
             case .decompress: ins = .decompress(mint: try mint(), amount: try r.tokens.varint())
+            case .poolBuy: ins = .poolBuy(mint: try mint(), baseOut: try r.tokens.varint(), maxQuoteInLamports: try r.lamports.varint())
+            case .poolSell: ins = .poolSell(mint: try mint(), baseIn: try r.tokens.varint(), minQuoteOutLamports: try r.lamports.varint())
             }
             e = .ledger(.txSubmitted(Transaction(id: id, payer: payer, signatures: sigs, computeUnits: cu,
                                                  priorityMicroLamportsPerCU: priority, submittedTick: submitted, instruction: ins)))
@@ -429,6 +439,13 @@ enum EventCodec {
         case .tokenInstructionFailed:
             let (id, payer) = try txAndWallet()
             e = .ledger(.tokenInstructionFailed(TokenInstructionFailed(txID: id, payer: payer, mint: try mint(), reason: try reason())))
+        case .poolTradeExecuted:
+            let (id, wallet) = try txAndWallet()
+            let m = try mint()
+            guard let side = TradeSide(rawValue: try r.small.u8()) else { throw .init(offset: r.small.offset - 1, what: "unknown trade side") }
+            e = .ledger(.poolTradeExecuted(PoolTradeExecuted(txID: id, wallet: wallet, mint: m, side: side, base: try r.tokens.varint(),
+                                                             rawQuote: try r.lamports.varint(), lpFee: try r.fees.varint(), protocolFee: try r.fees.varint(),
+                                                             creatorFee: try r.fees.varint(), rentLamports: try r.lamports.varint())))
         case .pointsAwarded:
             let flags = PointsFlags(rawValue: try r.small.u8())
             guard let action = RewardAction(rawValue: flags.rawValue >> PointsFlags.actionShift) else { throw .init(offset: r.small.offset - 1, what: "unknown reward action") }

@@ -40,6 +40,8 @@ public enum EventJSON {
                 case .compressedTransfer(let m, let to, let a): f += [kind, ("mint", u(m)), ("to", u(to)), ("amount", u(a))]
                 case .compress(let m, let a): f += [kind, ("mint", u(m)), ("amount", u(a))]
                 case .decompress(let m, let a): f += [kind, ("mint", u(m)), ("amount", u(a))]
+                case .poolBuy(let m, let b, let q): f += [kind, ("mint", u(m)), ("base_amount_out", u(b)), ("max_quote_amount_in", u(q))]
+                case .poolSell(let m, let b, let q): f += [kind, ("mint", u(m)), ("base_amount_in", u(b)), ("min_quote_amount_out", u(q))]
                 }
                 return f
             case .txDropped(let d): return [("tx", u(d.txID)), ("payer", u(d.payer)), ("mint", mint(d.mint)), ("reason", reason(d.reason))]
@@ -53,6 +55,10 @@ public enum EventJSON {
                         ("sol_total", u(t.solTotal)), ("rent_lamports", u(t.rentLamports))]
             case .tradeFailed(let f): return [("tx", u(f.txID)), ("wallet", u(f.wallet)), ("mint", u(f.mint)), ("side", side(f.side)), ("reason", reason(f.reason))]
             case .curveCompleted(let c): return [("mint", u(c.mint))]
+            case .poolTradeExecuted(let x):
+                return [("tx", u(x.txID)), ("wallet", u(x.wallet)), ("mint", u(x.mint)), ("side", side(x.side)), ("base", u(x.base)),
+                        ("raw_quote", u(x.rawQuote)), ("lp_fee", u(x.lpFee)), ("protocol_fee", u(x.protocolFee)), ("creator_fee", u(x.creatorFee)),
+                        ("user_quote", u(x.checkedUserQuote ?? 0)), ("rent_lamports", u(x.rentLamports))]
             case .curveMigrated(let m):
                 return [("mint", u(m.mint)), ("base_tokens", u(m.baseTokens)), ("quote_lamports", u(m.quoteLamports)), ("migration_fee_lamports", u(m.migrationFeeLamports))]
             case .transfer(let t): return [("from", u(t.from)), ("to", u(t.to)), ("lamports", u(t.lamports))]

@@ -26,7 +26,7 @@ struct PumpSim: ParsableCommand {
         version: EngineInfo.version,
         subcommands: [RunCommand.self, ValidateCommand.self, QuoteCommand.self, ReplayCommand.self, DiffCommand.self,
                       RegressCommand.self, TraceCommand.self, RunsCommand.self, LoadtestCommand.self, MerkleCommand.self,
-                      SweepCommand.self, ReportCommand.self, ServeCommand.self, FuzzCommand.self, ShrinkCommand.self, VoiceCLI.self]
+                      SweepCommand.self, ReportCommand.self, ServeCommand.self, FuzzCommand.self, ShrinkCommand.self, VoiceCLI.self, TxSizesCommand.self]
     )
 
     /// Runs the tool; every failure leaves through `PumpSimError`'s exit codes (argument errors exit 2, not 64).

@@ -19,8 +19,27 @@ struct TraceCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "trace",
         abstract: "Look inside a trace file.",
-        subcommands: [Cat.self, Stats.self, Trades.self, Scenario.self]
+        subcommands: [Cat.self, Stats.self, Trades.self, Scenario.self, Wallets.self]
     )
+
+    struct Wallets: ParsableCommand {
+        static let configuration = CommandConfiguration(
+            abstract: "Every account of a traced run with its name and its Solana address (base58 Ed25519 public key).",
+            discussion: """
+            Each account's key pair is derived from the run's seed: its 32-byte Ed25519 seed is \
+            SHA-256("pumpsim-wallet-v1" ‖ seed as u64 little-endian ‖ account as u32 little-endian), \
+            so the same scenario and seed give the same addresses on any machine. CSV \
+            (account,name,address) unless --ndjson.
+
+            Example:
+              pumpsim trace wallets q.pstrace --ndjson | head
+            """
+        )
+        @Argument(help: "Trace file.") var trace: String
+        @Flag(help: "One JSON object per line instead of CSV.") var ndjson = false
+
+        func run() throws { print(try WalletsSession.run(trace, ndjson: ndjson), terminator: "") }
+    }
 
     struct Trades: ParsableCommand {
         static let configuration = CommandConfiguration(

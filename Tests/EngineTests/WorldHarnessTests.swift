@@ -122,9 +122,35 @@ struct WorldHarnessTests {
         guard let migrated = slot.compactMap({ if case .ledger(.curveMigrated(let m)) = $0 { return m } else { return nil } }).first else { return }
         #expect(migrated.migrationFeeLamports == PumpFunParameters.mainnet.poolMigrationFee)
         #expect(migrated.quoteLamports == h.world.chain.mints[0].curve.state.realSol - migrated.migrationFeeLamports)
-        // After migration the curve trades no more.
-        #expect(try h.send(.buy(wallet: Self.bob, mint: 0, lamports: 1_000_000_000, slippageBps: 500, priority: 1))
-                == [.tradeRejected(TradeRejected(wallet: Self.bob, mint: 0, side: .buy, reason: .bondingCurveComplete))])
+        // The pool starts as REFERENCE.md Part 3 §1b says: 206.9M tokens and the real SOL less 15 000 001.
+        let pool = try #require(h.world.chain.mints[0].pool)
+        #expect(pool.baseTokens == 206_900_000_000_000 && pool.quoteLamports == h.world.chain.mints[0].curve.state.realSol - 15_000_001)
+        // After migration the curve trades no more: a buy goes to the PumpSwap pool, as the
+        // pool program's buy(base_out, max_quote_in) from the SDK's estimate for 1 SOL (tier 0
+        // fees at a market cap near 410 SOL, 1.25 %: eff = floor(10⁹·10⁴/10 125) = 987 654 320,
+        // base = floor(B·eff/(Q+eff))).
+        let sent = try h.send(.buy(wallet: Self.bob, mint: 0, lamports: 1_000_000_000, slippageBps: 500, priority: 1))
+        guard case .ledger(.txSubmitted(let tx))? = sent.first, case .poolBuy(0, let base, let maxIn) = tx.instruction else {
+            Issue.record("not a pool buy: \(sent)"); return
+        }
+        #expect(UInt128(base) == UInt128(pool.baseTokens) * 987_654_320 / (UInt128(pool.quoteLamports) + 987_654_320) && maxIn == 1_050_000_000)
+        let landed = try h.endSlot()
+        let swap = try #require(landed.compactMap { if case .ledger(.poolTradeExecuted(let s)) = $0 { return s } else { return nil } }.first, "\(names(landed))")
+        // raw = ceil(Q·b/(B−b)); fees ceil(raw·bps/10⁴) each: LP 2, protocol 93, creator 30 bps.
+        let raw = (UInt128(pool.quoteLamports) * UInt128(base) + UInt128(pool.baseTokens - base) - 1) / UInt128(pool.baseTokens - base)
+        #expect(UInt128(swap.rawQuote) == raw)
+        #expect(swap.lpFee == (swap.rawQuote * 2 + 9_999) / 10_000 && swap.protocolFee == (swap.rawQuote * 93 + 9_999) / 10_000
+                && swap.creatorFee == (swap.rawQuote * 30 + 9_999) / 10_000)
+        #expect(h.world.chain.balance(of: Self.bob, mint: 0) == base)
+        let after = try #require(h.world.chain.mints[0].pool)
+        #expect(after.baseTokens == pool.baseTokens - base && after.quoteLamports == pool.quoteLamports + swap.rawQuote + swap.lpFee)
+        // And back: a sale of it all gets less than was paid (fees both ways), the LP fees stay.
+        _ = try h.send(.sellShare(wallet: Self.bob, mint: 0, shareBps: 10_000, slippageBps: 500, priority: 1))
+        let sold = try h.endSlot()
+        let back = try #require(sold.compactMap { if case .ledger(.poolTradeExecuted(let s)) = $0 { return s } else { return nil } }.first, "\(names(sold))")
+        #expect(back.side == .sell && back.base == base && h.world.chain.balance(of: Self.bob, mint: 0) == 0)
+        #expect(back.checkedUserQuote! < swap.checkedUserQuote!)
+        #expect(h.world.chain.mints[0].pool!.baseTokens == pool.baseTokens)
     }
 
     @Test func aVirtualEnvironmentTouchesNothingReal() throws {

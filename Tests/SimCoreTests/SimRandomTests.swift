@@ -135,3 +135,11 @@ struct FixedPointTests {
         #expect(j.serialized() == #"{"b":1,"a":"x\"y\n","p":1.5,"n":null}"#)
     }
 }
+
+/// Base58 against published values: Solana's system program id is 32 zero bytes, written
+/// "11111111111111111111111111111111"; Bitcoin's alphabet skips 0, O, I and l.
+@Test func base58WritesSolanasKeysAsSolanaDoes() {
+    #expect(Base58.encode([UInt8](repeating: 0, count: 32)) == "11111111111111111111111111111111")
+    #expect(Base58.encode(Array("Hello World!".utf8)) == "2NEpo7TZRRrLZSi2U")
+    #expect(Base58.encode([0, 0, 0x28, 0x7f, 0xb4, 0xcd]) == "11233QC4")
+}

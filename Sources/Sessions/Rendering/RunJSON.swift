@@ -61,7 +61,10 @@ public enum RunJSON {
             ("price_path", path(t.pricePath)),
         ]
         if let pool = t.pool {
-            fields.append(("pool", .object([("base_tokens", .decimal(pool.baseTokens, scale: 6)), ("quote_sol", sol(pool.quoteLamports))])))
+            var p: [(String, JSON)] = [("base_tokens", .decimal(pool.baseTokens, scale: 6)), ("quote_sol", sol(pool.quoteLamports))]
+            if let n = pool.trades { p.append(("trades", .uint(n))) }
+            if let lp = pool.lpFeesLamports { p.append(("lp_fees_sol", sol(lp))) }
+            fields.append(("pool", .object(p)))
         }
         return .object(fields)
     }

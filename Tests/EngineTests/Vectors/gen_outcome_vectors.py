@@ -12,7 +12,14 @@ Definitions (per token):
   graduation       ticks from TradingOpened to CurveCompleted; seconds = slots x slot_ms / 1000
   sol_raised       real SOL in the curve at completion (else at the end): buys' curve SOL - sells'
   spot price       virtual_sol x 10^15 // virtual_tokens (nanolamports per whole token); the
-                   price in lamports per token is that / 10^9
+                   price in lamports per token is that / 10^9. Once the curve migrates, the
+                   PumpSwap pool's: quote reserve x 10^15 // base reserve, the reserves set by
+                   CurveMigrated and moved by each PoolTradeExecuted (a buy takes `base` out and
+                   puts raw_quote + lp_fee in; a sell puts `base` in and takes raw_quote - lp_fee
+                   out: the LP fee stays in the pool)
+  trades           curve trades and pool swaps alike; a swap's SOL paid or received is its
+                   user_quote, its "curve SOL" the pool side (raw_quote +/- lp_fee), its fees
+                   the protocol and creator fees (the LP fee is the pool's, not a fee paid out)
   peak, drawdown   running maximum of the spot after each trade (from the launch spot); the
                    largest (peak - spot) x 10000 // peak, in bps, reported as percent
   fees             protocol: trade fees + the migration fee; creator: trade fees
@@ -79,6 +86,7 @@ class Token:
         curve = spec["curve"]
         assert curve["family"] == "pumpfun", "this reference folds pump.fun reserves only"
         self.symbol = spec["symbol"]
+        self.pool = None  # [base, quote] once migrated
         self.vsol = round(curve["virtual_sol"] * 10**9)
         self.vtok = round(curve["virtual_tokens"] * 10**6)
         self.real_sol = 0
@@ -106,10 +114,12 @@ class Token:
         self.volume_path = []
 
     def spot(self):
+        if self.pool is not None:
+            return self.pool[1] * 10**15 // self.pool[0] if self.pool[0] > 0 else 2**64 - 1
         return self.vsol * 10**15 // self.vtok if self.vtok > 0 else 2**64 - 1
 
     def tradable(self):
-        return self.open_tick is not None and self.complete_tick is None
+        return self.open_tick is not None and (self.complete_tick is None or self.pool is not None)
 
 
 def reference(pumpsim, scenario, overrides):
@@ -156,22 +166,32 @@ def fold(config, events):
             t = tokens[e["mint"]]
             t.open_tick = tick
             t.price_path.append((tick, t.spot()))
-        elif kind == "TradeExecuted":
+        elif kind in ("TradeExecuted", "PoolTradeExecuted"):
             t = tokens[e["mint"]]
-            m, w, total = e["mint"], e["wallet"], e["sol_total"]
+            m, w = e["mint"], e["wallet"]
             before = t.last
-            if e["side"] == "buy":
+            buy = e["side"] == "buy"
+            if kind == "TradeExecuted":
+                total, moved, curve_sol = e["sol_total"], e["tokens"], e["curve_sol"]
+                sign = 1 if buy else -1
+                t.vsol += sign * curve_sol
+                t.vtok -= sign * moved
+                t.real_sol += sign * curve_sol
+            else:
+                total, moved = e["user_quote"], e["base"]
+                curve_sol = e["raw_quote"] + e["lp_fee"] if buy else e["raw_quote"] - e["lp_fee"]
+                if buy:
+                    t.pool[0] -= moved
+                    t.pool[1] += curve_sol
+                else:
+                    t.pool[0] += moved
+                    t.pool[1] -= curve_sol
+            if buy:
                 t.buys += 1
-                t.vsol += e["curve_sol"]
-                t.vtok -= e["tokens"]
-                t.real_sol += e["curve_sol"]
-                add_balance(w, m, e["tokens"])
+                add_balance(w, m, moved)
             else:
                 t.sells += 1
-                t.vsol -= e["curve_sol"]
-                t.vtok += e["tokens"]
-                t.real_sol -= e["curve_sol"]
-                add_balance(w, m, -e["tokens"])
+                add_balance(w, m, -moved)
             after = t.spot()
             t.volume += total
             t.protocol += e["protocol_fee"]
@@ -180,8 +200,8 @@ def fold(config, events):
             if t.peak > 0:
                 t.drawdown_bps = max(t.drawdown_bps, (t.peak - min(after, t.peak)) * 10_000 // t.peak)
             t.last = after
-            if before > 0 and e["tokens"] > 0:
-                execution = e["curve_sol"] * 1e15 / e["tokens"]
+            if before > 0 and moved > 0:
+                execution = curve_sol * 1e15 / moved
                 k = bucket(total, BUCKET_BOUNDS)
                 t.bucket_n[k] += 1
                 t.bucket_slip[k] += abs(execution - before) / before
@@ -210,6 +230,7 @@ def fold(config, events):
             t.price_path.append((tick, t.spot()))
         elif kind == "CurveMigrated":
             tokens[e["mint"]].migration += e["migration_fee_lamports"]
+            tokens[e["mint"]].pool = [e["base_tokens"], e["quote_lamports"]]
         elif kind == "TradeRejected":
             reject(e["mint"], e["reason"])
         elif kind == "TradeFailed":
