@@ -97,6 +97,10 @@ struct AgentPool: Sendable {
             return p.startTick + nextRetailDelay(&a.rng, group: Int(a.group))
         case .whale(let p):
             return p.startTick + p.everySlots.draw(&a.rng)
+        case .marketMaker(let p):
+            guard !config.tokens.isEmpty else { return nil }
+            a.target = p.target ?? 0
+            return max(p.startTick, config.tokens[Int(a.target)].launchTick ?? 0) + p.everySlots.draw(&a.rng)
         case .sniper(let p):
             let targets = p.targets.isEmpty ? (0..<config.tokens.count).map { MintID($0) } : p.targets
             guard !targets.isEmpty else { return nil }
@@ -139,6 +143,9 @@ struct AgentPool: Sendable {
             return sniper(&a, p, priority: priority, world: world, tick: tick, into: &out)
         case .whale(let p):
             whale(&a, p, priority: priority, world: world, into: &out)
+            return tick + p.everySlots.draw(&a.rng)
+        case .marketMaker(let p):
+            marketMaker(&a, p, priority: priority, world: world, into: &out)
             return tick + p.everySlots.draw(&a.rng)
         case .creator:
             if a.target != .max && world.chain.balance(of: a.account, mint: a.target) > 0 {
@@ -250,6 +257,47 @@ struct AgentPool: Sendable {
         guard let m = randomTradable(&a.rng, world: world) else { return }
         let size = min(p.buyLamports.draw(&a.rng), world.chain.lamports[Int(a.account)] / 10 * 9)
         if size > 0 { out.append(.buy(wallet: a.account, mint: m, lamports: size, slippageBps: p.slippageBps, priority: priority)) }
+    }
+
+    // MARK: market maker
+
+    /// One look at the market: the reference price (kept in `costLamports`, nanolamports per
+    /// token) is set on the first look; the maker then trades one order against any move of
+    /// more than half the spread and moves the reference to the spot, and sells down to half
+    /// its limit when its inventory is worth more than the limit.
+    private func marketMaker(_ a: inout Agent, _ p: MarketMakerParams, priority: UInt64, world: World, into out: inout [Command]) {
+        let m = a.target
+        guard Int(m) < world.chain.mints.count, world.isTradable(m) else { return }
+        let spot = world.chain.mints[Int(m)].spotPriceNanos
+        guard spot > 0, spot < UInt64.max else { return }
+        let held = world.chain.balance(of: a.account, mint: m)
+        let inventory = UInt64(clamping: UInt128(held) * UInt128(spot) / 1_000_000_000_000_000)
+        let cash = world.chain.lamports[Int(a.account)]
+        let order = min(p.orderLamports, cash / 10 * 9)
+        if inventory > p.inventoryLimitLamports {
+            let excess = UInt128(inventory - p.inventoryLimitLamports / 2)
+            let tokens = UInt64(UInt128(held) * excess / UInt128(inventory))
+            if tokens > 0 { out.append(.sell(wallet: a.account, mint: m, tokens: tokens, slippageBps: p.slippageBps, priority: priority)) }
+            a.costLamports = spot
+            return
+        }
+        let reference = a.costLamports
+        let half = UInt128(p.spreadBps) / 2
+        if reference == 0 {
+            a.costLamports = spot
+            if inventory < p.inventoryLimitLamports / 2, order > 0 {
+                out.append(.buy(wallet: a.account, mint: m, lamports: order, slippageBps: p.slippageBps, priority: priority))
+            }
+        } else if UInt128(spot) * 10_000 <= UInt128(reference) * (10_000 - half) {
+            a.costLamports = spot
+            if inventory + order <= p.inventoryLimitLamports, order > 0 {
+                out.append(.buy(wallet: a.account, mint: m, lamports: order, slippageBps: p.slippageBps, priority: priority))
+            }
+        } else if UInt128(spot) * 10_000 >= UInt128(reference) * (10_000 + half), held > 0 {
+            a.costLamports = spot
+            let tokens = min(held, UInt64(clamping: UInt128(p.orderLamports) * 1_000_000_000_000_000 / UInt128(spot)))
+            if tokens > 0 { out.append(.sell(wallet: a.account, mint: m, tokens: tokens, slippageBps: p.slippageBps, priority: priority)) }
+        }
     }
 
     // MARK: helpers

@@ -95,6 +95,26 @@ public struct SniperParams: Sendable, Hashable {
     public init() {}
 }
 
+/// Parameters of the market-maker strategy (the seed's Token Launch Service): around a reference
+/// price it buys when the spot falls half a spread below it and sells when it rises half a spread
+/// above, moving the reference to the spot each time (so it rebalances as the price moves),
+/// within an inventory limit it sells back down to.
+public struct MarketMakerParams: Sendable, Hashable {
+    /// The token it makes a market in (default: the scenario's first).
+    public var target: MintID?
+    /// Slots between looks at the price.
+    public var everySlots = UniformRange(5, 15)
+    /// The band around the reference price, bps (half below, half above).
+    public var spreadBps: UInt32 = 400
+    /// Lamports per order (each side).
+    public var orderLamports: UInt64 = 500_000_000
+    /// The most inventory it holds, valued at the spot, lamports; above it, it sells down to half.
+    public var inventoryLimitLamports: UInt64 = 5_000_000_000
+    public var slippageBps: UInt32 = 300
+    public var startTick: Tick = 0
+    public init() {}
+}
+
 /// Parameters of the whale strategy: large buys or dumps at intervals.
 public struct WhaleParams: Sendable, Hashable {
     /// Slots between actions.
@@ -122,6 +142,7 @@ public enum Strategy: Sendable, Hashable {
     case sniper(SniperParams)
     case retail(RetailParams)
     case whale(WhaleParams)
+    case marketMaker(MarketMakerParams)
 
     public var name: String {
         switch self {
@@ -129,6 +150,7 @@ public enum Strategy: Sendable, Hashable {
         case .sniper: return "sniper"
         case .retail: return "retail"
         case .whale: return "whale"
+        case .marketMaker: return "market_maker"
         }
     }
 }

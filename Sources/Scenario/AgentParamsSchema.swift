@@ -42,7 +42,7 @@ public enum AgentParamsSchema {
 
     /// Each strategy's `params`.
     public static let strategies: [(name: String, summary: String, params: [Param])] = {
-        let r = RetailParams(), s = SniperParams(), w = WhaleParams(), c = CreatorParams()
+        let r = RetailParams(), s = SniperParams(), w = WhaleParams(), c = CreatorParams(), mm = MarketMakerParams()
         return [
             ("retail", "arrives at random (exponential gaps), buys log-normal sizes or sells part of a holding, chats, claims rewards", [
                 Param(key: "trades_per_hour", form: "number", unit: "actions per agent per hour", defaultValue: FixedDecimal.format(UInt128(r.tradesPerHourMilli), scale: 3),
@@ -78,6 +78,17 @@ public enum AgentParamsSchema {
                 Param(key: "dump_bps", form: "number", unit: "bps", defaultValue: int(UInt64(w.dumpBps)), meaning: "Chance that an action sells a whole holding instead."),
                 Param(key: "slippage_bps", form: "number", unit: "bps", defaultValue: int(UInt64(w.slippageBps)), meaning: "Slippage tolerance."),
                 Param(key: "start_at", form: "duration", unit: "from the run's start", defaultValue: "0s", meaning: "No action before this time."),
+            ]),
+            ("market_maker", "quotes both sides around a reference price: buys when the spot falls half a spread below it, sells when it rises half a spread above, moving the reference each time; sells down to half its inventory limit when above it (its PnL and inventory: the group's `pnl_sol` and `holdings_sol`)", [
+                Param(key: "token", form: "token symbol", unit: "", defaultValue: "the first token", meaning: "The token it makes a market in."),
+                Param(key: "every", form: durationOrRange, unit: "between looks", defaultValue: range(mm.everySlots, slots), meaning: "How often it looks at the price."),
+                Param(key: "spread_bps", form: "number", unit: "bps of the reference price", defaultValue: int(UInt64(mm.spreadBps)),
+                      meaning: "The band: a move of half of it either way trades one order."),
+                Param(key: "order_sol", form: "number", unit: "SOL", defaultValue: sol(mm.orderLamports), meaning: "Size of each order (at most 90 % of the wallet)."),
+                Param(key: "inventory_sol", form: "number", unit: "SOL at the spot", defaultValue: sol(mm.inventoryLimitLamports),
+                      meaning: "The most inventory it holds; no buy would take it past this, and above it it sells down to half."),
+                Param(key: "slippage_bps", form: "number", unit: "bps", defaultValue: int(UInt64(mm.slippageBps)), meaning: "Slippage tolerance."),
+                Param(key: "start_at", form: "duration", unit: "from the run's start", defaultValue: "0s", meaning: "No action before this time (nor before the token's launch)."),
             ]),
             ("creator", "the wallet that launches a token (its `creator`); may dump its bag later", [
                 Param(key: "dump_bps", form: "number", unit: "bps", defaultValue: int(UInt64(c.dumpBps)), meaning: "Chance that the creator sells its whole bag."),

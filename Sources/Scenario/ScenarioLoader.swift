@@ -270,7 +270,7 @@ public enum ScenarioLoader {
         let f = try Fields(n, path: path, allowed: ["name", "strategy", "params"] + AgentParamsSchema.group.map(\.key))
         let name = try f.need("name", "a unique name", Decode.name)
         let count = Int(try f.need("count", "how many agents (like 500; 0 switches the group off)", Decode.uint(max: 2_000_000)))
-        let strategyName = try f.need("strategy", "one of creator, sniper, retail, whale", Decode.text)
+        let strategyName = try f.need("strategy", "one of creator, sniper, retail, whale, market_maker", Decode.text)
         let params = f["params"]
         let pp = f.sub("params")
         let strategy: Strategy
@@ -279,8 +279,9 @@ public enum ScenarioLoader {
         case "sniper": strategy = .sniper(try sniperParams(params, path: pp, symbols: symbols))
         case "whale": strategy = .whale(try whaleParams(params, path: pp, ticks: ticks))
         case "creator": strategy = .creator(try creatorParams(params, path: pp, ticks: ticks))
+        case "market_maker": strategy = .marketMaker(try marketMakerParams(params, path: pp, symbols: symbols, ticks: ticks))
         default:
-            throw ScenarioError(f["strategy"]!.origin, field: f.sub("strategy"), "unknown strategy \"\(strategyName)\"; expected one of creator, sniper, retail, whale")
+            throw ScenarioError(f["strategy"]!.origin, field: f.sub("strategy"), "unknown strategy \"\(strategyName)\"; expected one of creator, sniper, retail, whale, market_maker")
         }
         var venue = Venue.chain
         if let v = f["venue"] {
@@ -350,6 +351,23 @@ public enum ScenarioLoader {
         guard p.everySlots.min > 0 else { throw ScenarioError(n.origin, field: f.sub("every"), "must be longer than zero") }
         p.buyLamports = try f.get("buy_sol", default: p.buyLamports, Decode.range(Decode.sol))
         p.dumpBps = UInt32(try f.get("dump_bps", default: UInt64(p.dumpBps), Decode.bps))
+        p.slippageBps = UInt32(try f.get("slippage_bps", default: UInt64(p.slippageBps), Decode.bps))
+        p.startTick = try f.get("start_at", default: 0, ticks)
+        return p
+    }
+
+    static func marketMakerParams(_ n: SNode?, path: String, symbols: [String],
+                                  ticks: @escaping (SNode, String) throws(ScenarioError) -> UInt64) throws(ScenarioError) -> MarketMakerParams {
+        var p = MarketMakerParams()
+        guard let n else { return p }
+        let f = try Fields(n, path: path, allowed: AgentParamsSchema.keys("market_maker"))
+        if let t = f["token"] { p.target = MintID(try reference(t, f.sub("token"), in: symbols, what: "token")) }
+        p.everySlots = try f.get("every", default: p.everySlots, Decode.range(ticks))
+        guard p.everySlots.min > 0 else { throw ScenarioError(n.origin, field: f.sub("every"), "must be longer than zero") }
+        p.spreadBps = UInt32(try f.get("spread_bps", default: UInt64(p.spreadBps), Decode.uint(max: 10_000, min: 1)))
+        p.orderLamports = try f.get("order_sol", default: p.orderLamports, Decode.sol)
+        guard p.orderLamports > 0 else { throw ScenarioError(f["order_sol"]!.origin, field: f.sub("order_sol"), "must be above zero") }
+        p.inventoryLimitLamports = try f.get("inventory_sol", default: p.inventoryLimitLamports, Decode.sol)
         p.slippageBps = UInt32(try f.get("slippage_bps", default: UInt64(p.slippageBps), Decode.bps))
         p.startTick = try f.get("start_at", default: 0, ticks)
         return p

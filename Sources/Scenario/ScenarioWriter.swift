@@ -147,6 +147,15 @@ public enum ScenarioWriter {
             ])
         case .creator(let p):
             params = .object([("dump_bps", .uint(UInt64(p.dumpBps))), ("dump_after", range(p.dumpAfterSlots, slots))])
+        case .marketMaker(let p):
+            params = .object((p.target.map { [("token", JSON.string(symbols[Int($0)]))] } ?? []) + [
+                ("every", range(p.everySlots, slots)),
+                ("spread_bps", .uint(UInt64(p.spreadBps))),
+                ("order_sol", sol(p.orderLamports)),
+                ("inventory_sol", sol(p.inventoryLimitLamports)),
+                ("slippage_bps", .uint(UInt64(p.slippageBps))),
+                ("start_at", slots(p.startTick)),
+            ])
         }
         let venue: JSON
         switch g.venue {

@@ -44,6 +44,8 @@ public enum RunSession {
         public var assertionResults: [(Assertion, Bool, String)] = []
         public var runID: Int64?
         public var reportFiles: [String] = []
+        /// Each agent group's SOL, holdings and PnL (a market maker's inventory is its holdings).
+        public var groups: [GroupMetrics] = []
         /// The outcome as the catalog stores it.
         public var outcomeJSON: String { OutcomeCodec.encode(outcome) }
     }
@@ -82,6 +84,7 @@ public enum RunSession {
             throw .internalFailure("the run gave no outcome")
         }
         var result = Result(scenario: scenario, outcome: outcome, wallSeconds: wall, fanout: nil, messages: 0, failedAssertions: [], runID: runID)
+        if let r = try? simulated.get() { result.groups = (try? r.groupMetrics()) ?? [] }
         if let feed, let spec = scenario.websocket {
             feed.finish()
             let fanout = spec.evaluate(feed, policy: spec.batching, config: scenario.config, jobs: max(1, q.jobs))

@@ -57,6 +57,9 @@ struct RunCommand: ParsableCommand {
             var fields = RunJSON.render(r.outcome, wallSeconds: r.wallSeconds)
             if let f = r.fanout { fields.append(("websocket", FanoutReport.json(f, assertions: r.scenario.assertions))) }
             fields.append(("outcomes", .verbatim(r.outcomeJSON)))
+            fields.append(("groups", .array(r.groups.map { g in
+                .object([("name", .string(g.name)), ("strategy", .string(g.strategy))] + g.metrics.map { ($0.0, $0.1.map { JSON.number(String(format: "%.9f", $0)) } ?? .null) })
+            })))
             if let id = r.runID { fields.append(("run_id", .int(id))) }
             if !r.assertionResults.isEmpty {
                 fields.append(("assertions", .array(r.assertionResults.map { a, ok, v in
@@ -66,6 +69,12 @@ struct RunCommand: ParsableCommand {
             Terminal.json(.object(fields))
         } else {
             Terminal.out(HumanSummary.render(r.outcome, wallSeconds: r.wallSeconds))
+            if !r.groups.isEmpty {
+                Terminal.out("\nGROUPS (SOL; holdings at the final prices)")
+                for g in r.groups {
+                    Terminal.out("  \(g.name) (\(g.strategy), \(g.agents) agents): start \(String(format: "%.4f", Double(g.startLamports) / 1e9)), end \(String(format: "%.4f", Double(g.endLamports) / 1e9)), holdings \(String(format: "%.4f", Double(g.holdingsLamports) / 1e9)), PnL \(String(format: "%+.4f", g.pnlLamports / 1e9))")
+                }
+            }
             if let f = r.fanout, let spec = r.scenario.websocket {
                 Terminal.out("\nWEBSOCKET (\(spec.fanout.subscribers) subscribers, \(r.messages) messages)")
                 Terminal.out(FanoutReport.header)
