@@ -6,16 +6,16 @@ extension Command {
     /// Kinds by number; the numbers are part of the trace format (append only).
     public enum Kind: UInt8, Sendable, CaseIterable {
         case launch = 0, buy, buyTokens, sell, sellShare, claim, chat, openEnvironment, joinEnvironment, virtualBuy, virtualSell,
-             airdrop, compressedTransfer, compress, decompress
+             airdrop, compressedTransfer, compress, decompress, propose, approve
 
         /// How many fields a command of this kind has.
         public var fieldCount: Int {
             switch self {
             case .launch: return 1
             case .claim, .openEnvironment, .joinEnvironment: return 2
-            case .chat, .virtualBuy, .virtualSell: return 3
+            case .chat, .virtualBuy, .virtualSell, .approve: return 3
             case .compress, .decompress: return 4
-            case .buy, .buyTokens, .sell, .sellShare, .compressedTransfer: return 5
+            case .buy, .buyTokens, .sell, .sellShare, .compressedTransfer, .propose: return 5
             case .airdrop: return 8
             }
         }
@@ -38,6 +38,8 @@ extension Command {
         case .compressedTransfer: return .compressedTransfer
         case .compress: return .compress
         case .decompress: return .decompress
+        case .propose: return .propose
+        case .approve: return .approve
         }
     }
 
@@ -59,6 +61,9 @@ extension Command {
             return [UInt64(w), UInt64(m), UInt64(first), UInt64(n), a, compressed ? 1 : 0, UInt64(perTx), p]
         case .compressedTransfer(let w, let m, let to, let a, let p): return [UInt64(w), UInt64(m), UInt64(to), a, p]
         case .compress(let w, let m, let a, let p), .decompress(let w, let m, let a, let p): return [UInt64(w), UInt64(m), a, p]
+        case .propose(let g, let w, .launch(let m)): return [UInt64(g), UInt64(w), 0, UInt64(m), 0]
+        case .propose(let g, let w, .withdraw(let to, let l)): return [UInt64(g), UInt64(w), 1, UInt64(to), l]
+        case .approve(let g, let n, let w): return [UInt64(g), UInt64(n), UInt64(w)]
         }
     }
 
@@ -109,6 +114,18 @@ extension Command {
         case .decompress:
             guard let w = a(0), let mi = m(1) else { return nil }
             made = .decompress(wallet: w, mint: mi, amount: f[2], priority: f[3])
+        case .propose:
+            guard let g = u32(0), let w = a(1), f[2] <= 1 else { return nil }
+            if f[2] == 0 {
+                guard let mi = m(3), f[4] == 0 else { return nil }
+                made = .propose(multisig: g, proposer: w, action: .launch(mint: mi))
+            } else {
+                guard let to = a(3) else { return nil }
+                made = .propose(multisig: g, proposer: w, action: .withdraw(to: to, lamports: f[4]))
+            }
+        case .approve:
+            guard let g = u32(0), let n = u32(1), let w = a(2) else { return nil }
+            made = .approve(multisig: g, proposal: n, signer: w)
         }
         guard let made else { return nil }
         self = made

@@ -36,4 +36,8 @@ public enum Command: Sendable, Hashable {
     case compress(wallet: AccountID, mint: MintID, amount: UInt64, priority: UInt64)
     /// Compressed accounts back into the standard balance.
     case decompress(wallet: AccountID, mint: MintID, amount: UInt64, priority: UInt64)
+    /// A multisig signer proposes a launch or a withdrawal (its own approval counted).
+    case propose(multisig: UInt32, proposer: AccountID, action: ProposalAction)
+    /// A multisig signer approves proposal `proposal` (numbered within the multisig).
+    case approve(multisig: UInt32, proposal: UInt32, signer: AccountID)
 }

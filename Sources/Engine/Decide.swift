@@ -16,6 +16,12 @@ public enum Decide {
                               rng: inout SimRandom, into out: inout [Event], recorded: Bool = false) {
         switch command {
         case .launch(let m):
+            if Int(m) < config.tokens.count, let g = config.multisigs.indices.first(where: { config.multisigVaultAccount($0) == config.tokens[Int(m)].creator }) {
+                // Only an approved proposal launches a multisig's token.
+                _ = g
+                out.append(.launchRejected(LaunchRejected(mint: m, creator: config.tokens[Int(m)].creator, reason: .needsMultisigApproval)))
+                return
+            }
             launch(m, world: world, config: config, tick: tick, rng: &rng, into: &out, recorded: recorded)
         case .buy(let w, let m, let lamports, let slippage, let priority) where isPool(m, world):
             poolBuy(w, m, lamports: lamports, slippage: slippage, priority: priority, world: world, tick: tick, rng: &rng, into: &out, recorded: recorded)
@@ -82,6 +88,10 @@ public enum Decide {
             submitCompressed(w, .compress(mint: m, amount: amount), accounts: 1, priority: priority, config: config, world: world, tick: tick, rng: &rng, into: &out)
         case .decompress(let w, let m, let amount, let priority):
             submitCompressed(w, .decompress(mint: m, amount: amount), accounts: 2, priority: priority, config: config, world: world, tick: tick, rng: &rng, into: &out)
+        case .propose(let g, let w, let action):
+            propose(g, w, action, world: world, config: config, tick: tick, rng: &rng, into: &out)
+        case .approve(let g, let n, let w):
+            approve(g, n, w, world: world, config: config, tick: tick, rng: &rng, into: &out)
         case .virtualSell(let m, let w, let share):
             virtualTrade(m, w, .sell, world: world, into: &out) { env, s throws(CurveError) in
                 let tokens = UInt64(UInt128(env.tokens[s]) * UInt128(min(share, 10_000)) / 10_000)

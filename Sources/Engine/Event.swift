@@ -31,6 +31,12 @@ public enum Event: Sendable, Hashable {
     /// slot; recorded so that an interactive session replays and reruns (it changes no state by
     /// itself: the command's own events follow).
     case inputReceived(InputReceived)
+    /// Multisig proposals: created, approved, executed (its action's events follow), expired, refused.
+    case proposalCreated(ProposalCreated)
+    case proposalApproved(ProposalApproved)
+    case proposalExecuted(ProposalExecuted)
+    case proposalExpired(ProposalExpired)
+    case proposalRefused(ProposalRefused)
 
     /// A compressed move large enough that its leaves are worth hashing on all cores beforehand.
     @inlinable public var compressedMoveToPrepare: CompressedTokensMoved? {
@@ -77,6 +83,11 @@ public enum Event: Sendable, Hashable {
         case .virtualTradeRejected: return "VirtualTradeRejected"
         case .slotEnded: return "SlotEnded"
         case .inputReceived: return "InputReceived"
+        case .proposalCreated: return "ProposalCreated"
+        case .proposalApproved: return "ProposalApproved"
+        case .proposalExecuted: return "ProposalExecuted"
+        case .proposalExpired: return "ProposalExpired"
+        case .proposalRefused: return "ProposalRefused"
         }
     }
 }

@@ -213,6 +213,19 @@ public struct Metrics: Sendable {
         self.candleSlots = max(1, durationSlots / Self.maxCandles + (durationSlots % Self.maxCandles == 0 ? 0 : 1))
     }
 
+    /// Per multisig: proposals, approvals, executions, expiries and refusals by reason.
+    public struct MultisigCounts: Sendable, Equatable {
+        public var proposals: UInt64 = 0, approvals: UInt64 = 0, executed: UInt64 = 0, expired: UInt64 = 0
+        public var refused = [UInt64](repeating: 0, count: MultisigRefusal.allCases.count)
+    }
+    public var multisigs: [MultisigCounts] = []
+
+    /// Counts into multisig `g`'s entry, grown on first use.
+    private mutating func multisig(_ g: UInt32, _ body: (inout MultisigCounts) -> Void) {
+        while multisigs.count <= Int(g) { multisigs.append(MultisigCounts()) }
+        body(&multisigs[Int(g)])
+    }
+
     /// The metrics a run of `config` keeps (a run and a replay of its trace fold the same).
     public init(config: SimulationConfig) {
         self.init(tokenCount: config.tokens.count, sampleEverySlots: config.priceSampleEverySlots, earlyBuyerSlots: config.earlyBuyerSlots,
@@ -253,6 +266,11 @@ public struct Metrics: Sendable {
                 environmentPricePaths[i].append(sample)
             }
         case .virtualTradeRejected: virtualRejected += 1
+        case .proposalCreated(let e): multisig(e.multisig) { $0.proposals += 1 }
+        case .proposalApproved(let e): multisig(e.multisig) { $0.approvals += 1 }
+        case .proposalExecuted(let e): multisig(e.multisig) { $0.executed += 1 }
+        case .proposalExpired(let e): multisig(e.multisig) { $0.expired += 1 }
+        case .proposalRefused(let e): multisig(e.multisig) { $0.refused[Int(e.reason.rawValue)] += 1 }
         case .slotEnded(let e):
             chain.slots += 1
             chain.computeUnits &+= e.computeUnits

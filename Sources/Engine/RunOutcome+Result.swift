@@ -17,6 +17,16 @@ extension RunOutcome {
                              computeUnits: m.chain.computeUnits, congestedSlots: m.chain.congestedSlots, maxPending: m.chain.maxPending,
                              rentLockedLamports: world.chain.rentLockedLamports)
         compression = m.compression.active || world.chain.compressed.touched ? CompressionOutcome(r) : nil
+        multisigs = c.multisigs.isEmpty ? nil : c.multisigs.indices.map { g in
+            let counts = g < m.multisigs.count ? m.multisigs[g] : Metrics.MultisigCounts()
+            let mine = world.proposals.filter { $0.multisig == UInt32(g) }
+            return MultisigOutcome(name: c.multisigs[g].name, threshold: c.multisigs[g].threshold, signers: UInt32(c.multisigs[g].signers.count),
+                                   proposals: counts.proposals, approvals: counts.approvals, executed: counts.executed, expired: counts.expired,
+                                   pending: UInt64(mine.filter { $0.status == .pending }.count),
+                                   refused: MultisigRefusal.allCases.compactMap { r in
+                                       counts.refused[Int(r.rawValue)] > 0 ? TokenOutcome.Count(label: r.description, count: counts.refused[Int(r.rawValue)]) : nil },
+                                   treasuryLamports: world.chain.lamports[Int(c.multisigVaultAccount(g))])
+        }
         rewards = RewardsOutcome(r)
         environments = world.environments.indices.map { i in
             let env = world.environments[i]

@@ -27,6 +27,8 @@ public struct RunOutcome: Sendable, Codable, Equatable {
     public var chain: ChainOutcome
     /// Present when a token instruction ran or the state tree was written.
     public var compression: CompressionOutcome?
+    /// Present when the scenario has multisigs: each one's proposals and treasury.
+    public var multisigs: [MultisigOutcome]?
     public var rewards: RewardsOutcome
     public var environments: [EnvironmentOutcome]
     /// Trades the platform refused for its rate limit and its launch protection (all tokens).
@@ -138,6 +140,22 @@ public struct TokenOutcome: Sendable, Codable, Equatable {
     public var candleSlots: UInt64?
     /// The migrated pool, if the curve completed.
     public var pool: Pool?
+}
+
+/// A multisig's proposals over the run and its treasury at the end.
+public struct MultisigOutcome: Sendable, Codable, Equatable {
+    public var name: String
+    public var threshold: UInt32
+    public var signers: UInt32
+    public var proposals: UInt64
+    public var approvals: UInt64
+    public var executed: UInt64
+    public var expired: UInt64
+    /// Still pending at the end (neither executed nor expired).
+    public var pending: UInt64
+    /// Refused proposals and approvals by reason (`NotASigner`, `ProposalExpired`, …).
+    public var refused: [TokenOutcome.Count]
+    public var treasuryLamports: UInt64
 }
 
 /// Chain-wide figures.

@@ -247,8 +247,15 @@ public struct SimulationConfig: Sendable {
     public var recipientPools: [RecipientPool] = []
     /// A recorded trade flow replayed as commands, if the scenario has one (its wallets come last).
     public var stream: TradeStream?
+    /// Multi-signature groups, their treasuries the last accounts.
+    public var multisigs: [MultisigSpec] = []
 
     public init() {}
+
+    /// The treasury (vault) account of multisig `i`: after every other account.
+    public func multisigVaultAccount(_ i: Int) -> AccountID {
+        streamFirstAccount + UInt32(stream?.wallets.count ?? 0) + UInt32(i)
+    }
 
     /// First account id of the named wallets (after the fee recipient and the rewards vault).
     public static let firstWalletAccount: AccountID = 2

@@ -51,6 +51,21 @@ public struct World: Sendable, CanonicallyEncodable {
     /// Per mint: the tick trading opened, or `Tick.max`.
     public private(set) var openTick: [Tick]
     public private(set) var environments: [VirtualEnvironment] = []
+    /// Multisig proposals in creation order (digested once there is one).
+    public private(set) var proposals: [Proposal] = []
+    /// Proposal `n` of multisig `g`.
+    public func proposal(_ g: UInt32, _ n: UInt32) -> Proposal? {
+        var k: UInt32 = 0
+        for p in proposals where p.multisig == g { if k == n { return p }; k += 1 }
+        return nil
+    }
+    private func proposalIndex(_ g: UInt32, _ n: UInt32) -> Int? {
+        var k: UInt32 = 0
+        for (i, p) in proposals.enumerated() where p.multisig == g { if k == n { return i }; k += 1 }
+        return nil
+    }
+    /// Signers of each multisig (for checking approvals), from the config.
+    private var multisigSigners: [[AccountID]] = []
     /// Per mint: index of its newest environment, or -1.
     public private(set) var latestEnvironment: [Int32]
     /// Per account: rate-limit window index and trades submitted in it.
@@ -106,8 +121,10 @@ public struct World: Sendable, CanonicallyEncodable {
                 chain.openAccount(lamports: stream.startingLamports(i), bornTick: -Int64(clamping: stream.accountAgeSlots))
             }
         }
+        for m in config.multisigs { chain.openAccount(lamports: m.balanceLamports, bornTick: 0) }
         for t in config.tokens { chain.declareMint(curve: t.curve) }
         self.chain = chain
+        self.multisigSigners = config.multisigs.map(\.signers)
         self.rewards = RewardsState(config: config.rewards)
         self.limits = config.limits
         self.launchRequested = Array(repeating: false, count: config.tokens.count)
@@ -278,6 +295,30 @@ public struct World: Sendable, CanonicallyEncodable {
             landedThisSlot = 0
         case .inputReceived:
             break
+        case .proposalCreated(let e):
+            guard Int(e.multisig) < multisigSigners.count, multisigSigners[Int(e.multisig)].contains(e.proposer) else {
+                throw .inconsistent("proposal by \(e.proposer), not a signer of multisig \(e.multisig)")
+            }
+            guard e.proposal == UInt32(proposals.filter { $0.multisig == e.multisig }.count) else { throw .inconsistent("multisig \(e.multisig)'s proposals must be numbered in order") }
+            proposals.append(Proposal(multisig: e.multisig, action: e.action, approvals: 0, expiresTick: e.expiresTick, status: .pending))
+        case .proposalApproved(let e):
+            guard let i = proposalIndex(e.multisig, e.proposal), proposals[i].status == .pending,
+                  let s = multisigSigners[Int(e.multisig)].firstIndex(of: e.signer), proposals[i].approvals & (1 << UInt64(s)) == 0 else {
+                throw .inconsistent("approval of proposal \(e.proposal) of multisig \(e.multisig) that cannot be")
+            }
+            proposals[i].approvals |= 1 << UInt64(s)
+        case .proposalExecuted(let e):
+            guard let i = proposalIndex(e.multisig, e.proposal), proposals[i].status == .pending else {
+                throw .inconsistent("proposal \(e.proposal) of multisig \(e.multisig) executed while not pending")
+            }
+            proposals[i].status = .executed
+        case .proposalExpired(let e):
+            guard let i = proposalIndex(e.multisig, e.proposal), proposals[i].status == .pending, record.tick >= proposals[i].expiresTick else {
+                throw .inconsistent("proposal \(e.proposal) of multisig \(e.multisig) expired early or twice")
+            }
+            proposals[i].status = .expired
+        case .proposalRefused:
+            break
         }
     }
 
@@ -322,6 +363,17 @@ public struct World: Sendable, CanonicallyEncodable {
         }
         e.write(nextTxID)
         e.write(chatMessages)
+        // Proposals join the digest once there is one (older scenarios keep their digests).
+        if !proposals.isEmpty {
+            e.write(UInt64(proposals.count))
+            for p in proposals {
+                e.write(p.multisig); e.write(p.approvals); e.write(p.expiresTick); e.write(p.status.rawValue)
+                switch p.action {
+                case .launch(let m): e.write(UInt8(0)); e.write(m)
+                case .withdraw(let to, let l): e.write(UInt8(1)); e.write(to); e.write(l)
+                }
+            }
+        }
     }
 }
 

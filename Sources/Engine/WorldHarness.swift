@@ -112,6 +112,7 @@ public struct WorldHarness: Sendable {
     }
 
     mutating func produceBlock() throws(EvolveError) {
+        if !world.proposals.isEmpty { try expireProposals() }
         block.removeAll(keepingCapacity: true)
         world.chain.mempool.expired(at: tick, expirySlots: config.chain.expirySlots, into: &block)
         for tx in block {
@@ -148,6 +149,18 @@ public struct WorldHarness: Sendable {
             }
         }
         try emit(.slotEnded(SlotEnded(transactions: landed, computeUnits: cu, pending: UInt32(clamping: world.chain.mempool.count))))
+    }
+
+    /// Proposals whose time is up (at the end of their last slot) expire.
+    private mutating func expireProposals() throws(EvolveError) {
+        var numbers: [UInt32: UInt32] = [:]
+        var due: [(UInt32, UInt32)] = []
+        for p in world.proposals {
+            let n = numbers[p.multisig, default: 0]
+            numbers[p.multisig] = n + 1
+            if p.status == .pending && tick >= p.expiresTick { due.append((p.multisig, n)) }
+        }
+        for (g, n) in due { try emit(.proposalExpired(ProposalExpired(multisig: g, proposal: n))) }
     }
 
     private mutating func executeInstruction(_ tx: Transaction) throws(EvolveError) {

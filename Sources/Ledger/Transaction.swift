@@ -221,6 +221,8 @@ public enum RejectReason: UInt8, Sendable, Hashable, CaseIterable, CustomStringC
     case exceededSlippage
     /// PumpSwap: the pool cannot give that many tokens, or a sell's fees eat its output.
     case insufficientLiquidity
+    /// A multisig's launch asked for outside an approved proposal.
+    case needsMultisigApproval
 
     /// The reason for a curve error.
     public init(_ e: CurveError) {
@@ -269,6 +271,7 @@ public enum RejectReason: UInt8, Sendable, Hashable, CaseIterable, CustomStringC
         case .droppedAfterPreflight: return "DroppedAfterPreflight"
         case .exceededSlippage: return "ExceededSlippage"
         case .insufficientLiquidity: return "InsufficientLiquidity"
+        case .needsMultisigApproval: return "NeedsMultisigApproval"
         }
     }
 

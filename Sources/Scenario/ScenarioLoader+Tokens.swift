@@ -4,7 +4,7 @@ import Ledger
 import Engine
 
 extension ScenarioLoader {
-    static func token(_ n: SNode, path: String, config: SimulationConfig, walletNames: [String], groupNames: [String],
+    static func token(_ n: SNode, path: String, config: SimulationConfig, walletNames: [String], groupNames: [String], multisigNames: [String] = [],
                       creatorsTaken: inout [Int], ticks: @escaping (SNode, String) throws(ScenarioError) -> UInt64,
                       createdByStream: Bool = false) throws(ScenarioError) -> TokenSpec {
         let f = try Fields(n, path: path, allowed: ["symbol", "name", "creator", "initial_buy_sol", "launch_at", "priority_fee",
@@ -22,7 +22,11 @@ extension ScenarioLoader {
         let creatorNode = try f.required("creator", "a wallet name or an agent group with strategy creator (or a create row in the trade stream)")
         let creatorName = try Decode.text(creatorNode, f.sub("creator"))
         let creator: AccountID
-        if let w = walletNames.firstIndex(of: creatorName) {
+        if let k = multisigNames.firstIndex(of: creatorName) {
+            // A multisig's token launches when a proposal to launch it is approved, paid from its treasury.
+            if let at = f["launch_at"] { throw ScenarioError(at.origin, field: f.sub("launch_at"), "\(symbol)'s creator is the multisig \(creatorName): it launches by an approved proposal (timeline action propose), not at a time") }
+            creator = config.multisigVaultAccount(k)
+        } else if let w = walletNames.firstIndex(of: creatorName) {
             creator = config.walletAccount(w)
         } else if let g = groupNames.firstIndex(of: creatorName) {
             guard case .creator = config.groups[g].strategy else {
@@ -36,7 +40,7 @@ extension ScenarioLoader {
             creator = config.groupFirstAccount(g) + UInt32(creatorsTaken[g])
             creatorsTaken[g] += 1
         } else {
-            let known = (walletNames + groupNames).joined(separator: ", ")
+            let known = (walletNames + groupNames + multisigNames).joined(separator: ", ")
             throw ScenarioError(creatorNode.origin, field: f.sub("creator"), "unknown wallet or agent group \"\(creatorName)\" (known: \(known.isEmpty ? "none" : known))")
         }
         let play = try playBalance(f)
@@ -178,7 +182,32 @@ extension ScenarioLoader {
         "compressed_transfer": ["wallet", "token", "to", "tokens", "priority_fee"],
         "compress": ["wallet", "token", "tokens", "priority_fee"],
         "decompress": ["wallet", "token", "tokens", "priority_fee"],
+        "propose": ["wallet", "multisig", "launch", "withdraw"],
+        "approve": ["wallet", "multisig", "proposal"],
     ]
+
+    /// `multisigs[i]`: `{name, signers: [wallets], threshold, expiry, balance_sol}`.
+    static func multisig(_ n: SNode, path: String, config: SimulationConfig, walletNames: [String], groupNames: [String],
+                         ticks: @escaping (SNode, String) throws(ScenarioError) -> UInt64) throws(ScenarioError) -> MultisigSpec {
+        let f = try Fields(n, path: path, allowed: ["name", "signers", "threshold", "expiry", "balance_sol"])
+        let name = try f.need("name", "a unique name", Decode.name)
+        if walletNames.contains(name) || groupNames.contains(name) {
+            throw ScenarioError(f["name"]!.origin, field: f.sub("name"), "\"\(name)\" is already a wallet or an agent group")
+        }
+        let signerNodes = try f.need("signers", "a list of wallet names", Decode.list)
+        guard !signerNodes.isEmpty, signerNodes.count <= 64 else { throw ScenarioError(f["signers"]!.origin, field: f.sub("signers"), "expected 1 to 64 wallets") }
+        var signers: [AccountID] = []
+        for (i, s) in signerNodes.enumerated() {
+            let a = config.walletAccount(try reference(s, "\(f.sub("signers"))[\(i)]", in: walletNames, what: "wallet"))
+            guard !signers.contains(a) else { throw ScenarioError(s.origin, field: "\(f.sub("signers"))[\(i)]", "names a signer twice") }
+            signers.append(a)
+        }
+        let threshold = try f.need("threshold", "how many signers must approve (m of n)", Decode.uint(max: UInt64(signers.count), min: 1))
+        let expiry = try f.get("expiry", default: config.clock.ticks(forMillis: 600_000), ticks)
+        guard expiry > 0 else { throw ScenarioError(f["expiry"]!.origin, field: f.sub("expiry"), "must be longer than zero") }
+        return MultisigSpec(name: name, signers: signers, threshold: UInt32(threshold), expirySlots: expiry,
+                            balanceLamports: try f.get("balance_sol", default: 0, Decode.sol))
+    }
 
     /// An `inputs:` entry: a timeline entry with the `source` it came from (websocket, api or voice).
     static func inputEntry(_ n: SNode, path: String, config: SimulationConfig, symbols: [String], walletNames: [String],
@@ -240,6 +269,28 @@ extension ScenarioLoader {
                                      slippageBps: try slippage(), priority: try priority())
             }
         case "claim": command = .claim(wallet: try walletRef(), priority: try priority())
+        case "propose", "approve":
+            let names = config.multisigs.map(\.name)
+            let g = try f.need("multisig", "a multisig name from multisigs", { (n: SNode, p: String) throws(ScenarioError) in
+                try reference(n, p, in: names, what: "multisig") })
+            let w = try walletRef()
+            if action == "approve" {
+                command = .approve(multisig: UInt32(g), proposal: UInt32(try f.need("proposal", "the proposal's number within the multisig (0 for its first)", Decode.uint(max: 1_000_000))), signer: w)
+            } else if let l = f["launch"] {
+                guard f["withdraw"] == nil else { throw ScenarioError(l.origin, field: f.sub("launch"), "give launch or withdraw, not both") }
+                let m = try reference(l, f.sub("launch"), in: symbols, what: "token")
+                guard config.tokens[m].creator == config.multisigVaultAccount(g) else {
+                    throw ScenarioError(l.origin, field: f.sub("launch"), "\(symbols[m])'s creator is not the multisig \(names[g])")
+                }
+                command = .propose(multisig: UInt32(g), proposer: w, action: .launch(mint: MintID(m)))
+            } else if let wd = f["withdraw"] {
+                let h = try Fields(wd, path: f.sub("withdraw"), allowed: ["to", "sol"])
+                let to = config.walletAccount(try h.need("to", "a wallet name from wallets", { (n: SNode, p: String) throws(ScenarioError) in
+                    try reference(n, p, in: walletNames, what: "wallet") }))
+                command = .propose(multisig: UInt32(g), proposer: w, action: .withdraw(to: to, lamports: try h.need("sol", "the SOL to pay out of the treasury", Decode.sol)))
+            } else {
+                throw ScenarioError(n.origin, field: path, "a proposal needs launch: SYMBOL or withdraw: {to, sol}")
+            }
         case "chat": command = .chat(wallet: try walletRef(), mint: try tokenRef(), bytes: UInt32(try f.get("bytes", default: 64, Decode.uint(max: 4_096))))
         case "open_environment":
             command = .openEnvironment(mint: try tokenRef(), playLamports: try f.get("play_balance_sol", default: 100_000_000_000, Decode.sol))

@@ -39,7 +39,7 @@ public enum ScenarioLoader {
         return try decode(root, defaultName: defaultName)
     }
 
-    static let topLevel = ["version", "name", "description", "seed", "duration", "slot_ms", "checkpoint_every",
+    static let topLevel = ["version", "name", "description", "seed", "duration", "slot_ms", "checkpoint_every", "multisigs",
                            "price_sample_every", "early_buyer_window", "chain", "tokens", "wallets", "agents", "recipients", "rewards", "limits", "timeline",
                            "inputs", "websocket", "assertions", "trades", "fuzz"]
 
@@ -101,20 +101,30 @@ public enum ScenarioLoader {
         guard c.agentCount <= 2_000_000 else {
             throw ScenarioError(root.origin, field: "agents", "absurd population: at most 2,000,000 agents in all, found \(c.agentCount)")
         }
-        var creatorsTaken: [Int] = Array(repeating: 0, count: c.groups.count)
-        for (i, t) in tokenNodes.enumerated() {
-            c.tokens.append(try token(t, path: "tokens[\(i)]", config: c, walletNames: walletNames, groupNames: groupNames,
-                                      creatorsTaken: &creatorsTaken, ticks: ticks, createdByStream: streamCreated.contains(symbols[i])))
-        }
-        for (i, t) in tokenNodes.enumerated() where c.tokens[i].launchTick.map({ $0 >= c.durationTicks }) ?? false {
-            throw ScenarioError(t.origin, field: "tokens[\(i)].launch_at", "launches after the run ends (duration is \(c.durationTicks) slots)")
-        }
         let poolNodes = try f.get("recipients", default: [], Decode.list)
         _ = try scanNames(poolNodes, key: "name", path: "recipients")
         for (i, p) in poolNodes.enumerated() {
             let g = try Fields(p, path: "recipients[\(i)]", allowed: ["name", "count"])
             c.recipientPools.append(RecipientPool(name: try g.need("name", "a unique name", Decode.name),
                                                   count: Int(try g.need("count", "how many accounts (1 to 2,000,000)", Decode.uint(max: 2_000_000, min: 1)))))
+        }
+        // Multisigs: their treasuries come after every other account (a scenario with a trade
+        // stream has none, so they are known here).
+        let multisigNodes = try f.get("multisigs", default: [], Decode.list)
+        let multisigNames = try scanNames(multisigNodes, key: "name", path: "multisigs")
+        if !multisigNodes.isEmpty, streamSource != nil {
+            throw ScenarioError(f["multisigs"]!.origin, field: "multisigs", "a scenario with a trade stream cannot have multisigs")
+        }
+        for (i, m) in multisigNodes.enumerated() {
+            c.multisigs.append(try multisig(m, path: "multisigs[\(i)]", config: c, walletNames: walletNames, groupNames: groupNames, ticks: ticks))
+        }
+        var creatorsTaken: [Int] = Array(repeating: 0, count: c.groups.count)
+        for (i, t) in tokenNodes.enumerated() {
+            c.tokens.append(try token(t, path: "tokens[\(i)]", config: c, walletNames: walletNames, groupNames: groupNames, multisigNames: multisigNames,
+                                      creatorsTaken: &creatorsTaken, ticks: ticks, createdByStream: streamCreated.contains(symbols[i])))
+        }
+        for (i, t) in tokenNodes.enumerated() where c.tokens[i].launchTick.map({ $0 >= c.durationTicks }) ?? false {
+            throw ScenarioError(t.origin, field: "tokens[\(i)].launch_at", "launches after the run ends (duration is \(c.durationTicks) slots)")
         }
         let timelineNodes = try f.get("timeline", default: [], Decode.list)
         for (i, e) in timelineNodes.enumerated() {

@@ -44,6 +44,10 @@ public enum ScenarioWriter {
             ("timeline", .array(c.timeline.map { entry($0, config: c) })),
         ] + (c.inputs.isEmpty ? [] : [("inputs", .array(c.inputs.map { input($0, config: c) }))])
           + (c.recipientPools.isEmpty ? [] : [("recipients", .array(c.recipientPools.map { .object([("name", .string($0.name)), ("count", .uint(UInt64($0.count)))]) }))])
+          + (c.multisigs.isEmpty ? [] : [("multisigs", .array(c.multisigs.map { m in .object([
+                ("name", .string(m.name)), ("signers", .array(m.signers.map { .string(accountName($0, config: c)) })),
+                ("threshold", .uint(UInt64(m.threshold))), ("expiry", slots(m.expirySlots)), ("balance_sol", sol(m.balanceLamports)),
+            ]) }))])
           + (s.websocket.map { [("websocket", websocket($0, symbols: symbols))] } ?? [])
           + (s.assertions.isEmpty ? [] : [("assertions", .array(s.assertions.map { .string($0.text) }))])
           + (c.stream.map { stream in [("trades", .object([
@@ -177,6 +181,7 @@ public enum ScenarioWriter {
     /// The wallet or creator-group name that resolves to `account`.
     static func accountName(_ account: AccountID, config c: SimulationConfig) -> String {
         for (i, w) in c.wallets.enumerated() where c.walletAccount(i) == account { return w.name }
+        for (i, m) in c.multisigs.enumerated() where c.multisigVaultAccount(i) == account { return m.name }
         for (g, group) in c.groups.enumerated() {
             let first = c.groupFirstAccount(g)
             if account >= first && account < first + UInt32(group.count) { return group.name }
@@ -272,6 +277,14 @@ public enum ScenarioWriter {
             f += [("action", .string("compress")), ("wallet", wal(w)), ("token", sym(m)), ("tokens", .decimal(a, scale: 6)), ("priority_fee", .uint(p))]
         case .decompress(let w, let m, let a, let p):
             f += [("action", .string("decompress")), ("wallet", wal(w)), ("token", sym(m)), ("tokens", .decimal(a, scale: 6)), ("priority_fee", .uint(p))]
+        case .propose(let g, let w, let action):
+            f += [("action", .string("propose")), ("multisig", .string(c.multisigs[Int(g)].name)), ("wallet", wal(w))]
+            switch action {
+            case .launch(let m): f += [("launch", sym(m))]
+            case .withdraw(let to, let l): f += [("withdraw", .object([("to", wal(to)), ("sol", sol(l))]))]
+            }
+        case .approve(let g, let n, let w):
+            f += [("action", .string("approve")), ("multisig", .string(c.multisigs[Int(g)].name)), ("wallet", wal(w)), ("proposal", .uint(UInt64(n)))]
         }
         return .object(f)
     }

@@ -71,6 +71,8 @@ enum Tag: UInt8 {
     case inputReceived
     /// Format 3: swaps on a migrated token's pool.
     case poolTradeExecuted
+    /// Format 3: multisig proposals.
+    case proposalCreated, proposalApproved, proposalExecuted, proposalExpired, proposalRefused
     /// A checkpoint record (not an event).
     case checkpoint = 0xF0
 }
@@ -301,6 +303,18 @@ enum EventCodec {
         case .inputReceived(let x):
             head(.inputReceived); w.small.u8(x.source.rawValue); w.small.u8(x.command.kind.rawValue)
             for f in x.command.fields { w.misc.varint(f) }
+        case .proposalCreated(let x):
+            head(.proposalCreated); w.small.varint(x.multisig); w.misc.varint(x.proposal); w.accounts.varint(x.proposer)
+            switch x.action {
+            case .launch(let m): w.small.u8(0); w.small.varint(m)
+            case .withdraw(let to, let l): w.small.u8(1); w.accounts.varint(to); w.lamports.varint(l)
+            }
+            w.misc.varint(x.expiresTick &- r.tick)
+        case .proposalApproved(let x): head(.proposalApproved); w.small.varint(x.multisig); w.misc.varint(x.proposal); w.accounts.varint(x.signer)
+        case .proposalExecuted(let x): head(.proposalExecuted); w.small.varint(x.multisig); w.misc.varint(x.proposal)
+        case .proposalExpired(let x): head(.proposalExpired); w.small.varint(x.multisig); w.misc.varint(x.proposal)
+        case .proposalRefused(let x):
+            head(.proposalRefused); w.small.varint(x.multisig); w.misc.varint(x.proposal); w.accounts.varint(x.wallet); w.small.u8(x.reason.rawValue)
         }
         c.tick = r.tick
         c.observe(r.event)
@@ -483,6 +497,25 @@ enum EventCodec {
             for _ in 0..<kind.fieldCount { fields.append(try r.misc.varint()) }
             guard let command = Command(kind: kind, fields: fields) else { throw .init(offset: r.misc.offset, what: "a \(kind) command whose fields do not fit") }
             e = .inputReceived(InputReceived(source: source, command: command))
+        case .proposalCreated:
+            let g = try r.small.varint32(), n = try r.misc.varint32(), proposer = try r.accounts.account()
+            let action: ProposalAction
+            switch try r.small.u8() {
+            case 0: action = .launch(mint: try mint())
+            case 1: action = .withdraw(to: try r.accounts.account(), lamports: try r.lamports.varint())
+            case let k: throw .init(offset: r.small.offset - 1, what: "unknown proposal action \(k)")
+            }
+            e = .proposalCreated(ProposalCreated(multisig: g, proposal: n, proposer: proposer, action: action, expiresTick: tick &+ (try r.misc.varint())))
+        case .proposalApproved:
+            e = .proposalApproved(ProposalApproved(multisig: try r.small.varint32(), proposal: try r.misc.varint32(), signer: try r.accounts.account()))
+        case .proposalExecuted:
+            e = .proposalExecuted(ProposalExecuted(multisig: try r.small.varint32(), proposal: try r.misc.varint32()))
+        case .proposalExpired:
+            e = .proposalExpired(ProposalExpired(multisig: try r.small.varint32(), proposal: try r.misc.varint32()))
+        case .proposalRefused:
+            let g = try r.small.varint32(), n = try r.misc.varint32(), w = try r.accounts.account()
+            guard let reason = MultisigRefusal(rawValue: try r.small.u8()) else { throw .init(offset: r.small.offset - 1, what: "unknown multisig refusal") }
+            e = .proposalRefused(ProposalRefused(multisig: g, proposal: n, wallet: w, reason: reason))
         case .checkpoint:
             throw .init(offset: r.tags.offset - 1, what: "checkpoint is not an event")
         }

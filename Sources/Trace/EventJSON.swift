@@ -92,6 +92,18 @@ public enum EventJSON {
                     ("curve_sol", u(x.curveSol)), ("protocol_fee", u(x.protocolFee)), ("creator_fee", u(x.creatorFee))]
         case .virtualTradeRejected(let x): return [("environment", u(x.environment)), ("wallet", u(x.wallet)), ("side", side(x.side)), ("reason", reason(x.reason))]
         case .slotEnded(let x): return [("transactions", u(x.transactions)), ("compute_units", u(x.computeUnits)), ("pending", u(x.pending))]
+        case .proposalCreated(let x):
+            var f: [(String, JSON)] = [("multisig", u(x.multisig)), ("proposal", u(x.proposal)), ("proposer", u(x.proposer))]
+            switch x.action {
+            case .launch(let m): f += [("action", .string("launch")), ("mint", u(m))]
+            case .withdraw(let to, let l): f += [("action", .string("withdraw")), ("to", u(to)), ("lamports", u(l))]
+            }
+            return f + [("expires_tick", u(x.expiresTick))]
+        case .proposalApproved(let x): return [("multisig", u(x.multisig)), ("proposal", u(x.proposal)), ("signer", u(x.signer))]
+        case .proposalExecuted(let x): return [("multisig", u(x.multisig)), ("proposal", u(x.proposal))]
+        case .proposalExpired(let x): return [("multisig", u(x.multisig)), ("proposal", u(x.proposal))]
+        case .proposalRefused(let x):
+            return [("multisig", u(x.multisig)), ("proposal", u(x.proposal)), ("wallet", u(x.wallet)), ("reason", .string(x.reason.description))]
         case .inputReceived(let x):
             return [("source", .string(x.source.name)), ("command", .string("\(x.command.kind)")),
                     ("fields", .array(x.command.fields.map { u($0) }))]

@@ -18,6 +18,13 @@ public enum RunJSON {
             ("agents", .uint(o.agents)), ("tokens", .array(o.tokens.map(token))), ("chain", chain(o.chain)),
         ]
         if let c = o.compression { fields.append(("compression", compression(c))) }
+        if let ms = o.multisigs {
+            fields.append(("multisigs", .array(ms.map { m in .object([
+                ("name", .string(m.name)), ("threshold", .uint(UInt64(m.threshold))), ("signers", .uint(UInt64(m.signers))),
+                ("proposals", .uint(m.proposals)), ("approvals", .uint(m.approvals)), ("executed", .uint(m.executed)),
+                ("expired", .uint(m.expired)), ("pending", .uint(m.pending)), ("refused", counts(m.refused)), ("treasury_sol", sol(m.treasuryLamports)),
+            ]) })))
+        }
         fields += [
             ("rewards", rewards(o.rewards)),
             ("environments", .array(o.environments.map(environment))),
