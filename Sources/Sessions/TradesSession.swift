@@ -60,3 +60,39 @@ public enum WalletsSession {
         return out
     }
 }
+
+/// `pumpsim trace monitor`: the platform's activity monitoring over a traced run.
+public enum MonitorSession {
+    public static func run(_ path: String, settings: ActivityMonitor.Settings) throws(PumpSimError) -> ActivityMonitor.Report {
+        let reader = try Traces.open(path)
+        let config = try Traces.scenario(of: reader).config
+        let r = try Traces.read { try ActivityMonitor.run(reader, config: config, settings: settings) }
+        if let t = Traces.truncated(reader) { throw t }
+        return r
+    }
+
+    public static func json(_ r: ActivityMonitor.Report) -> JSON {
+        .object([
+            ("tokens", .array(r.tokens.map { t in .object([
+                ("token", .string(t.symbol)), ("flagged_wallets", .uint(UInt64(t.flaggedWallets))),
+                ("by_flag", .object(ActivityMonitor.Flag.allCases.map { ($0.rawValue, .uint(UInt64(t.flagged[$0] ?? 0))) })),
+                ("flagged_supply_bps", .uint(t.flaggedSupplyBps)),
+                ("stopped", .object([("rate_limited", .uint(t.stoppedRateLimited)), ("account_too_new", .uint(t.stoppedTooNew))])),
+            ]) })),
+            ("wallets", .array(r.wallets.map { w in .object([
+                ("account", .uint(UInt64(w.account))), ("name", .string(w.name)), ("token", .string(w.token)),
+                ("flags", .array(w.flags.map { .string($0.rawValue) })),
+            ]) })),
+        ])
+    }
+
+    public static func text(_ r: ActivityMonitor.Report) -> String {
+        var lines: [String] = []
+        for t in r.tokens {
+            let flags = ActivityMonitor.Flag.allCases.map { "\($0.rawValue) \(t.flagged[$0] ?? 0)" }.joined(separator: ", ")
+            lines.append("\(t.symbol): \(t.flaggedWallets) wallets flagged (\(flags)); they hold \(FixedDecimal.format(UInt128(t.flaggedSupplyBps), scale: 2)) % of the tokens wallets hold")
+            lines.append("  the platform stopped \(t.stoppedRateLimited) trades at its rate limit and \(t.stoppedTooNew) by launch protection")
+        }
+        return lines.joined(separator: "\n")
+    }
+}

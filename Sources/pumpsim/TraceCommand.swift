@@ -2,6 +2,7 @@ import ArgumentParser
 import Foundation
 import SimCore
 import Sessions
+import Trace
 
 /// `--allow-truncated`, shared by the commands that read a trace.
 struct TruncationOption: ParsableArguments {
@@ -19,8 +20,41 @@ struct TraceCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "trace",
         abstract: "Look inside a trace file.",
-        subcommands: [Cat.self, Stats.self, Trades.self, Scenario.self, Wallets.self]
+        subcommands: [Cat.self, Stats.self, Trades.self, Scenario.self, Wallets.self, Monitor.self]
     )
+
+    struct Monitor: ParsableCommand {
+        static let configuration = CommandConfiguration(
+            abstract: "Activity monitoring: flag wallets by behaviour and report, per token, what they hold and what the platform's limits stopped.",
+            discussion: """
+            Flags: first_slots (bought within --first-slots of trading opening, the creator's \
+            initial buy excepted), round_trips (bought then sold within --round-trip-slots, \
+            --min-round-trips times or more), counter_trades (sold in the same slot as another \
+            wallet bought about as much, within 10 %, that often: two wallets trading with each \
+            other), rate_limited and too_new (hit the rate limit or the launch protection). Per \
+            token: flagged wallets by flag, the share of the tokens wallets hold that flagged ones \
+            hold at the end, and the trades the platform refused. The simulated flows fund no \
+            wallet from another, so funding links are not followed.
+
+            Example:
+              pumpsim trace monitor run.pstrace --json
+            """
+        )
+        @Argument(help: "Trace file.") var trace: String
+        @Option(help: "Buys this many slots after trading opens are flagged.") var firstSlots: UInt64 = 5
+        @Option(help: "A sell within this many slots of a buy is a round trip.") var roundTripSlots: UInt64 = 150
+        @Option(help: "Round trips or counter-trades before a wallet is flagged.") var minRoundTrips: Int = 3
+        @Flag(help: "One JSON object (tokens and every flagged wallet).") var json = false
+
+        func validate() throws { if minRoundTrips < 1 { throw ValidationError("--min-round-trips must be at least 1") } }
+
+        func run() throws {
+            var s = ActivityMonitor.Settings()
+            s.firstSlots = firstSlots; s.roundTripSlots = roundTripSlots; s.minRoundTrips = minRoundTrips
+            let r = try MonitorSession.run(trace, settings: s)
+            if json { Terminal.json(MonitorSession.json(r), pretty: false) } else { Terminal.out(MonitorSession.text(r)) }
+        }
+    }
 
     struct Wallets: ParsableCommand {
         static let configuration = CommandConfiguration(
