@@ -222,7 +222,11 @@ struct AgentPool: Sendable {
             a.costLamports = spend
             a.sinceTick = tick
             a.phase = 1
-            out.append(.buy(wallet: a.account, mint: m, lamports: spend, slippageBps: p.slippageBps, priority: priority))
+            if p.bundleTipLamports > 0 {
+                out.append(.bundledBuy(wallet: a.account, mint: m, lamports: spend, slippageBps: p.slippageBps, priority: priority, tipLamports: p.bundleTipLamports))
+            } else {
+                out.append(.buy(wallet: a.account, mint: m, lamports: spend, slippageBps: p.slippageBps, priority: priority))
+            }
             return tick + p.checkEverySlots
         case 1:
             let held = world.chain.balance(of: a.account, mint: m)

@@ -6,7 +6,7 @@ extension Command {
     /// Kinds by number; the numbers are part of the trace format (append only).
     public enum Kind: UInt8, Sendable, CaseIterable {
         case launch = 0, buy, buyTokens, sell, sellShare, claim, chat, openEnvironment, joinEnvironment, virtualBuy, virtualSell,
-             airdrop, compressedTransfer, compress, decompress, propose, approve
+             airdrop, compressedTransfer, compress, decompress, propose, approve, bundledBuy
 
         /// How many fields a command of this kind has.
         public var fieldCount: Int {
@@ -17,6 +17,7 @@ extension Command {
             case .compress, .decompress: return 4
             case .buy, .buyTokens, .sell, .sellShare, .compressedTransfer, .propose: return 5
             case .airdrop: return 8
+            case .bundledBuy: return 6
             }
         }
     }
@@ -40,6 +41,7 @@ extension Command {
         case .decompress: return .decompress
         case .propose: return .propose
         case .approve: return .approve
+        case .bundledBuy: return .bundledBuy
         }
     }
 
@@ -64,6 +66,7 @@ extension Command {
         case .propose(let g, let w, .launch(let m)): return [UInt64(g), UInt64(w), 0, UInt64(m), 0]
         case .propose(let g, let w, .withdraw(let to, let l)): return [UInt64(g), UInt64(w), 1, UInt64(to), l]
         case .approve(let g, let n, let w): return [UInt64(g), UInt64(n), UInt64(w)]
+        case .bundledBuy(let w, let m, let l, let s, let p, let t): return [UInt64(w), UInt64(m), l, UInt64(s), p, t]
         }
     }
 
@@ -126,6 +129,9 @@ extension Command {
         case .approve:
             guard let g = u32(0), let n = u32(1), let w = a(2) else { return nil }
             made = .approve(multisig: g, proposal: n, signer: w)
+        case .bundledBuy:
+            guard let w = a(0), let mi = m(1), let s = u32(3) else { return nil }
+            made = .bundledBuy(wallet: w, mint: mi, lamports: f[2], slippageBps: s, priority: f[4], tipLamports: f[5])
         }
         guard let made else { return nil }
         self = made

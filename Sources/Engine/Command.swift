@@ -36,6 +36,8 @@ public enum Command: Sendable, Hashable {
     case compress(wallet: AccountID, mint: MintID, amount: UInt64, priority: UInt64)
     /// Compressed accounts back into the standard balance.
     case decompress(wallet: AccountID, mint: MintID, amount: UInt64, priority: UInt64)
+    /// A buy sent as a one-transaction bundle with a tip.
+    case bundledBuy(wallet: AccountID, mint: MintID, lamports: UInt64, slippageBps: UInt32, priority: UInt64, tipLamports: UInt64)
     /// A multisig signer proposes a launch or a withdrawal (its own approval counted).
     case propose(multisig: UInt32, proposer: AccountID, action: ProposalAction)
     /// A multisig signer approves proposal `proposal` (numbered within the multisig).

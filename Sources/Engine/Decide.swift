@@ -88,6 +88,8 @@ public enum Decide {
             submitCompressed(w, .compress(mint: m, amount: amount), accounts: 1, priority: priority, config: config, world: world, tick: tick, rng: &rng, into: &out)
         case .decompress(let w, let m, let amount, let priority):
             submitCompressed(w, .decompress(mint: m, amount: amount), accounts: 2, priority: priority, config: config, world: world, tick: tick, rng: &rng, into: &out)
+        case .bundledBuy(let w, let m, let l, let s, let p, let t):
+            bundledBuy(w, m, lamports: l, slippage: s, priority: p, tip: t, world: world, config: config, tick: tick, into: &out)
         case .propose(let g, let w, let action):
             propose(g, w, action, world: world, config: config, tick: tick, rng: &rng, into: &out)
         case .approve(let g, let n, let w):
@@ -122,6 +124,7 @@ public enum Decide {
         if let play = spec.virtualEnvironmentPlayLamports {
             out.append(.environmentCreated(EnvironmentCreated(environment: UInt32(world.environments.count), mint: m, playLamports: play)))
         }
+        if spec.bundleBuyLamports > 0 && !recorded { return launchBundle(m, spec: spec, create: tx, world: world, config: config, tick: tick, into: &out) }
         submit(tx, world: world, rng: &rng, into: &out, recorded: recorded)
     }
 

@@ -37,6 +37,10 @@ public enum Event: Sendable, Hashable {
     case proposalExecuted(ProposalExecuted)
     case proposalExpired(ProposalExpired)
     case proposalRefused(ProposalRefused)
+    /// Bundles: sent, landed whole, dropped whole.
+    case bundleSubmitted(BundleSubmitted)
+    case bundleLanded(BundleLanded)
+    case bundleDropped(BundleDropped)
 
     /// A compressed move large enough that its leaves are worth hashing on all cores beforehand.
     @inlinable public var compressedMoveToPrepare: CompressedTokensMoved? {
@@ -64,6 +68,7 @@ public enum Event: Sendable, Hashable {
             case .compressedTokensMoved: return "CompressedTokensMoved"
             case .tokenInstructionFailed: return "TokenInstructionFailed"
             case .poolTradeExecuted: return "PoolTradeExecuted"
+            case .tipPaid: return "TipPaid"
             }
         case .rewards(let e):
             switch e {
@@ -88,6 +93,9 @@ public enum Event: Sendable, Hashable {
         case .proposalExecuted: return "ProposalExecuted"
         case .proposalExpired: return "ProposalExpired"
         case .proposalRefused: return "ProposalRefused"
+        case .bundleSubmitted: return "BundleSubmitted"
+        case .bundleLanded: return "BundleLanded"
+        case .bundleDropped: return "BundleDropped"
         }
     }
 }

@@ -125,6 +125,7 @@ extension World {
             case .txIncluded(let i): t.a0 = i.payer
             case .tradeExecuted(let x): t.a0 = x.wallet; t.a1 = Chain.feeRecipient; t.mint = Int(x.mint); t.movesTokens = true
             case .poolTradeExecuted(let x): t.a0 = x.wallet; t.a1 = Chain.feeRecipient; t.mint = Int(x.mint); t.movesTokens = true
+            case .tipPaid(let x): t.a0 = x.payer
             case .curveMigrated(let c): t.a0 = Chain.feeRecipient; t.mint = Int(c.mint)
             case .curveCompleted(let c): t.mint = Int(c.mint)
             case .tokenCreated(let c): t.mint = Int(c.mint)

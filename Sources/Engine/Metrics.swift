@@ -13,6 +13,8 @@ public struct TokenMetrics: Sendable {
     public var creatorFeesLamports: UInt64 = 0
     /// The pool-migration fee the protocol took when the curve migrated.
     public var migrationFeeLamports: UInt64 = 0
+    /// Tokens bought by transactions that landed in bundles.
+    public var bundledTokensBought: UInt64 = 0
     /// Swaps on the token's PumpSwap pool after migration (also counted in buys and sells).
     public var poolTrades: UInt64 = 0
     /// LP fees those swaps left in the pool.
@@ -213,6 +215,16 @@ public struct Metrics: Sendable {
         self.candleSlots = max(1, durationSlots / Self.maxCandles + (durationSlots % Self.maxCandles == 0 ? 0 : 1))
     }
 
+    /// Bundles sent, landed and dropped (by reason), and the tips paid.
+    public struct BundleCounts: Sendable, Equatable {
+        public var submitted: UInt64 = 0, landed: UInt64 = 0, tipsLamports: UInt64 = 0
+        public var dropped = [UInt64](repeating: 0, count: BundleDropped.Reason.allCases.count)
+    }
+    public var bundles = BundleCounts()
+    /// The bundle each bundled transaction belongs to, and a pending bundle's buys (mint, tokens).
+    private var bundleOfTx: [TxID: UInt32] = [:]
+    private var bundleBuys: [UInt32: [(Int, UInt64)]] = [:]
+
     /// Per multisig: proposals, approvals, executions, expiries and refusals by reason.
     public struct MultisigCounts: Sendable, Equatable {
         public var proposals: UInt64 = 0, approvals: UInt64 = 0, executed: UInt64 = 0, expired: UInt64 = 0
@@ -266,6 +278,15 @@ public struct Metrics: Sendable {
                 environmentPricePaths[i].append(sample)
             }
         case .virtualTradeRejected: virtualRejected += 1
+        case .bundleSubmitted(let b):
+            bundles.submitted += 1
+            for id in b.firstTx..<(b.firstTx + UInt64(b.count)) { bundleOfTx[id] = b.bundle }
+        case .bundleLanded(let b):
+            bundles.landed += 1
+            for (m, bought) in bundleBuys.removeValue(forKey: b.bundle) ?? [] { tokens[m].bundledTokensBought &+= bought }
+        case .bundleDropped(let b):
+            bundles.dropped[Int(b.reason.rawValue)] += 1
+            bundleBuys.removeValue(forKey: b.bundle)
         case .proposalCreated(let e): multisig(e.multisig) { $0.proposals += 1 }
         case .proposalApproved(let e): multisig(e.multisig) { $0.approvals += 1 }
         case .proposalExecuted(let e): multisig(e.multisig) { $0.executed += 1 }
@@ -292,6 +313,8 @@ public struct Metrics: Sendable {
             if let m = x.mint { tokens[Int(m)].rejected[Int(RejectReason.expired.rawValue)] += 1 }
         case .tradeExecuted(let t):
             observeTrade(t, tick: tick, world: world)
+            if !bundleOfTx.isEmpty, let b = bundleOfTx.removeValue(forKey: t.txID), t.side == .buy { bundleBuys[b, default: []].append((Int(t.mint), t.tokens)) }
+        case .tipPaid(let t): bundles.tipsLamports &+= t.lamports
         case .poolTradeExecuted(let p):
             // A swap counts as a trade of the token (volume, prices, early buyers' returns), with
             // the pool side's amount as the curve amount: raw plus the LP fee in, raw less it out.

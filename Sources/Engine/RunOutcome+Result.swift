@@ -17,6 +17,11 @@ extension RunOutcome {
                              computeUnits: m.chain.computeUnits, congestedSlots: m.chain.congestedSlots, maxPending: m.chain.maxPending,
                              rentLockedLamports: world.chain.rentLockedLamports)
         compression = m.compression.active || world.chain.compressed.touched ? CompressionOutcome(r) : nil
+        bundles = m.bundles.submitted == 0 ? nil : BundleOutcome(
+            submitted: m.bundles.submitted, landed: m.bundles.landed,
+            dropped: BundleDropped.Reason.allCases.compactMap { r in m.bundles.dropped[Int(r.rawValue)] > 0 ? TokenOutcome.Count(label: r.description, count: m.bundles.dropped[Int(r.rawValue)]) : nil },
+            tipsLamports: m.bundles.tipsLamports)
+        if m.bundles.submitted > 0 { for i in tokens.indices { tokens[i].bundledTokens = m.tokens[i].bundledTokensBought } }
         multisigs = c.multisigs.isEmpty ? nil : c.multisigs.indices.map { g in
             let counts = g < m.multisigs.count ? m.multisigs[g] : Metrics.MultisigCounts()
             let mine = world.proposals.filter { $0.multisig == UInt32(g) }

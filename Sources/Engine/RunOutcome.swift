@@ -29,6 +29,8 @@ public struct RunOutcome: Sendable, Codable, Equatable {
     public var compression: CompressionOutcome?
     /// Present when the scenario has multisigs: each one's proposals and treasury.
     public var multisigs: [MultisigOutcome]?
+    /// Present when bundles were sent: how many landed, were dropped (by reason), the tips paid.
+    public var bundles: BundleOutcome?
     public var rewards: RewardsOutcome
     public var environments: [EnvironmentOutcome]
     /// Trades the platform refused for its rate limit and its launch protection (all tokens).
@@ -140,6 +142,15 @@ public struct TokenOutcome: Sendable, Codable, Equatable {
     public var candleSlots: UInt64?
     /// The migrated pool, if the curve completed.
     public var pool: Pool?
+    /// Tokens bought by transactions that landed in bundles (base units), when the run had bundles.
+    public var bundledTokens: UInt64?
+}
+
+public struct BundleOutcome: Sendable, Codable, Equatable {
+    public var submitted: UInt64
+    public var landed: UInt64
+    public var dropped: [TokenOutcome.Count]
+    public var tipsLamports: UInt64
 }
 
 /// A multisig's proposals over the run and its treasury at the end.

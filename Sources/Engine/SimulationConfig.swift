@@ -40,6 +40,9 @@ public struct TokenSpec: Sendable, Hashable {
     public var virtualEnvironmentPlayLamports: UInt64?
     /// Priority fee of the create transaction, micro-lamports per CU.
     public var priorityMicroLamportsPerCU: UInt64
+    /// A bundled launch: the creator's extra buy sent with the create as one bundle (0: none), and its tip.
+    public var bundleBuyLamports: UInt64 = 0
+    public var bundleTipLamports: UInt64 = 0
 
     public init(symbol: String, name: String, curve: AnyCurve, creator: AccountID, initialBuyLamports: UInt64,
                 launchTick: Tick?, virtualEnvironmentPlayLamports: UInt64?, priorityMicroLamportsPerCU: UInt64 = 100_000) {
@@ -84,6 +87,8 @@ public struct SniperParams: Sendable, Hashable {
     /// Lamports spent on the buy.
     public var buyLamports = UniformRange(500_000_000, 3_000_000_000)
     public var slippageBps: UInt32 = 2_500
+    /// Tip of a bundle the buy is sent in (0: an ordinary transaction).
+    public var bundleTipLamports: UInt64 = 0
     /// Sell when the position is worth this much more than it cost, bps.
     public var takeProfitBps: UInt32 = 5_000
     /// Sell when the position has lost this much, bps.

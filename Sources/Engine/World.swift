@@ -51,6 +51,9 @@ public struct World: Sendable, CanonicallyEncodable {
     /// Per mint: the tick trading opened, or `Tick.max`.
     public private(set) var openTick: [Tick]
     public private(set) var environments: [VirtualEnvironment] = []
+    /// Bundles sent this slot, waiting for its block; the next bundle's id (digested once one was sent).
+    public private(set) var pendingBundles: [PendingBundle] = []
+    public private(set) var nextBundleID: UInt32 = 0
     /// Multisig proposals in creation order (digested once there is one).
     public private(set) var proposals: [Proposal] = []
     /// Proposal `n` of multisig `g`.
@@ -319,6 +322,20 @@ public struct World: Sendable, CanonicallyEncodable {
             proposals[i].status = .expired
         case .proposalRefused:
             break
+        case .bundleSubmitted(let e):
+            try checkAccount(e.payer)
+            guard e.bundle == nextBundleID, e.count >= 1, Int(e.count) <= Bundles.maxTransactions else { throw .inconsistent("bundle \(e.bundle) out of order or of \(e.count) transactions") }
+            for id in e.firstTx..<(e.firstTx + UInt64(e.count)) {
+                guard chain.mempool.pending(id) != nil else { throw .inconsistent("bundle \(e.bundle) names transaction \(id), which is not pending") }
+            }
+            pendingBundles.append(PendingBundle(id: e.bundle, payer: e.payer, firstTx: e.firstTx, count: e.count, tipLamports: e.tipLamports))
+            nextBundleID &+= 1
+        case .bundleLanded(let e):
+            guard let i = pendingBundles.firstIndex(where: { $0.id == e.bundle }) else { throw .inconsistent("bundle \(e.bundle) landed, but it is not pending") }
+            pendingBundles.remove(at: i)
+        case .bundleDropped(let e):
+            guard let i = pendingBundles.firstIndex(where: { $0.id == e.bundle }) else { throw .inconsistent("bundle \(e.bundle) dropped, but it is not pending") }
+            pendingBundles.remove(at: i)
         }
     }
 
@@ -363,6 +380,12 @@ public struct World: Sendable, CanonicallyEncodable {
         }
         e.write(nextTxID)
         e.write(chatMessages)
+        // Bundles join the digest once one was sent (older scenarios keep their digests).
+        if nextBundleID > 0 {
+            e.write(nextBundleID)
+            e.write(UInt64(pendingBundles.count))
+            for b in pendingBundles { e.write(b.id); e.write(b.payer); e.write(b.firstTx); e.write(b.count); e.write(b.tipLamports) }
+        }
         // Proposals join the digest once there is one (older scenarios keep their digests).
         if !proposals.isEmpty {
             e.write(UInt64(proposals.count))

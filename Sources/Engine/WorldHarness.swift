@@ -102,6 +102,8 @@ public struct WorldHarness: Sendable {
     mutating func decide(_ command: Command, recorded: Bool = false, landing: (tick: Tick, row: Int)? = nil) throws(EvolveError) {
         events.removeAll(keepingCapacity: true)
         Decide.decide(command, world: world, config: config, tick: tick, rng: &platformRng, into: &events, recorded: recorded)
+        // A bundle's transactions wait for it, not for the packer (held before they are submitted).
+        for e in events { if case .bundleSubmitted(let b) = e { for id in b.firstTx..<(b.firstTx + UInt64(b.count)) { world.holdFromPacking(id) } } }
         for e in events {
             if let landing, case .ledger(.txSubmitted(let tx)) = e {
                 world.holdFromPacking(tx.id)
@@ -121,8 +123,34 @@ public struct WorldHarness: Sendable {
         block.removeAll(keepingCapacity: true)
         let faults = world.chain.config
         if faults.leaderSkipBps > 0 && faultRng.chance(bps: faults.leaderSkipBps) {
-            // The leader skipped its slot: no block; what waits stays pending (or expires later).
+            // The leader skipped its slot: no block; what waits stays pending (or expires later),
+            // but a bundle lives one slot.
+            for b in world.pendingBundles { try dropBundle(b, .notIncluded, failedIndex: 0) }
             return try emit(.slotEnded(SlotEnded(transactions: 0, computeUnits: 0, pending: UInt32(clamping: world.chain.mempool.count))))
+        }
+        // Bundles first, by tip (then by id): each lands whole at the head of the block or not at all.
+        var bundleEnds: [TxID: PendingBundle] = [:]
+        var bundled = Set<TxID>()
+        if !world.pendingBundles.isEmpty {
+            let order = world.pendingBundles.sorted { $0.tipLamports != $1.tipLamports ? $0.tipLamports > $1.tipLamports : $0.id < $1.id }
+            var scratch = world.chain
+            var usedCU: UInt64 = 0
+            for b in order {
+                let members = (0..<UInt64(b.count)).compactMap { scratch.mempool.pending(b.firstTx + $0) }
+                let cu = members.reduce(UInt64(0)) { $0 + UInt64($1.computeUnits) }
+                guard members.count == Int(b.count), usedCU + cu <= faults.blockComputeUnitLimit else {
+                    try dropBundle(b, .notIncluded, failedIndex: 0); continue
+                }
+                var trial = scratch
+                if let failed = Self.rehearse(members, tip: b.tipLamports, payer: b.payer, on: &trial) {
+                    try dropBundle(b, .transactionFailed, failedIndex: failed); continue
+                }
+                scratch = trial
+                usedCU += cu
+                block.append(contentsOf: members)
+                for tx in members { bundled.insert(tx.id) }
+                bundleEnds[members.last!.id] = b
+            }
         }
         // Recorded rows land in their slot, first, in row order; the packer fills the rest.
         while let next = landings.min, next.tick <= tick {
@@ -133,7 +161,7 @@ public struct WorldHarness: Sendable {
         var landed: UInt32 = 0
         var cu: UInt64 = 0
         for tx in block {
-            if faults.dropAfterPreflightBps > 0 && faultRng.chance(bps: faults.dropAfterPreflightBps) {
+            if !bundled.contains(tx.id), faults.dropAfterPreflightBps > 0 && faultRng.chance(bps: faults.dropAfterPreflightBps) {
                 try emit(.ledger(.txDropped(TxDropped(txID: tx.id, payer: tx.payer, mint: tx.instruction.mint, reason: .droppedAfterPreflight))))
                 continue
             }
@@ -147,8 +175,42 @@ public struct WorldHarness: Sendable {
             } else {
                 try executeInstruction(tx)
             }
+            if let b = bundleEnds[tx.id] {
+                try emit(.ledger(.tipPaid(TipPaid(payer: b.payer, lamports: b.tipLamports))))
+                try emit(.bundleLanded(BundleLanded(bundle: b.id)))
+            }
         }
         try emit(.slotEnded(SlotEnded(transactions: landed, computeUnits: cu, pending: UInt32(clamping: world.chain.mempool.count))))
+    }
+
+    /// A bundle that does not land: its transactions leave unlanded, then the bundle.
+    private mutating func dropBundle(_ b: PendingBundle, _ reason: BundleDropped.Reason, failedIndex: UInt8) throws(EvolveError) {
+        for id in b.firstTx..<(b.firstTx + UInt64(b.count)) {
+            guard let tx = world.chain.mempool.pending(id) else { continue }
+            try emit(.ledger(.txDropped(TxDropped(txID: id, payer: tx.payer, mint: tx.instruction.mint, reason: .bundleFailed))))
+        }
+        try emit(.bundleDropped(BundleDropped(bundle: b.id, reason: reason, failedIndex: failedIndex)))
+    }
+
+    /// Runs a bundle's transactions on a copy of the chain, as the block would: nil when every
+    /// one lands and succeeds and the tip can be paid, else the place of the first that would not.
+    static func rehearse(_ members: [Transaction], tip: UInt64, payer: AccountID, on chain: inout Chain) -> UInt8? {
+        var events: [LedgerEvent] = []
+        for (i, tx) in members.enumerated() {
+            let fee = chain.feeOutcome(of: tx)
+            guard case .txIncluded = fee, (try? chain.apply(fee)) != nil else { return UInt8(i) }
+            events.removeAll(keepingCapacity: true)
+            chain.execute(tx, into: &events)
+            for e in events {
+                switch e {
+                case .tradeFailed, .createFailed, .tokenInstructionFailed: return UInt8(i)
+                default: break
+                }
+                guard (try? chain.apply(e)) != nil else { return UInt8(i) }
+            }
+        }
+        guard (try? chain.apply(.tipPaid(TipPaid(payer: payer, lamports: tip)))) != nil else { return UInt8(members.count - 1) }
+        return nil
     }
 
     /// Proposals whose time is up (at the end of their last slot) expire.

@@ -234,6 +234,9 @@ extension Chain {
             try checkAccount(e.payer)
         case .poolTradeExecuted(let e):
             try applyPoolTrade(e)
+        case .tipPaid(let e):
+            try debit(e.payer, e.lamports, "bundle tip")
+            validatorFeesLamports = try wrap { () throws(ArithmeticError) in try Checked.add(validatorFeesLamports, e.lamports) }
         }
     }
 

@@ -34,6 +34,14 @@ public enum LedgerEvent: Sendable, Hashable {
     case tokenInstructionFailed(TokenInstructionFailed)
     /// A swap on a migrated token's PumpSwap pool went through (a refused one is `tradeFailed`).
     case poolTradeExecuted(PoolTradeExecuted)
+    /// A landed bundle's tip, paid to the validator.
+    case tipPaid(TipPaid)
+}
+
+public struct TipPaid: Sendable, Hashable {
+    public var payer: AccountID
+    public var lamports: UInt64
+    public init(payer: AccountID, lamports: UInt64) { self.payer = payer; self.lamports = lamports }
 }
 
 /// A PumpSwap swap: `base` tokens out of the pool (buy) or into it (sell) for `rawQuote`

@@ -16,8 +16,9 @@ public struct Mempool: Sendable {
     private var lanes: [Heap<LaneEntry>] = []
     /// Maintain the lane index (off for replay).
     public var indexing: Bool
-    /// The next transaction with this id stays out of the lane index (it lands where its sender says).
-    private var heldID: TxID?
+    /// Transactions with these ids stay out of the lane index when they are submitted (they land
+    /// where their sender says: a recorded stream's row, a bundle).
+    private var heldIDs: [TxID] = []
 
     public init(indexing: Bool = true) { self.indexing = indexing }
 
@@ -44,8 +45,8 @@ public struct Mempool: Sendable {
         while baseID + UInt64(window.count) < tx.id { window.append(nil) }
         window.append(tx)
         count += 1
-        if heldID == tx.id {
-            heldID = nil
+        if !heldIDs.isEmpty, let i = heldIDs.firstIndex(of: tx.id) {
+            heldIDs.remove(at: i)
         } else if indexing {
             let lane = tx.lane.index
             while lanes.count <= lane { lanes.append(Heap()) }
@@ -54,7 +55,7 @@ public struct Mempool: Sendable {
     }
 
     /// Keeps the transaction submitted next with `id` out of block packing (index only).
-    public mutating func hold(_ id: TxID) { heldID = id }
+    public mutating func hold(_ id: TxID) { if !heldIDs.contains(id) { heldIDs.append(id) } }
 
     /// Removes a transaction (landed, dropped or expired) and returns it; nil for an id that is not pending.
     @discardableResult

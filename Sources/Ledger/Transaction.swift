@@ -223,6 +223,8 @@ public enum RejectReason: UInt8, Sendable, Hashable, CaseIterable, CustomStringC
     case insufficientLiquidity
     /// A multisig's launch asked for outside an approved proposal.
     case needsMultisigApproval
+    /// The transaction's bundle did not land (another of its transactions would have failed, or it did not fit the block).
+    case bundleFailed
 
     /// The reason for a curve error.
     public init(_ e: CurveError) {
@@ -272,6 +274,7 @@ public enum RejectReason: UInt8, Sendable, Hashable, CaseIterable, CustomStringC
         case .exceededSlippage: return "ExceededSlippage"
         case .insufficientLiquidity: return "InsufficientLiquidity"
         case .needsMultisigApproval: return "NeedsMultisigApproval"
+        case .bundleFailed: return "BundleFailed"
         }
     }
 

@@ -66,6 +66,8 @@ public enum AgentParamsSchema {
                 Param(key: "delay_slots", form: numberOrRange, unit: "slots after the launch", defaultValue: range(s.delaySlots, int), meaning: "When the buy is sent."),
                 Param(key: "buy_sol", form: numberOrRange, unit: "SOL", defaultValue: range(s.buyLamports, sol), meaning: "What the buy spends."),
                 Param(key: "slippage_bps", form: "number", unit: "bps", defaultValue: int(UInt64(s.slippageBps)), meaning: "Slippage tolerance of the buy and the sell."),
+                Param(key: "bundle_tip_sol", form: "number", unit: "SOL", defaultValue: sol(s.bundleTipLamports),
+                      meaning: "Send the buy as a one-transaction bundle with this tip (0: an ordinary transaction); bundles land first in their slot, by tip."),
                 Param(key: "take_profit_bps", form: "number", unit: "bps above cost", defaultValue: int(UInt64(s.takeProfitBps)),
                       meaning: "Sell once the position is worth this much more than it cost (at the curve's sell quote)."),
                 Param(key: "stop_loss_bps", form: "number", unit: "bps below cost", defaultValue: int(UInt64(s.stopLossBps)), meaning: "Sell once the position lost this much."),

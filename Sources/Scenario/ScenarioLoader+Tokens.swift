@@ -8,7 +8,7 @@ extension ScenarioLoader {
                       creatorsTaken: inout [Int], ticks: @escaping (SNode, String) throws(ScenarioError) -> UInt64,
                       createdByStream: Bool = false) throws(ScenarioError) -> TokenSpec {
         let f = try Fields(n, path: path, allowed: ["symbol", "name", "creator", "initial_buy_sol", "launch_at", "priority_fee",
-                                                  "virtual_environment", "curve"])
+                                                  "virtual_environment", "curve", "bundle"])
         let symbol = try f.need("symbol", "the ticker (like TEST)", Decode.name)
         if createdByStream {
             // The stream's create row names the creator, the launch slot and the initial buy.
@@ -44,7 +44,15 @@ extension ScenarioLoader {
             throw ScenarioError(creatorNode.origin, field: f.sub("creator"), "unknown wallet or agent group \"\(creatorName)\" (known: \(known.isEmpty ? "none" : known))")
         }
         let play = try playBalance(f)
-        return TokenSpec(symbol: symbol,
+        var bundleBuy: UInt64 = 0, bundleTip: UInt64 = 0
+        if let b = f["bundle"] {
+            let g = try Fields(b, path: f.sub("bundle"), allowed: ["buy_sol", "tip_sol"])
+            bundleBuy = try g.need("buy_sol", "the creator's buy sent with the create, SOL", Decode.sol)
+            guard bundleBuy > 0 else { throw ScenarioError(g["buy_sol"]!.origin, field: g.sub("buy_sol"), "must be above zero") }
+            bundleTip = try g.get("tip_sol", default: Bundles.minTipLamports, Decode.sol)
+            guard bundleTip >= Bundles.minTipLamports else { throw ScenarioError(g["tip_sol"]!.origin, field: g.sub("tip_sol"), "a bundle tip is at least 0.000001 SOL (1 000 lamports)") }
+        }
+        var spec = TokenSpec(symbol: symbol,
                          name: try f.get("name", default: symbol, Decode.name),
                          curve: try curve(f["curve"], path: f.sub("curve")),
                          creator: creator,
@@ -52,6 +60,9 @@ extension ScenarioLoader {
                          launchTick: try f.get("launch_at", default: nil) { (n: SNode, p: String) throws(ScenarioError) -> Tick? in try ticks(n, p) },
                          virtualEnvironmentPlayLamports: play,
                          priorityMicroLamportsPerCU: try f.get("priority_fee", default: 100_000, Decode.uint(max: 1_000_000_000_000)))
+        spec.bundleBuyLamports = bundleBuy
+        spec.bundleTipLamports = bundleTip
+        return spec
     }
 
     /// `virtual_environment: {play_balance_sol}`: the play balance of a paper-trading environment, if any.
@@ -183,6 +194,7 @@ extension ScenarioLoader {
         "compress": ["wallet", "token", "tokens", "priority_fee"],
         "decompress": ["wallet", "token", "tokens", "priority_fee"],
         "propose": ["wallet", "multisig", "launch", "withdraw"],
+        "bundled_buy": ["wallet", "token", "sol", "slippage_bps", "priority_fee", "tip_sol"],
         "approve": ["wallet", "multisig", "proposal"],
     ]
 
@@ -269,6 +281,11 @@ extension ScenarioLoader {
                                      slippageBps: try slippage(), priority: try priority())
             }
         case "claim": command = .claim(wallet: try walletRef(), priority: try priority())
+        case "bundled_buy":
+            let tip = try f.get("tip_sol", default: Bundles.minTipLamports, Decode.sol)
+            guard tip >= Bundles.minTipLamports else { throw ScenarioError(f["tip_sol"]!.origin, field: f.sub("tip_sol"), "a bundle tip is at least 0.000001 SOL (1 000 lamports)") }
+            command = .bundledBuy(wallet: try walletRef(), mint: try tokenRef(), lamports: try f.need("sol", "the SOL to spend, fees included", Decode.sol),
+                                  slippageBps: try slippage(), priority: try priority(), tipLamports: tip)
         case "propose", "approve":
             let names = config.multisigs.map(\.name)
             let g = try f.need("multisig", "a multisig name from multisigs", { (n: SNode, p: String) throws(ScenarioError) in

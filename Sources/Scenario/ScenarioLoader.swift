@@ -346,6 +346,7 @@ public enum ScenarioLoader {
         p.delaySlots = try f.get("delay_slots", default: p.delaySlots, Decode.range(Decode.uint(max: 100_000)))
         p.buyLamports = try f.get("buy_sol", default: p.buyLamports, Decode.range(Decode.sol))
         p.slippageBps = UInt32(try f.get("slippage_bps", default: UInt64(p.slippageBps), Decode.bps))
+        p.bundleTipLamports = try f.get("bundle_tip_sol", default: 0, Decode.sol)
         p.takeProfitBps = UInt32(try f.get("take_profit_bps", default: UInt64(p.takeProfitBps), Decode.uint(max: 1_000_000)))
         p.stopLossBps = UInt32(try f.get("stop_loss_bps", default: UInt64(p.stopLossBps), Decode.bps))
         p.checkEverySlots = try f.get("check_every_slots", default: p.checkEverySlots, Decode.uint(max: 1_000_000, min: 1))

@@ -140,7 +140,7 @@ public enum ScenarioWriter {
                 ("stop_loss_bps", .uint(UInt64(p.stopLossBps))),
                 ("check_every_slots", .uint(p.checkEverySlots)),
                 ("max_hold_slots", .uint(p.maxHoldSlots)),
-            ])
+            ] + (p.bundleTipLamports > 0 ? [("bundle_tip_sol", sol(p.bundleTipLamports))] : []))
         case .whale(let p):
             params = .object([
                 ("every", range(p.everySlots, slots)),
@@ -208,6 +208,7 @@ public enum ScenarioWriter {
         ]
         if let at = t.launchTick { fields.append(("launch_at", slots(at))) }
         if let play = t.virtualEnvironmentPlayLamports { fields.append(("virtual_environment", .object([("play_balance_sol", sol(play))]))) }
+        if t.bundleBuyLamports > 0 { fields.append(("bundle", .object([("buy_sol", sol(t.bundleBuyLamports)), ("tip_sol", sol(t.bundleTipLamports))]))) }
         return .object(fields)
     }
 
@@ -283,6 +284,9 @@ public enum ScenarioWriter {
             case .launch(let m): f += [("launch", sym(m))]
             case .withdraw(let to, let l): f += [("withdraw", .object([("to", wal(to)), ("sol", sol(l))]))]
             }
+        case .bundledBuy(let w, let m, let l, let s, let p, let t):
+            f += [("action", .string("bundled_buy")), ("wallet", wal(w)), ("token", sym(m)), ("sol", sol(l)), ("slippage_bps", .uint(UInt64(s))),
+                  ("priority_fee", .uint(p)), ("tip_sol", sol(t))]
         case .approve(let g, let n, let w):
             f += [("action", .string("approve")), ("multisig", .string(c.multisigs[Int(g)].name)), ("wallet", wal(w)), ("proposal", .uint(UInt64(n)))]
         }

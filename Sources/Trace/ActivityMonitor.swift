@@ -9,6 +9,7 @@ import Engine
 /// Flags:
 /// - `first_slots`: bought in the first `firstSlots` slots after trading opened (the creator's
 ///   initial buy excluded);
+/// - `bundled`: bought in a bundle that landed;
 /// - `round_trips`: bought and then sold the same token within `roundTripSlots`, `minRoundTrips`
 ///   times or more (wash-trading shape);
 /// - `counter_trades`: the same two wallets, one selling and the other buying about the same
@@ -16,6 +17,7 @@ import Engine
 ///   wallets trading with each other);
 /// - `rate_limited`, `too_new`: hit the platform's rate limit or its launch protection.
 /// The simulated flows fund no wallet from another, so funding links cannot be followed here.
+/// (The creator's own bundled buy is flagged `bundled` too: it is a bundle's buy.)
 public struct ActivityMonitor {
     public struct Settings: Sendable {
         public var firstSlots: UInt64 = 5
@@ -24,7 +26,9 @@ public struct ActivityMonitor {
         public init() {}
     }
 
-    public enum Flag: String, CaseIterable, Sendable { case firstSlots = "first_slots", roundTrips = "round_trips", counterTrades = "counter_trades", rateLimited = "rate_limited", tooNew = "too_new" }
+    public enum Flag: String, CaseIterable, Sendable {
+        case firstSlots = "first_slots", bundled = "bundled", roundTrips = "round_trips", counterTrades = "counter_trades", rateLimited = "rate_limited", tooNew = "too_new"
+    }
 
     public struct TokenReport: Sendable {
         public var symbol: String
@@ -89,9 +93,16 @@ public struct ActivityMonitor {
                 slotSells[m].append((w, amount))
             }
         }
+        var bundleOfTx: [TxID: UInt32] = [:]
+        var bundleBuys: [UInt32: [(Int, UInt32)]] = [:]
         try reader.forEach { item in
             guard case .event(let r) = item else { return true }
             switch r.event {
+            case .bundleSubmitted(let b): for id in b.firstTx..<(b.firstTx + UInt64(b.count)) { bundleOfTx[id] = b.bundle }
+            case .bundleLanded(let b): for (m, w) in bundleBuys.removeValue(forKey: b.bundle) ?? [] { flags[m][w, default: []].insert(.bundled) }
+            case .ledger(.tradeExecuted(let t)) where t.side == .buy && bundleOfTx[t.txID] != nil:
+                bundleBuys[bundleOfTx[t.txID]!, default: []].append((Int(t.mint), t.wallet.rawValue))
+                trade(Int(t.mint), t.wallet.rawValue, buy: true, tokens: t.tokens, tick: r.tick)
             case .tradingOpened(let o): openTick[Int(o.mint)] = r.tick
             case .ledger(.tradeExecuted(let t)): trade(Int(t.mint), t.wallet.rawValue, buy: t.side == .buy, tokens: t.tokens, tick: r.tick)
             case .ledger(.poolTradeExecuted(let t)): trade(Int(t.mint), t.wallet.rawValue, buy: t.side == .buy, tokens: t.base, tick: r.tick)

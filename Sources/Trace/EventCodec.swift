@@ -73,6 +73,8 @@ enum Tag: UInt8 {
     case poolTradeExecuted
     /// Format 3: multisig proposals.
     case proposalCreated, proposalApproved, proposalExecuted, proposalExpired, proposalRefused
+    /// Format 3: bundles and their tips.
+    case bundleSubmitted, bundleLanded, bundleDropped, tipPaid
     /// A checkpoint record (not an event).
     case checkpoint = 0xF0
 }
@@ -263,6 +265,8 @@ enum EventCodec {
                 w.misc.varint(x.firstLeaf); w.lamports.varint(x.rentLamports)
             case .tokenInstructionFailed(let f):
                 head(.tokenInstructionFailed); txAndWallet(f.txID, f.payer); w.small.varint(f.mint); w.small.u8(f.reason.rawValue)
+            case .tipPaid(let x):
+                head(.tipPaid); w.accounts.varint(x.payer); w.fees.varint(x.lamports)
             case .poolTradeExecuted(let x):
                 head(.poolTradeExecuted); txAndWallet(x.txID, x.wallet); w.small.varint(x.mint); w.small.u8(x.side.rawValue)
                 w.tokens.varint(x.base); w.lamports.varint(x.rawQuote); w.fees.varint(x.lpFee); w.fees.varint(x.protocolFee); w.fees.varint(x.creatorFee)
@@ -313,6 +317,10 @@ enum EventCodec {
         case .proposalApproved(let x): head(.proposalApproved); w.small.varint(x.multisig); w.misc.varint(x.proposal); w.accounts.varint(x.signer)
         case .proposalExecuted(let x): head(.proposalExecuted); w.small.varint(x.multisig); w.misc.varint(x.proposal)
         case .proposalExpired(let x): head(.proposalExpired); w.small.varint(x.multisig); w.misc.varint(x.proposal)
+        case .bundleSubmitted(let x):
+            head(.bundleSubmitted); w.misc.varint(x.bundle); w.accounts.varint(x.payer); w.ids.delta(x.firstTx, from: c.txID); w.small.u8(x.count); w.fees.varint(x.tipLamports)
+        case .bundleLanded(let x): head(.bundleLanded); w.misc.varint(x.bundle)
+        case .bundleDropped(let x): head(.bundleDropped); w.misc.varint(x.bundle); w.small.u8(x.reason.rawValue); w.small.u8(x.failedIndex)
         case .proposalRefused(let x):
             head(.proposalRefused); w.small.varint(x.multisig); w.misc.varint(x.proposal); w.accounts.varint(x.wallet); w.small.u8(x.reason.rawValue)
         }
@@ -512,6 +520,18 @@ enum EventCodec {
             e = .proposalExecuted(ProposalExecuted(multisig: try r.small.varint32(), proposal: try r.misc.varint32()))
         case .proposalExpired:
             e = .proposalExpired(ProposalExpired(multisig: try r.small.varint32(), proposal: try r.misc.varint32()))
+        case .tipPaid:
+            e = .ledger(.tipPaid(TipPaid(payer: try r.accounts.account(), lamports: try r.fees.varint())))
+        case .bundleSubmitted:
+            let b = try r.misc.varint32(), payer = try r.accounts.account()
+            let first = try r.ids.delta(from: c.txID)
+            e = .bundleSubmitted(BundleSubmitted(bundle: b, payer: payer, firstTx: first, count: try r.small.u8(), tipLamports: try r.fees.varint()))
+        case .bundleLanded:
+            e = .bundleLanded(BundleLanded(bundle: try r.misc.varint32()))
+        case .bundleDropped:
+            let b = try r.misc.varint32()
+            guard let reason = BundleDropped.Reason(rawValue: try r.small.u8()) else { throw .init(offset: r.small.offset - 1, what: "unknown bundle drop reason") }
+            e = .bundleDropped(BundleDropped(bundle: b, reason: reason, failedIndex: try r.small.u8()))
         case .proposalRefused:
             let g = try r.small.varint32(), n = try r.misc.varint32(), w = try r.accounts.account()
             guard let reason = MultisigRefusal(rawValue: try r.small.u8()) else { throw .init(offset: r.small.offset - 1, what: "unknown multisig refusal") }

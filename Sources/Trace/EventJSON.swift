@@ -55,6 +55,7 @@ public enum EventJSON {
                         ("sol_total", u(t.solTotal)), ("rent_lamports", u(t.rentLamports))]
             case .tradeFailed(let f): return [("tx", u(f.txID)), ("wallet", u(f.wallet)), ("mint", u(f.mint)), ("side", side(f.side)), ("reason", reason(f.reason))]
             case .curveCompleted(let c): return [("mint", u(c.mint))]
+            case .tipPaid(let x): return [("payer", u(x.payer)), ("lamports", u(x.lamports))]
             case .poolTradeExecuted(let x):
                 return [("tx", u(x.txID)), ("wallet", u(x.wallet)), ("mint", u(x.mint)), ("side", side(x.side)), ("base", u(x.base)),
                         ("raw_quote", u(x.rawQuote)), ("lp_fee", u(x.lpFee)), ("protocol_fee", u(x.protocolFee)), ("creator_fee", u(x.creatorFee)),
@@ -99,6 +100,10 @@ public enum EventJSON {
             case .withdraw(let to, let l): f += [("action", .string("withdraw")), ("to", u(to)), ("lamports", u(l))]
             }
             return f + [("expires_tick", u(x.expiresTick))]
+        case .bundleSubmitted(let x):
+            return [("bundle", u(x.bundle)), ("payer", u(x.payer)), ("first_tx", u(x.firstTx)), ("transactions", u(x.count)), ("tip_lamports", u(x.tipLamports))]
+        case .bundleLanded(let x): return [("bundle", u(x.bundle))]
+        case .bundleDropped(let x): return [("bundle", u(x.bundle)), ("reason", .string(x.reason.description)), ("failed_index", u(x.failedIndex))]
         case .proposalApproved(let x): return [("multisig", u(x.multisig)), ("proposal", u(x.proposal)), ("signer", u(x.signer))]
         case .proposalExecuted(let x): return [("multisig", u(x.multisig)), ("proposal", u(x.proposal))]
         case .proposalExpired(let x): return [("multisig", u(x.multisig)), ("proposal", u(x.proposal))]

@@ -18,6 +18,10 @@ public enum RunJSON {
             ("agents", .uint(o.agents)), ("tokens", .array(o.tokens.map(token))), ("chain", chain(o.chain)),
         ]
         if let c = o.compression { fields.append(("compression", compression(c))) }
+        if let b = o.bundles {
+            fields.append(("bundles", .object([("submitted", .uint(b.submitted)), ("landed", .uint(b.landed)), ("dropped", counts(b.dropped)),
+                                               ("tips_sol", sol(b.tipsLamports))])))
+        }
         if let ms = o.multisigs {
             fields.append(("multisigs", .array(ms.map { m in .object([
                 ("name", .string(m.name)), ("threshold", .uint(UInt64(m.threshold))), ("signers", .uint(UInt64(m.signers))),
@@ -72,6 +76,10 @@ public enum RunJSON {
             if let n = pool.trades { p.append(("trades", .uint(n))) }
             if let lp = pool.lpFeesLamports { p.append(("lp_fees_sol", sol(lp))) }
             fields.append(("pool", .object(p)))
+        }
+        if let b = t.bundledTokens {
+            fields.append(("bundled_tokens", .decimal(b, scale: 6)))
+            fields.append(("bundled_supply_pct", .number(String(format: "%.4f", Double(b) / 1e13))))
         }
         return .object(fields)
     }
