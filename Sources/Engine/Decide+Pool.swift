@@ -16,11 +16,13 @@ extension Decide {
                         tick: Tick, rng: inout SimRandom, into out: inout [Event], recorded: Bool) {
         if let r = platformLimit(w, m, .buy, world: world, tick: tick) { return reject(w, m, .buy, r, into: &out) }
         let base = world.chain.mints[Int(m)].poolBaseOut(forLamports: lamports)
-        guard base > 0, (try? world.chain.mints[Int(m)].quotePool(side: .buy, base: base)) != nil else {
+        guard base > 0, let q = try? world.chain.mints[Int(m)].quotePool(side: .buy, base: base) else {
             return reject(w, m, .buy, .insufficientLiquidity, into: &out)
         }
         let maxIn = Slippage.maxCost(lamports, bps: slippage)
-        submitTrade(w, m, .buy, .poolBuy(mint: m, baseOut: base, maxQuoteInLamports: maxIn), needLamports: maxIn,
+        // The wallet needs what the swap costs now (as a curve buy needs its budget); the slippage
+        // bound is only the most the program may take.
+        submitTrade(w, m, .buy, .poolBuy(mint: m, baseOut: base, maxQuoteInLamports: maxIn), needLamports: q.userQuote,
                     priority: priority, world: world, tick: tick, rng: &rng, into: &out, recorded: recorded)
     }
 

@@ -134,6 +134,20 @@ extension Decide {
         let vault = config.multisigVaultAccount(Int(g))
         switch action {
         case .launch(let m):
+            // Checked first: a launch that would be refused leaves the proposal pending.
+            let spec = config.tokens[Int(m)]
+            let create = Transaction(id: world.nextTxID, payer: spec.creator, signatures: 2, computeUnits: config.chain.computeUnits.create,
+                                     priorityMicroLamportsPerCU: spec.priorityMicroLamportsPerCU, submittedTick: tick,
+                                     instruction: .create(mint: m, initialBuyLamports: spec.initialBuyLamports))
+            if world.launchRequested[Int(m)] {
+                out.append(.proposalRefused(ProposalRefused(multisig: g, proposal: n, wallet: vault, reason: .alreadyExecuted)))
+                return
+            }
+            if launchRejection(spec, tx: create, world: world, config: config) != nil
+                || world.chain.lamports[Int(vault)] < spec.initialBuyLamports &+ spec.bundleBuyLamports &+ spec.bundleTipLamports {
+                out.append(.proposalRefused(ProposalRefused(multisig: g, proposal: n, wallet: vault, reason: .insufficientFunds)))
+                return
+            }
             out.append(.proposalExecuted(ProposalExecuted(multisig: g, proposal: n)))
             launch(m, world: world, config: config, tick: tick, rng: &rng, into: &out)
         case .withdraw(let to, let lamports):

@@ -154,7 +154,9 @@ public struct Simulation: Sendable {
             case .create: command = .launch(mint: t.mint)
             case .buySol(let l): command = .buy(wallet: wallet, mint: t.mint, lamports: l, slippageBps: t.slippageBps, priority: t.priority)
             case .buyTokens(let n):
-                let cost = (try? world.chain.mints[Int(t.mint)].curve.quoteBuy(tokens: n, maxSolCost: .max))?.solTotal ?? .max
+                let mint = world.chain.mints[Int(t.mint)]
+                let cost = mint.status == .migrated ? ((try? mint.quotePool(side: .buy, base: n))?.userQuote ?? .max)
+                                                    : ((try? mint.curve.quoteBuy(tokens: n, maxSolCost: .max))?.solTotal ?? .max)
                 command = .buyTokens(wallet: wallet, mint: t.mint, tokens: n, maxSolCostLamports: Slippage.maxCost(cost, bps: t.slippageBps), priority: t.priority)
             case .sellTokens(let n): command = .sell(wallet: wallet, mint: t.mint, tokens: n, slippageBps: t.slippageBps, priority: t.priority)
             case .sellShare(let bps): command = .sellShare(wallet: wallet, mint: t.mint, shareBps: bps, slippageBps: t.slippageBps, priority: t.priority)

@@ -150,7 +150,7 @@ public enum StreamIntent {
     static func budget(giving base: UInt64, maxIn: UInt64, mint: MintState) -> (UInt64, UInt32)? {
         for bps in UInt32(0)...10_000 {
             let guess = UInt64(UInt128(maxIn) * 10_000 / UInt128(10_000 + UInt64(bps)))
-            for l in guess..<(guess &+ 3) where Slippage.maxCost(l, bps: bps) == maxIn && mint.poolBaseOut(forLamports: l) == base {
+            for l in guess..<(guess > UInt64.max - 3 ? UInt64.max : guess + 3) where Slippage.maxCost(l, bps: bps) == maxIn && mint.poolBaseOut(forLamports: l) == base {
                 return (l, bps)
             }
         }

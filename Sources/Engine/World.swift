@@ -324,7 +324,9 @@ public struct World: Sendable, CanonicallyEncodable {
             break
         case .bundleSubmitted(let e):
             try checkAccount(e.payer)
-            guard e.bundle == nextBundleID, e.count >= 1, Int(e.count) <= Bundles.maxTransactions else { throw .inconsistent("bundle \(e.bundle) out of order or of \(e.count) transactions") }
+            guard e.bundle == nextBundleID, e.count >= 1, Int(e.count) <= Bundles.maxTransactions, e.firstTx <= UInt64.max - 8 else {
+                throw .inconsistent("bundle \(e.bundle) out of order or of \(e.count) transactions")
+            }
             for id in e.firstTx..<(e.firstTx + UInt64(e.count)) {
                 guard chain.mempool.pending(id) != nil else { throw .inconsistent("bundle \(e.bundle) names transaction \(id), which is not pending") }
             }

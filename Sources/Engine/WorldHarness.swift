@@ -135,10 +135,15 @@ public struct WorldHarness: Sendable {
             let order = world.pendingBundles.sorted { $0.tipLamports != $1.tipLamports ? $0.tipLamports > $1.tipLamports : $0.id < $1.id }
             var scratch = world.chain
             var usedCU: UInt64 = 0
+            var laneCU: [Int: UInt64] = [:]
             for b in order {
                 let members = (0..<UInt64(b.count)).compactMap { scratch.mempool.pending(b.firstTx + $0) }
                 let cu = members.reduce(UInt64(0)) { $0 + UInt64($1.computeUnits) }
-                guard members.count == Int(b.count), usedCU + cu <= faults.blockComputeUnitLimit else {
+                // The block's limit and the per-account limit on every account it write-locks.
+                var lanes = laneCU
+                for tx in members where tx.lane != .unlimited { lanes[tx.lane.index, default: 0] += UInt64(tx.computeUnits) }
+                guard members.count == Int(b.count), usedCU + cu <= faults.blockComputeUnitLimit,
+                      lanes.values.allSatisfy({ $0 <= faults.accountComputeUnitLimit }) else {
                     try dropBundle(b, .notIncluded, failedIndex: 0); continue
                 }
                 var trial = scratch
@@ -147,6 +152,7 @@ public struct WorldHarness: Sendable {
                 }
                 scratch = trial
                 usedCU += cu
+                laneCU = lanes
                 block.append(contentsOf: members)
                 for tx in members { bundled.insert(tx.id) }
                 bundleEnds[members.last!.id] = b

@@ -259,7 +259,7 @@ extension Chain {
             try subTokens(m, e.wallet, e.base)
             try credit(e.wallet, user, "pool sell proceeds")
             pool.baseTokens = try wrap { () throws(ArithmeticError) in try Checked.add(pool.baseTokens, e.base, "pool reserve") }
-            pool.quoteLamports = pool.quoteLamports - e.rawQuote + e.lpFee
+            pool.quoteLamports = try wrap { () throws(ArithmeticError) in try Checked.add(pool.quoteLamports - e.rawQuote, e.lpFee, "pool reserve") }
         }
         mints[m].pool = pool
         try credit(Chain.feeRecipient, e.protocolFee, "pool protocol fee")
