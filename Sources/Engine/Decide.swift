@@ -16,9 +16,8 @@ public enum Decide {
                               rng: inout SimRandom, into out: inout [Event], recorded: Bool = false) {
         switch command {
         case .launch(let m):
-            if Int(m) < config.tokens.count, let g = config.multisigs.indices.first(where: { config.multisigVaultAccount($0) == config.tokens[Int(m)].creator }) {
+            if config.multisigCreating(m) != nil {
                 // Only an approved proposal launches a multisig's token.
-                _ = g
                 out.append(.launchRejected(LaunchRejected(mint: m, creator: config.tokens[Int(m)].creator, reason: .needsMultisigApproval)))
                 return
             }
@@ -75,7 +74,8 @@ public enum Decide {
             var k: UInt32 = 0, n: UInt64 = 0
             while k < count {
                 let c = min(perTx, count - k)
-                let cu = compressed ? costs.compressedBase + costs.compressedPerAccount * c : costs.standardTransferWithAccount * c
+                // At most 1.4 M: the loader refuses a per_tx whose transaction would cost more.
+                let cu = UInt32(clamping: costs.airdrop(recipients: c, compressed: compressed))
                 let ins: Instruction = compressed ? .compressedAirdrop(mint: m, firstRecipient: first + k, count: c, amount: amount)
                                                   : .airdrop(mint: m, firstRecipient: first + k, count: c, amount: amount)
                 submit(Transaction(id: world.nextTxID + n, payer: w, computeUnits: cu, priorityMicroLamportsPerCU: priority,
@@ -113,10 +113,7 @@ public enum Decide {
             return
         }
         out.append(.launchRequested(LaunchRequested(mint: m, creator: spec.creator)))
-        // Signed by the creator and by the new mint's keypair (pump `create` takes the mint as a signer).
-        let tx = Transaction(id: world.nextTxID, payer: spec.creator, signatures: 2, computeUnits: config.chain.computeUnits.create,
-                             priorityMicroLamportsPerCU: spec.priorityMicroLamportsPerCU, submittedTick: tick,
-                             instruction: .create(mint: m, initialBuyLamports: spec.initialBuyLamports))
+        let tx = createTransaction(m, world: world, config: config, tick: tick)
         if let reason = launchRejection(spec, tx: tx, world: world, config: config) {
             out.append(.launchRejected(LaunchRejected(mint: m, creator: spec.creator, reason: reason)))
             return
@@ -126,6 +123,15 @@ public enum Decide {
         }
         if spec.bundleBuyLamports > 0 && !recorded { return launchBundle(m, spec: spec, create: tx, world: world, config: config, tick: tick, into: &out) }
         submit(tx, world: world, rng: &rng, into: &out, recorded: recorded)
+    }
+
+    /// A launch's `create` (with its initial buy), signed by the creator and by the new mint's
+    /// keypair (pump `create` takes the mint as a signer).
+    static func createTransaction(_ m: MintID, world: World, config: SimulationConfig, tick: Tick) -> Transaction {
+        let spec = config.tokens[Int(m)]
+        return Transaction(id: world.nextTxID, payer: spec.creator, signatures: 2, computeUnits: config.chain.computeUnits.create,
+                           priorityMicroLamportsPerCU: spec.priorityMicroLamportsPerCU, submittedTick: tick,
+                           instruction: .create(mint: m, initialBuyLamports: spec.initialBuyLamports))
     }
 
     /// Parameter validation of a launch: metadata limits and the creator's funds.

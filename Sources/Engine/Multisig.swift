@@ -136,9 +136,7 @@ extension Decide {
         case .launch(let m):
             // Checked first: a launch that would be refused leaves the proposal pending.
             let spec = config.tokens[Int(m)]
-            let create = Transaction(id: world.nextTxID, payer: spec.creator, signatures: 2, computeUnits: config.chain.computeUnits.create,
-                                     priorityMicroLamportsPerCU: spec.priorityMicroLamportsPerCU, submittedTick: tick,
-                                     instruction: .create(mint: m, initialBuyLamports: spec.initialBuyLamports))
+            let create = createTransaction(m, world: world, config: config, tick: tick)
             if world.launchRequested[Int(m)] {
                 out.append(.proposalRefused(ProposalRefused(multisig: g, proposal: n, wallet: vault, reason: .alreadyExecuted)))
                 return

@@ -257,6 +257,12 @@ public struct SimulationConfig: Sendable {
 
     public init() {}
 
+    /// The multisig whose treasury creates token `m`, if one does (it launches only by a proposal).
+    public func multisigCreating(_ m: MintID) -> Int? {
+        guard Int(m) < tokens.count, !multisigs.isEmpty else { return nil }
+        return multisigs.indices.first { multisigVaultAccount($0) == tokens[Int(m)].creator }
+    }
+
     /// The treasury (vault) account of multisig `i`: after every other account.
     public func multisigVaultAccount(_ i: Int) -> AccountID {
         streamFirstAccount + UInt32(stream?.wallets.count ?? 0) + UInt32(i)

@@ -17,6 +17,11 @@ public struct ComputeUnitCosts: Sendable, Hashable {
     /// A compressed-token instruction: per input or output account (Poseidon hashing on chain).
     public var compressedPerAccount: UInt32 = 20_000
     public init() {}
+
+    /// Compute units of one airdrop transaction to `recipients` accounts.
+    public func airdrop(recipients: UInt32, compressed: Bool) -> UInt64 {
+        compressed ? UInt64(compressedBase) + UInt64(compressedPerAccount) * UInt64(recipients) : UInt64(standardTransferWithAccount) * UInt64(recipients)
+    }
 }
 
 /// The mocked chain's limits and prices. Defaults are Solana mainnet's.

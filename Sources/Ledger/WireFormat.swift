@@ -185,13 +185,13 @@ public enum WireFormat {
     }
 
     /// The most recipients one airdrop transaction carries: within the size and lock limits, Light's
-    /// output limit for compressed ones, and the per-transaction compute limit at `computeUnits(n)`.
-    public static func maxAirdropRecipients(compressed: Bool, computeUnits: (UInt32) -> UInt64) -> UInt32 {
+    /// output limit for compressed ones, and the per-transaction compute limit at these costs.
+    public static func maxAirdropRecipients(compressed: Bool, costs: ComputeUnitCosts) -> UInt32 {
         var best: UInt32 = 0
         let cap: UInt32 = compressed ? UInt32(maxCompressedOutputs) : 64
         for n in 1...cap {
             let ins: Instruction = compressed ? .compressedAirdrop(mint: 0, firstRecipient: 0, count: n, amount: 1) : .airdrop(mint: 0, firstRecipient: 0, count: n, amount: 1)
-            guard shape(of: ins).problem == nil, computeUnits(n) <= maxComputeUnitsPerTransaction else { break }
+            guard shape(of: ins).problem == nil, costs.airdrop(recipients: n, compressed: compressed) <= maxComputeUnitsPerTransaction else { break }
             best = n
         }
         return best

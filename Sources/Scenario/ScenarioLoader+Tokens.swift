@@ -327,10 +327,7 @@ extension ScenarioLoader {
             }
             // As many recipients as one transaction carries (its wire size, the lock and Light
             // limits, the compute limit) unless the scenario asks for fewer.
-            let costs = config.chain.computeUnits
-            let most = WireFormat.maxAirdropRecipients(compressed: mode == "compressed") { n in
-                mode == "compressed" ? UInt64(costs.compressedBase) + UInt64(costs.compressedPerAccount) * UInt64(n) : UInt64(costs.standardTransferWithAccount) * UInt64(n)
-            }
+            let most = WireFormat.maxAirdropRecipients(compressed: mode == "compressed", costs: config.chain.computeUnits)
             let perTx = try f.get("per_tx", default: UInt64(most), Decode.uint(max: 1_000, min: 1))
             if perTx > UInt64(most) {
                 let over = WireFormat.shape(of: mode == "compressed" ? .compressedAirdrop(mint: 0, firstRecipient: 0, count: UInt32(most + 1), amount: 1)

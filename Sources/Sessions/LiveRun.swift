@@ -574,7 +574,7 @@ public final class LiveRun: @unchecked Sendable {
     public func submitLaunch(_ m: MintID, source: InputReceived.Source) -> Swift.Result<Tick, ActionError> {
         guard !isReplay else { return .failure(ActionError("RunEnded", field: "symbol", expected: "a live simulation (this serves a recorded run, which takes no actions)")) }
         guard !isFinished else { return .failure(ActionError("RunEnded", field: "symbol", expected: "a running simulation (this one has ended)")) }
-        if let g = config.multisigs.indices.first(where: { config.multisigVaultAccount($0) == config.tokens[Int(m)].creator }) {
+        if let g = config.multisigCreating(m) {
             return .failure(ActionError("NeedsMultisigApproval", field: "symbol",
                                         expected: "a token without a multisig creator (\(config.tokens[Int(m)].symbol) launches when \(config.multisigs[g].name)'s signers approve a proposal)"))
         }

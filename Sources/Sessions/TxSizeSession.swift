@@ -10,8 +10,8 @@ public enum TxSizeSession {
     /// program takes (or a scenario's own), airdrops and compressed moves at their most.
     public static func shapes(scenario: ResolvedScenario?) -> (shapes: [WireFormat.Shape], standardRecipients: UInt32, compressedRecipients: UInt32) {
         let costs = scenario?.config.chain.computeUnits ?? ComputeUnitCosts()
-        let standard = WireFormat.maxAirdropRecipients(compressed: false) { UInt64(costs.standardTransferWithAccount) * UInt64($0) }
-        let compressed = WireFormat.maxAirdropRecipients(compressed: true) { UInt64(costs.compressedBase) + UInt64(costs.compressedPerAccount) * UInt64($0) }
+        let standard = WireFormat.maxAirdropRecipients(compressed: false, costs: costs)
+        let compressed = WireFormat.maxAirdropRecipients(compressed: true, costs: costs)
         var out: [WireFormat.Shape] = []
         if let s = scenario, !s.config.tokens.isEmpty {
             for (i, t) in s.config.tokens.enumerated() {

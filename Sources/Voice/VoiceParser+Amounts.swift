@@ -135,6 +135,4 @@ extension Parse {
         return s
     }
 
-    /// True when the speaker was vague about the amount ("some", "a bit", "a lot").
-    var isVague: Bool { hasAny(Self.vague) }
 }
