@@ -47,10 +47,12 @@ let package = Package(
     targets: [
         .target(name: "SimCore", dependencies: [.product(name: "Crypto", package: "swift-crypto")], swiftSettings: optimisedInDebug),
         .target(name: "Curves", dependencies: ["SimCore"], swiftSettings: optimisedInDebug),
-        .target(name: "Ledger", dependencies: ["SimCore", "Curves", "Merkle", .product(name: "DequeModule", package: "swift-collections"), .product(name: "HeapModule", package: "swift-collections")], swiftSettings: optimisedInDebug),
-        .target(name: "Rewards", dependencies: ["SimCore"], swiftSettings: optimisedInDebug),
+        // A prefetch hint for the engine's random reads (header-only C: Swift has no such builtin).
+        .target(name: "CPrefetch"),
+        .target(name: "Ledger", dependencies: ["SimCore", "Curves", "Merkle", "CPrefetch", .product(name: "DequeModule", package: "swift-collections"), .product(name: "HeapModule", package: "swift-collections")], swiftSettings: optimisedInDebug),
+        .target(name: "Rewards", dependencies: ["SimCore", "CPrefetch"], swiftSettings: optimisedInDebug),
         .target(name: "Engine", dependencies: [
-            "SimCore", "Curves", "Merkle", "Ledger", "Rewards",
+            "SimCore", "Curves", "Merkle", "Ledger", "Rewards", "CPrefetch",
             .product(name: "HeapModule", package: "swift-collections"),
         ], swiftSettings: optimisedInDebug),
         // Spoken commands: a transcript into a command, by a deterministic parser (no model).

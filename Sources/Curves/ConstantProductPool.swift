@@ -29,9 +29,9 @@ public enum PoolFeeSchedule: Sendable, Hashable {
     /// 20 + 5 + 5 bps, legacy2024 → 20 + 5 bps (no creator fee before May 2025); a custom
     /// profile → GlobalConfig's 20 + 5 (+ 5 with a creator fee).
     public static func of(_ profile: FeeProfile) -> PoolFeeSchedule {
-        switch profile.name {
-        case "v2025": return .marketCapTiers
-        case "legacy2024": return .flat(PoolFees(lpDeciBps: 200, protocolDeciBps: 50, creatorDeciBps: 0))
+        switch profile.nameCode {
+        case FeeProfile.v2025.nameCode: return .marketCapTiers
+        case FeeProfile.legacy2024.nameCode: return .flat(PoolFees(lpDeciBps: 200, protocolDeciBps: 50, creatorDeciBps: 0))
         default: return .flat(PoolFees(lpDeciBps: 200, protocolDeciBps: 50, creatorDeciBps: profile.creatorBps > 0 ? 50 : 0))
         }
     }

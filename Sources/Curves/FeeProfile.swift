@@ -10,8 +10,14 @@ public enum FeeRounding: String, Sendable, Hashable, CaseIterable {
 
 /// The fee schedule of one era of the pump.fun program (REFERENCE.md Part 1, "Version differences").
 public struct FeeProfile: Sendable, Hashable {
-    /// Short name used in scenarios and on the command line.
-    public var name: String
+    /// Short name used in scenarios and on the command line (at most 16 UTF-8 bytes).
+    public var name: String {
+        get { nameCode.string }
+        set { nameCode = Name(newValue) }
+    }
+    /// The name stored inline, so that a profile (and the curve and mint state that hold one) is
+    /// plain bits: copying a mint's state on the hot path is a memcpy, not a retain.
+    public var nameCode: Name
     /// Protocol fee, to the fee recipient.
     public var protocolBps: UInt32
     /// Creator fee, to the creator vault; charged only when the curve has a creator.
@@ -20,7 +26,7 @@ public struct FeeProfile: Sendable, Hashable {
     public var rounding: FeeRounding
 
     public init(name: String, protocolBps: UInt32, creatorBps: UInt32, rounding: FeeRounding) {
-        self.name = name
+        self.nameCode = Name(name)
         self.protocolBps = protocolBps
         self.creatorBps = creatorBps
         self.rounding = rounding
@@ -32,6 +38,27 @@ public struct FeeProfile: Sendable, Hashable {
     public static let may2025 = FeeProfile(name: "may2025", protocolBps: 95, creatorBps: 5, rounding: .ceil)
     /// 1 % protocol, no creator fee, floor: the 2024 program [A][E].
     public static let legacy2024 = FeeProfile(name: "legacy2024", protocolBps: 100, creatorBps: 0, rounding: .floor)
+
+    /// A short name held in 16 bytes (UTF-8, zero-padded).
+    public struct Name: Sendable, Hashable {
+        var lo: UInt64 = 0, hi: UInt64 = 0
+        public init(_ s: String) {
+            let bytes = Array(s.utf8)
+            precondition(bytes.count <= 16 && !bytes.contains(0), "a fee profile's name is at most 16 bytes: \(s)")
+            for (i, b) in bytes.enumerated() {
+                if i < 8 { lo |= UInt64(b) << (8 * UInt64(i)) } else { hi |= UInt64(b) << (8 * UInt64(i - 8)) }
+            }
+        }
+        public var string: String {
+            var bytes: [UInt8] = []
+            for i in 0..<16 {
+                let b = UInt8(truncatingIfNeeded: (i < 8 ? lo >> (8 * UInt64(i)) : hi >> (8 * UInt64(i - 8))))
+                if b == 0 { break }
+                bytes.append(b)
+            }
+            return String(decoding: bytes, as: UTF8.self)
+        }
+    }
 
     /// The three named profiles.
     public static let named: [FeeProfile] = [.v2025, .may2025, .legacy2024]

@@ -1,4 +1,5 @@
 import HeapModule
+import CPrefetch
 import SimCore
 import Curves
 import Ledger
@@ -48,7 +49,98 @@ struct WakeWheel: Sendable {
         swap(&out, &buckets[b])
         buckets[b].removeAll(keepingCapacity: true)
         while let top = far.min, top.tick <= tick { far.removeMin(); out.append(top.agent) }
-        if out.count > 1 { out.sort() }
+        if out.count > 1 { RadixSort.sort(&out, scratch: &scratch) }
+    }
+    private var scratch: [UInt32] = []
+}
+
+/// Sorting a slot's due agents: indices are distinct, so any correct sort gives the one order;
+/// a least-significant-byte radix sort over the bytes the largest index uses is a few passes of
+/// counting instead of a comparison sort's merges.
+enum RadixSort {
+    static func sort(_ a: inout [UInt32], scratch: inout [UInt32]) {
+        let n = a.count
+        guard n > 1 else { return }
+        if n <= 16 { insertionSort(&a); return }
+        var top: UInt32 = 0
+        for v in a { top |= v }
+        if scratch.count < n { scratch = [UInt32](repeating: 0, count: n) }
+        var shift: UInt32 = 0
+        a.withUnsafeMutableBufferPointer { src0 in
+            scratch.withUnsafeMutableBufferPointer { dst0 in
+                var src = src0, dst = dst0
+                var inScratch = false
+                var counts = [Int](repeating: 0, count: 256)
+                while shift < 32 && (top >> shift) != 0 {
+                    for i in 0..<256 { counts[i] = 0 }
+                    for i in 0..<n { counts[Int((src[i] >> shift) & 0xFF)] += 1 }
+                    var sum = 0
+                    for i in 0..<256 { let c = counts[i]; counts[i] = sum; sum += c }
+                    for i in 0..<n {
+                        let v = src[i]
+                        let k = Int((v >> shift) & 0xFF)
+                        dst[counts[k]] = v
+                        counts[k] += 1
+                    }
+                    swap(&src, &dst)
+                    inScratch.toggle()
+                    shift += 8
+                }
+                if inScratch { for i in 0..<n { src0[i] = dst0[i] } }
+            }
+        }
+    }
+
+    static func insertionSort(_ a: inout [UInt32]) {
+        for i in 1..<a.count {
+            let v = a[i]
+            var j = i
+            while j > 0 && a[j - 1] > v { a[j] = a[j - 1]; j -= 1 }
+            a[j] = v
+        }
+    }
+}
+
+/// A group's strategy as the hot loop reads it: plain bits (a group's spec holds its name and a
+/// sniper's target list, and copying it per decision retained them).
+enum Plan: Sendable {
+    case retail(RetailParams)
+    case sniper(SniperPlan)
+    case whale(WhaleParams)
+    case marketMaker(MarketMakerParams)
+    case creator
+}
+
+/// `SniperParams` without its target list (used once, for the first wake-up).
+struct SniperPlan: Sendable {
+    var buyLamports: UniformRange
+    var slippageBps: UInt32
+    var bundleTipLamports: UInt64
+    var takeProfitBps: UInt32
+    var stopLossBps: UInt32
+    var checkEverySlots: UInt64
+    var maxHoldSlots: UInt64
+    init(_ p: SniperParams) {
+        buyLamports = p.buyLamports; slippageBps = p.slippageBps; bundleTipLamports = p.bundleTipLamports
+        takeProfitBps = p.takeProfitBps; stopLossBps = p.stopLossBps; checkEverySlots = p.checkEverySlots; maxHoldSlots = p.maxHoldSlots
+    }
+}
+
+/// What a decision reads of its agent's group.
+struct GroupPlan: Sendable {
+    var plan: Plan
+    var venue: Venue
+    var priority: UniformRange
+    init(_ g: AgentGroupSpec) {
+        venue = g.venue
+        priority = g.priorityMicroLamportsPerCU
+        switch g.strategy {
+        case .retail(let p): plan = .retail(p)
+        case .sniper(let p): plan = .sniper(SniperPlan(p))
+        case .whale(let p): plan = .whale(p)
+        case .marketMaker(let p): plan = .marketMaker(p)
+        case .creator: plan = .creator
+        }
     }
 }
 
@@ -60,9 +152,18 @@ struct AgentPool: Sendable {
     private let config: SimulationConfig
     /// Mean slots between retail actions, per group.
     private let retailMeanSlots: [Double]
+    /// Per group, what its decisions read; per token, its launch slot.
+    private let plans: [GroupPlan]
+    private let launchTicks: [Tick?]
+    private let durationTicks: Tick
+    /// Each agent's account (read ahead of the agent itself, for the prefetch hints).
+    private var accountOf: [AccountID] = []
 
     init(config: SimulationConfig) {
         self.config = config
+        self.plans = config.groups.map(GroupPlan.init)
+        self.launchTicks = config.tokens.map(\.launchTick)
+        self.durationTicks = config.durationTicks
         let root = SimRandom(seed: config.seed)
         var means: [Double] = []
         for group in config.groups {
@@ -87,6 +188,7 @@ struct AgentPool: Sendable {
                     queue.insert(Wake(tick: wake, agent: index))
                 }
                 agents.append(agent)
+                accountOf.append(account)
             }
         }
     }
@@ -124,20 +226,36 @@ struct AgentPool: Sendable {
     mutating func act(at tick: Tick, world: World, into commands: inout [Command]) {
         due.removeAll(keepingCapacity: true)
         queue.take(tick, into: &due)
-        for index in due {
+        // Agents and their accounts are read at random: hint the ones a few places ahead.
+        let ahead = 6
+        for k in 0..<min(ahead, due.count) { Self.prefetch(due[k], agents, accountOf, world) }
+        for (k, index) in due.enumerated() {
+            if k + ahead < due.count { Self.prefetch(due[k + ahead], agents, accountOf, world) }
             var agent = agents[Int(index)]
             let next = decide(&agent, world: world, tick: tick, into: &commands)
             agents[Int(index)] = agent
-            if let next, next < config.durationTicks { queue.insert(Wake(tick: max(next, tick + 1), agent: index)) }
+            if let next, next < durationTicks { queue.insert(Wake(tick: max(next, tick + 1), agent: index)) }
         }
     }
 
+    @inline(__always)
+    private static func prefetch(_ index: UInt32, _ agents: [Agent], _ accountOf: [AccountID], _ world: World) {
+        agents.withUnsafeBufferPointer { b in
+            let p = UnsafeRawPointer(b.baseAddress! + Int(index))
+            pumpsim_prefetch(p)
+            pumpsim_prefetch(p + (MemoryLayout<Agent>.size - 1))  // an agent may straddle two cache lines
+        }
+        let account = accountOf[Int(index)]
+        world.chain.prefetchAccount(account)
+        world.rewards.prefetch(account)
+    }
+
     private func decide(_ a: inout Agent, world: World, tick: Tick, into out: inout [Command]) -> Tick? {
-        let group = config.groups[Int(a.group)]
-        let priority = group.priorityMicroLamportsPerCU.draw(&a.rng)
-        switch group.strategy {
+        let g = Int(a.group)
+        let priority = plans[g].priority.draw(&a.rng)
+        switch plans[g].plan {
         case .retail(let p):
-            retail(&a, p, venue: group.venue, priority: priority, world: world, tick: tick, into: &out)
+            retail(&a, p, venue: plans[g].venue, priority: priority, world: world, tick: tick, into: &out)
             return tick + nextRetailDelay(&a.rng, group: Int(a.group))
         case .sniper(let p):
             return sniper(&a, p, priority: priority, world: world, tick: tick, into: &out)
@@ -207,7 +325,7 @@ struct AgentPool: Sendable {
 
     // MARK: sniper
 
-    private func sniper(_ a: inout Agent, _ p: SniperParams, priority: UInt64, world: World, tick: Tick,
+    private func sniper(_ a: inout Agent, _ p: SniperPlan, priority: UInt64, world: World, tick: Tick,
                         into out: inout [Command]) -> Tick? {
         let m = a.target
         switch a.phase {
@@ -215,7 +333,7 @@ struct AgentPool: Sendable {
             // A sniper buys the launch: a token already on its pool is not its game.
             if world.chain.mints[Int(m)].status == .migrated { return nil }
             guard world.isTradable(m) else {
-                let launch = config.tokens[Int(m)].launchTick ?? 0
+                let launch = launchTicks[Int(m)] ?? 0
                 return tick < launch + 600 ? tick + 1 : nil
             }
             let spend = p.buyLamports.draw(&a.rng)
@@ -307,27 +425,43 @@ struct AgentPool: Sendable {
     // MARK: helpers
 
     private func randomTradable(_ rng: inout SimRandom, world: World) -> MintID? {
-        var count: UInt64 = 0
-        for m in 0..<world.chain.mints.count where world.isTradable(MintID(m)) { count += 1 }
-        guard count > 0 else { return nil }
-        var pick = rng.uniform(below: count)
-        for m in 0..<world.chain.mints.count where world.isTradable(MintID(m)) {
-            if pick == 0 { return MintID(m) }
-            pick -= 1
-        }
-        return nil
+        pick(&rng, among: world.chain.mints.count) { world.isTradable(MintID($0)) }
     }
 
     private func randomHolding(_ rng: inout SimRandom, account: AccountID, world: World) -> MintID? {
-        var count: UInt64 = 0
-        for m in 0..<world.chain.mints.count where world.isTradable(MintID(m)) && world.chain.balance(of: account, mint: MintID(m)) > 0 {
-            count += 1
+        let count = world.chain.mints.count
+        if count <= 32 {
+            // The chain's holding mask says which balances are positive, in one read.
+            let held = world.chain.holdingMask[Int(account)]
+            return pick(&rng, among: count) { held & (1 << UInt32($0)) != 0 && world.isTradable(MintID($0)) }
         }
-        guard count > 0 else { return nil }
-        var pick = rng.uniform(below: count)
-        for m in 0..<world.chain.mints.count where world.isTradable(MintID(m)) && world.chain.balance(of: account, mint: MintID(m)) > 0 {
-            if pick == 0 { return MintID(m) }
-            pick -= 1
+        return pick(&rng, among: count) { world.isTradable(MintID($0)) && world.chain.balance(of: account, mint: MintID($0)) > 0 }
+    }
+
+    /// A uniform pick among the mints `0..<count` that pass `eligible`, in mint order: one draw
+    /// below the number eligible (none when there are none). Up to 64 mints, one pass remembers
+    /// which passed; beyond, a second pass finds the pick.
+    @inline(__always)
+    private func pick(_ rng: inout SimRandom, among count: Int, _ eligible: (Int) -> Bool) -> MintID? {
+        var n: UInt64 = 0
+        var mask: UInt64 = 0
+        for m in 0..<count where eligible(m) {
+            n += 1
+            if m < 64 { mask |= 1 << UInt64(m) }
+        }
+        guard n > 0 else { return nil }
+        var k = rng.uniform(below: n)
+        if count <= 64 {
+            while true {
+                let m = mask.trailingZeroBitCount
+                if k == 0 { return MintID(m) }
+                mask &= mask - 1
+                k -= 1
+            }
+        }
+        for m in 0..<count where eligible(m) {
+            if k == 0 { return MintID(m) }
+            k -= 1
         }
         return nil
     }

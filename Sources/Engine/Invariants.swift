@@ -354,7 +354,13 @@ extension World {
                 expected += UInt128(mint.curve.tokenTotalSupply - min(mint.curve.tokenTotalSupply, mint.curve.initialRealToken))
             }
             var holders: UInt32 = 0
-            for b in chain.balances[m] { tokens += UInt128(b); if b > 0 { holders += 1 } }
+            for (a, b) in chain.balances[m].enumerated() {
+                tokens += UInt128(b)
+                if b > 0 { holders += 1 }
+                if m < 32 && (b > 0) != (chain.holdingMask[a] & (1 << UInt32(m)) != 0) {
+                    return fail(.balanceInRange, "account \(a)'s holding mask disagrees with its balance \(b) of mint \(m)")
+                }
+            }
             for a in chain.compressed.accounts where !a.spent && Int(a.mint) == m { tokens += UInt128(a.amount) }
             if tokens != expected {
                 return fail(.tokensConserved, "mint \(m) has \(tokens) tokens, its curve sold from \(genesisTokens[m])", [.init("tokens_now", "\(tokens)"), .init("expected", "\(expected)")])

@@ -69,7 +69,8 @@ public struct Candle: Sendable, Equatable {
 
 extension TokenMetrics {
     mutating func observeTrade(_ t: TradeExecuted, tick: Tick, spotAfter after: UInt64, creator: AccountID,
-                               sampleEverySlots: UInt64, earlyBuyerSlots: UInt64, candleSlots: UInt64, accountCount: Int) {
+                               sampleEverySlots: UInt64, earlyBuyerSlots: UInt64, candleSlots: UInt64, accountCount: Int,
+                               earlyMaybe: inout [UInt8]) {
         if t.side == .buy { buys += 1 } else { sells += 1 }
         let total = t.solTotal
         volumeLamports &+= total
@@ -109,11 +110,18 @@ extension TokenMetrics {
         } else {
             volumePath.append((window, total))
         }
-        if earlyIndex.count < accountCount { earlyIndex += repeatElement(-1, count: accountCount - earlyIndex.count) }
-        let i = earlyIndex[Int(t.wallet)]
+        // `earlyMaybe[wallet]` (shared by all tokens, one byte per account, so it stays in cache)
+        // has bit `mint % 8` set once the wallet is early in a token of that residue: only then
+        // is this token's (large, randomly read) `earlyIndex` looked at.
+        let w = Int(t.wallet)
+        if earlyMaybe.count < accountCount { earlyMaybe += repeatElement(0, count: accountCount - earlyMaybe.count) }
+        let bit = UInt8(1) << UInt8(t.mint.rawValue % 8)
+        let i = earlyMaybe[w] & bit != 0 && w < earlyIndex.count ? earlyIndex[w] : -1
         if i >= 0 {
             if t.side == .buy { earlySpentLamports[Int(i)] &+= total } else { earlyReceivedLamports[Int(i)] &+= total }
         } else if t.side == .buy, t.wallet != creator, let open = openTick, tick < open &+ earlyBuyerSlots {
+            if earlyIndex.count < accountCount { earlyIndex += repeatElement(-1, count: accountCount - earlyIndex.count) }
+            earlyMaybe[w] |= bit
             earlyIndex[Int(t.wallet)] = Int32(earlyAccounts.count)
             earlyAccounts.append(t.wallet)
             earlySpentLamports.append(total)
@@ -192,6 +200,8 @@ public struct Metrics: Sendable {
     /// Platform-side rejections by reason (limits, preflight), all tokens.
     public var platformRejected = [UInt64](repeating: 0, count: RejectReason.allCases.count)
     public var compression = CompressionMetrics()
+    /// Per account, which tokens (by mint % 8) it may be an early buyer of (see `TokenMetrics.observeTrade`).
+    private var earlyMaybe: [UInt8] = []
     /// The last landed transaction and its fee (token instructions charge it to their kind).
     private var lastIncluded: (TxID, UInt64) = (.max, 0)
 
@@ -246,6 +256,12 @@ public struct Metrics: Sendable {
 
     /// Folds an event in; `world` is the state after the event.
     public mutating func observe(_ r: EventRecord, world: World) {
+        withUnsafePointer(to: world) { observe(r, worldAt: $0) }
+    }
+
+    /// The same, with the world read through a pointer: passed by value, the 768-byte world was
+    /// copied on every event (the engine's hot path calls this with its own world's address).
+    mutating func observe(_ r: EventRecord, worldAt world: UnsafePointer<World>) {
         switch r.event {
         case .ledger(let e): observeLedger(e, tick: r.tick, world: world)
         case .rewards(let e):
@@ -257,7 +273,7 @@ public struct Metrics: Sendable {
         case .launchRequested: launchesRequested += 1
         case .launchRejected(let e): tokens[Int(e.mint)].launchRejected = e.reason
         case .environmentCreated(let e):
-            environmentPricePaths.append([(r.tick, world.environments[Int(e.environment)].curve.spotPriceNanos)])
+            environmentPricePaths.append([(r.tick, world.pointee.environments[Int(e.environment)].curve.spotPriceNanos)])
         case .tradingOpened(let e):
             tokens[Int(e.mint)].openTick = r.tick
             samplePrice(e.mint, tick: r.tick, world: world)
@@ -269,7 +285,7 @@ public struct Metrics: Sendable {
         case .virtualJoined: break
         case .virtualTradeExecuted(let e):
             virtualTrades += 1
-            let sample = (r.tick, world.environments[Int(e.environment)].curve.spotPriceNanos)
+            let sample = (r.tick, world.pointee.environments[Int(e.environment)].curve.spotPriceNanos)
             let i = Int(e.environment)
             if environmentPricePaths[i].count > 1, let last = environmentPricePaths[i].last,
                last.0 / sampleEverySlots == r.tick / sampleEverySlots {
@@ -301,7 +317,7 @@ public struct Metrics: Sendable {
         }
     }
 
-    private mutating func observeLedger(_ e: LedgerEvent, tick: Tick, world: World) {
+    private mutating func observeLedger(_ e: LedgerEvent, tick: Tick, world: UnsafePointer<World>) {
         switch e {
         case .txSubmitted: chain.submitted += 1
         case .txDropped(let d):
@@ -333,7 +349,7 @@ public struct Metrics: Sendable {
             tokens[Int(f.mint)].launchRejected = f.reason
         case .curveCompleted(let c):
             tokens[Int(c.mint)].completeTick = tick
-            tokens[Int(c.mint)].raisedAtCompletionLamports = world.chain.mints[Int(c.mint)].curve.state.realSol
+            tokens[Int(c.mint)].raisedAtCompletionLamports = world.pointee.chain.mints[Int(c.mint)].curve.state.realSol
             samplePrice(c.mint, tick: tick, world: world)
         case .curveMigrated(let c): tokens[Int(c.mint)].migrationFeeLamports &+= c.migrationFeeLamports
         case .tokenCreated, .transfer: break
@@ -358,23 +374,25 @@ public struct Metrics: Sendable {
         }
     }
 
-    private mutating func observeTrade(_ t: TradeExecuted, tick: Tick, world: World) {
+    private mutating func observeTrade(_ t: TradeExecuted, tick: Tick, world: UnsafePointer<World>) {
         // In place (a mutating call on the element): copying the token's metrics out and back
         // would copy its arrays on every trade.
         // The two fields, not the mint (copying a MintState retains its curve's fee-profile name).
         let m = Int(t.mint)
-        tokens[m].observeTrade(t, tick: tick, spotAfter: world.chain.mints[m].spotPriceNanos, creator: world.chain.mints[m].creator,
+        tokens[m].observeTrade(t, tick: tick, spotAfter: world.pointee.chain.mints[m].spotPriceNanos, creator: world.pointee.chain.mints[m].creator,
                                          sampleEverySlots: sampleEverySlots, earlyBuyerSlots: earlyBuyerSlots,
-                                         candleSlots: candleSlots, accountCount: world.chain.accountCount)
+                                         candleSlots: candleSlots, accountCount: world.pointee.chain.accountCount, earlyMaybe: &earlyMaybe)
     }
 
-    mutating func samplePrice(_ m: MintID, tick: Tick, world: World) {
-        tokens[Int(m)].pricePath.append((tick, world.chain.mints[Int(m)].spotPriceNanos))
+    mutating func samplePrice(_ m: MintID, tick: Tick, world: UnsafePointer<World>) {
+        tokens[Int(m)].pricePath.append((tick, world.pointee.chain.mints[Int(m)].spotPriceNanos))
     }
 
     /// End-of-tick sampling of every trading curve's price.
     public mutating func endTick(_ tick: Tick, world: World, sampleEvery: UInt64) {
         guard sampleEvery > 0, tick % sampleEvery == 0 else { return }
-        for m in tokens.indices where world.isTradable(MintID(m)) { samplePrice(MintID(m), tick: tick, world: world) }
+        withUnsafePointer(to: world) { w in
+            for m in tokens.indices where w.pointee.isTradable(MintID(m)) { samplePrice(MintID(m), tick: tick, world: w) }
+        }
     }
 }

@@ -101,7 +101,7 @@ public struct WorldHarness: Sendable {
     @inline(__always)
     mutating func decide(_ command: Command, recorded: Bool = false, landing: (tick: Tick, row: Int)? = nil) throws(EvolveError) {
         events.removeAll(keepingCapacity: true)
-        Decide.decide(command, world: world, config: config, tick: tick, rng: &platformRng, into: &events, recorded: recorded)
+        Self.decide(command, &world, config, tick, &platformRng, &events, recorded)
         // A bundle's transactions wait for it, not for the packer (held before they are submitted).
         for e in events { if case .bundleSubmitted(let b) = e { for id in b.firstTx..<(b.firstTx + UInt64(b.count)) { world.holdFromPacking(id) } } }
         for e in events {
@@ -233,7 +233,7 @@ public struct WorldHarness: Sendable {
 
     private mutating func executeInstruction(_ tx: Transaction) throws(EvolveError) {
         ledgerEvents.removeAll(keepingCapacity: true)
-        world.chain.execute(tx, into: &ledgerEvents)
+        Self.execute(tx, &world, &ledgerEvents)
         var opened: MintID?
         for e in ledgerEvents {
             try emit(.ledger(e))
@@ -266,8 +266,27 @@ public struct WorldHarness: Sendable {
 
     private mutating func award(_ user: AccountID, _ action: RewardAction, lamports: UInt64) throws(EvolveError) {
         rewardEvents.removeAll(keepingCapacity: true)
-        world.rewards.award(user: user, action: action, lamports: lamports, into: &rewardEvents)
+        Self.award(user, action, lamports, &world, &rewardEvents)
         for e in rewardEvents { try emit(.rewards(e)) }
+    }
+
+    // Calls that read the world while writing another field of the harness: written as
+    // `f(world, &field)` on `self`, each made a copy of the world (768 bytes) to pass it, once
+    // per event; with the world and the field as two inout parameters it is passed in place.
+    @inline(__always)
+    static func decide(_ command: Command, _ world: inout World, _ config: SimulationConfig, _ tick: Tick, _ rng: inout SimRandom,
+                       _ events: inout [Event], _ recorded: Bool) {
+        Decide.decide(command, world: world, config: config, tick: tick, rng: &rng, into: &events, recorded: recorded)
+    }
+    @inline(__always)
+    static func execute(_ tx: Transaction, _ world: inout World, _ out: inout [LedgerEvent]) { world.chain.execute(tx, into: &out) }
+    @inline(__always)
+    static func award(_ user: AccountID, _ action: RewardAction, _ lamports: UInt64, _ world: inout World, _ out: inout [RewardsEvent]) {
+        world.rewards.award(user: user, action: action, lamports: lamports, into: &out)
+    }
+    @inline(__always)
+    static func observe(_ record: EventRecord, _ world: inout World, _ metrics: inout Metrics) {
+        withUnsafeMutablePointer(to: &world) { metrics.observe(record, worldAt: UnsafePointer($0)) }
     }
 
     @inline(__always)
@@ -276,7 +295,7 @@ public struct WorldHarness: Sendable {
         // Computed before the mutating call: an argument that reads `world` inside the call would copy it.
         let leaves = given ?? event.compressedMoveToPrepare.flatMap { world.preparedLeaves($0) }
         try world.evolve(record, leaves: leaves)
-        metrics.observe(record, world: world)
+        Self.observe(record, &world, &metrics)
         observer?(record)
         if keeping { kept.append(event) }
         eventCount += 1

@@ -1,6 +1,7 @@
 import SimCore
 import Curves
 import Merkle
+import CPrefetch
 
 /// Lifecycle of a mint on the mocked chain.
 public enum MintStatus: UInt8, Sendable, Hashable {
@@ -108,6 +109,9 @@ public struct Chain: Sendable {
     public private(set) var mints: [MintState] = []
     /// Token balances, `balances[mint][account]`.
     public private(set) var balances: [[UInt64]] = []
+    /// Per account, bit `m` set while its balance of mint `m` is positive (mints 0–31; an index
+    /// kept with the balances, not digested): which mints a wallet holds in one read.
+    public private(set) var holdingMask: [UInt32] = []
     /// Whether the account has an associated token account for the mint.
     public private(set) var tokenAccountOpen: [[Bool]] = []
     public var mempool: Mempool
@@ -137,6 +141,7 @@ public struct Chain: Sendable {
     public mutating func openAccount(lamports: UInt64, bornTick: Int64) -> AccountID {
         self.lamports.append(lamports)
         self.bornTick.append(bornTick)
+        self.holdingMask.append(0)
         for m in balances.indices {
             balances[m].append(0)
             tokenAccountOpen[m].append(false)
@@ -163,6 +168,14 @@ public struct Chain: Sendable {
     /// Token balance of an account.
     @inlinable public func balance(of account: AccountID, mint: MintID) -> UInt64 {
         balances[Int(mint)][Int(account)]
+    }
+
+    /// Hints that the account's lamports and holdings will be read soon (no effect on results).
+    @inlinable public func prefetchAccount(_ account: AccountID) {
+        let a = Int(account)
+        guard a < lamports.count else { return }
+        lamports.withUnsafeBufferPointer { pumpsim_prefetch($0.baseAddress! + a) }
+        holdingMask.withUnsafeBufferPointer { pumpsim_prefetch($0.baseAddress! + a) }
     }
 
     /// Age of an account at `tick`, in slots.
@@ -347,14 +360,20 @@ extension Chain {
         guard Int(a) < lamports.count else { throw .unknownAccount(a) }
         let before = balances[m][Int(a)]
         balances[m][Int(a)] = try wrap { () throws(ArithmeticError) in try Checked.add(before, amount, "token balance") }
-        if before == 0 && amount > 0 { mints[m].holders += 1 }
+        if before == 0 && amount > 0 {
+            mints[m].holders += 1
+            if m < 32 { holdingMask[Int(a)] |= 1 << UInt32(m) }
+        }
     }
 
     private mutating func subTokens(_ m: Int, _ a: AccountID, _ amount: UInt64) throws(LedgerError) {
         guard Int(a) < lamports.count else { throw .unknownAccount(a) }
         let before = balances[m][Int(a)]
         balances[m][Int(a)] = try wrap { () throws(ArithmeticError) in try Checked.sub(before, amount, "token balance") }
-        if before > 0 && before == amount { mints[m].holders -= 1 }
+        if before > 0 && before == amount {
+            mints[m].holders -= 1
+            if m < 32 { holdingMask[Int(a)] &= ~(1 << UInt32(m)) }
+        }
     }
 
     /// Marks a new token account open and its (already debited) rent locked.

@@ -91,13 +91,14 @@ public struct Mempool: Sendable {
             blockCU += UInt64(tx.computeUnits)
             if tx.lane.index < laneCU.count { laneCU[tx.lane.index] += UInt64(tx.computeUnits) }
         }
-        var full = [Bool](repeating: false, count: lanes.count)
+        // Each lane's best live entry, kept between picks: only the lane a pick came from changes.
+        var tops = [LaneEntry?](repeating: nil, count: lanes.count)
+        for l in 0..<lanes.count { tops[l] = liveTop(l) }
         while true {
             var bestLane = -1
             var best = LaneEntry(priority: 0, id: 0)
-            for l in 0..<lanes.count where !full[l] {
-                while let top = lanes[l].max, pending(top.id) == nil { lanes[l].removeMax() }
-                if let top = lanes[l].max, bestLane < 0 || best < top {
+            for l in 0..<tops.count {
+                if let top = tops[l], bestLane < 0 || best < top {
                     bestLane = l
                     best = top
                 }
@@ -106,14 +107,24 @@ public struct Mempool: Sendable {
             let cu = UInt64(tx.computeUnits)
             if blockCU + cu > config.blockComputeUnitLimit { return }
             if bestLane != Lane.unlimited.index && laneCU[bestLane] + cu > config.accountComputeUnitLimit {
-                full[bestLane] = true
+                tops[bestLane] = nil  // the account is full for this block
                 continue
             }
             lanes[bestLane].removeMax()
             blockCU += cu
             laneCU[bestLane] += cu
             selected.append(tx)
+            tops[bestLane] = liveTop(bestLane)
         }
+    }
+
+    /// The lane's best entry whose transaction is still pending (stale entries are dropped).
+    private mutating func liveTop(_ l: Int) -> LaneEntry? {
+        while let top = lanes[l].max {
+            if pending(top.id) != nil { return top }
+            lanes[l].removeMax()
+        }
+        return nil
     }
 
     /// Canonical bytes: the pending transactions in id order.

@@ -1,4 +1,5 @@
 import SimCore
+import CPrefetch
 
 /// A reward tier: reached at `minPoints`, it multiplies every later award.
 public struct Tier: Sendable, Hashable {
@@ -100,6 +101,15 @@ public struct RewardsState: Sendable, Hashable, CanonicallyEncodable {
     /// Lamports a user may claim now.
     @inlinable public func claimable(_ user: AccountID) -> UInt64 {
         Int(user) < accruedLamports.count ? accruedLamports[Int(user)] - claimedLamports[Int(user)] : 0
+    }
+
+    /// Hints that the user's points and claimable rewards will be read soon (no effect on results).
+    @inlinable public func prefetch(_ user: AccountID) {
+        let u = Int(user)
+        guard u < points.count else { return }
+        points.withUnsafeBufferPointer { pumpsim_prefetch($0.baseAddress! + u) }
+        accruedLamports.withUnsafeBufferPointer { pumpsim_prefetch($0.baseAddress! + u) }
+        claimedLamports.withUnsafeBufferPointer { pumpsim_prefetch($0.baseAddress! + u) }
     }
 
     /// Current tier index of a user.

@@ -37,13 +37,10 @@ public struct CanonicalEncoder: Sendable {
         for v in values { write(v) }
     }
 
-    @usableFromInline
+    /// The low `count` bytes of `v`, least significant first (one copy, not a byte at a time).
+    @inlinable
     mutating func writeLE(_ v: UInt64, count: Int) {
-        var x = v
-        for _ in 0..<count {
-            bytes.append(UInt8(truncatingIfNeeded: x))
-            x >>= 8
-        }
+        withUnsafeBytes(of: v.littleEndian) { bytes.append(contentsOf: UnsafeRawBufferPointer(rebasing: $0[0..<count])) }
     }
 }
 

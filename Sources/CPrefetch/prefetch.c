@@ -1,0 +1,2 @@
+// CPrefetch is header-only (include/CPrefetch.h); SwiftPM wants a source file in a C target.
+#include "CPrefetch.h"
