@@ -44,7 +44,7 @@ public enum Event: Sendable, Hashable {
 
     /// A compressed move large enough that its leaves are worth hashing on all cores beforehand.
     @inlinable public var compressedMoveToPrepare: CompressedTokensMoved? {
-        guard case .ledger(.compressedTokensMoved(let c)) = self, c.outputCount >= 16 else { return nil }
+        guard case .ledger(.compressedTokensMoved(let c)) = self, c.outputCount >= CompressedState.parallelLeaves else { return nil }
         return c
     }
 

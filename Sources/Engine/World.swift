@@ -182,7 +182,7 @@ public struct World: Sendable, CanonicallyEncodable {
 
     /// The same, for a compressed move (the caller matched it: passing the whole event costs a copy).
     public func preparedLeaves(_ move: CompressedTokensMoved) -> [MerkleNode]? {
-        move.outputCount >= 16 ? chain.leafHashes(of: .compressedTokensMoved(move)) : nil
+        move.outputCount >= CompressedState.parallelLeaves ? chain.leafHashes(of: .compressedTokensMoved(move)) : nil
     }
 
     /// Folds one event into the state. Pure: no randomness, no clock, no I/O. An event that does

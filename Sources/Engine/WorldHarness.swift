@@ -34,6 +34,8 @@ public struct WorldHarness: Sendable {
     var kept: [Event] = []
     /// Every event, after it is folded in (trace writers, fan-out).
     var observer: (@Sendable (EventRecord) -> Void)?
+    /// The leaves of the running block's compressed airdrops, hashed ahead on other cores.
+    var leafPrefetch: LeafPrefetch?
 
     /// A recorded row's transaction and the slot it lands in; ordered by slot, then row.
     struct Landing: Comparable {
@@ -164,6 +166,8 @@ public struct WorldHarness: Sendable {
             if let tx = world.chain.mempool.pending(next.txID) { block.append(tx) }
         }
         world.packBlock(into: &block)
+        leafPrefetch = LeafPrefetch(block: block, state: world.chain.compressed)
+        defer { leafPrefetch?.cancel(); leafPrefetch = nil }
         var landed: UInt32 = 0
         var cu: UInt64 = 0
         for tx in block {
@@ -293,7 +297,10 @@ public struct WorldHarness: Sendable {
     mutating func emit(_ event: Event, leaves given: [MerkleNode]? = nil) throws(EvolveError) {
         let record = EventRecord(tick: tick, seq: eventCount, event: event)
         // Computed before the mutating call: an argument that reads `world` inside the call would copy it.
-        let leaves = given ?? event.compressedMoveToPrepare.flatMap { world.preparedLeaves($0) }
+        var leaves = given
+        if leaves == nil, let move = event.compressedMoveToPrepare {
+            leaves = leafPrefetch?.leaves(for: move) ?? world.preparedLeaves(move)
+        }
         try world.evolve(record, leaves: leaves)
         Self.observe(record, &world, &metrics)
         observer?(record)

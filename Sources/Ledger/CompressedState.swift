@@ -51,9 +51,13 @@ public struct CompressedState: Sendable {
 
     /// The leaf of a token account at `leafIndex`.
     public func leafHash(mint: MintID, owner: AccountID, amount: UInt64, leafIndex: UInt32) -> MerkleNode {
-        let data = LightHash.tokenDataHash(mint: mintHash(mint), owner: LightHash.hashToField(SimPubkey.account(owner.rawValue)), amount: amount)
-        return LightHash.accountHash(owner: programHash, leafIndex: leafIndex, tree: treeHash,
-                                     discriminator: LightHash.tokenDiscriminatorV1, dataHash: data)
+        Self.leafHash(mintHash: mintHash(mint), owner: owner, amount: amount, leafIndex: leafIndex, program: programHash, tree: treeHash)
+    }
+
+    /// The same from the hashes it needs (what a worker thread takes along instead of the state).
+    static func leafHash(mintHash: MerkleNode, owner: AccountID, amount: UInt64, leafIndex: UInt32, program: MerkleNode, tree: MerkleNode) -> MerkleNode {
+        let data = LightHash.tokenDataHash(mint: mintHash, owner: LightHash.hashToField(SimPubkey.account(owner.rawValue)), amount: amount)
+        return LightHash.accountHash(owner: program, leafIndex: leafIndex, tree: tree, discriminator: LightHash.tokenDiscriminatorV1, dataHash: data)
     }
 
     /// Spends (nullifies) the owner's leaf.
@@ -95,12 +99,16 @@ public struct CompressedState: Sendable {
 
     /// The outputs' leaf hashes. Pure per leaf, so large batches are hashed on all cores: the
     /// result does not depend on the thread count. (Outside `evolve`: the caller hands them in.)
+    /// A move with at least this many outputs has its leaves hashed on all cores, beforehand
+    /// (a compressed airdrop transaction carries 13: at 16, they were hashed on one core).
+    public static let parallelLeaves = 4
+
     func parallelLeafHashes(_ outputs: [(AccountID, UInt64)], mint: MintID, firstLeaf: UInt32) -> [MerkleNode] {
         let n = outputs.count
         // A leaf costs two Poseidon hashes (tens of µs), so small chunks cost nothing in dispatch
         // and keep the cores evenly loaded (20 leaves in chunks of 8 left one core idle a third of the time).
         let chunk = 2
-        guard n >= 16 else {
+        guard n >= Self.parallelLeaves else {
             return outputs.enumerated().map { k, o in leafHash(mint: mint, owner: o.0, amount: o.1, leafIndex: firstLeaf + UInt32(k)) }
         }
         var leaves = [MerkleNode](repeating: .zero, count: n)
