@@ -248,6 +248,7 @@ struct AgentPool: Sendable {
         let account = accountOf[Int(index)]
         world.chain.prefetchAccount(account)
         world.rewards.prefetch(account)
+        world.prefetchRateWindow(account)
     }
 
     private func decide(_ a: inout Agent, world: World, tick: Tick, into out: inout [Command]) -> Tick? {

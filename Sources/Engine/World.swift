@@ -3,6 +3,7 @@ import Curves
 import Ledger
 import Rewards
 import Merkle
+import CPrefetch
 
 /// `evolve` met an event that does not fit the state: a bug, or a trace from elsewhere.
 public indirect enum EvolveError: Error, Equatable, Sendable, CustomStringConvertible {
@@ -150,6 +151,13 @@ public struct World: Sendable, CanonicallyEncodable {
         let mint = chain.mints[Int(m)]
         if mint.status == .migrated { return (try? mint.quotePool(side: .sell, base: tokens))?.userQuote }
         return (try? mint.curve.quoteSell(tokens: tokens, minSolOut: 0))?.solTotal
+    }
+
+    /// Hints that the wallet's rate window will be read soon (no effect on results).
+    @inline(__always) func prefetchRateWindow(_ a: AccountID) {
+        guard limits.maxTradesPerWindow > 0, Int(a) < rateWindow.count else { return }
+        rateWindow.withUnsafeBufferPointer { pumpsim_prefetch($0.baseAddress! + Int(a)) }
+        rateCount.withUnsafeBufferPointer { pumpsim_prefetch($0.baseAddress! + Int(a)) }
     }
 
     /// Trades the wallet has submitted in the current rate window.

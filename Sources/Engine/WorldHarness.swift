@@ -170,7 +170,11 @@ public struct WorldHarness: Sendable {
         defer { leafPrefetch?.cancel(); leafPrefetch = nil }
         var landed: UInt32 = 0
         var cu: UInt64 = 0
-        for tx in block {
+        // What a transaction touches is read at random (its payer's lamports, balance and
+        // rewards): hint the transaction a few places ahead.
+        let ahead = 4
+        for (k, tx) in block.enumerated() {
+            if k + ahead < block.count { Self.prefetch(block[k + ahead], &world) }
             if !bundled.contains(tx.id), faults.dropAfterPreflightBps > 0 && faultRng.chance(bps: faults.dropAfterPreflightBps) {
                 try emit(.ledger(.txDropped(TxDropped(txID: tx.id, payer: tx.payer, mint: tx.instruction.mint, reason: .droppedAfterPreflight))))
                 continue
@@ -281,6 +285,12 @@ public struct WorldHarness: Sendable {
     static func decide(_ command: Command, _ world: inout World, _ config: SimulationConfig, _ tick: Tick, _ rng: inout SimRandom,
                        _ events: inout [Event], _ recorded: Bool) {
         Decide.decide(command, world: world, config: config, tick: tick, rng: &rng, into: &events, recorded: recorded)
+    }
+    @inline(__always)
+    static func prefetch(_ tx: Transaction, _ world: inout World) {
+        world.chain.prefetchAccount(tx.payer)
+        world.rewards.prefetch(tx.payer)
+        if let m = tx.instruction.mint { world.chain.prefetchBalance(tx.payer, mint: m) }
     }
     @inline(__always)
     static func execute(_ tx: Transaction, _ world: inout World, _ out: inout [LedgerEvent]) { world.chain.execute(tx, into: &out) }

@@ -178,6 +178,13 @@ public struct Chain: Sendable {
         holdingMask.withUnsafeBufferPointer { pumpsim_prefetch($0.baseAddress! + a) }
     }
 
+    /// Hints that the account's balance of `mint` will be read soon (no effect on results).
+    @inlinable public func prefetchBalance(_ account: AccountID, mint: MintID) {
+        let m = Int(mint), a = Int(account)
+        guard m < balances.count, a < balances[m].count else { return }
+        balances[m].withUnsafeBufferPointer { pumpsim_prefetch($0.baseAddress! + a) }
+    }
+
     /// Age of an account at `tick`, in slots.
     @inlinable public func ageSlots(of account: AccountID, at tick: Tick) -> Int64 {
         Int64(tick) - bornTick[Int(account)]

@@ -59,3 +59,30 @@ struct CompressionRunTests {
         #expect(o.treeRoot == "\(result.world.chain.compressed.tree.root)")
     }
 }
+
+/// The leaves of a block's compressed airdrops are hashed ahead on other cores, predicted as if
+/// every airdrop before them lands; a failed one makes the later predictions wrong, and those
+/// are hashed where their events come. Either way the run is the one a replay (which hashes every
+/// leaf itself) reproduces.
+struct LeafPrefetchTests {
+    static let path = packageRoot.appendingPathComponent("Tests/Fixtures/compressed-mispredicted.yaml").path
+
+    @Test func aFailedAirdropBeforeOthersInTheBlockChangesNothing() throws {
+        let c = try ScenarioLoader.load(path: Self.path).config
+        let log = EventLog()
+        let result = try run(c, log: log)
+        let cm = result.metrics.compression
+        #expect(cm.failed[Int(RejectReason.insufficientTokens.rawValue)] == 2)  // the two 5-recipient halves of the first airdrop
+        #expect(cm.compressedAirdropTransactions == 10 && cm.compressedRecipients == 50)
+        #expect(result.world.chain.compressed.tree.nextIndex == 50)
+        // The airdrops were in one block: the case the prediction is for.
+        let moves = log.records.filter { if case .ledger(.compressedTokensMoved) = $0.event { return true }; return false }
+        #expect(Set(moves.map(\.tick)).count == 1)
+        #expect(try Replayer.verify(config: c, records: log.records, checkpoints: result.checkpoints) == result.checkpoints.count)
+        // Leaf 0 is the first recipient of the second airdrop (account `fans + 10`), as hashed directly.
+        guard case .ledger(.compressedTokensMoved(let first))? = moves.first?.event else { Issue.record("no move"); return }
+        #expect(first.firstRecipient == c.poolFirstAccount(0) + 10 && first.firstLeaf == 0 && first.amount == 10_000_000)
+        let expected = result.world.chain.compressed.leafHash(mint: 0, owner: first.firstRecipient, amount: first.amount, leafIndex: 0)
+        #expect(result.world.chain.compressed.tree.node(level: 0, index: 0) == expected)
+    }
+}
