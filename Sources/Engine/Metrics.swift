@@ -2,6 +2,7 @@ import SimCore
 import Curves
 import Ledger
 import Rewards
+import CPrefetch
 
 /// Per-token counters gathered from events.
 public struct TokenMetrics: Sendable {
@@ -252,6 +253,15 @@ public struct Metrics: Sendable {
     public init(config: SimulationConfig) {
         self.init(tokenCount: config.tokens.count, sampleEverySlots: config.priceSampleEverySlots, earlyBuyerSlots: config.earlyBuyerSlots,
                   durationSlots: config.durationTicks, initialSpotNanos: config.tokens.map(\.curve.spotPriceNanos))
+    }
+
+    /// Hints that a trade of `account` in `mint` will be observed soon (no effect on results).
+    @inline(__always)
+    func prefetchTrade(_ account: AccountID, mint: MintID) {
+        let m = Int(mint), w = Int(account)
+        guard m < tokens.count else { return }
+        earlyMaybe.withUnsafeBufferPointer { if w < $0.count { pumpsim_prefetch($0.baseAddress! + w) } }
+        tokens[m].earlyIndex.withUnsafeBufferPointer { if w < $0.count { pumpsim_prefetch($0.baseAddress! + w) } }
     }
 
     /// Folds an event in; `world` is the state after the event.

@@ -383,9 +383,11 @@ public struct World: Sendable, CanonicallyEncodable {
         e.write(UInt64(environments.count))
         for env in environments { env.encode(to: &e) }
         if limits.maxTradesPerWindow > 0 {
-            for i in rateWindow.indices {
-                e.write(rateWindow[i])
-                e.write(rateCount[i])
+            e.writeRecords(rateWindow.count, stride: 12) { w in
+                for i in rateWindow.indices {
+                    w.write(rateWindow[i])
+                    w.write(rateCount[i])
+                }
             }
         }
         e.write(nextTxID)

@@ -174,7 +174,7 @@ public struct WorldHarness: Sendable {
         // rewards): hint the transaction a few places ahead.
         let ahead = 4
         for (k, tx) in block.enumerated() {
-            if k + ahead < block.count { Self.prefetch(block[k + ahead], &world) }
+            if k + ahead < block.count { Self.prefetch(block[k + ahead], &world, &metrics) }
             if !bundled.contains(tx.id), faults.dropAfterPreflightBps > 0 && faultRng.chance(bps: faults.dropAfterPreflightBps) {
                 try emit(.ledger(.txDropped(TxDropped(txID: tx.id, payer: tx.payer, mint: tx.instruction.mint, reason: .droppedAfterPreflight))))
                 continue
@@ -287,10 +287,13 @@ public struct WorldHarness: Sendable {
         Decide.decide(command, world: world, config: config, tick: tick, rng: &rng, into: &events, recorded: recorded)
     }
     @inline(__always)
-    static func prefetch(_ tx: Transaction, _ world: inout World) {
+    static func prefetch(_ tx: Transaction, _ world: inout World, _ metrics: inout Metrics) {
         world.chain.prefetchAccount(tx.payer)
         world.rewards.prefetch(tx.payer)
-        if let m = tx.instruction.mint { world.chain.prefetchBalance(tx.payer, mint: m) }
+        if let m = tx.instruction.mint {
+            world.chain.prefetchBalance(tx.payer, mint: m)
+            metrics.prefetchTrade(tx.payer, mint: m)
+        }
     }
     @inline(__always)
     static func execute(_ tx: Transaction, _ world: inout World, _ out: inout [LedgerEvent]) { world.chain.execute(tx, into: &out) }

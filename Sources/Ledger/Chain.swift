@@ -424,9 +424,11 @@ extension Chain {
 extension Chain: CanonicallyEncodable {
     public func encode(to e: inout CanonicalEncoder) {
         e.write(UInt64(lamports.count))
-        for i in lamports.indices {
-            e.write(lamports[i])
-            e.write(bornTick[i])
+        e.writeRecords(lamports.count, stride: 16) { w in
+            for i in lamports.indices {
+                w.write(lamports[i])
+                w.write(bornTick[i])
+            }
         }
         e.write(UInt64(mints.count))
         for m in mints.indices {
@@ -437,9 +439,12 @@ extension Chain: CanonicallyEncodable {
             e.write(mint.creatorVaultLamports)
             e.write(mint.holders)
             if let p = mint.pool { e.write(true); e.write(p.baseTokens); e.write(p.quoteLamports) } else { e.write(false) }
-            for a in balances[m].indices {
-                e.write(balances[m][a])
-                e.write(tokenAccountOpen[m][a])
+            let (held, open) = (balances[m], tokenAccountOpen[m])
+            e.writeRecords(held.count, stride: 9) { w in
+                for a in held.indices {
+                    w.write(held[a])
+                    w.write(open[a])
+                }
             }
         }
         mempool.encode(to: &e)

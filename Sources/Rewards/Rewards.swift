@@ -177,11 +177,13 @@ public struct RewardsState: Sendable, Hashable, CanonicallyEncodable {
 
     public func encode(to e: inout CanonicalEncoder) {
         e.write(UInt64(points.count))
-        for u in points.indices {
-            e.write(points[u])
-            e.write(tier[u])
-            e.write(accruedLamports[u])
-            e.write(claimedLamports[u])
+        e.writeRecords(points.count, stride: 25) { w in
+            for u in points.indices {
+                w.write(points[u])
+                w.write(tier[u])
+                w.write(accruedLamports[u])
+                w.write(claimedLamports[u])
+            }
         }
     }
 }

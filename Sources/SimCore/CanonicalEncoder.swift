@@ -37,11 +37,37 @@ public struct CanonicalEncoder: Sendable {
         for v in values { write(v) }
     }
 
+    /// Appends `records × stride` bytes that `body` writes into a `RecordWriter` (one capacity
+    /// check for a whole array of state instead of one per integer): the same bytes as writing
+    /// each field in turn.
+    @inlinable
+    public mutating func writeRecords(_ records: Int, stride: Int, _ body: (inout RecordWriter) -> Void) {
+        let start = bytes.count
+        bytes.append(contentsOf: repeatElement(0, count: records * stride))
+        bytes.withUnsafeMutableBytes { buf in
+            var w = RecordWriter(base: buf.baseAddress! + start)
+            body(&w)
+            precondition(w.offset == records * stride, "a record writer wrote \(w.offset) bytes, not \(records * stride)")
+        }
+    }
+
     /// The low `count` bytes of `v`, least significant first (one copy, not a byte at a time).
     @inlinable
     mutating func writeLE(_ v: UInt64, count: Int) {
         withUnsafeBytes(of: v.littleEndian) { bytes.append(contentsOf: UnsafeRawBufferPointer(rebasing: $0[0..<count])) }
     }
+}
+
+/// Fixed-width little-endian fields written into space `CanonicalEncoder.writeRecords` set aside.
+public struct RecordWriter {
+    @usableFromInline let base: UnsafeMutableRawPointer
+    @usableFromInline var offset = 0
+    @inlinable init(base: UnsafeMutableRawPointer) { self.base = base }
+    @inlinable public mutating func write(_ v: UInt64) { base.storeBytes(of: v.littleEndian, toByteOffset: offset, as: UInt64.self); offset += 8 }
+    @inlinable public mutating func write(_ v: Int64) { write(UInt64(bitPattern: v)) }
+    @inlinable public mutating func write(_ v: UInt32) { base.storeBytes(of: v.littleEndian, toByteOffset: offset, as: UInt32.self); offset += 4 }
+    @inlinable public mutating func write(_ v: UInt8) { base.storeBytes(of: v, toByteOffset: offset, as: UInt8.self); offset += 1 }
+    @inlinable public mutating func write(_ v: Bool) { write(UInt8(v ? 1 : 0)) }
 }
 
 /// A value that has a canonical encoding.
