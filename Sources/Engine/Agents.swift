@@ -231,6 +231,8 @@ struct AgentPool: Sendable {
         for k in 0..<min(ahead, due.count) { Self.prefetch(due[k], agents, accountOf, world) }
         for (k, index) in due.enumerated() {
             if k + ahead < due.count { Self.prefetch(due[k + ahead], agents, accountOf, world) }
+            // Half as far ahead, the holding mask hinted above has arrived: hint the balances it names.
+            if k + ahead / 2 < due.count { world.chain.prefetchHeldBalances(accountOf[Int(due[k + ahead / 2])]) }
             var agent = agents[Int(index)]
             let next = decide(&agent, world: world, tick: tick, into: &commands)
             agents[Int(index)] = agent

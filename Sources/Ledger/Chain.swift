@@ -178,6 +178,18 @@ public struct Chain: Sendable {
         holdingMask.withUnsafeBufferPointer { pumpsim_prefetch($0.baseAddress! + a) }
     }
 
+    /// Hints that the account's positive balances will be read soon (no effect on results).
+    @inlinable public func prefetchHeldBalances(_ account: AccountID) {
+        let a = Int(account)
+        guard a < holdingMask.count else { return }
+        var mask = holdingMask[a]
+        while mask != 0 {
+            let m = mask.trailingZeroBitCount
+            mask &= mask - 1
+            if m < balances.count { balances[m].withUnsafeBufferPointer { pumpsim_prefetch($0.baseAddress! + a) } }
+        }
+    }
+
     /// Hints that the account's balance of `mint` will be read soon (no effect on results).
     @inlinable public func prefetchBalance(_ account: AccountID, mint: MintID) {
         let m = Int(mint), a = Int(account)
