@@ -278,9 +278,10 @@ public struct WorldHarness: Sendable {
         for e in rewardEvents { try emit(.rewards(e)) }
     }
 
-    // Calls that read the world while writing another field of the harness: written as
-    // `f(world, &field)` on `self`, each made a copy of the world (768 bytes) to pass it, once
-    // per event; with the world and the field as two inout parameters it is passed in place.
+    // Calls that read the world while writing another field of the harness go through these.
+    // Metrics read the world through its address: passed as `world` from `self`, the world (768
+    // bytes) was copied for every event. A method call on `world.chain` (execute, the fee) still
+    // copies the chain (480 bytes) first, through these helpers too: measured, left as it is.
     @inline(__always)
     static func decide(_ command: Command, _ world: inout World, _ config: SimulationConfig, _ tick: Tick, _ rng: inout SimRandom,
                        _ events: inout [Event], _ recorded: Bool) {
