@@ -166,7 +166,7 @@ public struct WorldHarness: Sendable {
             if let tx = world.chain.mempool.pending(next.txID) { block.append(tx) }
         }
         world.packBlock(into: &block)
-        leafPrefetch = LeafPrefetch(block: block, state: world.chain.compressed)
+        leafPrefetch = LeafPrefetch(block: block, state: world.chain.compressed, accountCount: world.chain.accountCount)
         defer { leafPrefetch?.cancel(); leafPrefetch = nil }
         var landed: UInt32 = 0
         var cu: UInt64 = 0

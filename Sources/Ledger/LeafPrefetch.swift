@@ -31,20 +31,27 @@ public final class LeafPrefetch: @unchecked Sendable {
     /// Job `j`'s leaves, written once by the thread that claimed it, read after `done[j]`.
     private let results: UnsafeMutableBufferPointer<[MerkleNode]>
     private let done: [DispatchSemaphore]
-    /// The next job nobody has claimed.
-    private let next = Mutex(0)
+    /// The next job nobody has claimed, and whether workers should stop taking jobs (the engine
+    /// thread still takes any job it waits for, so a wait always has someone computing).
+    private let state = Mutex((next: 0, cancelled: false))
     private let program: MerkleNode, tree: MerkleNode
     /// Engine thread only: the first job not yet asked for.
     private var cursor = 0
 
     /// Starts hashing; nil when the block has fewer than two compressed airdrops (one is hashed
-    /// on all cores by itself when its event comes).
-    public init?(block: [Transaction], state: CompressedState) {
+    /// on all cores by itself when its event comes). Airdrops to accounts that do not exist are
+    /// not predicted (they fail); any other compressed instruction ends the prediction (it moves
+    /// the leaves of everything after it).
+    public init?(block: [Transaction], state: CompressedState, accountCount: Int) {
         var jobs: [Job] = []
         var leaf = UInt64(state.tree.nextIndex)
         let end = UInt64(state.tree.nextIndex) + state.freeLeaves
         for tx in block {
-            guard case .compressedAirdrop(let m, let first, let count, let amount) = tx.instruction, count > 0 else { continue }
+            guard case .compressedAirdrop(let m, let first, let count, let amount) = tx.instruction else {
+                if tx.instruction.writesStateTree { break }
+                continue
+            }
+            guard count > 0, Int(first.rawValue) + Int(count) <= accountCount else { continue }
             guard leaf + UInt64(count) <= end else { break }
             jobs.append(Job(txID: tx.id, mint: m, firstRecipient: first, count: count, amount: amount, firstLeaf: UInt32(leaf), mintHash: state.mintHash(m)))
             leaf += UInt64(count)
@@ -76,21 +83,21 @@ public final class LeafPrefetch: @unchecked Sendable {
         let j = jobs[i]
         guard move.inputs.isEmpty, move.change == 0, move.mint == j.mint, move.firstRecipient == j.firstRecipient,
               move.recipients == j.count, move.amount == j.amount, move.firstLeaf == j.firstLeaf else { return nil }
-        while let k = claim(atMost: i) { compute(k) }
+        while let k = claim(atMost: i, worker: false) { compute(k) }
         done[i].wait()
         return results[i]
     }
 
-    /// Leaves the jobs nobody has started (the block is over); workers finish the one in hand.
+    /// Workers take no more jobs (the block is over) and finish the one in hand.
     public func cancel() {
-        next.withLock { $0 = jobs.count }
+        state.withLock { $0.cancelled = true }
     }
 
-    private func claim(atMost limit: Int) -> Int? {
-        next.withLock { n in
-            guard n <= limit, n < jobs.count else { return nil }
-            n += 1
-            return n - 1
+    private func claim(atMost limit: Int, worker: Bool = true) -> Int? {
+        state.withLock { s in
+            guard !(worker && s.cancelled), s.next <= limit, s.next < jobs.count else { return nil }
+            s.next += 1
+            return s.next - 1
         }
     }
 

@@ -45,7 +45,8 @@ public struct CanonicalEncoder: Sendable {
         let start = bytes.count
         bytes.append(contentsOf: repeatElement(0, count: records * stride))
         bytes.withUnsafeMutableBytes { buf in
-            var w = RecordWriter(base: buf.baseAddress! + start)
+            guard records * stride > 0 else { return }
+            var w = RecordWriter(base: buf.baseAddress! + start, limit: records * stride)
             body(&w)
             precondition(w.offset == records * stride, "a record writer wrote \(w.offset) bytes, not \(records * stride)")
         }
@@ -61,12 +62,19 @@ public struct CanonicalEncoder: Sendable {
 /// Fixed-width little-endian fields written into space `CanonicalEncoder.writeRecords` set aside.
 public struct RecordWriter {
     @usableFromInline let base: UnsafeMutableRawPointer
+    @usableFromInline let limit: Int
     @usableFromInline var offset = 0
-    @inlinable init(base: UnsafeMutableRawPointer) { self.base = base }
-    @inlinable public mutating func write(_ v: UInt64) { base.storeBytes(of: v.littleEndian, toByteOffset: offset, as: UInt64.self); offset += 8 }
+    @inlinable init(base: UnsafeMutableRawPointer, limit: Int) { self.base = base; self.limit = limit }
+    /// Every write stays inside the space set aside (a wrong stride traps before it writes past it).
+    @inlinable mutating func reserve(_ n: Int) -> Int {
+        precondition(offset + n <= limit, "a record writer wrote past the \(limit) bytes set aside")
+        defer { offset += n }
+        return offset
+    }
+    @inlinable public mutating func write(_ v: UInt64) { base.storeBytes(of: v.littleEndian, toByteOffset: reserve(8), as: UInt64.self) }
     @inlinable public mutating func write(_ v: Int64) { write(UInt64(bitPattern: v)) }
-    @inlinable public mutating func write(_ v: UInt32) { base.storeBytes(of: v.littleEndian, toByteOffset: offset, as: UInt32.self); offset += 4 }
-    @inlinable public mutating func write(_ v: UInt8) { base.storeBytes(of: v, toByteOffset: offset, as: UInt8.self); offset += 1 }
+    @inlinable public mutating func write(_ v: UInt32) { base.storeBytes(of: v.littleEndian, toByteOffset: reserve(4), as: UInt32.self) }
+    @inlinable public mutating func write(_ v: UInt8) { base.storeBytes(of: v, toByteOffset: reserve(1), as: UInt8.self) }
     @inlinable public mutating func write(_ v: Bool) { write(UInt8(v ? 1 : 0)) }
 }
 
