@@ -386,8 +386,7 @@ public struct Metrics: Sendable {
 
     private mutating func observeTrade(_ t: TradeExecuted, tick: Tick, world: UnsafePointer<World>) {
         // In place (a mutating call on the element): copying the token's metrics out and back
-        // would copy its arrays on every trade.
-        // The two fields, not the mint (copying a MintState retains its curve's fee-profile name).
+        // would copy its arrays on every trade. The two fields, not the whole mint state.
         let m = Int(t.mint)
         tokens[m].observeTrade(t, tick: tick, spotAfter: world.pointee.chain.mints[m].spotPriceNanos, creator: world.pointee.chain.mints[m].creator,
                                          sampleEverySlots: sampleEverySlots, earlyBuyerSlots: earlyBuyerSlots,

@@ -103,7 +103,7 @@ public struct WorldHarness: Sendable {
     @inline(__always)
     mutating func decide(_ command: Command, recorded: Bool = false, landing: (tick: Tick, row: Int)? = nil) throws(EvolveError) {
         events.removeAll(keepingCapacity: true)
-        Self.decide(command, &world, config, tick, &platformRng, &events, recorded)
+        Decide.decide(command, world: world, config: config, tick: tick, rng: &platformRng, into: &events, recorded: recorded)
         // A bundle's transactions wait for it, not for the packer (held before they are submitted).
         for e in events { if case .bundleSubmitted(let b) = e { for id in b.firstTx..<(b.firstTx + UInt64(b.count)) { world.holdFromPacking(id) } } }
         for e in events {
@@ -241,7 +241,7 @@ public struct WorldHarness: Sendable {
 
     private mutating func executeInstruction(_ tx: Transaction) throws(EvolveError) {
         ledgerEvents.removeAll(keepingCapacity: true)
-        Self.execute(tx, &world, &ledgerEvents)
+        world.chain.execute(tx, into: &ledgerEvents)
         var opened: MintID?
         for e in ledgerEvents {
             try emit(.ledger(e))
@@ -274,19 +274,11 @@ public struct WorldHarness: Sendable {
 
     private mutating func award(_ user: AccountID, _ action: RewardAction, lamports: UInt64) throws(EvolveError) {
         rewardEvents.removeAll(keepingCapacity: true)
-        Self.award(user, action, lamports, &world, &rewardEvents)
+        world.rewards.award(user: user, action: action, lamports: lamports, into: &rewardEvents)
         for e in rewardEvents { try emit(.rewards(e)) }
     }
 
-    // Calls that read the world while writing another field of the harness go through these.
-    // Metrics read the world through its address: passed as `world` from `self`, the world (768
-    // bytes) was copied for every event. A method call on `world.chain` (execute, the fee) still
-    // copies the chain (480 bytes) first, through these helpers too: measured, left as it is.
-    @inline(__always)
-    static func decide(_ command: Command, _ world: inout World, _ config: SimulationConfig, _ tick: Tick, _ rng: inout SimRandom,
-                       _ events: inout [Event], _ recorded: Bool) {
-        Decide.decide(command, world: world, config: config, tick: tick, rng: &rng, into: &events, recorded: recorded)
-    }
+    /// Hints what the transaction will read (payer, balance, rewards, early-buyer entry).
     @inline(__always)
     static func prefetch(_ tx: Transaction, _ world: inout World, _ metrics: inout Metrics) {
         world.chain.prefetchAccount(tx.payer)
@@ -296,12 +288,10 @@ public struct WorldHarness: Sendable {
             metrics.prefetchTrade(tx.payer, mint: m)
         }
     }
-    @inline(__always)
-    static func execute(_ tx: Transaction, _ world: inout World, _ out: inout [LedgerEvent]) { world.chain.execute(tx, into: &out) }
-    @inline(__always)
-    static func award(_ user: AccountID, _ action: RewardAction, _ lamports: UInt64, _ world: inout World, _ out: inout [RewardsEvent]) {
-        world.rewards.award(user: user, action: action, lamports: lamports, into: &out)
-    }
+    /// Metrics read the world through its address: passed as `world` from `self` while `metrics`
+    /// is written, the world (768 bytes) was copied for every event. (A method call on
+    /// `world.chain`, as `execute`, still copies the 480-byte chain; routing it through the world's
+    /// address did not avoid that: measured, left as it is.)
     @inline(__always)
     static func observe(_ record: EventRecord, _ world: inout World, _ metrics: inout Metrics) {
         withUnsafeMutablePointer(to: &world) { metrics.observe(record, worldAt: UnsafePointer($0)) }
