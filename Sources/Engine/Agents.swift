@@ -150,19 +150,13 @@ struct AgentPool: Sendable {
     private var queue = WakeWheel()
     private var due: [UInt32] = []
     private let config: SimulationConfig
-    /// Mean slots between retail actions, per group.
-    private let retailMeanSlots: [Double]
-    /// Per group, what its decisions read; per token, its launch slot.
-    private let plans: [GroupPlan]
-    private let launchTicks: [Tick?]
+    private let brain: AgentBrain
     private let durationTicks: Tick
     /// Each agent's account (read ahead of the agent itself, for the prefetch hints).
     private var accountOf: [AccountID] = []
 
     init(config: SimulationConfig) {
         self.config = config
-        self.plans = config.groups.map(GroupPlan.init)
-        self.launchTicks = config.tokens.map(\.launchTick)
         self.durationTicks = config.durationTicks
         let root = SimRandom(seed: config.seed)
         var means: [Double] = []
@@ -173,7 +167,7 @@ struct AgentPool: Sendable {
                 means.append(0)
             }
         }
-        retailMeanSlots = means
+        brain = AgentBrain(retailMeanSlots: means, plans: config.groups.map(GroupPlan.init), launchTicks: config.tokens.map(\.launchTick))
         var creatorOf: [AccountID: MintID] = [:]
         for (m, t) in config.tokens.enumerated() where creatorOf[t.creator] == nil { creatorOf[t.creator] = MintID(m) }
         for (g, group) in config.groups.enumerated() {
@@ -196,7 +190,7 @@ struct AgentPool: Sendable {
     private func firstWake(_ a: inout Agent, group: AgentGroupSpec, indexInGroup i: Int, creatorOf: [AccountID: MintID]) -> Tick? {
         switch group.strategy {
         case .retail(let p):
-            return p.startTick + nextRetailDelay(&a.rng, group: Int(a.group))
+            return p.startTick + brain.nextRetailDelay(&a.rng, group: Int(a.group))
         case .whale(let p):
             return p.startTick + p.everySlots.draw(&a.rng)
         case .marketMaker(let p):
@@ -216,44 +210,65 @@ struct AgentPool: Sendable {
         }
     }
 
-    private func nextRetailDelay(_ rng: inout SimRandom, group: Int) -> Tick {
-        let mean = retailMeanSlots[group]
-        guard mean > 0 else { return Tick.max / 2 }
-        return max(1, Tick(min(rng.exponential(mean: mean).rounded(), 1e15)))
-    }
-
     /// Lets every agent due at `tick` decide, in agent-id order; each schedules its next wake-up.
     mutating func act(at tick: Tick, world: World, into commands: inout [Command]) {
         due.removeAll(keepingCapacity: true)
         queue.take(tick, into: &due)
-        // Agents and their accounts are read at random: hint the ones a few places ahead.
-        let ahead = 6
-        for k in 0..<min(ahead, due.count) { Self.prefetch(due[k], agents, accountOf, world) }
-        for (k, index) in due.enumerated() {
-            if k + ahead < due.count { Self.prefetch(due[k + ahead], agents, accountOf, world) }
-            // Half as far ahead, the holding mask hinted above has arrived: hint the balances it names.
-            if k + ahead / 2 < due.count { world.chain.prefetchHeldBalances(accountOf[Int(due[k + ahead / 2])]) }
-            var agent = agents[Int(index)]
-            let next = decide(&agent, world: world, tick: tick, into: &commands)
-            agents[Int(index)] = agent
-            if let next, next < durationTicks { queue.insert(Wake(tick: max(next, tick + 1), agent: index)) }
+        // The agents are taken out of the pool for the loop, and the decisions read a brain held
+        // here: a decision called on the pool while the loop writes the pool's agents was handed
+        // a copy of the whole pool (480 bytes) and a uniqueness check of the agents per agent.
+        let brain = self.brain, due = self.due, accountOf = self.accountOf
+        var agents: [Agent] = []
+        swap(&agents, &self.agents)
+        defer { swap(&agents, &self.agents) }
+        agents.withUnsafeMutableBufferPointer { ab in
+            accountOf.withUnsafeBufferPointer { accounts in
+                due.withUnsafeBufferPointer { due in
+                    // Agents and their accounts are read at random: hint the ones a few places ahead.
+                    let ahead = 6
+                    for k in 0..<min(ahead, due.count) { Self.prefetch(due[k], ab, accounts, world) }
+                    for k in 0..<due.count {
+                        let index = due[k]
+                        if k + ahead < due.count { Self.prefetch(due[k + ahead], ab, accounts, world) }
+                        // Half as far ahead, the holding mask hinted above has arrived: hint the balances it names.
+                        if k + ahead / 2 < due.count { world.chain.prefetchHeldBalances(accounts[Int(due[k + ahead / 2])]) }
+                        let next = brain.decide(&ab[Int(index)], world: world, tick: tick, into: &commands)
+                        if let next, next < durationTicks { queue.insert(Wake(tick: max(next, tick + 1), agent: index)) }
+                    }
+                }
+            }
         }
     }
 
     @inline(__always)
-    private static func prefetch(_ index: UInt32, _ agents: [Agent], _ accountOf: [AccountID], _ world: World) {
-        agents.withUnsafeBufferPointer { b in
-            let p = UnsafeRawPointer(b.baseAddress! + Int(index))
-            pumpsim_prefetch(p)
-            pumpsim_prefetch(p + (MemoryLayout<Agent>.size - 1))  // an agent may straddle two cache lines
-        }
+    private static func prefetch(_ index: UInt32, _ agents: UnsafeMutableBufferPointer<Agent>, _ accountOf: UnsafeBufferPointer<AccountID>,
+                                 _ world: World) {
+        let p = UnsafeRawPointer(agents.baseAddress! + Int(index))
+        pumpsim_prefetch(p)
+        pumpsim_prefetch(p + (MemoryLayout<Agent>.size - 1))  // an agent may straddle two cache lines
         let account = accountOf[Int(index)]
         world.chain.prefetchAccount(account)
         world.rewards.prefetch(account)
         world.prefetchRateWindow(account)
     }
+}
 
-    private func decide(_ a: inout Agent, world: World, tick: Tick, into out: inout [Command]) -> Tick? {
+/// What an agent's decision reads besides the world: its group's plan, the retail groups' mean
+/// delays, the tokens' launch slots. Plain and read-only, apart from the pool that writes the agents.
+struct AgentBrain: Sendable {
+    /// Mean slots between retail actions, per group.
+    let retailMeanSlots: [Double]
+    /// Per group, what its decisions read; per token, its launch slot.
+    let plans: [GroupPlan]
+    let launchTicks: [Tick?]
+
+    func nextRetailDelay(_ rng: inout SimRandom, group: Int) -> Tick {
+        let mean = retailMeanSlots[group]
+        guard mean > 0 else { return Tick.max / 2 }
+        return max(1, Tick(min(rng.exponential(mean: mean).rounded(), 1e15)))
+    }
+
+    func decide(_ a: inout Agent, world: World, tick: Tick, into out: inout [Command]) -> Tick? {
         let g = Int(a.group)
         let priority = plans[g].priority.draw(&a.rng)
         switch plans[g].plan {

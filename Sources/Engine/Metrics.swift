@@ -79,8 +79,12 @@ extension TokenMetrics {
         creatorFeesLamports &+= t.creatorFee
         let before = lastSpotNanos
         peakPriceNanos = max(peakPriceNanos, after)
-        if peakPriceNanos > 0 {
-            maxDrawdownBps = max(maxDrawdownBps, UInt64(UInt128(peakPriceNanos - min(after, peakPriceNanos)) * 10_000 / UInt128(peakPriceNanos)))
+        // The fall in bps, in 64 bits when its product fits (the same quotient as in 128 bits).
+        let fall = peakPriceNanos - min(after, peakPriceNanos)
+        if fall > 0 {
+            let bps = fall <= UInt64.max / 10_000 ? fall * 10_000 / peakPriceNanos
+                : UInt64(UInt128(fall) * 10_000 / UInt128(peakPriceNanos))
+            maxDrawdownBps = max(maxDrawdownBps, bps)
         }
         lastSpotNanos = after
         // Slippage: the average price paid or received against the spot price before the trade;
@@ -261,7 +265,8 @@ public struct Metrics: Sendable {
         let m = Int(mint), w = Int(account)
         guard m < tokens.count else { return }
         earlyMaybe.withUnsafeBufferPointer { if w < $0.count { pumpsim_prefetch($0.baseAddress! + w) } }
-        tokens[m].earlyIndex.withUnsafeBufferPointer { if w < $0.count { pumpsim_prefetch($0.baseAddress! + w) } }
+        // The token's array is read through its address (a buffer pointer's lifetime fix retained it).
+        if w < tokens[m].earlyIndex.count, let base = Chain.hintBase(tokens[m].earlyIndex) { pumpsim_prefetch(base + w * MemoryLayout<Int32>.stride) }
     }
 
     /// Folds an event in; `world` is the state after the event.

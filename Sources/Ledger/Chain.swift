@@ -186,15 +186,22 @@ public struct Chain: Sendable {
         while mask != 0 {
             let m = mask.trailingZeroBitCount
             mask &= mask - 1
-            if m < balances.count { balances[m].withUnsafeBufferPointer { pumpsim_prefetch($0.baseAddress! + a) } }
+            if m < balances.count, let base = Self.hintBase(balances[m]) { pumpsim_prefetch(base + a * MemoryLayout<UInt64>.stride) }
         }
+    }
+
+    /// The first element's address of an array, for a hint only (never dereferenced): read
+    /// without `withUnsafeBufferPointer`, whose lifetime fix retained and released the array
+    /// for each hint.
+    @inlinable @inline(__always) public static func hintBase<T>(_ array: [T]) -> UnsafeRawPointer? {
+        array._baseAddressIfContiguous.map { UnsafeRawPointer($0) }
     }
 
     /// Hints that the account's balance of `mint` will be read soon (no effect on results).
     @inlinable public func prefetchBalance(_ account: AccountID, mint: MintID) {
         let m = Int(mint), a = Int(account)
         guard m < balances.count, a < balances[m].count else { return }
-        balances[m].withUnsafeBufferPointer { pumpsim_prefetch($0.baseAddress! + a) }
+        if let base = Self.hintBase(balances[m]) { pumpsim_prefetch(base + a * MemoryLayout<UInt64>.stride) }
     }
 
     /// Age of an account at `tick`, in slots.
