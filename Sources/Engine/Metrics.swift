@@ -269,6 +269,19 @@ public struct Metrics: Sendable {
         if w < tokens[m].earlyIndex.count, let base = Chain.hintBase(tokens[m].earlyIndex) { pumpsim_prefetch(base + w * MemoryLayout<Int32>.stride) }
     }
 
+    /// The second stage of `prefetchTrade`, a few transactions later: the wallet's early-buyer
+    /// entry hinted then has arrived, and names the totals the trade will add to (no effect on results).
+    @inline(__always)
+    func prefetchEarlyTotals(_ account: AccountID, mint: MintID) {
+        let m = Int(mint), w = Int(account)
+        guard m < tokens.count, w < earlyMaybe.count, earlyMaybe[w] & (UInt8(1) << UInt8(mint.rawValue % 8)) != 0,
+              w < tokens[m].earlyIndex.count else { return }
+        let i = Int(tokens[m].earlyIndex[w])
+        guard i >= 0 else { return }
+        if let base = Chain.hintBase(tokens[m].earlySpentLamports) { pumpsim_prefetch(base + i * MemoryLayout<UInt64>.stride) }
+        if let base = Chain.hintBase(tokens[m].earlyReceivedLamports) { pumpsim_prefetch(base + i * MemoryLayout<UInt64>.stride) }
+    }
+
     /// Folds an event in; `world` is the state after the event.
     public mutating func observe(_ r: EventRecord, world: World) {
         withUnsafePointer(to: world) { observe(r, worldAt: $0) }

@@ -175,6 +175,9 @@ public struct WorldHarness: Sendable {
         let ahead = 4
         for (k, tx) in block.enumerated() {
             if k + ahead < block.count { Self.prefetch(block[k + ahead], &world, &metrics) }
+            if k + ahead / 2 < block.count, let m = block[k + ahead / 2].instruction.mint {
+                metrics.prefetchEarlyTotals(block[k + ahead / 2].payer, mint: m)
+            }
             if !bundled.contains(tx.id), faults.dropAfterPreflightBps > 0 && faultRng.chance(bps: faults.dropAfterPreflightBps) {
                 try emit(.ledger(.txDropped(TxDropped(txID: tx.id, payer: tx.payer, mint: tx.instruction.mint, reason: .droppedAfterPreflight))))
                 continue

@@ -156,4 +156,37 @@ struct BlockPackingTests {
         for e in events { try c.apply(e) }
         #expect(c.mints[0].status == .migrated)
     }
+
+    /// The lane index's heap against the plain truth of a sorted list: entries inserted and
+    /// removed in random interleavings (priorities drawn from a few values, so ties on priority
+    /// are common and arrival order decides) come out best first, every time.
+    @Test func laneHeapRemovesInTheOrderASortGives() {
+        var rng = SimRandom(seed: 15)
+        for round in 0..<40 {
+            var heap = LaneHeap()
+            var truth: [Mempool.LaneEntry] = []
+            var nextID: TxID = 0
+            let steps = 1 + Int(rng.uniform(below: 3_000))
+            for _ in 0..<steps {
+                if truth.isEmpty || rng.uniform(below: 3) != 0 {
+                    let e = Mempool.LaneEntry(priority: rng.uniform(below: round % 2 == 0 ? 4 : 1_000_000), id: nextID)
+                    nextID += 1 + rng.uniform(below: 3)
+                    heap.insert(e)
+                    truth.append(e)
+                } else {
+                    let best = truth.max()!
+                    #expect(heap.max == best)
+                    heap.removeMax()
+                    truth.removeAll { $0 == best }
+                }
+                #expect(heap.count == truth.count)
+            }
+            var drained: [Mempool.LaneEntry] = []
+            while let top = heap.max { drained.append(top); heap.removeMax() }
+            #expect(drained == truth.sorted(by: >))
+        }
+        var empty = LaneHeap()
+        empty.removeMax()
+        #expect(empty.max == nil && empty.count == 0)
+    }
 }
