@@ -170,13 +170,16 @@ struct AgentPool: Sendable {
         brain = AgentBrain(retailMeanSlots: means, plans: config.groups.map(GroupPlan.init), launchTicks: config.tokens.map(\.launchTick))
         var creatorOf: [AccountID: MintID] = [:]
         for (m, t) in config.tokens.enumerated() where creatorOf[t.creator] == nil { creatorOf[t.creator] = MintID(m) }
+        agents.reserveCapacity(config.groups.reduce(0) { $0 + $1.count })
+        accountOf.reserveCapacity(agents.capacity)
         for (g, group) in config.groups.enumerated() {
             let first = config.groupFirstAccount(g)
+            let family = root.substream(named: "agent/\(group.name)")
             for i in 0..<group.count {
                 let account = first + UInt32(i)
                 // Keyed by the group's name and the agent's place in it, not its account id: one
                 // more agent in another group changes nothing this one draws.
-                var agent = Agent(account: account, group: UInt16(g), rng: root.substream(named: "agent/\(group.name)", index: UInt64(i)))
+                var agent = Agent(account: account, group: UInt16(g), rng: family.substream(index: UInt64(i)))
                 let index = UInt32(agents.count)
                 if let wake = firstWake(&agent, group: group, indexInGroup: i, creatorOf: creatorOf) {
                     queue.insert(Wake(tick: wake, agent: index))

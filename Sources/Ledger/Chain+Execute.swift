@@ -6,7 +6,9 @@ import Curves
 extension Chain {
     /// The fee outcome of a transaction landing now: `txIncluded` (fee charged) or
     /// `txDropped(insufficientFundsForFee)` when the payer cannot pay it.
-    public func feeOutcome(of tx: Transaction) -> LedgerEvent {
+    /// (Inlinable: called across modules on a chain held in mutable storage, the call was
+    /// handed a copy of the chain, 480 bytes, for a few loads.)
+    @inlinable public func feeOutcome(of tx: Transaction) -> LedgerEvent {
         let fee = tx.feeLamports(baseFeePerSignature: config.baseFeeLamportsPerSignature)
         guard lamports[Int(tx.payer)] >= fee else {
             return .txDropped(TxDropped(txID: tx.id, payer: tx.payer, mint: tx.instruction.mint, reason: .insufficientFundsForFee))

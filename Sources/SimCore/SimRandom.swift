@@ -40,6 +40,13 @@ public struct SimRandom: Sendable, Equatable {
         SimRandom(key: SimRandom.mix(SimRandom.mix(key, SimRandom.fnv1a64(name)), index))
     }
 
+    /// Member `index` of this stream taken as a family: `substream(named: n, index: i)` is
+    /// `substream(named: n).substream(index: i)`, so a loop over a family's members hashes its
+    /// name once.
+    public func substream(index: UInt64) -> SimRandom {
+        SimRandom(key: SimRandom.mix(key, index))
+    }
+
     /// The next 64 random bits (xoshiro256**).
     @inlinable
     public mutating func next() -> UInt64 {

@@ -29,6 +29,12 @@ struct SimRandomTests {
         var x = SimRandom(seed: 7).substream(named: "agent", index: 1)
         var y = SimRandom(seed: 7).substream(named: "agent", index: 2)
         #expect(x.next() != y.next())
+        // A family taken once, then its members, is the same streams as naming each member.
+        let family = SimRandom(seed: 7).substream(named: "agent")
+        for i: UInt64 in [0, 1, 2, 19_999, .max] {
+            var direct = SimRandom(seed: 7).substream(named: "agent", index: i), member = family.substream(index: i)
+            #expect(direct.key == member.key && (0..<8).map { _ in direct.next() } == (0..<8).map { _ in member.next() })
+        }
     }
 
     @Test func nameHashIsFNV1a() {
