@@ -93,26 +93,34 @@ public struct SimRandom: Sendable, Equatable {
         uniform(below: 10_000) < UInt64(bps)
     }
 
-    /// An exponential variate with the given mean (inverse CDF through `DetMath.ln`).
+    /// An exponential variate with the given mean (ziggurat, `standardExponential`; engine 0.5.0,
+    /// before which it was the inverse CDF, one `DetMath.ln` per draw: the same distribution).
+    @inlinable
     public mutating func exponential(mean: Double) -> Double {
-        -mean * DetMath.ln(1.0 - unitDouble())
+        mean * standardExponential()
     }
 
-    /// A standard normal variate (Marsaglia's polar method, `DetMath.ln` and IEEE `sqrt` only).
+    /// A standard normal variate (ziggurat, `Ziggurat.normal`; engine 0.5.0, before which it was
+    /// Marsaglia's polar method, a `DetMath.ln` and a square root per draw: the same distribution).
+    @inlinable
     public mutating func standardNormal() -> Double {
-        while true {
-            let u = 2.0 * unitDouble() - 1.0
-            let v = 2.0 * unitDouble() - 1.0
-            let s = u * u + v * v
-            if s > 0 && s < 1 {
-                return u * (-2.0 * DetMath.ln(s) / s).squareRoot()
+        let z = Ziggurat.normal
+        let (v, negative) = z.draw(&self) { rng in
+            // Marsaglia's tail method: r + a, a = −ln(U₁)/r, accepted when −2 ln(U₂) > a².
+            while true {
+                let a = -DetMath.ln(1.0 - rng.unitDouble()) / z.r
+                let b = -DetMath.ln(1.0 - rng.unitDouble())
+                if 2 * b > a * a { return z.r + a }
             }
         }
+        return negative ? -v : v
     }
 
-    /// A log-normal variate with the given median and shape `sigma` (of the underlying normal).
+    /// A log-normal variate with the given median and shape `sigma` (of the underlying normal);
+    /// its exponential is `DetMath.tableExp` (engine 0.5.0; `DetMath.exp` before).
+    @inlinable
     public mutating func logNormal(median: Double, sigma: Double) -> Double {
-        median * DetMath.exp(sigma * standardNormal())
+        median * DetMath.tableExp(sigma * standardNormal())
     }
 
     /// FNV-1a over the UTF-8 bytes of `text`: a stable 64-bit name hash.

@@ -96,6 +96,21 @@ struct DetMathTests {
         #expect(DetMath.exp(0) == 1)
         #expect(abs(DetMath.exp(1) - 2.718281828459045) < 1e-15)
     }
+
+    /// The samplers' table exponential against libm, over the log-normal's arguments and the
+    /// whole range, and at the edges of its table's intervals.
+    @Test func tableExpMatchesTheLibrary() {
+        var r = SimRandom(seed: 11)
+        var xs: [Double] = [0, 1, -1, 709.7, -745.1, 1e-300, -1e-300, 0.0054, -0.0054]
+        for j in -200...200 { xs.append(Double(j) * DetMath.ln2 / 128) }   // the reduction's boundaries
+        for _ in 0..<100_000 { xs.append((r.unitDouble() - 0.5) * 20); xs.append((r.unitDouble() - 0.5) * 1_400) }
+        for x in xs {
+            let ours = DetMath.tableExp(x), libm = Foundation.exp(x)
+            #expect(abs(ours - libm) <= 4 * libm.ulp + Double.leastNonzeroMagnitude, "tableExp(\(x)) = \(ours), libm \(libm)")
+        }
+        #expect(DetMath.tableExp(0) == 1)
+        #expect(DetMath.tableExp(710) == .infinity && DetMath.tableExp(-746) == 0 && DetMath.tableExp(.nan).isNaN)
+    }
 }
 
 struct FixedPointTests {
