@@ -101,7 +101,7 @@ let package = Package(
             "SimCore", "Curves", "Engine", "Scenario", "Trace", "Store", "Fanout", "Merkle", "Sessions", "LiveServer", "LoadGen", "Voice",
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
         ]),
-        .testTarget(name: "SimCoreTests", dependencies: ["SimCore"]),
+        .testTarget(name: "SimCoreTests", dependencies: ["SimCore"], exclude: ["Vectors"]),
         .testTarget(name: "CurvesTests", dependencies: ["Curves"], resources: [.copy("Vectors")]),
         .testTarget(name: "LedgerTests", dependencies: ["Ledger", "Merkle"]),
         .testTarget(name: "RewardsTests", dependencies: ["Rewards"]),

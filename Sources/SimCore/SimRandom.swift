@@ -104,16 +104,20 @@ public struct SimRandom: Sendable, Equatable {
     /// Marsaglia's polar method, a `DetMath.ln` and a square root per draw: the same distribution).
     @inlinable
     public mutating func standardNormal() -> Double {
-        let z = Ziggurat.normal
-        let (v, negative) = z.draw(&self) { rng in
-            // Marsaglia's tail method: r + a, a = −ln(U₁)/r, accepted when −2 ln(U₂) > a².
-            while true {
-                let a = -DetMath.ln(1.0 - rng.unitDouble()) / z.r
-                let b = -DetMath.ln(1.0 - rng.unitDouble())
-                if 2 * b > a * a { return z.r + a }
-            }
-        }
+        let (v, negative) = Ziggurat.normal.draw(&self, tail: SimRandom.normalTail)
         return negative ? -v : v
+    }
+
+    /// The standard normal beyond r = `Ziggurat.normal.r`, by Marsaglia's tail method: r + a,
+    /// a = −ln(U₁)/r, accepted when −2 ln(U₂) > a².
+    @usableFromInline
+    static func normalTail(_ rng: inout SimRandom) -> Double {
+        let r = Ziggurat.normal.r
+        while true {
+            let a = -DetMath.ln(1.0 - rng.unitDouble()) / r
+            let b = -DetMath.ln(1.0 - rng.unitDouble())
+            if 2 * b > a * a { return r + a }
+        }
     }
 
     /// A log-normal variate with the given median and shape `sigma` (of the underlying normal);

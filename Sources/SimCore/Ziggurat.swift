@@ -77,15 +77,24 @@ public struct Ziggurat: @unchecked Sendable {
     @inlinable
     func draw(_ rng: inout SimRandom, tail: (inout SimRandom) -> Double) -> (value: Double, negative: Bool) {
         while true {
-            let w = rng.next()
-            let i = Int(w & 0xFF)
-            let negative = w & 0x100 != 0
-            let x = Double(w >> 11) * 0x1p-53 * table[i]
-            if x < table[i + 1] { return (x, negative) }
-            if i == 0 { return (tail(&rng), negative) }
-            let low = table[257 + i], high = table[257 + i + 1]
-            if low + rng.unitDouble() * (high - low) < f(x) { return (x, negative) }
+            if let v = attempt(&rng, tail: tail) { return v }
         }
+    }
+
+    /// One try: a point uniform in a uniformly chosen layer, the variate when it is under the
+    /// curve, nil when it is not (then the caller tries again). A try succeeds with probability
+    /// (area under f) / (256 v): the tests count tries against that.
+    @inlinable @inline(__always)
+    func attempt(_ rng: inout SimRandom, tail: (inout SimRandom) -> Double) -> (value: Double, negative: Bool)? {
+        let w = rng.next()
+        let i = Int(w & 0xFF)
+        let negative = w & 0x100 != 0
+        let x = Double(w >> 11) * 0x1p-53 * table[i]
+        if x < table[i + 1] { return (x, negative) }
+        if i == 0 { return (tail(&rng), negative) }
+        let low = table[257 + i], high = table[257 + i + 1]
+        if low + rng.unitDouble() * (high - low) < f(x) { return (x, negative) }
+        return nil
     }
 }
 
@@ -93,10 +102,12 @@ extension SimRandom {
     /// An exponential variate of mean 1 (ziggurat: no logarithm, except in the tail beyond 7.7).
     @inlinable
     public mutating func standardExponential() -> Double {
-        let z = Ziggurat.exponential
-        return z.draw(&self) { rng in
-            // Beyond r the exponential is r plus an exponential (memorylessness).
-            z.r - DetMath.ln(1.0 - rng.unitDouble())
-        }.value
+        Ziggurat.exponential.draw(&self, tail: SimRandom.exponentialTail).value
+    }
+
+    /// The exponential beyond r = `Ziggurat.exponential.r`: r plus an exponential (memorylessness).
+    @usableFromInline
+    static func exponentialTail(_ rng: inout SimRandom) -> Double {
+        Ziggurat.exponential.r - DetMath.ln(1.0 - rng.unitDouble())
     }
 }
