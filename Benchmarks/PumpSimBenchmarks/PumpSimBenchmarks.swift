@@ -87,7 +87,7 @@ let benchmarks: @Sendable () -> Void = {
         .peakMemoryResident: .init(relative: [.p50: 10, .p90: 10]),
     ]
 
-    // The whole launch-frenzy run (about 755 k events): events/s = events / wall time.
+    // The whole launch-frenzy run (about 1.05 M events): events/s = events / wall time.
     let frenzy = scenario("launch-frenzy.yaml")
     Benchmark("engine:launch-frenzy:full-run",
               configuration: .init(metrics: engineMetrics, maxDuration: .seconds(20), maxIterations: 10, thresholds: engineTolerance)) { benchmark in

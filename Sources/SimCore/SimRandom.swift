@@ -108,18 +108,6 @@ public struct SimRandom: Sendable, Equatable {
         return negative ? -v : v
     }
 
-    /// The standard normal beyond r = `Ziggurat.normal.r`, by Marsaglia's tail method: r + a,
-    /// a = −ln(U₁)/r, accepted when −2 ln(U₂) > a².
-    @usableFromInline
-    static func normalTail(_ rng: inout SimRandom) -> Double {
-        let r = Ziggurat.normal.r
-        while true {
-            let a = -DetMath.ln(1.0 - rng.unitDouble()) / r
-            let b = -DetMath.ln(1.0 - rng.unitDouble())
-            if 2 * b > a * a { return r + a }
-        }
-    }
-
     /// A log-normal variate with the given median and shape `sigma` (of the underlying normal);
     /// its exponential is `DetMath.tableExp` (engine 0.5.0; `DetMath.exp` before).
     @inlinable

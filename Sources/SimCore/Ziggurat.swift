@@ -110,4 +110,16 @@ extension SimRandom {
     static func exponentialTail(_ rng: inout SimRandom) -> Double {
         Ziggurat.exponential.r - DetMath.ln(1.0 - rng.unitDouble())
     }
+
+    /// The standard normal beyond r = `Ziggurat.normal.r`, by Marsaglia's tail method: r + a,
+    /// a = −ln(U₁)/r, accepted when −2 ln(U₂) > a².
+    @usableFromInline
+    static func normalTail(_ rng: inout SimRandom) -> Double {
+        let r = Ziggurat.normal.r
+        while true {
+            let a = -DetMath.ln(1.0 - rng.unitDouble()) / r
+            let b = -DetMath.ln(1.0 - rng.unitDouble())
+            if 2 * b > a * a { return r + a }
+        }
+    }
 }
