@@ -1,9 +1,10 @@
 import Foundation
 import Testing
+import TestScratch
 
 /// A fresh temporary folder.
 func scratch(_ name: String) throws -> URL {
-    let dir = FileManager.default.temporaryDirectory.appendingPathComponent("pumpsim-cli-\(name)-\(getpid())-\(UUID().uuidString.prefix(8))")
+    let dir = scratchDirectory.appendingPathComponent("pumpsim-cli-\(name)-\(getpid())-\(UUID().uuidString.prefix(8))")
     try? FileManager.default.removeItem(at: dir)
     try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
     return dir

@@ -1,5 +1,6 @@
 import Foundation
 import Testing
+import TestScratch
 
 /// `pumpsim fuzz` and `pumpsim shrink` against a bug planted on one code path (the hidden
 /// `--plant-defect creator-fee-rounded-up`: a sell of a whole holding credits the creator vault a
@@ -89,7 +90,7 @@ struct FuzzShrinkTests {
     }
 
     @Test func shrinkReducesTheFailingScenarioToAFewAgentsAndEntries() throws {
-        let out = FileManager.default.temporaryDirectory.appendingPathComponent("shrunk-\(UUID().uuidString).yaml").path
+        let out = scratchDirectory.appendingPathComponent("shrunk-\(UUID().uuidString).yaml").path
         defer { try? FileManager.default.removeItem(atPath: out) }
         let r = try pumpsim(["shrink", Self.fixture, "--out", out, "--json", "--quiet"] + Self.defect)
         #expect(r.status == 0, "\(r.stderr)")
@@ -106,7 +107,7 @@ struct FuzzShrinkTests {
     }
 
     @Test func shrinkKeepsAnAssertionFailingWithUntil() throws {
-        let out = FileManager.default.temporaryDirectory.appendingPathComponent("until-\(UUID().uuidString).yaml").path
+        let out = scratchDirectory.appendingPathComponent("until-\(UUID().uuidString).yaml").path
         defer { try? FileManager.default.removeItem(atPath: out) }
         let r = try pumpsim(["shrink", Self.fixture, "--until", "tokens.TEST.sells < 5", "--out", out, "--json", "--quiet"])
         #expect(r.status == 0, "\(r.stderr)")
@@ -119,7 +120,7 @@ struct FuzzShrinkTests {
     }
 
     @Test func shrinkCutsATradeStreamToTheRowsThatMatter() throws {
-        let out = FileManager.default.temporaryDirectory.appendingPathComponent("rows-\(UUID().uuidString).yaml").path
+        let out = scratchDirectory.appendingPathComponent("rows-\(UUID().uuidString).yaml").path
         defer { try? FileManager.default.removeItem(atPath: out) }
         // curve-sweep replays quickstart's 223 landed trades; keep a transaction failing on chain.
         let r = try pumpsim(["shrink", "Scenarios/curve-sweep.yaml", "--until", "chain.failed < 1", "--out", out, "--json", "--quiet"])
@@ -140,7 +141,7 @@ struct FuzzShrinkTests {
     }
 
     @Test func outcomeAssertionsJudgeARun() throws {
-        let dir = FileManager.default.temporaryDirectory.appendingPathComponent("assert-\(UUID().uuidString)")
+        let dir = scratchDirectory.appendingPathComponent("assert-\(UUID().uuidString)")
         try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
         defer { try? FileManager.default.removeItem(at: dir) }
         let base = try String(contentsOfFile: packageRoot.appendingPathComponent("Scenarios/quickstart.yaml").path, encoding: .utf8)

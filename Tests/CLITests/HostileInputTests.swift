@@ -2,6 +2,7 @@ import Foundation
 import Testing
 #if canImport(Glibc)
 import Glibc
+import TestScratch
 #endif
 
 /// Runs pumpsim (from the package root) and measures its peak memory.
@@ -11,7 +12,7 @@ import Glibc
 /// the child's. A small python3 forks (a copy of its own few MB) and execs pumpsim, and reports
 /// the grandchild's ru_maxrss from os.wait4.
 func measured(_ args: [String], environment extra: [String: String] = [:]) throws -> (status: Int32, maxRSSKB: Int, stdout: String, stderr: String) {
-    let dir = FileManager.default.temporaryDirectory.appendingPathComponent("pumpsim-measured-\(getpid())-\(UUID().uuidString.prefix(8))")
+    let dir = scratchDirectory.appendingPathComponent("pumpsim-measured-\(getpid())-\(UUID().uuidString.prefix(8))")
     try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
     defer { try? FileManager.default.removeItem(at: dir) }
     let outPath = dir.appendingPathComponent("out").path, errPath = dir.appendingPathComponent("err").path
@@ -156,7 +157,11 @@ struct HostileInputTests {
         #expect(try pumpsim(["run", "Scenarios/quickstart.yaml", "--db", db]).status == 0)
         // Someone else's catalog, read by an unprivileged user who may write neither it nor its folder.
         _ = try tool("chmod", ["-R", "a+rX,go-w", dir.path])
-        for args in [["runs", "list", "--db", db], ["runs", "show", "1", "--db", db], ["report", "run:1", "--db", db, "--out", "/tmp/pumpsim-ro-\(getpid())"]] {
+        // The report goes to a folder that user may write.
+        let out = dir.deletingLastPathComponent().appendingPathComponent("\(dir.lastPathComponent)-out")
+        try FileManager.default.createDirectory(at: out, withIntermediateDirectories: true)
+        try FileManager.default.setAttributes([.posixPermissions: 0o777], ofItemAtPath: out.path)
+        for args in [["runs", "list", "--db", db], ["runs", "show", "1", "--db", db], ["report", "run:1", "--db", db, "--out", out.path]] {
             let r = try tool("setpriv", ["--reuid=65534", "--regid=65534", "--clear-groups", pumpsimBinary.path] + args)
             #expect(r.status == 0, "\(args): \(r.stderr)")
         }

@@ -1,9 +1,10 @@
 import Foundation
 import Testing
+import TestScratch
 
 /// A fresh temporary folder per test.
 func tempDir(_ name: String) throws -> URL {
-    let d = FileManager.default.temporaryDirectory.appendingPathComponent("pumpsim-cli-\(name)-\(getpid())-\(UUID().uuidString.prefix(8))")
+    let d = scratchDirectory.appendingPathComponent("pumpsim-cli-\(name)-\(getpid())-\(UUID().uuidString.prefix(8))")
     try? FileManager.default.removeItem(at: d)
     try FileManager.default.createDirectory(at: d, withIntermediateDirectories: true)
     return d

@@ -6,12 +6,13 @@ import Scenario
 import Store
 import Reports
 import Sessions
+import TestScratch
 
 /// One outcome, five renderings: the summary for people, `run --json`, the catalog's metrics,
 /// the golden file and the report must all say the same of a graduated token.
 struct OutcomeAgreementTests {
     @Test func aGraduatedTokenReadsTheSameInEveryOutput() throws {
-        let dir = FileManager.default.temporaryDirectory.appendingPathComponent("pumpsim-agree-\(getpid())")
+        let dir = scratchDirectory.appendingPathComponent("pumpsim-agree-\(getpid())")
         try? FileManager.default.removeItem(at: dir)
         var q = RunSession.Request(scenarioPath: scenarioPath("quickstart.yaml"))
         q.catalogPath = dir.appendingPathComponent("c.sqlite").path

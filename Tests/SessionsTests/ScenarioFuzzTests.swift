@@ -3,6 +3,7 @@ import Testing
 import SimCore
 import Scenario
 import Sessions
+import TestScratch
 
 /// 2 000 mutated scenarios through `validate` (the session the command runs): no trap, each
 /// under a second, none taking more than 200 MB.
@@ -49,7 +50,7 @@ struct ScenarioFuzzTests {
     static func resetPeak() { try? "5".write(toFile: "/proc/self/clear_refs", atomically: false, encoding: .utf8) }
 
     @Test func twoThousandMutatedScenariosAreRefusedOrAcceptedQuickly() throws {
-        let dir = FileManager.default.temporaryDirectory.appendingPathComponent("pumpsim-scenario-fuzz-\(getpid())")
+        let dir = scratchDirectory.appendingPathComponent("pumpsim-scenario-fuzz-\(getpid())")
         try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
         try? FileManager.default.copyItem(atPath: scenarioPath("backtest-sample.csv"), toPath: dir.appendingPathComponent("backtest-sample.csv").path)
         let fixtures = packageRoot.appendingPathComponent("Tests/Fixtures/bad-scenarios").path

@@ -5,13 +5,14 @@ import Engine
 import Scenario
 @testable import Trace
 import Sessions
+import TestScratch
 
 /// 2 000 damaged traces through `replay --verify` (the session the command runs): none may pass
 /// unless it is the original byte for byte, and none may crash the process.
 struct TraceFuzzTests {
     /// A finished trace of a short quickstart, in small blocks (many frames), and its bytes.
     static let original: (path: String, bytes: [UInt8]) = {
-        let dir = FileManager.default.temporaryDirectory.appendingPathComponent("pumpsim-trace-fuzz-\(getpid())")
+        let dir = scratchDirectory.appendingPathComponent("pumpsim-trace-fuzz-\(getpid())")
         try! FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
         let path = dir.appendingPathComponent("original.pstrace").path
         let scenario = try! ScenarioLoader.load(path: scenarioPath("quickstart.yaml"), overrides: ["checkpoint_every=500"])
@@ -114,7 +115,7 @@ struct ForgedTraceTests {
         sim.observer = { log.add($0) }
         checkpoints = try sim.run().checkpoints
         events = edit(log.records)
-        let path = FileManager.default.temporaryDirectory.appendingPathComponent("pumpsim-forged-\(getpid())-\(name).pstrace").path
+        let path = scratchDirectory.appendingPathComponent("pumpsim-forged-\(getpid())-\(name).pstrace").path
         let writer = try TraceWriter(path: path, header: Scenarios.traceHeader(scenario))
         var next = 0
         for (i, e) in events.enumerated() {
@@ -177,7 +178,7 @@ extension ForgedTraceTests {
         let scenario = try ScenarioLoader.load(path: scenarioPath("quickstart.yaml"))
         var header = Scenarios.traceHeader(scenario)
         header.scenarioDigest = StateDigest.of(encoding: Array("another scenario".utf8))
-        let path = FileManager.default.temporaryDirectory.appendingPathComponent("pumpsim-forged-\(getpid())-header.pstrace").path
+        let path = scratchDirectory.appendingPathComponent("pumpsim-forged-\(getpid())-header.pstrace").path
         let writer = try TraceWriter(path: path, header: header)
         var sim = try Simulation(config: scenario.config)
         sim.observer = { writer.append($0) }

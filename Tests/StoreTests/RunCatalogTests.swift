@@ -1,10 +1,11 @@
 import Foundation
 import Testing
 @testable import Store
+import TestScratch
 
 struct RunCatalogTests {
     func temp(_ name: String) -> String {
-        let p = FileManager.default.temporaryDirectory.appendingPathComponent("pumpsim-store-\(getpid())-\(name).sqlite").path
+        let p = scratchDirectory.appendingPathComponent("pumpsim-store-\(getpid())-\(name).sqlite").path
         for suffix in ["", "-wal", "-shm"] { try? FileManager.default.removeItem(atPath: p + suffix) }
         return p
     }

@@ -6,6 +6,7 @@ import Ledger
 import Rewards
 import Engine
 @testable import Trace
+import TestScratch
 
 /// Every event type, with values the codec's derivations can and cannot predict, must come back exactly.
 struct EventCodecTests {
@@ -93,7 +94,7 @@ struct EventCodecTests {
             .init(pumpFun: true, protocolBps: 95, creatorBps: 30, ceil: true, initial: PumpFunCurve().state),
             .init(pumpFun: false, protocolBps: 100, creatorBps: 0, ceil: false, initial: CurveState(virtualSol: 0, virtualToken: 5, realSol: 0, realToken: 5)),
         ], lamportsPerPoint: 1_000, baseFeePerSignature: 5_000)
-        let path = FileManager.default.temporaryDirectory.appendingPathComponent("codec-\(getpid())-\(seed).pstrace").path
+        let path = scratchDirectory.appendingPathComponent("codec-\(getpid())-\(seed).pstrace").path
         let writer = try TraceWriter(path: path, header: TraceHeader(engineVersion: "t", scenarioDigest: StateDigest.of(encoding: []), seed: seed,
                                                                      scenarioJSON: "{}", codec: params), blockBytes: 4_096)
         for e in events { writer.append(e) }

@@ -4,6 +4,7 @@ import SimCore
 import Engine
 import Scenario
 @testable import Trace
+import TestScratch
 
 let root = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
 
@@ -17,7 +18,7 @@ func record(_ scenario: String, overrides: [String] = [], blockBytes: Int = 1 <<
     let file = scenario.hasPrefix("Tests/") ? scenario : "Scenarios/\(scenario)"
     let scenario = try ScenarioLoader.load(path: root.appendingPathComponent(file).path, overrides: overrides)
     let config = scenario.config
-    let dir = FileManager.default.temporaryDirectory.appendingPathComponent("pumpsim-trace-tests-\(getpid())")
+    let dir = scratchDirectory.appendingPathComponent("pumpsim-trace-tests-\(getpid())")
     try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
     let path = dir.appendingPathComponent(name).path
     let header = TraceHeader(engineVersion: "test", scenarioDigest: ScenarioWriter.digest(scenario), seed: config.seed,

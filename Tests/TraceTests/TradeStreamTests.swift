@@ -5,6 +5,7 @@ import Ledger
 import Engine
 import Scenario
 import Trace
+import TestScratch
 
 /// quickstart's token, curve and platform rules, with a trade stream instead of agents.
 func streamScenario(_ csv: String, curve: String = "{family: pumpfun, fee_profile: v2025}") -> String {
@@ -74,7 +75,7 @@ struct TradeStreamTests {
         // Replaying the stream and extracting again gives the stream back, row for row.
         let scenario = try ScenarioLoader.parse(streamScenario(TradeStreamFile.csv(trades)), file: "replay.yaml")
         let config = scenario.config
-        let dir = FileManager.default.temporaryDirectory.appendingPathComponent("pumpsim-stream-\(getpid())")
+        let dir = scratchDirectory.appendingPathComponent("pumpsim-stream-\(getpid())")
         try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
         let out = dir.appendingPathComponent("replay.pstrace").path
         let writer = try TraceWriter(path: out, header: TraceHeader(engineVersion: "test", scenarioDigest: ScenarioWriter.digest(scenario), seed: config.seed,

@@ -31,7 +31,8 @@ profile = tempfile.mkdtemp(prefix="pumpsim-chromium-")
 devtools = free_port()
 browser = subprocess.Popen(["chromium", "--headless=new", "--no-sandbox", "--disable-gpu", "--no-first-run",
                             "--remote-debugging-port=%d" % devtools, "--user-data-dir=" + profile,
-                            "--window-size=1400,900", "about:blank"], stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+                            "--window-size=1400,900", "about:blank"], stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+                           env=dict(os.environ, TMPDIR=profile))  # its own temporary files go with the profile
 result = {"checks": {}}
 try:
     target = None
