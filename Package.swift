@@ -49,7 +49,7 @@ let package = Package(
         .target(name: "Curves", dependencies: ["SimCore"], swiftSettings: optimisedInDebug),
         // A prefetch hint for the engine's random reads (header-only C: Swift has no such builtin).
         .target(name: "CPrefetch"),
-        .target(name: "Ledger", dependencies: ["SimCore", "Curves", "Merkle", "CPrefetch", .product(name: "DequeModule", package: "swift-collections"), .product(name: "HeapModule", package: "swift-collections")], swiftSettings: optimisedInDebug),
+        .target(name: "Ledger", dependencies: ["SimCore", "Curves", "Merkle", "CPrefetch", .product(name: "DequeModule", package: "swift-collections")], swiftSettings: optimisedInDebug),
         .target(name: "Rewards", dependencies: ["SimCore", "CPrefetch"], swiftSettings: optimisedInDebug),
         .target(name: "Engine", dependencies: [
             "SimCore", "Curves", "Merkle", "Ledger", "Rewards", "CPrefetch",

@@ -1,14 +1,5 @@
 import Foundation
 import Testing
-import TestScratch
-
-/// A fresh temporary folder.
-func scratch(_ name: String) throws -> URL {
-    let dir = scratchDirectory.appendingPathComponent("pumpsim-cli-\(name)-\(getpid())-\(UUID().uuidString.prefix(8))")
-    try? FileManager.default.removeItem(at: dir)
-    try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
-    return dir
-}
 
 /// The sweep rows of a catalog through the sqlite3 tool, wall time left out.
 func sweepRows(_ db: String) throws -> String {
@@ -28,7 +19,7 @@ struct BacktestCLITests {
     static let grid = ["--grid", "curve.virtual_sol=20..40:10", "--grid", "curve.fee_bps=25,100"]
 
     @Test func malformedStreamRowsExit2WithFileLineAndColumn() throws {
-        let dir = try scratch("badstream")
+        let dir = try tempDir("badstream")
         let scenario = try String(contentsOf: packageRoot.appendingPathComponent("Scenarios/curve-sweep.yaml"), encoding: .utf8)
             .replacingOccurrences(of: "file: backtest-sample.csv", with: "file: bad.csv")
         try scenario.write(to: dir.appendingPathComponent("s.yaml"), atomically: true, encoding: .utf8)
@@ -60,7 +51,7 @@ struct BacktestCLITests {
     }
 
     @Test func sweepRowsAreTheSameForAnyJobsAndAnySharding() throws {
-        let dir = try scratch("sweep")
+        let dir = try tempDir("sweep")
         for scenario in ["Scenarios/curve-sweep.yaml", "Scenarios/quickstart.yaml"] {
             let grid = scenario.contains("quickstart") ? ["--grid", "curve.virtual_sol=30,40", "--grid", "agents.retail.count=100,200", "--seeds", "2"] : Self.grid
             let one = try pumpsim(["sweep", scenario] + grid + ["--jobs", "1", "--json", "--db", dir.appendingPathComponent("one.sqlite").path])
@@ -101,7 +92,7 @@ struct BacktestCLITests {
     }
 
     @Test func aBadGridValueAnywhereExits2BeforeAnyRun() throws {
-        let dir = try scratch("badgrid")
+        let dir = try tempDir("badgrid")
         let db = dir.appendingPathComponent("g.sqlite").path
         let r = try pumpsim(["sweep", "Scenarios/curve-sweep.yaml", "--grid", "curve.virtual_sol=30,40", "--grid", "curve.fee_bps=25,abc,100", "--db", db])
         #expect(r.status == 2)
@@ -113,7 +104,7 @@ struct BacktestCLITests {
     }
 
     @Test func conflictingShardsAreNotMerged() throws {
-        let dir = try scratch("conflict")
+        let dir = try tempDir("conflict")
         let a = dir.appendingPathComponent("a.sqlite").path, b = dir.appendingPathComponent("b.sqlite").path
         #expect(try pumpsim(["sweep", "Scenarios/curve-sweep.yaml"] + Self.grid + ["--shard", "1/2", "--db", a, "--quiet"]).status == 0)
         #expect(try pumpsim(["sweep", "Scenarios/curve-sweep.yaml"] + Self.grid + ["--shard", "1/2", "--db", b, "--quiet"]).status == 0)
@@ -127,7 +118,7 @@ struct BacktestCLITests {
     }
 
     @Test func reportWritesMarkdownAndOneSelfContainedPage() throws {
-        let dir = try scratch("report")
+        let dir = try tempDir("report")
         let db = dir.appendingPathComponent("c.sqlite").path
         #expect(try pumpsim(["run", "Scenarios/curve-sweep.yaml", "--db", db]).status == 0)
         let run = try pumpsim(["report", db, "--html", "--out", dir.path])
@@ -173,7 +164,7 @@ struct BacktestCLITests {
     }
 
     @Test func traceTradesWritesAStreamThatTheSampleScenarioReads() throws {
-        let dir = try scratch("tracetrades")
+        let dir = try tempDir("tracetrades")
         let trace = dir.appendingPathComponent("q.pstrace").path
         #expect(try pumpsim(["run", "Scenarios/quickstart.yaml", "--trace", trace, "--no-db"]).status == 0)
         let out = dir.appendingPathComponent("q.ndjson").path
@@ -212,7 +203,7 @@ struct BacktestCLITests {
     }
 
     @Test func aSweepKilledMidwayResumesToTheSameRows() throws {
-        let dir = try scratch("resume")
+        let dir = try tempDir("resume")
         let grid = ["--grid", "curve.virtual_sol=20..45:5", "--grid", "curve.fee_bps=25,100", "--jobs", "1"]
         let whole = dir.appendingPathComponent("whole.sqlite").path, killed = dir.appendingPathComponent("killed.sqlite").path
         let full = try pumpsim(["sweep", "Scenarios/curve-sweep.yaml"] + grid + ["--db", whole, "--json", "--csv", dir.appendingPathComponent("whole.csv").path])
@@ -270,7 +261,7 @@ struct BacktestCLITests {
     }
 
     @Test func mergingIntoAShardsOwnCatalogTakesThatShardToo() throws {
-        let dir = try scratch("merge-own")
+        let dir = try tempDir("merge-own")
         var shards: [String] = []
         for i in 1...3 {
             let db = dir.appendingPathComponent("s\(i).sqlite").path
@@ -303,7 +294,7 @@ struct BacktestCLITests {
     }
 
     @Test func anNDJSONStreamFileReplaysLikeItsCSV() throws {
-        let dir = try scratch("ndjson")
+        let dir = try tempDir("ndjson")
         let csvScenario = try String(contentsOf: packageRoot.appendingPathComponent("Scenarios/curve-sweep.yaml"), encoding: .utf8)
         let trades = dir.appendingPathComponent("flow.ndjson").path
         // The sample stream as NDJSON, through the CLI: a trace of the CSV scenario, extracted.

@@ -1,8 +1,8 @@
 import Foundation
 import Testing
+import TestScratch
 #if canImport(Glibc)
 import Glibc
-import TestScratch
 #endif
 
 /// Runs pumpsim (from the package root) and measures its peak memory.

@@ -142,7 +142,7 @@ struct SweepAdaptiveTests {
     /// Run again on the same catalog: every round is found there and nothing runs; the report
     /// chooses the best point among the last rung's, as the sweep did.
     @Test func halvingResumesFromTheCatalogAndReports() throws {
-        let dir = try scratch("halving-resume")
+        let dir = try tempDir("halving-resume")
         let db = dir.appendingPathComponent("s.sqlite").path
         let args = ["sweep", Self.curveSweep] + Self.curveGrid + ["--seeds", "9", "--halving", "3", "--maximize", "tokens.TEST.early_buyer_return_pct", "--db", db]
         let first = try pumpsim(args + ["--quiet"])

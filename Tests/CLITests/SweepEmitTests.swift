@@ -10,7 +10,7 @@ struct SweepEmitTests {
     static let sweep = ["sweep", "Scenarios/curve-sweep.yaml", "--grid", "curve.virtual_sol=20..50:10", "--seeds", "2"]
 
     @Test func slurmScriptsRunAsArrayTasksAndMergeToTheSingleProcessRows() throws {
-        let dir = try scratch("emit-slurm")
+        let dir = try tempDir("emit-slurm")
         let jobs = dir.appendingPathComponent("jobs")
         let e = try pumpsim(Self.sweep + ["--emit", "slurm", jobs.path, "--shards", "3", "--sbatch=--time=10:00"])
         #expect(e.status == 0, "\(e.stderr)")
@@ -50,7 +50,7 @@ struct SweepEmitTests {
     }
 
     @Test func kubernetesManifestsPassTheAPISchemas() throws {
-        let dir = try scratch("emit-k8s")
+        let dir = try tempDir("emit-k8s")
         let e = try pumpsim(Self.sweep + ["--emit", "kubernetes", dir.path, "--shards", "4", "--cpus-per-shard", "2", "--image", "registry.example/pumpsim:1"])
         #expect(e.status == 0, "\(e.stderr)")
         let job = dir.appendingPathComponent("sweep-job.yaml").path, merge = dir.appendingPathComponent("sweep-merge-job.yaml").path
@@ -100,7 +100,7 @@ struct SweepEmitTests {
     }
 
     @Test func emitRefusesWhatCannotWork() throws {
-        let dir = try scratch("emit-bad")
+        let dir = try tempDir("emit-bad")
         for (extra, message) in [([String](["--emit", "slurm", dir.path]), "--emit needs --shards N"),
                                  (["--emit", "pbs", dir.path, "--shards", "2"], "--emit expects slurm DIR or kubernetes DIR"),
                                  (["--emit", "slurm", dir.path, "--shards", "9"], "--shards 9 is more than the sweep's 8 runs"),

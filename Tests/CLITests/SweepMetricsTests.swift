@@ -15,7 +15,7 @@ struct SweepMetricsTests {
     }
 
     @Test func perTokenAndPerGroupMetricsOnTwoCurves() throws {
-        let dir = try scratch("two-curves")
+        let dir = try tempDir("two-curves")
         let path = try write(dir)
         let csv = dir.appendingPathComponent("rows.csv").path, db = dir.appendingPathComponent("s.sqlite").path
         let r = try pumpsim(["sweep", path, "--grid", "curve.virtual_sol=20,40", "--seeds", "2", "--json", "--csv", csv, "--db", db])
@@ -65,7 +65,7 @@ struct SweepMetricsTests {
     }
 
     @Test func objectivesGiveTheBestPointOrTheParetoFrontWithIntervals() throws {
-        let dir = try scratch("two-curves-objectives")
+        let dir = try tempDir("two-curves-objectives")
         let path = try write(dir)
         let db = dir.appendingPathComponent("o.sqlite").path
         let grid = ["--grid", "curve.virtual_sol=20,30,40", "--seeds", "3"]
@@ -100,7 +100,7 @@ struct SweepMetricsTests {
     }
 
     @Test func aCurveFieldNoTokenHasIsRefused() throws {
-        let dir = try scratch("two-curves-bad")
+        let dir = try tempDir("two-curves-bad")
         let path = try write(dir)
         let r = try pumpsim(["sweep", path, "--grid", "curve.doubling_tokens=1000000,2000000", "--no-db"])
         #expect(r.status == 2 && r.stderr.contains("no token's curve has doubling_tokens (the scenario's curves are linear, pumpfun)"), "\(r.stderr)")
@@ -110,7 +110,7 @@ struct SweepMetricsTests {
     }
 
     @Test func theCurveFamilyIsSweptWithEachFamilysOwnParameters() throws {
-        let dir = try scratch("two-curves-family")
+        let dir = try tempDir("two-curves-family")
         let path = try write(dir)
         let grid = "tokens.LIN.curve={family: linear, start_price: 28, end_price: 400},{family: exponential, start_price: 28, doubling_tokens: 100000000},{family: pumpfun, virtual_sol: 25}"
         let db = dir.appendingPathComponent("f.sqlite").path
