@@ -99,13 +99,13 @@ extension Chain {
     }
 
     /// Most input accounts one compressed transaction spends (Light's transfer takes a handful).
-    public static let maxCompressedInputs = 8
+    public static let maxCompressedInputs = CompressedInputs.capacity
 
     /// The payer's oldest unspent compressed accounts that cover `amount` (at most
     /// `maxCompressedInputs`), and the change; nil if they do not.
-    func selectInputs(_ owner: AccountID, _ m: MintID, _ amount: UInt64) -> ([UInt32], UInt64)? {
+    func selectInputs(_ owner: AccountID, _ m: MintID, _ amount: UInt64) -> (CompressedInputs, UInt64)? {
         guard amount > 0 else { return nil }
-        var inputs: [UInt32] = []
+        var inputs = CompressedInputs()
         var sum: UInt64 = 0
         for leaf in compressed.unspentLeaves(of: owner, mint: m).prefix(Chain.maxCompressedInputs) {
             inputs.append(leaf)

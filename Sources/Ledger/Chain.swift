@@ -325,7 +325,6 @@ extension Chain {
         let m = Int(e.mint)
         try checkAccount(e.payer)
         guard Int(e.firstRecipient) + Int(e.recipients) <= lamports.count else { throw .unknownAccount(AccountID(rawValue: e.firstRecipient.rawValue &+ e.recipients &- 1)) }
-        guard e.inputs.count <= Chain.maxCompressedInputs else { throw .compressed("\(e.inputs.count) inputs; at most \(Chain.maxCompressedInputs)") }
         for leaf in e.inputs { try compressed.spend(leaf, owner: e.payer, mint: e.mint) }
         if e.fromStandard > 0 { try subTokens(m, e.payer, e.fromStandard) }
         if e.rentLamports > 0 {

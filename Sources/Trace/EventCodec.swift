@@ -450,8 +450,10 @@ enum EventCodec {
             let (id, payer) = try txAndWallet()
             let m = try mint()
             let n = try r.misc.varint()
-            guard n <= 1_024 else { throw .init(offset: r.misc.offset, what: "\(n) inputs in one compressed move") }
-            var inputs: [UInt32] = []
+            guard n <= CompressedInputs.capacity else {
+                throw .init(offset: r.misc.offset, what: "\(n) inputs in one compressed move; at most \(CompressedInputs.capacity)")
+            }
+            var inputs = CompressedInputs()
             for _ in 0..<n { inputs.append(try r.misc.varint32()) }
             let from = try r.tokens.varint(), to = try r.tokens.varint()
             let first = try r.accounts.account(), recipients = try r.misc.varint32(), amount = try r.tokens.varint(), change = try r.tokens.varint()

@@ -77,7 +77,7 @@ struct EventCodecTests {
             case 27: e = .ledger(.tokensAirdropped(TokensAirdropped(txID: u(), payer: AccountID(u32()), mint: mint(), firstRecipient: AccountID(u32()), count: u32(), amount: u(), rentLamports: u())))
             case 28:
                 e = .ledger(.compressedTokensMoved(CompressedTokensMoved(
-                    txID: rng.chance(bps: 5_000) ? tx : u(), payer: AccountID(u32()), mint: mint(), inputs: (0..<rng.uniform(below: 9)).map { _ in u32() },
+                    txID: rng.chance(bps: 5_000) ? tx : u(), payer: AccountID(u32()), mint: mint(), inputs: CompressedInputs((0..<rng.uniform(below: 9)).map { _ in u32() }),
                     fromStandard: u(), toStandard: u(), firstRecipient: AccountID(u32()), recipients: u32(), amount: u(), change: u(), firstLeaf: u32(), rentLamports: u())))
             default: e = .ledger(.tokenInstructionFailed(TokenInstructionFailed(txID: u(), payer: AccountID(u32()), mint: mint(), reason: reason())))
             }
