@@ -45,7 +45,9 @@ let package = Package(
         .package(url: "https://github.com/hummingbird-project/swift-openapi-hummingbird", from: "2.1.0"),
     ],
     targets: [
-        .target(name: "SimCore", dependencies: [.product(name: "Crypto", package: "swift-crypto")], swiftSettings: optimisedInDebug),
+        // The hardware's 128-by-64-bit divide (header-only C: Swift's 128-bit division calls compiler-rt).
+        .target(name: "CWide"),
+        .target(name: "SimCore", dependencies: ["CWide", .product(name: "Crypto", package: "swift-crypto")], swiftSettings: optimisedInDebug),
         .target(name: "Curves", dependencies: ["SimCore"], swiftSettings: optimisedInDebug),
         // A prefetch hint for the engine's random reads (header-only C: Swift has no such builtin).
         .target(name: "CPrefetch"),

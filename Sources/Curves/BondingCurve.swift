@@ -34,7 +34,7 @@ extension BondingCurve {
 
     /// Market cap in lamports: spot price × total supply.
     public var marketCapLamports: UInt64 {
-        let v = UInt128(spotPriceNanos) * UInt128(tokenTotalSupply) / 1_000_000_000_000_000
+        let v = WideMath.divide(UInt128(spotPriceNanos) * UInt128(tokenTotalSupply), 1_000_000_000_000_000)
         return v > UInt128(UInt64.max) ? UInt64.max : UInt64(v)
     }
 
@@ -42,7 +42,7 @@ extension BondingCurve {
     public var progressBps: UInt64 {
         guard initialRealToken > 0 else { return 0 }
         let sold = initialRealToken > state.realToken ? initialRealToken - state.realToken : 0
-        return UInt64(UInt128(sold) * 10_000 / UInt128(initialRealToken))
+        return UInt64(WideMath.divide(UInt128(sold) * 10_000, UInt128(initialRealToken)))
     }
 
     /// True once the curve has completed.

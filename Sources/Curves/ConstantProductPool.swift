@@ -14,7 +14,7 @@ public struct PoolFees: Sendable, Hashable {
     /// `ceil(x · fee / 100 000)`: the SDK's `fee(x, bps) = ceilDiv(x·bps, 10 000)` in tenths of a bps
     /// (REFERENCE.md Part 3 §1c).
     @inlinable public static func fee(_ x: UInt64, _ deciBps: UInt32) -> UInt64 {
-        UInt64((UInt128(x) * UInt128(deciBps) + 99_999) / 100_000)
+        UInt64(WideMath.divide(UInt128(x) * UInt128(deciBps) + 99_999, 100_000))
     }
 }
 
@@ -91,20 +91,20 @@ public enum ConstantProductPool {
     /// Spot price, nanolamports per whole token (as curves report it): quote·10¹⁵/base.
     public static func spotPriceNanos(base: UInt64, quote: UInt64) -> UInt64 {
         guard base > 0 else { return UInt64.max }
-        return UInt64(clamping: UInt128(quote) * 1_000_000_000_000_000 / UInt128(base))
+        return UInt64(clamping: WideMath.divide(UInt128(quote) * 1_000_000_000_000_000, UInt128(base)))
     }
 
     /// Market cap for fee tiers: quote·supply/base, lamports (`docs/FEE_PROGRAM_README.md`).
     public static func marketCap(base: UInt64, quote: UInt64, supply: UInt64) -> UInt128 {
         guard base > 0 else { return UInt128(UInt64.max) }
-        return UInt128(quote) * UInt128(supply) / UInt128(base)
+        return WideMath.divide(UInt128(quote) * UInt128(supply), UInt128(base))
     }
 
     /// `buy(base_amount_out, …)`: raw = ceil(Q·b/(B−b)); the user pays raw and the fees on it.
     public static func buy(baseOut b: UInt64, base B: UInt64, quote Q: UInt64, fees f: PoolFees) throws(Failure) -> PoolSwap {
         guard b > 0, b < B else { throw .insufficientLiquidity }
         let num = UInt128(Q) * UInt128(b), den = UInt128(B - b)
-        let exact = (num + den - 1) / den
+        let exact = WideMath.divide(num + den - 1, den)
         guard exact <= UInt128(UInt64.max) else { throw .insufficientLiquidity }
         let raw = UInt64(exact)
         let lp = PoolFees.fee(raw, f.lpDeciBps), pr = PoolFees.fee(raw, f.protocolDeciBps), cr = PoolFees.fee(raw, f.creatorDeciBps)
@@ -116,14 +116,14 @@ public enum ConstantProductPool {
     /// eff = floor(q·10⁵/(10⁵+fees)), base = floor(B·eff/(Q+eff)). The swap itself is then a
     /// `buy(baseOut:)` with the budget as its most to pay.
     public static func baseOut(forQuote q: UInt64, base B: UInt64, quote Q: UInt64, fees f: PoolFees) -> UInt64 {
-        let eff = UInt128(q) * 100_000 / (100_000 + UInt128(f.totalDeciBps))
-        return UInt64(UInt128(B) * eff / (UInt128(Q) + eff))
+        let eff = WideMath.divide(UInt128(q) * 100_000, 100_000 + UInt128(f.totalDeciBps))
+        return UInt64(WideMath.divide(UInt128(B) * eff, UInt128(Q) + eff))
     }
 
     /// `sell(base_amount_in, …)`: raw = floor(Q·b/(B+b)); the user receives raw less the fees.
     public static func sell(baseIn b: UInt64, base B: UInt64, quote Q: UInt64, fees f: PoolFees) throws(Failure) -> PoolSwap {
         guard b > 0 else { throw .insufficientLiquidity }
-        let raw = UInt64(UInt128(Q) * UInt128(b) / (UInt128(B) + UInt128(b)))
+        let raw = UInt64(WideMath.divide(UInt128(Q) * UInt128(b), UInt128(B) + UInt128(b)))
         let lp = PoolFees.fee(raw, f.lpDeciBps), pr = PoolFees.fee(raw, f.protocolDeciBps), cr = PoolFees.fee(raw, f.creatorDeciBps)
         let fees = UInt128(lp) + UInt128(pr) + UInt128(cr)
         guard UInt128(raw) >= fees else { throw .zeroOutput }

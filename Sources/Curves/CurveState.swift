@@ -88,7 +88,7 @@ public struct TradeQuote: Sendable, Hashable {
     public var impactBps: UInt64 {
         guard priceBefore > 0 else { return 0 }
         let delta = priceAfter > priceBefore ? priceAfter - priceBefore : priceBefore - priceAfter
-        return UInt64(UInt128(delta) * 10_000 / UInt128(priceBefore))
+        return UInt64(WideMath.divide(UInt128(delta) * 10_000, UInt128(priceBefore)))
     }
 
     /// True if this trade completes the curve.
@@ -100,7 +100,7 @@ public enum Slippage {
     /// `max_sol_cost` for a buy whose quoted total is `lamports`, tolerating `bps` more.
     @inlinable
     public static func maxCost(_ lamports: UInt64, bps: UInt32) -> UInt64 {
-        let v = UInt128(lamports) * UInt128(10_000 + UInt64(bps)) / 10_000
+        let v = WideMath.divide(UInt128(lamports) * UInt128(10_000 + UInt64(bps)), 10_000)
         return v > UInt128(UInt64.max) ? UInt64.max : UInt64(v)
     }
 
@@ -108,6 +108,6 @@ public enum Slippage {
     @inlinable
     public static func minOut(_ amount: UInt64, bps: UInt32) -> UInt64 {
         let b = min(UInt64(bps), 10_000)
-        return UInt64(UInt128(amount) * UInt128(10_000 - b) / 10_000)
+        return UInt64(WideMath.divide(UInt128(amount) * UInt128(10_000 - b), 10_000))
     }
 }

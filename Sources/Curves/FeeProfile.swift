@@ -87,7 +87,7 @@ public struct FeeProfile: Sendable, Hashable {
     @inlinable
     public func netInput(spendable: UInt64, creatorFeeApplies: Bool) -> UInt64 {
         let denominator = 10_000 + UInt128(totalBps(creatorFeeApplies: creatorFeeApplies))
-        var net = UInt64(UInt128(spendable) * 10_000 / denominator)
+        var net = UInt64(WideMath.divide(UInt128(spendable) * 10_000, denominator))
         let f = fees(on: net, creatorFeeApplies: creatorFeeApplies)
         let total = UInt128(net) + UInt128(f.protocolFee) + UInt128(f.creatorFee)
         if total > UInt128(spendable) { net -= UInt64(total - UInt128(spendable)) }

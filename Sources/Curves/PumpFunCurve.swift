@@ -71,7 +71,7 @@ public struct PumpFunCurve: BondingCurve, Hashable {
     /// `X * 10^15 / Y`: lamports per base unit scaled to nanolamports per whole token.
     public func spotPrice(of s: CurveState) -> UInt64 {
         guard s.virtualToken > 0 else { return UInt64.max }
-        let v = UInt128(s.virtualSol) * 1_000_000_000_000_000 / UInt128(s.virtualToken)
+        let v = WideMath.divide(UInt128(s.virtualSol) * 1_000_000_000_000_000, UInt128(s.virtualToken))
         return v > UInt128(UInt64.max) ? UInt64.max : UInt64(v)
     }
 

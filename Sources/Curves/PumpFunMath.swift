@@ -10,7 +10,7 @@ public enum PumpFunMath {
         guard d > 0 else { return nil }
         let wide = a.multipliedFullWidth(by: b)
         guard wide.high < d else { return nil }
-        return d.dividingFullWidth(wide).quotient
+        return WideMath.quotient(wide, d)
     }
 
     /// Tokens a `buy_exact_sol_in` gets for curve input `net`: `(net − 1) · Y / (X + net − 1)`.

@@ -414,12 +414,12 @@ struct AgentBrain: Sendable {
         let spot = world.chain.mints[Int(m)].spotPriceNanos
         guard spot > 0, spot < UInt64.max else { return }
         let held = world.chain.balance(of: a.account, mint: m)
-        let inventory = UInt64(clamping: UInt128(held) * UInt128(spot) / 1_000_000_000_000_000)
+        let inventory = UInt64(clamping: WideMath.divide(UInt128(held) * UInt128(spot), 1_000_000_000_000_000))
         let cash = world.chain.lamports[Int(a.account)]
         let order = min(p.orderLamports, cash / 10 * 9)
         if inventory > p.inventoryLimitLamports {
             let excess = UInt128(inventory - p.inventoryLimitLamports / 2)
-            let tokens = UInt64(UInt128(held) * excess / UInt128(inventory))
+            let tokens = UInt64(WideMath.divide(UInt128(held) * excess, UInt128(inventory)))
             if tokens > 0 { out.append(.sell(wallet: a.account, mint: m, tokens: tokens, slippageBps: p.slippageBps, priority: priority)) }
             a.costLamports = spot
             return
@@ -438,7 +438,7 @@ struct AgentBrain: Sendable {
             }
         } else if UInt128(spot) * 10_000 >= UInt128(reference) * (10_000 + half), held > 0 {
             a.costLamports = spot
-            let tokens = min(held, UInt64(clamping: UInt128(p.orderLamports) * 1_000_000_000_000_000 / UInt128(spot)))
+            let tokens = min(held, UInt64(clamping: WideMath.divide(UInt128(p.orderLamports) * 1_000_000_000_000_000, UInt128(spot))))
             if tokens > 0 { out.append(.sell(wallet: a.account, mint: m, tokens: tokens, slippageBps: p.slippageBps, priority: priority)) }
         }
     }

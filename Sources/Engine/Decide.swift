@@ -40,7 +40,7 @@ public enum Decide {
             sell(w, m, tokens: tokens, slippage: slippage, priority: priority, world: world, tick: tick, rng: &rng, into: &out, recorded: recorded)
         case .sellShare(let w, let m, let share, let slippage, let priority):
             let held = Int(m) < world.chain.mints.count ? world.chain.balance(of: w, mint: m) : 0
-            let tokens = UInt64(UInt128(held) * UInt128(min(share, 10_000)) / 10_000)
+            let tokens = UInt64(WideMath.divide(UInt128(held) * UInt128(min(share, 10_000)), 10_000))
             sell(w, m, tokens: tokens, slippage: slippage, priority: priority, world: world, tick: tick, rng: &rng, into: &out, recorded: recorded)
         case .claim(let w, let priority):
             guard world.rewards.claimable(w) > 0 else {
@@ -96,7 +96,7 @@ public enum Decide {
             approve(g, n, w, world: world, config: config, tick: tick, rng: &rng, into: &out)
         case .virtualSell(let m, let w, let share):
             virtualTrade(m, w, .sell, world: world, into: &out) { env, s throws(CurveError) in
-                let tokens = UInt64(UInt128(env.tokens[s]) * UInt128(min(share, 10_000)) / 10_000)
+                let tokens = UInt64(WideMath.divide(UInt128(env.tokens[s]) * UInt128(min(share, 10_000)), 10_000))
                 guard tokens > 0 else { throw CurveError.notEnoughTokensToSell }
                 return try env.curve.quoteSell(tokens: tokens, minSolOut: 0)
             }

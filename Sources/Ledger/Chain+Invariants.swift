@@ -5,13 +5,22 @@ import Curves
 // whole state: each returns the first problem found, or nil.
 
 extension Mempool {
-    /// The pending count is the window's transactions; the window starts with one; ids follow the window.
+    /// The pending count is the window's transactions; the window starts with one; ids follow the
+    /// window; every slab slot is pending or free, once.
     public func invariantProblem() -> String? {
-        let pending = window.reduce(0) { $0 + ($1 == nil ? 0 : 1) }
+        let pending = window.reduce(0) { $0 + ($1 == Self.empty ? 0 : 1) }
         if count != pending { return "the mempool counts \(count) pending, its window holds \(pending)" }
-        if !window.isEmpty && window.first! == nil { return "the mempool's window does not start with a pending transaction" }
-        for (k, slot) in window.enumerated() {
-            if let tx = slot, tx.id != baseID + UInt64(k) { return "transaction \(tx.id) at slot \(k) of a window from \(baseID)" }
+        if !window.isEmpty && window.first! == Self.empty { return "the mempool's window does not start with a pending transaction" }
+        if pending + freeSlots.count != slab.count { return "the mempool's slab has \(slab.count) slots, \(pending) pending and \(freeSlots.count) free" }
+        var used = [Bool](repeating: false, count: slab.count)
+        for s in freeSlots {
+            guard Int(s) < slab.count, !used[Int(s)] else { return "slab slot \(s) freed twice or out of range" }
+            used[Int(s)] = true
+        }
+        for (k, s) in window.enumerated() where s != Self.empty {
+            guard Int(s) < slab.count, !used[Int(s)] else { return "slab slot \(s) at window place \(k) is free, shared or out of range" }
+            used[Int(s)] = true
+            if slab[Int(s)].id != baseID + UInt64(k) { return "transaction \(slab[Int(s)].id) at place \(k) of a window from \(baseID)" }
         }
         return nil
     }

@@ -9,7 +9,16 @@ import SimCore
 public struct Mempool: Sendable {
     /// Id of `window[0]`.
     public private(set) var baseID: TxID = 0
-    private(set) var window: Deque<Transaction?> = []
+    /// Per id from `baseID`: the slot of its transaction in `slab`, or `Mempool.empty`. The
+    /// window spans every id from the oldest pending one (a cheap transaction waits up to its
+    /// expiry while hundreds are submitted each slot), so it holds 4 bytes per id, not the
+    /// transaction: as a `Deque<Transaction?>` it grew to 4 MB on launch-frenzy, and its
+    /// growth's fresh pages and copies were 2-3 % of the run.
+    private(set) var window: Deque<UInt32> = []
+    /// The pending transactions, in slots reused through `freeSlots` (most recently freed first).
+    private(set) var slab: [Transaction] = []
+    internal(set) var freeSlots: [UInt32] = []   // internal: a test corrupts it to see the invariant fail
+    static let empty = UInt32.max
     /// Number of pending transactions.
     public private(set) var count: Int = 0
     private var lanes: [LaneHeap] = []
@@ -30,19 +39,38 @@ public struct Mempool: Sendable {
         }
     }
 
+    /// The slab slot of the pending transaction with this id, if any.
+    @inline(__always)
+    private func slot(_ id: TxID) -> UInt32? {
+        guard id >= baseID, id - baseID < UInt64(window.count) else { return nil }
+        let s = window[Int(id - baseID)]
+        return s == Self.empty ? nil : s
+    }
+
     /// The pending transaction with this id, if any.
     public func pending(_ id: TxID) -> Transaction? {
-        guard id >= baseID, id - baseID < UInt64(window.count) else { return nil }
-        return window[Int(id - baseID)]
+        guard let s = slot(id) else { return nil }
+        return slab[Int(s)]
     }
+
+    /// True when the transaction with this id is pending.
+    func isPending(_ id: TxID) -> Bool { slot(id) != nil }
 
     /// Adds a submitted transaction. Ids must increase (the caller keeps gaps small: every id is
     /// the next one, or one a drop used).
     public mutating func insert(_ tx: Transaction) throws(LedgerError) {
         if window.isEmpty { baseID = tx.id }
         guard tx.id >= baseID + UInt64(window.count) else { throw .transactionOutOfOrder(tx.id) }
-        while baseID + UInt64(window.count) < tx.id { window.append(nil) }
-        window.append(tx)
+        while baseID + UInt64(window.count) < tx.id { window.append(Self.empty) }
+        let s: UInt32
+        if let free = freeSlots.popLast() {
+            s = free
+            slab[Int(s)] = tx
+        } else {
+            s = UInt32(slab.count)
+            slab.append(tx)
+        }
+        window.append(s)
         count += 1
         if !heldIDs.isEmpty, let i = heldIDs.firstIndex(of: tx.id) {
             heldIDs.remove(at: i)
@@ -59,10 +87,12 @@ public struct Mempool: Sendable {
     /// Removes a transaction (landed, dropped or expired) and returns it; nil for an id that is not pending.
     @discardableResult
     public mutating func remove(_ id: TxID) -> Transaction? {
-        guard id >= baseID, id - baseID < UInt64(window.count), let tx = window[Int(id - baseID)] else { return nil }
-        window[Int(id - baseID)] = nil
+        guard let s = slot(id) else { return nil }
+        let tx = slab[Int(s)]
+        window[Int(id - baseID)] = Self.empty
+        freeSlots.append(s)
         count -= 1
-        while let first = window.first, first == nil {
+        while let first = window.first, first == Self.empty {
             window.removeFirst()
             baseID += 1
         }
@@ -72,8 +102,8 @@ public struct Mempool: Sendable {
 
     /// Pending transactions submitted at or before `tick − expirySlots`, oldest first.
     public func expired(at tick: Tick, expirySlots: UInt64, into out: inout [Transaction]) {
-        for slot in window {
-            guard let tx = slot else { continue }
+        for s in window where s != Self.empty {
+            let tx = slab[Int(s)]
             if tx.submittedTick + expirySlots > tick { break }
             out.append(tx)
         }
@@ -120,7 +150,7 @@ public struct Mempool: Sendable {
     /// The lane's best entry whose transaction is still pending (stale entries are dropped).
     private mutating func liveTop(_ l: Int) -> LaneEntry? {
         while let top = lanes[l].max {
-            if pending(top.id) != nil { return top }
+            if isPending(top.id) { return top }
             lanes[l].removeMax()
         }
         return nil
@@ -129,10 +159,7 @@ public struct Mempool: Sendable {
     /// Canonical bytes: the pending transactions in id order.
     public func encode(to e: inout CanonicalEncoder) {
         e.write(UInt64(count))
-        for slot in window {
-            guard let tx = slot else { continue }
-            tx.encode(to: &e)
-        }
+        for s in window where s != Self.empty { slab[Int(s)].encode(to: &e) }
     }
 }
 

@@ -128,7 +128,7 @@ public struct Transaction: Sendable, Hashable {
     @inlinable public static func priorityFee(computeUnits cu: UInt32, microLamportsPerCU price: UInt64) -> UInt64 {
         let (p, o) = UInt64(cu).multipliedReportingOverflow(by: price)
         if !o && p <= UInt64.max - 999_999 { return (p + 999_999) / 1_000_000 }
-        return UInt64(clamping: (UInt128(cu) * UInt128(price) + 999_999) / 1_000_000)
+        return UInt64(clamping: WideMath.divide(UInt128(cu) * UInt128(price) + 999_999, 1_000_000))
     }
 
     /// Base plus priority fee, lamports.

@@ -122,14 +122,14 @@ public struct RewardsState: Sendable, Hashable, CanonicallyEncodable {
     public func award(user: AccountID, action: RewardAction, lamports: UInt64 = 0, into out: inout [RewardsEvent]) {
         let base: UInt64
         switch action {
-        case .trade: base = UInt64(UInt128(lamports) * UInt128(config.pointsPerSol) / 1_000_000_000)
+        case .trade: base = UInt64(WideMath.divide(UInt128(lamports) * UInt128(config.pointsPerSol), 1_000_000_000))
         case .launch: base = config.pointsPerLaunch
         case .chat: base = config.pointsPerChat
         }
         guard base > 0 else { return }
         let current = tierIndex(of: user)
         let multiplier = config.tiers.isEmpty ? 10_000 : config.tiers[Int(current)].multiplierBps
-        let earned = UInt64(min(UInt128(base) * UInt128(multiplier) / 10_000, UInt128(UInt64.max / 2)))
+        let earned = UInt64(min(WideMath.divide(UInt128(base) * UInt128(multiplier), 10_000), UInt128(UInt64.max / 2)))
         let accrued = UInt64(min(UInt128(earned) * UInt128(config.lamportsPerPoint), UInt128(UInt64.max / 2)))
         out.append(.pointsAwarded(PointsAwarded(user: user, action: action, points: earned, accruedLamports: accrued)))
         let total = (Int(user) < points.count ? points[Int(user)] : 0) &+ earned
