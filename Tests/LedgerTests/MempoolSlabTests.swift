@@ -9,8 +9,8 @@ import Curves
 /// freed slots, so it never holds more than the most transactions pending at once.
 struct MempoolSlabTests {
     static func tx(_ id: TxID, tick: Tick, priority: UInt64) -> Transaction {
-        Transaction(id: id, payer: AccountID(2 + id % 500), computeUnits: 100_000, priorityMicroLamportsPerCU: priority,
-                    submittedTick: tick, instruction: .buyExactSolIn(mint: MintID(id % 3), spendableLamports: 1_000 + id, minTokensOut: 0))
+        Transaction(id: id, payer: AccountID(Int(2 + id % 500)), computeUnits: 100_000, priorityMicroLamportsPerCU: priority,
+                    submittedTick: tick, instruction: .buyExactSolIn(mint: MintID(Int(id % 3)), spendableLamports: 1_000 + id, minTokensOut: 0))
     }
 
     @Test func windowAndSlabAgreeWithAModelThroughARandomRun() throws {
