@@ -17,7 +17,7 @@ public struct Mempool: Sendable {
     private(set) var window: Deque<UInt32> = []
     /// The pending transactions, in slots reused through `freeSlots` (most recently freed first).
     private(set) var slab: [Transaction] = []
-    internal(set) var freeSlots: [UInt32] = []   // internal: a test corrupts it to see the invariant fail
+    var freeSlots: [UInt32] = []   // internal: a test corrupts it to see the invariant fail
     static let empty = UInt32.max
     /// Number of pending transactions.
     public private(set) var count: Int = 0

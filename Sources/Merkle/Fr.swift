@@ -101,10 +101,88 @@ public struct Fr: Equatable, Hashable, Sendable {
         return r
     }
 
-    /// x⁵, Poseidon's S-box.
+    /// x⁵, Poseidon's S-box: two squarings (10 limb products each instead of 16), one product.
+    /// `self` may be any value below 2p (a sum from `sumBelow2p`): x² < 4p², so its reduction is
+    /// below 1.76p and one subtraction brings it below p; x⁴·x < 2p², likewise.
     @inline(__always) public var pow5: Fr {
-        let x2 = self * self
-        return x2 * x2 * self
+        var x2 = Fr.square(self).montgomeryReduced()
+        x2.reduceOnce()
+        var x4 = Fr.square(x2).montgomeryReduced()
+        x4.reduceOnce()
+        var x5 = Fr.product(x4, self).montgomeryReduced()
+        x5.reduceOnce()
+        return x5
+    }
+
+    /// a + b for a, b below p, left below 2p (< 2²⁵⁵: no carry out) for `pow5`, which takes it
+    /// without the conditional subtraction.
+    @inline(__always) static func sumBelow2p(_ a: Fr, _ b: Fr) -> Fr {
+        var c: UInt64 = 0
+        let s0 = adc(a.l0, b.l0, &c)
+        let s1 = adc(a.l1, b.l1, &c)
+        let s2 = adc(a.l2, b.l2, &c)
+        return Fr(s0, s1, s2, a.l3 &+ b.l3 &+ c)
+    }
+
+    /// The full 512-bit product of the limbs (no reduction): schoolbook, 16 limb products.
+    @inline(__always) static func product(_ a: Fr, _ b: Fr) -> FrWide {
+        var c: UInt64 = 0
+        let r0 = madd(a.l0, b.l0, 0, 0, &c)
+        var r1 = madd(a.l1, b.l0, 0, c, &c)
+        var r2 = madd(a.l2, b.l0, 0, c, &c)
+        var r3 = madd(a.l3, b.l0, 0, c, &c)
+        var r4 = c
+        r1 = madd(a.l0, b.l1, r1, 0, &c)
+        r2 = madd(a.l1, b.l1, r2, c, &c)
+        r3 = madd(a.l2, b.l1, r3, c, &c)
+        r4 = madd(a.l3, b.l1, r4, c, &c)
+        var r5 = c
+        r2 = madd(a.l0, b.l2, r2, 0, &c)
+        r3 = madd(a.l1, b.l2, r3, c, &c)
+        r4 = madd(a.l2, b.l2, r4, c, &c)
+        r5 = madd(a.l3, b.l2, r5, c, &c)
+        var r6 = c
+        r3 = madd(a.l0, b.l3, r3, 0, &c)
+        r4 = madd(a.l1, b.l3, r4, c, &c)
+        r5 = madd(a.l2, b.l3, r5, c, &c)
+        r6 = madd(a.l3, b.l3, r6, c, &c)
+        return FrWide(r0, r1, r2, r3, r4, r5, r6, c)
+    }
+
+    /// The full 512-bit square of the limbs: the six cross products once, doubled, plus the four
+    /// diagonal ones (10 limb products).
+    @inline(__always) static func square(_ a: Fr) -> FrWide {
+        var c: UInt64 = 0
+        var r1 = madd(a.l0, a.l1, 0, 0, &c)
+        var r2 = madd(a.l0, a.l2, 0, c, &c)
+        var r3 = madd(a.l0, a.l3, 0, c, &c)
+        var r4 = c
+        r3 = madd(a.l1, a.l2, r3, 0, &c)
+        r4 = madd(a.l1, a.l3, r4, c, &c)
+        var r5 = c
+        r5 = madd(a.l2, a.l3, r5, 0, &c)
+        var r6 = c
+        // Double the cross products (the bit shifted out of limb 6 goes to limb 7).
+        let r7 = r6 >> 63
+        r6 = r6 << 1 | r5 >> 63
+        r5 = r5 << 1 | r4 >> 63
+        r4 = r4 << 1 | r3 >> 63
+        r3 = r3 << 1 | r2 >> 63
+        r2 = r2 << 1 | r1 >> 63
+        r1 = r1 << 1
+        // Add the diagonal: aᵢ² at limbs 2i, 2i + 1.
+        var h: UInt64 = 0, k: UInt64 = 0
+        let r0 = madd(a.l0, a.l0, 0, 0, &h)
+        r1 = adc(r1, h, &k)
+        let d1 = madd(a.l1, a.l1, 0, 0, &h)
+        r2 = adc(r2, d1, &k)
+        r3 = adc(r3, h, &k)
+        let d2 = madd(a.l2, a.l2, 0, 0, &h)
+        r4 = adc(r4, d2, &k)
+        r5 = adc(r5, h, &k)
+        let d3 = madd(a.l3, a.l3, 0, 0, &h)
+        r6 = adc(r6, d3, &k)
+        return FrWide(r0, r1, r2, r3, r4, r5, r6, r7 &+ h &+ k)
     }
 
     /// A canonical integer (limbs < p) into Montgomery form.
@@ -158,5 +236,64 @@ public struct Fr: Equatable, Hashable, Sendable {
         var out: [UInt8] = []
         for limb in [c.l3, c.l2, c.l1, c.l0] { for k in (0..<8).reversed() { out.append(UInt8(truncatingIfNeeded: limb >> (8 * UInt64(k)))) } }
         return out
+    }
+}
+
+/// An unreduced sum of 512-bit products of field elements in Montgomery form, so that a sum of
+/// products (a row of Poseidon's matrices) costs one Montgomery reduction instead of one per
+/// product ("lazy reduction"). Each product of two elements below p is below p², and any sum of
+/// up to 13 of them (Poseidon's widest state) stays below 13·p² < 2⁵¹².
+@usableFromInline struct FrWide {
+    @usableFromInline var w0, w1, w2, w3, w4, w5, w6, w7: UInt64
+
+    @inline(__always) init(_ w0: UInt64, _ w1: UInt64, _ w2: UInt64, _ w3: UInt64, _ w4: UInt64, _ w5: UInt64, _ w6: UInt64, _ w7: UInt64) {
+        self.w0 = w0; self.w1 = w1; self.w2 = w2; self.w3 = w3; self.w4 = w4; self.w5 = w5; self.w6 = w6; self.w7 = w7
+    }
+
+    /// The 512-bit sum (the callers' bound keeps it below 2⁵¹²).
+    @inline(__always) static func += (a: inout FrWide, b: FrWide) {
+        var c: UInt64 = 0
+        a.w0 = Fr.adc(a.w0, b.w0, &c)
+        a.w1 = Fr.adc(a.w1, b.w1, &c)
+        a.w2 = Fr.adc(a.w2, b.w2, &c)
+        a.w3 = Fr.adc(a.w3, b.w3, &c)
+        a.w4 = Fr.adc(a.w4, b.w4, &c)
+        a.w5 = Fr.adc(a.w5, b.w5, &c)
+        a.w6 = Fr.adc(a.w6, b.w6, &c)
+        a.w7 = a.w7 &+ b.w7 &+ c
+    }
+
+    /// Montgomery reduction T·R⁻¹ mod p, R = 2²⁵⁶, not yet below p: for T below k·p² the result
+    /// is below T/R + p < (1 + 0.19·k)·p, so one `reduceOnce` suffices for k ≤ 5 (a square or a
+    /// row of a width up to 5), two for k ≤ 10, three for k ≤ 13.
+    @inline(__always) func montgomeryReduced() -> Fr {
+        var t1 = w1, t2 = w2, t3 = w3, t4 = w4, t5 = w5, t6 = w6, t7 = w7
+        var c: UInt64 = 0, top: UInt64 = 0
+        // Each step adds m·p·2⁶⁴ⁱ, which zeroes limb i; `top` carries what spills past limb i + 4.
+        var m = w0 &* Fr.inv
+        _ = Fr.madd(m, Fr.p.0, w0, 0, &c)
+        t1 = Fr.madd(m, Fr.p.1, t1, c, &c)
+        t2 = Fr.madd(m, Fr.p.2, t2, c, &c)
+        t3 = Fr.madd(m, Fr.p.3, t3, c, &c)
+        t4 = Fr.adc(t4, c, &top)
+        m = t1 &* Fr.inv
+        _ = Fr.madd(m, Fr.p.0, t1, 0, &c)
+        t2 = Fr.madd(m, Fr.p.1, t2, c, &c)
+        t3 = Fr.madd(m, Fr.p.2, t3, c, &c)
+        t4 = Fr.madd(m, Fr.p.3, t4, c, &c)
+        t5 = Fr.adc(t5, c, &top)
+        m = t2 &* Fr.inv
+        _ = Fr.madd(m, Fr.p.0, t2, 0, &c)
+        t3 = Fr.madd(m, Fr.p.1, t3, c, &c)
+        t4 = Fr.madd(m, Fr.p.2, t4, c, &c)
+        t5 = Fr.madd(m, Fr.p.3, t5, c, &c)
+        t6 = Fr.adc(t6, c, &top)
+        m = t3 &* Fr.inv
+        _ = Fr.madd(m, Fr.p.0, t3, 0, &c)
+        t4 = Fr.madd(m, Fr.p.1, t4, c, &c)
+        t5 = Fr.madd(m, Fr.p.2, t5, c, &c)
+        t6 = Fr.madd(m, Fr.p.3, t6, c, &c)
+        t7 = Fr.adc(t7, c, &top)
+        return Fr(t4, t5, t6, t7)
     }
 }

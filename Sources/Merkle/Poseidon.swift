@@ -14,7 +14,8 @@ public enum PoseidonError: Error, Equatable, Sendable {
 /// form (Poseidon paper, appendix B): each partial round adds one constant and multiplies by a
 /// sparse matrix (2t − 1 products instead of t²), the full round before them by a matrix P that
 /// absorbs the rest. The tables are precomputed by the generator (gen_poseidon_constants.py, which
-/// derives the form and checks it against the plain permutation and Light's vectors).
+/// derives the form and checks it against the plain permutation and Light's vectors). Each row of
+/// a matrix is summed as 512-bit products and reduced once (lazy reduction, `FrWide`).
 public enum Poseidon {
     /// Where a width's tables start in `elements` (field elements, not limbs).
     struct Width: Sendable {
@@ -37,11 +38,17 @@ public enum Poseidon {
     }()
 
     /// The generated limbs as field elements (already in Montgomery form: a copy, no arithmetic).
+    /// Each must be below p: the lazy reduction's bound counts on it.
     static let elements: ContiguousArray<Fr> = {
         var out = ContiguousArray<Fr>()
         out.reserveCapacity(table.count / 4)
         var i = 0
-        while i < table.count { out.append(Fr(table[i], table[i + 1], table[i + 2], table[i + 3])); i += 4 }
+        while i < table.count {
+            let e = Fr(table[i], table[i + 1], table[i + 2], table[i + 3])
+            precondition(!e.atLeastP, "Poseidon tables: element \(i / 4) is not below p")
+            out.append(e)
+            i += 4
+        }
         return out
     }()
 
@@ -71,15 +78,25 @@ public enum Poseidon {
                 for i in 0..<inputs.count { x[i + 1] = inputs[i] }
                 var c = base + w.constants
                 let mds = base + w.mds
+                // A row's sum of t products, reduced once (`FrWide.montgomeryReduced`'s bound:
+                // below (1 + 0.19·t)·p, so one to three conditional subtractions).
+                let subtractions = t <= 5 ? 1 : t <= 10 ? 2 : 3
+                func reduced(_ sum: FrWide) -> Fr {
+                    var r = sum.montgomeryReduced()
+                    r.reduceOnce()
+                    if subtractions > 1 { r.reduceOnce() }
+                    if subtractions > 2 { r.reduceOnce() }
+                    return r
+                }
                 // A full round: every S-box, then the t × t matrix `m`.
                 func full(_ m: UnsafePointer<Fr>) {
-                    for i in 0..<t { x[i] = (x[i] + c[i]).pow5 }
+                    for i in 0..<t { x[i] = Fr.sumBelow2p(x[i], c[i]).pow5 }
                     c += t
                     var row = m
                     for i in 0..<t {
-                        var acc = row[0] * x[0]
-                        for j in 1..<t { acc = acc + row[j] * x[j] }
-                        y[i] = acc
+                        var acc = Fr.product(row[0], x[0])
+                        for j in 1..<t { acc += Fr.product(row[j], x[j]) }
+                        y[i] = reduced(acc)
                         row += t
                     }
                     swap(&x, &y)
@@ -89,12 +106,12 @@ public enum Poseidon {
                 // Partial rounds: one constant, x₀⁵, a sparse matrix [m₀₀ w; v I].
                 var s = base + w.sparse
                 for _ in 0..<w.partialRounds {
-                    let s0 = (x[0] + c[0]).pow5
+                    let s0 = Fr.sumBelow2p(x[0], c[0]).pow5
                     c += 1
-                    var acc = s[0] * s0
-                    for j in 1..<t { acc = acc + s[j] * x[j] }
+                    var acc = Fr.product(s[0], s0)
+                    for j in 1..<t { acc += Fr.product(s[j], x[j]) }
                     for j in 1..<t { x[j] = x[j] + s[t - 1 + j] * s0 }
-                    x[0] = acc
+                    x[0] = reduced(acc)
                     s += 2 * t - 1
                 }
                 // Four full rounds.

@@ -30,6 +30,48 @@ struct PoseidonTests {
         #expect(Hex.encode((pMinus1 * pMinus1).bigEndian) == String(repeating: "0", count: 63) + "1")
     }
 
+    /// Products, squares, x⁵ and sums of 1…13 products (the widest matrix row) reduced once, against
+    /// Python's integers (gen_field_vectors.py), operands at p − 1 included: the bounds of the lazy
+    /// reduction that Poseidon's rows rely on.
+    @Test func lazyReductionAgreesWithPythonIntegers() throws {
+        struct Vectors: Decodable {
+            struct Single: Decodable { let a, b, product, square, pow5, sum_pow5: String }
+            struct Sum: Decodable { let a, b: [String]; let sum: String }
+            let single: [Single]; let sums: [Sum]
+        }
+        let url = try #require(Bundle.module.url(forResource: "field_vectors", withExtension: "json", subdirectory: "Vectors"))
+        let v = try JSONDecoder().decode(Vectors.self, from: Data(contentsOf: url))
+        #expect(v.single.count == 49 && v.sums.count == 26)
+        struct NotBelowP: Error { let hex: String }
+        func fr(_ h: String) throws -> Fr {
+            guard let x = Fr(hex: h) else { throw NotBelowP(hex: h) }
+            return x
+        }
+        for c in v.single {
+            let a = try fr(c.a), b = try fr(c.b)
+            #expect(Hex.encode((a * b).bigEndian) == c.product)
+            var wide = Fr.product(a, b).montgomeryReduced(); wide.reduceOnce()
+            #expect(Hex.encode(wide.bigEndian) == c.product, "512-bit product of \(c.a), \(c.b)")
+            var sq = Fr.square(a).montgomeryReduced(); sq.reduceOnce()
+            #expect(Hex.encode(sq.bigEndian) == c.square, "square of \(c.a)")
+            #expect(Hex.encode(a.pow5.bigEndian) == c.pow5, "x⁵ of \(c.a)")
+            // x⁵ of the unreduced sum (below 2p), as Poseidon's rounds call it.
+            let s = Fr.sumBelow2p(a, b)
+            #expect(Hex.encode(s.pow5.bigEndian) == c.sum_pow5, "(a + b)⁵ of \(c.a), \(c.b)")
+            #expect(!s.pow5.atLeastP)
+        }
+        for c in v.sums {
+            let k = c.a.count
+            var acc = Fr.product(try fr(c.a[0]), try fr(c.b[0]))
+            for i in 1..<k { acc += Fr.product(try fr(c.a[i]), try fr(c.b[i])) }
+            var r = acc.montgomeryReduced()
+            // The documented count of conditional subtractions for a row of k products.
+            for _ in 0..<(k <= 5 ? 1 : k <= 10 ? 2 : 3) { r.reduceOnce() }
+            #expect(!r.atLeastP, "\(k) products: not fully reduced")
+            #expect(Hex.encode(r.bigEndian) == c.sum, "sum of \(k) products")
+        }
+    }
+
     @Test func matchesLightsRustImplementation() throws {
         let cases = PoseidonVectors.shared.cases
         #expect(cases.count == 36)
