@@ -78,16 +78,6 @@ public enum Poseidon {
                 for i in 0..<inputs.count { x[i + 1] = inputs[i] }
                 var c = base + w.constants
                 let mds = base + w.mds
-                // A row's sum of t products, reduced once (`FrWide.montgomeryReduced`'s bound:
-                // below (1 + 0.19·t)·p, so one to three conditional subtractions).
-                let subtractions = t <= 5 ? 1 : t <= 10 ? 2 : 3
-                func reduced(_ sum: FrWide) -> Fr {
-                    var r = sum.montgomeryReduced()
-                    r.reduceOnce()
-                    if subtractions > 1 { r.reduceOnce() }
-                    if subtractions > 2 { r.reduceOnce() }
-                    return r
-                }
                 // A full round: every S-box, then the t × t matrix `m`.
                 func full(_ m: UnsafePointer<Fr>) {
                     for i in 0..<t { x[i] = Fr.sumBelow2p(x[i], c[i]).pow5 }
@@ -96,7 +86,7 @@ public enum Poseidon {
                     for i in 0..<t {
                         var acc = Fr.product(row[0], x[0])
                         for j in 1..<t { acc += Fr.product(row[j], x[j]) }
-                        y[i] = reduced(acc)
+                        y[i] = acc.reduced(below: t)   // a row's t products, reduced once
                         row += t
                     }
                     swap(&x, &y)
@@ -111,7 +101,7 @@ public enum Poseidon {
                     var acc = Fr.product(s[0], s0)
                     for j in 1..<t { acc += Fr.product(s[j], x[j]) }
                     for j in 1..<t { x[j] = x[j] + s[t - 1 + j] * s0 }
-                    x[0] = reduced(acc)
+                    x[0] = acc.reduced(below: t)
                     s += 2 * t - 1
                 }
                 // Four full rounds.
