@@ -64,7 +64,7 @@ let package = Package(
         .systemLibrary(name: "CSQLite", pkgConfig: "sqlite3", providers: [.apt(["libsqlite3-dev"])]),
         .target(name: "Trace", dependencies: ["SimCore", "Curves", "Ledger", "Rewards", "Engine", "CZstd"], swiftSettings: optimisedInDebug),
         .target(name: "Store", dependencies: ["SimCore", "CSQLite"]),
-        .target(name: "Merkle", dependencies: ["SimCore", .product(name: "Crypto", package: "swift-crypto")], swiftSettings: optimisedInDebug),
+        .target(name: "Merkle", dependencies: ["SimCore", "CWide", .product(name: "Crypto", package: "swift-crypto")], swiftSettings: optimisedInDebug),
         .target(name: "Fanout", dependencies: ["SimCore", .product(name: "Histogram", package: "hdrhistogram-swift")], swiftSettings: optimisedInDebug),
         .target(name: "Reports", dependencies: ["SimCore", "Engine", "Store", "Trace"]),
         // The application layer: the flows every front end shares (DESIGN.md).

@@ -104,11 +104,7 @@ public struct Fr: Equatable, Hashable, Sendable {
     /// x⁵, Poseidon's S-box: two squarings (10 limb products each instead of 16), one product.
     /// `self` may be any value below 2p (a sum from `sumBelow2p`): x² < 4p², so its reduction is
     /// below 1.76p and one subtraction brings it below p; x⁴·x < 2p², likewise.
-    @inline(__always) public var pow5: Fr {
-        let x2 = Fr.square(self).reduced(below: 4)
-        let x4 = Fr.square(x2).reduced(below: 1)
-        return Fr.product(x4, self).reduced(below: 2)
-    }
+    @inline(__always) public var pow5: Fr { PortableKernel.pow5(self) }
 
     /// a + b for a, b below p, left below 2p (< 2²⁵⁵: no carry out) for `pow5`, which takes it
     /// without the conditional subtraction.
@@ -293,14 +289,4 @@ public struct Fr: Equatable, Hashable, Sendable {
         return Fr(t4, t5, t6, t7)
     }
 
-    /// Reduced below p, for a sum below k·p² (k products of values below p, or a square of a
-    /// value below 2p for k = 4): `montgomeryReduced` and the conditional subtractions its bound
-    /// needs. k is a constant or loop-invariant at every call, so the tests are predicted.
-    @inline(__always) func reduced(below k: Int) -> Fr {
-        var r = montgomeryReduced()
-        r.reduceOnce()
-        if k > 5 { r.reduceOnce() }
-        if k > 10 { r.reduceOnce() }
-        return r
-    }
 }

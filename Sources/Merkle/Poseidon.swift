@@ -15,7 +15,8 @@ public enum PoseidonError: Error, Equatable, Sendable {
 /// sparse matrix (2t − 1 products instead of t²), the full round before them by a matrix P that
 /// absorbs the rest. The tables are precomputed by the generator (gen_poseidon_constants.py, which
 /// derives the form and checks it against the plain permutation and Light's vectors). Each row of
-/// a matrix is summed as 512-bit products and reduced once (lazy reduction, `FrWide`).
+/// a matrix is summed as 512-bit products and reduced once (lazy reduction, `FrWide`). The limb
+/// arithmetic is a `FieldKernel`: ADX assembly where the CPU has it, else Swift's; same values.
 public enum Poseidon {
     /// Where a width's tables start in `elements` (field elements, not limbs).
     struct Width: Sendable {
@@ -66,8 +67,16 @@ public enum Poseidon {
         }
     }
 
-    /// Poseidon of 1...12 elements (the count is not checked).
+    /// Poseidon of 1...12 elements (the count is not checked), on the selected field kernel.
     @usableFromInline static func hash(_ inputs: UnsafeBufferPointer<Fr>) -> Fr {
+        #if arch(x86_64)
+        if FieldKernels.selected == .adx { return hash(inputs, on: ADXKernel.self) }
+        #endif
+        return hash(inputs, on: PortableKernel.self)
+    }
+
+    /// Poseidon of 1...12 elements on the kernel `K` (both give the same values: the tests run both).
+    static func hash<K: FieldKernel>(_ inputs: UnsafeBufferPointer<Fr>, on _: K.Type) -> Fr {
         let w = widths[inputs.count - 1]
         let t = w.t
         return elements.withUnsafeBufferPointer { table in
@@ -80,13 +89,13 @@ public enum Poseidon {
                 let mds = base + w.mds
                 // A full round: every S-box, then the t × t matrix `m`.
                 func full(_ m: UnsafePointer<Fr>) {
-                    for i in 0..<t { x[i] = Fr.sumBelow2p(x[i], c[i]).pow5 }
+                    for i in 0..<t { x[i] = K.pow5(Fr.sumBelow2p(x[i], c[i])) }
                     c += t
                     var row = m
                     for i in 0..<t {
-                        var acc = Fr.product(row[0], x[0])
-                        for j in 1..<t { acc += Fr.product(row[j], x[j]) }
-                        y[i] = acc.reduced(below: t)   // a row's t products, reduced once
+                        var acc = K.product(row[0], x[0])
+                        for j in 1..<t { acc += K.product(row[j], x[j]) }
+                        y[i] = K.reduced(acc, below: t)   // a row's t products, reduced once
                         row += t
                     }
                     swap(&x, &y)
@@ -96,12 +105,12 @@ public enum Poseidon {
                 // Partial rounds: one constant, x₀⁵, a sparse matrix [m₀₀ w; v I].
                 var s = base + w.sparse
                 for _ in 0..<w.partialRounds {
-                    let s0 = Fr.sumBelow2p(x[0], c[0]).pow5
+                    let s0 = K.pow5(Fr.sumBelow2p(x[0], c[0]))
                     c += 1
-                    var acc = Fr.product(s[0], s0)
-                    for j in 1..<t { acc += Fr.product(s[j], x[j]) }
-                    for j in 1..<t { x[j] = x[j] + s[t - 1 + j] * s0 }
-                    x[0] = acc.reduced(below: t)
+                    var acc = K.product(s[0], s0)
+                    for j in 1..<t { acc += K.product(s[j], x[j]) }
+                    for j in 1..<t { x[j] = K.add(x[j], K.multiply(s[t - 1 + j], s0)) }
+                    x[0] = K.reduced(acc, below: t)
                     s += 2 * t - 1
                 }
                 // Four full rounds.

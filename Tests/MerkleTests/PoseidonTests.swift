@@ -33,6 +33,15 @@ struct PoseidonTests {
     /// Products, squares, x⁵ and sums of 1…13 products (the widest matrix row) reduced once, against
     /// Python's integers (gen_field_vectors.py), operands at p − 1 included: the bounds of the lazy
     /// reduction that Poseidon's rows rely on.
+    /// The field kernels this machine can run: the portable one always, ADX where the CPU has it.
+    static var kernels: [(String, any FieldKernel.Type)] {
+        var out: [(String, any FieldKernel.Type)] = [("portable", PortableKernel.self)]
+        #if arch(x86_64)
+        if ADXKernel.available { out.append(("adx", ADXKernel.self)) }
+        #endif
+        return out
+    }
+
     @Test func lazyReductionAgreesWithPythonIntegers() throws {
         struct Vectors: Decodable {
             struct Single: Decodable { let a, b, product, square, pow5, sum_pow5: String }
@@ -47,30 +56,48 @@ struct PoseidonTests {
             guard let x = Fr(hex: h) else { throw NotBelowP(hex: h) }
             return x
         }
-        for c in v.single {
-            let a = try fr(c.a), b = try fr(c.b)
-            #expect(Hex.encode((a * b).bigEndian) == c.product)
-            let wide = Fr.product(a, b).reduced(below: 1)
-            #expect(Hex.encode(wide.bigEndian) == c.product, "512-bit product of \(c.a), \(c.b)")
-            #expect(!wide.atLeastP)
-            let sq = Fr.square(a).reduced(below: 1)
-            #expect(Hex.encode(sq.bigEndian) == c.square, "square of \(c.a)")
-            #expect(!sq.atLeastP)
-            #expect(Hex.encode(a.pow5.bigEndian) == c.pow5, "x⁵ of \(c.a)")
-            // x⁵ of the unreduced sum (below 2p), as Poseidon's rounds call it.
-            let s = Fr.sumBelow2p(a, b)
-            #expect(Hex.encode(s.pow5.bigEndian) == c.sum_pow5, "(a + b)⁵ of \(c.a), \(c.b)")
-            #expect(!s.pow5.atLeastP)
+        func check<K: FieldKernel>(_ kernel: K.Type, _ name: String) throws {
+            for c in v.single {
+                let a = try fr(c.a), b = try fr(c.b)
+                #expect(Hex.encode((a * b).bigEndian) == c.product)
+                let sum = K.add(a, b)
+                #expect(sum == a + b && !sum.atLeastP, "\(name): sum of \(c.a), \(c.b)")
+                let m = K.multiply(a, b)
+                #expect(Hex.encode(m.bigEndian) == c.product && !m.atLeastP, "\(name): Montgomery product of \(c.a), \(c.b)")
+                let wide = K.reduced(K.product(a, b), below: 1)
+                #expect(Hex.encode(wide.bigEndian) == c.product, "\(name): 512-bit product of \(c.a), \(c.b)")
+                #expect(!wide.atLeastP)
+                let sq = K.reduced(K.square(a), below: 1)
+                #expect(Hex.encode(sq.bigEndian) == c.square, "\(name): square of \(c.a)")
+                #expect(!sq.atLeastP)
+                #expect(Hex.encode(K.pow5(a).bigEndian) == c.pow5, "\(name): x⁵ of \(c.a)")
+                // x⁵ of the unreduced sum (below 2p), as Poseidon's rounds call it.
+                let s = K.pow5(Fr.sumBelow2p(a, b))
+                #expect(Hex.encode(s.bigEndian) == c.sum_pow5, "\(name): (a + b)⁵ of \(c.a), \(c.b)")
+                #expect(!s.atLeastP)
+            }
+            for c in v.sums {
+                let k = c.a.count
+                var acc = K.product(try fr(c.a[0]), try fr(c.b[0]))
+                for i in 1..<k { acc += K.product(try fr(c.a[i]), try fr(c.b[i])) }
+                // The reduction Poseidon's rows use, with its count of conditional subtractions.
+                let r = K.reduced(acc, below: k)
+                #expect(!r.atLeastP, "\(name): \(k) products: not fully reduced")
+                #expect(Hex.encode(r.bigEndian) == c.sum, "\(name): sum of \(k) products")
+            }
         }
-        for c in v.sums {
-            let k = c.a.count
-            var acc = Fr.product(try fr(c.a[0]), try fr(c.b[0]))
-            for i in 1..<k { acc += Fr.product(try fr(c.a[i]), try fr(c.b[i])) }
-            // The reduction Poseidon's rows use, with its count of conditional subtractions.
-            let r = acc.reduced(below: k)
-            #expect(!r.atLeastP, "\(k) products: not fully reduced")
-            #expect(Hex.encode(r.bigEndian) == c.sum, "sum of \(k) products")
-        }
+        for (name, k) in Self.kernels { try check(k, name) }
+    }
+
+    /// The ADX kernel runs wherever the CPU says it can: CPUID, read by the kernel, against the
+    /// kernel's own flag list in /proc/cpuinfo.
+    @Test func adxKernelRunsWhereTheCPUHasIt() throws {
+        #if arch(x86_64) && os(Linux)
+        let info = try String(contentsOfFile: "/proc/cpuinfo", encoding: .utf8)
+        let flags = Set(try #require(info.split(separator: "\n").first { $0.hasPrefix("flags") }).split(separator: " ").map(String.init))
+        #expect(ADXKernel.available == (flags.contains("adx") && flags.contains("bmi2")))
+        #expect(Self.kernels.count == (ADXKernel.available ? 2 : 1))
+        #endif
     }
 
     @Test func matchesLightsRustImplementation() throws {
@@ -79,6 +106,12 @@ struct PoseidonTests {
         for c in cases {
             let out = try Poseidon.hash(bigEndian: c.inputs.map { Hex.decode($0)! })
             #expect(Hex.encode(out) == c.hash, "\(c.inputs.count) inputs")
+            // Each kernel on its own, whichever the CPU selects.
+            let inputs = c.inputs.map { Fr(bigEndian: Hex.decode($0)!)! }
+            for (name, k) in Self.kernels {
+                func run<K: FieldKernel>(_ k: K.Type) -> Fr { inputs.withUnsafeBufferPointer { Poseidon.hash($0, on: K.self) } }
+                #expect(Hex.encode(run(k).bigEndian) == c.hash, "\(name) kernel, \(c.inputs.count) inputs")
+            }
         }
         // The published value (light-poseidon README, circomlibjs): Poseidon([1, 2]).
         let one = [UInt8](repeating: 0, count: 31) + [1], two = [UInt8](repeating: 0, count: 31) + [2]
