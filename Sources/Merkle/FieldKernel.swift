@@ -90,11 +90,33 @@ extension FieldKernel {
 /// Which kernel Poseidon uses: ADX where the CPU has it, unless `PUMPSIM_FIELD_KERNEL=portable`
 /// (to compare the two in one binary, or to run the portable one end to end).
 enum FieldKernels {
-    enum Kind: String, Sendable { case portable, adx }
+    enum Kind: String, Sendable, CaseIterable { case portable, adx }
+
+    /// The kernel for a value of `PUMPSIM_FIELD_KERNEL` (nil: unset) on a CPU with or without ADX,
+    /// and what to tell the user when the value cannot be honoured (an unknown name, or `adx`
+    /// where the CPU lacks it): the hashes are the same either way, so it warns and goes on.
+    static func choose(_ requested: String?, adxAvailable: Bool) -> (kind: Kind, warning: String?) {
+        let best: Kind = adxAvailable ? .adx : .portable
+        guard let requested, !requested.isEmpty else { return (best, nil) }
+        switch Kind(rawValue: requested.lowercased()) {
+        case .portable: return (.portable, nil)
+        case .adx:
+            return adxAvailable ? (.adx, nil)
+                : (.portable, "PUMPSIM_FIELD_KERNEL=adx: this CPU lacks ADX or BMI2 (or is not x86-64); using the portable kernel")
+        case nil:
+            let names = Kind.allCases.map(\.rawValue).joined(separator: " or ")
+            return (best, "PUMPSIM_FIELD_KERNEL=\(requested): expected \(names); using the \(best.rawValue) kernel")
+        }
+    }
+
     static let selected: Kind = {
         #if arch(x86_64)
-        if ProcessInfo.processInfo.environment["PUMPSIM_FIELD_KERNEL"] != "portable" && ADXKernel.available { return .adx }
+        let adx = ADXKernel.available
+        #else
+        let adx = false
         #endif
-        return .portable
+        let (kind, warning) = choose(ProcessInfo.processInfo.environment["PUMPSIM_FIELD_KERNEL"], adxAvailable: adx)
+        if let warning { FileHandle.standardError.write(Data("pumpsim: warning: \(warning)\n".utf8)) }
+        return kind
     }()
 }

@@ -100,6 +100,27 @@ struct PoseidonTests {
         #endif
     }
 
+    /// `PUMPSIM_FIELD_KERNEL`: unset picks the best kernel; `portable` and `adx` are honoured where
+    /// they can be; anything else, or `adx` without the CPU for it, warns and names what it uses.
+    @Test func fieldKernelSwitch() {
+        #expect(FieldKernels.choose(nil, adxAvailable: true).kind == .adx)
+        #expect(FieldKernels.choose(nil, adxAvailable: true).warning == nil)
+        #expect(FieldKernels.choose(nil, adxAvailable: false).kind == .portable)
+        #expect(FieldKernels.choose(nil, adxAvailable: false).warning == nil)
+        #expect(FieldKernels.choose("", adxAvailable: true).kind == .adx)
+        #expect(FieldKernels.choose("", adxAvailable: true).warning == nil)
+        #expect(FieldKernels.choose("portable", adxAvailable: true).kind == .portable)
+        #expect(FieldKernels.choose("portable", adxAvailable: true).warning == nil)
+        #expect(FieldKernels.choose("ADX", adxAvailable: true).kind == .adx)
+        #expect(FieldKernels.choose("ADX", adxAvailable: true).warning == nil)
+        let noCPU = FieldKernels.choose("adx", adxAvailable: false)
+        #expect(noCPU.kind == .portable)
+        #expect(noCPU.warning?.contains("lacks ADX") == true)
+        let typo = FieldKernels.choose("portible", adxAvailable: true)
+        #expect(typo.kind == .adx)
+        #expect(typo.warning == "PUMPSIM_FIELD_KERNEL=portible: expected portable or adx; using the adx kernel")
+    }
+
     @Test func matchesLightsRustImplementation() throws {
         let cases = PoseidonVectors.shared.cases
         #expect(cases.count == 36)
