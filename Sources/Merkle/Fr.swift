@@ -101,9 +101,8 @@ public struct Fr: Equatable, Hashable, Sendable {
         return r
     }
 
-    /// x⁵, Poseidon's S-box: two squarings (10 limb products each instead of 16), one product.
-    /// `self` may be any value below 2p (a sum from `sumBelow2p`): x² < 4p², so its reduction is
-    /// below 1.76p and one subtraction brings it below p; x⁴·x < 2p², likewise.
+    /// x⁵, Poseidon's S-box, on the portable kernel (`FieldKernel.pow5`, which gives the bounds):
+    /// `self` may be any value below 2p (a sum from `sumBelow2p`).
     @inline(__always) public var pow5: Fr { PortableKernel.pow5(self) }
 
     /// a + b for a, b below p, left below 2p (< 2²⁵⁵: no carry out) for `pow5`, which takes it

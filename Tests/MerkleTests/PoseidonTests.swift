@@ -30,9 +30,6 @@ struct PoseidonTests {
         #expect(Hex.encode((pMinus1 * pMinus1).bigEndian) == String(repeating: "0", count: 63) + "1")
     }
 
-    /// Products, squares, x⁵ and sums of 1…13 products (the widest matrix row) reduced once, against
-    /// Python's integers (gen_field_vectors.py), operands at p − 1 included: the bounds of the lazy
-    /// reduction that Poseidon's rows rely on.
     /// The field kernels this machine can run: the portable one always, ADX where the CPU has it.
     static var kernels: [(String, any FieldKernel.Type)] {
         var out: [(String, any FieldKernel.Type)] = [("portable", PortableKernel.self)]
@@ -42,6 +39,9 @@ struct PoseidonTests {
         return out
     }
 
+    /// Products, squares, x⁵ and sums of 1…13 products (the widest matrix row) reduced once, against
+    /// Python's integers (gen_field_vectors.py), operands at p − 1 included: the bounds of the lazy
+    /// reduction that Poseidon's rows rely on, on every kernel this machine can run.
     @Test func lazyReductionAgreesWithPythonIntegers() throws {
         struct Vectors: Decodable {
             struct Single: Decodable { let a, b, product, square, pow5, sum_pow5: String }
