@@ -405,10 +405,13 @@ public struct Metrics: Sendable {
     private mutating func observeTrade(_ t: TradeExecuted, tick: Tick, world: UnsafePointer<World>) {
         // In place (a mutating call on the element): copying the token's metrics out and back
         // would copy its arrays on every trade. The two fields, not the whole mint state.
+        // The chain's fields read before the call (read in its arguments, the chain was copied, 496 bytes).
         let m = Int(t.mint)
-        tokens[m].observeTrade(t, tick: tick, spotAfter: world.pointee.chain.mints[m].spotPriceNanos, creator: world.pointee.chain.mints[m].creator,
-                                         sampleEverySlots: sampleEverySlots, earlyBuyerSlots: earlyBuyerSlots,
-                                         candleSlots: candleSlots, accountCount: world.pointee.chain.accountCount, earlyMaybe: &earlyMaybe)
+        let spot = world.pointee.chain.mints[m].spotPriceNanos, creator = world.pointee.chain.mints[m].creator
+        let accounts = world.pointee.chain.lamports.count
+        tokens[m].observeTrade(t, tick: tick, spotAfter: spot, creator: creator,
+                               sampleEverySlots: sampleEverySlots, earlyBuyerSlots: earlyBuyerSlots,
+                               candleSlots: candleSlots, accountCount: accounts, earlyMaybe: &earlyMaybe)
     }
 
     mutating func samplePrice(_ m: MintID, tick: Tick, world: UnsafePointer<World>) {
