@@ -51,7 +51,7 @@ let package = Package(
         .target(name: "Curves", dependencies: ["SimCore"], swiftSettings: optimisedInDebug),
         // A prefetch hint for the engine's random reads (header-only C: Swift has no such builtin).
         .target(name: "CPrefetch"),
-        .target(name: "Ledger", dependencies: ["SimCore", "Curves", "Merkle", "CPrefetch", .product(name: "DequeModule", package: "swift-collections")], swiftSettings: optimisedInDebug),
+        .target(name: "Ledger", dependencies: ["SimCore", "Curves", "Merkle", "CPrefetch"], swiftSettings: optimisedInDebug),
         .target(name: "Rewards", dependencies: ["SimCore", "CPrefetch"], swiftSettings: optimisedInDebug),
         .target(name: "Engine", dependencies: [
             "SimCore", "Curves", "Merkle", "Ledger", "Rewards", "CPrefetch",
@@ -109,7 +109,7 @@ let package = Package(
         .testTarget(name: "CurvesTests", dependencies: ["Curves"], resources: [.copy("Vectors")]),
         .testTarget(name: "LedgerTests", dependencies: ["Ledger", "Merkle"]),
         .testTarget(name: "RewardsTests", dependencies: ["Rewards"]),
-        .testTarget(name: "EngineTests", dependencies: ["Engine", "Scenario", "Merkle"], exclude: ["Vectors"]),
+        .testTarget(name: "EngineTests", dependencies: ["Engine", "Scenario", "Merkle", .product(name: "HeapModule", package: "swift-collections")], exclude: ["Vectors"]),
         .testTarget(name: "ScenarioTests", dependencies: ["Scenario", "Ledger"]),
         .testTarget(name: "TraceTests", dependencies: ["Trace", "Engine", "Scenario", "TestScratch"]),
         .testTarget(name: "StoreTests", dependencies: ["Store", "TestScratch"]),

@@ -28,75 +28,57 @@ struct Wake: Comparable, Sendable {
 
 /// Agents' wake-ups by slot: time is discrete, so a timing wheel of `span` per-slot buckets holds
 /// the next `span` slots, and a heap only the wake-ups beyond them (rare: a whale's hour). A
-/// slot's bucket is sorted by agent index before it runs, so agents act in the same order a
-/// single heap ordered by (slot, agent) gives.
+/// slot's bucket is a bitmap over the agents, read in word order: the agents due come out in
+/// index order, the order a single heap ordered by (slot, agent) gives, without a sort (lists per
+/// slot and a radix sort of each were 2.2 % of a launch-frenzy run). An agent has one pending
+/// wake-up at a time, so a bit per agent per slot holds every wake-up.
 struct WakeWheel: Sendable {
-    static let span = 4_096
-    private var buckets = [[UInt32]](repeating: [], count: WakeWheel.span)
+    /// Slots the wheel holds: as many as 2 MiB of bitmaps hold, at least 256 (a million agents:
+    /// 32 MiB) and at most 4 096.
+    let span: Int
+    /// 64-bit words per slot's bitmap.
+    let words: Int
+    /// Slot `t`'s bitmap is `bits[(t % span) * words ..< … + words]`.
+    private var bits: [UInt64]
     private var far = Heap<Wake>()
     /// The slot being run (wake-ups are always for a later one).
     private var now: Tick = 0
 
+    init(agents: Int) {
+        words = max(1, (agents + 63) / 64)
+        span = min(4_096, max(256, (2 << 20) / (words * 8)))
+        bits = [UInt64](repeating: 0, count: span * words)
+    }
+
     mutating func insert(_ w: Wake) {
-        if w.tick >= now && w.tick - now < Tick(Self.span) { buckets[Int(w.tick % Tick(Self.span))].append(w.agent) } else { far.insert(w) }
-    }
-
-    /// The agents due at `tick` (slots are run in order, none skipped), in agent order; the
-    /// bucket is handed out and emptied.
-    mutating func take(_ tick: Tick, into out: inout [UInt32]) {
-        now = tick
-        let b = Int(tick % Tick(Self.span))
-        swap(&out, &buckets[b])
-        buckets[b].removeAll(keepingCapacity: true)
-        while let top = far.min, top.tick <= tick { far.removeMin(); out.append(top.agent) }
-        if out.count > 1 { RadixSort.sort(&out, scratch: &scratch) }
-    }
-    private var scratch: [UInt32] = []
-}
-
-/// Sorting a slot's due agents: indices are distinct, so any correct sort gives the one order;
-/// a least-significant-byte radix sort over the bytes the largest index uses is a few passes of
-/// counting instead of a comparison sort's merges.
-enum RadixSort {
-    static func sort(_ a: inout [UInt32], scratch: inout [UInt32]) {
-        let n = a.count
-        guard n > 1 else { return }
-        if n <= 16 { insertionSort(&a); return }
-        var top: UInt32 = 0
-        for v in a { top |= v }
-        if scratch.count < n { scratch = [UInt32](repeating: 0, count: n) }
-        var shift: UInt32 = 0
-        a.withUnsafeMutableBufferPointer { src0 in
-            scratch.withUnsafeMutableBufferPointer { dst0 in
-                var src = src0, dst = dst0
-                var inScratch = false
-                var counts = [Int](repeating: 0, count: 256)
-                while shift < 32 && (top >> shift) != 0 {
-                    for i in 0..<256 { counts[i] = 0 }
-                    for i in 0..<n { counts[Int((src[i] >> shift) & 0xFF)] += 1 }
-                    var sum = 0
-                    for i in 0..<256 { let c = counts[i]; counts[i] = sum; sum += c }
-                    for i in 0..<n {
-                        let v = src[i]
-                        let k = Int((v >> shift) & 0xFF)
-                        dst[counts[k]] = v
-                        counts[k] += 1
-                    }
-                    swap(&src, &dst)
-                    inScratch.toggle()
-                    shift += 8
-                }
-                if inScratch { for i in 0..<n { src0[i] = dst0[i] } }
-            }
+        precondition(Int(w.agent >> 6) < words, "agent \(w.agent) past the wheel's \(words * 64)")
+        if w.tick >= now && w.tick - now < Tick(span) {
+            bits[Int(w.tick % Tick(span)) * words + Int(w.agent >> 6)] |= 1 << UInt64(w.agent & 63)
+        } else {
+            far.insert(w)
         }
     }
 
-    static func insertionSort(_ a: inout [UInt32]) {
-        for i in 1..<a.count {
-            let v = a[i]
-            var j = i
-            while j > 0 && a[j - 1] > v { a[j] = a[j - 1]; j -= 1 }
-            a[j] = v
+    /// The agents due at `tick` (slots are run in order, none skipped), in agent order, appended
+    /// to `out`; the slot's bitmap is emptied.
+    mutating func take(_ tick: Tick, into out: inout [UInt32]) {
+        now = tick
+        let base = Int(tick % Tick(span)) * words
+        while let top = far.min, top.tick <= tick {
+            far.removeMin()
+            bits[base + Int(top.agent >> 6)] |= 1 << UInt64(top.agent & 63)
+        }
+        bits.withUnsafeMutableBufferPointer { b in
+            for k in 0..<words {
+                var word = b[base + k]
+                guard word != 0 else { continue }
+                b[base + k] = 0
+                let first = UInt32(k) << 6
+                repeat {
+                    out.append(first | UInt32(word.trailingZeroBitCount))
+                    word &= word - 1
+                } while word != 0
+            }
         }
     }
 }
@@ -147,7 +129,7 @@ struct GroupPlan: Sendable {
 /// All agents and their wake-up queue. Agents are never polled: each schedules its next wake-up.
 struct AgentPool: Sendable {
     private(set) var agents: [Agent] = []
-    private var queue = WakeWheel()
+    private var queue: WakeWheel
     private var due: [UInt32] = []
     private let config: SimulationConfig
     private let brain: AgentBrain
@@ -158,6 +140,7 @@ struct AgentPool: Sendable {
     init(config: SimulationConfig) {
         self.config = config
         self.durationTicks = config.durationTicks
+        self.queue = WakeWheel(agents: config.groups.reduce(0) { $0 + $1.count })
         let root = SimRandom(seed: config.seed)
         var means: [Double] = []
         for group in config.groups {
