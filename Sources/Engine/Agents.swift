@@ -140,7 +140,8 @@ struct AgentPool: Sendable {
     init(config: SimulationConfig) {
         self.config = config
         self.durationTicks = config.durationTicks
-        self.queue = WakeWheel(agents: config.groups.reduce(0) { $0 + $1.count })
+        let total = config.groups.reduce(0) { $0 + $1.count }
+        self.queue = WakeWheel(agents: total)
         let root = SimRandom(seed: config.seed)
         var means: [Double] = []
         for group in config.groups {
@@ -153,7 +154,7 @@ struct AgentPool: Sendable {
         brain = AgentBrain(retailMeanSlots: means, plans: config.groups.map(GroupPlan.init), launchTicks: config.tokens.map(\.launchTick))
         var creatorOf: [AccountID: MintID] = [:]
         for (m, t) in config.tokens.enumerated() where creatorOf[t.creator] == nil { creatorOf[t.creator] = MintID(m) }
-        agents.reserveCapacity(config.groups.reduce(0) { $0 + $1.count })
+        agents.reserveCapacity(total)
         accountOf.reserveCapacity(agents.capacity)
         for (g, group) in config.groups.enumerated() {
             let first = config.groupFirstAccount(g)

@@ -408,7 +408,7 @@ public struct Metrics: Sendable {
         // The chain's fields read before the call (read in its arguments, the chain was copied, 496 bytes).
         let m = Int(t.mint)
         let spot = world.pointee.chain.mints[m].spotPriceNanos, creator = world.pointee.chain.mints[m].creator
-        let accounts = world.pointee.chain.lamports.count
+        let accounts = world.pointee.chain.accountCount
         tokens[m].observeTrade(t, tick: tick, spotAfter: spot, creator: creator,
                                sampleEverySlots: sampleEverySlots, earlyBuyerSlots: earlyBuyerSlots,
                                candleSlots: candleSlots, accountCount: accounts, earlyMaybe: &earlyMaybe)

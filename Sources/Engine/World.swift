@@ -354,8 +354,7 @@ public struct World: Sendable, CanonicallyEncodable {
     }
 
     private func checkAccount(_ a: AccountID) throws(EvolveError) {
-        // The stored count, not `Chain.accountCount`: calling the getter copied the chain (496 bytes).
-        guard Int(a) < chain.lamports.count else { throw .ledger(.unknownAccount(a)) }
+        guard Int(a) < chain.accountCount else { throw .ledger(.unknownAccount(a)) }
     }
 
     private func checkEnvironment(_ e: UInt32) throws(EvolveError) {

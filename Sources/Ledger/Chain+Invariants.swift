@@ -8,6 +8,7 @@ extension Mempool {
     /// The pending count is the window's transactions; the window starts with one; ids follow the
     /// window; every slab slot is pending or free, once.
     public func invariantProblem() -> String? {
+        let window = self.window  // a copy: taken once
         let pending = window.reduce(0) { $0 + ($1 == Self.empty ? 0 : 1) }
         if count != pending { return "the mempool counts \(count) pending, its window holds \(pending)" }
         if !window.isEmpty && window.first! == Self.empty { return "the mempool's window does not start with a pending transaction" }

@@ -163,7 +163,9 @@ public struct Chain: Sendable {
         lamports[Int(account)] = try Checked.add(lamports[Int(account)], amount, "genesis funding")
     }
 
-    public var accountCount: Int { lamports.count }
+    /// Inlinable: a call across modules copied the whole chain (496 bytes) to read one count, once
+    /// per rewards and chat event on the engine's hot path.
+    @inlinable public var accountCount: Int { lamports.count }
 
     /// Token balance of an account.
     @inlinable public func balance(of account: AccountID, mint: MintID) -> UInt64 {

@@ -64,7 +64,7 @@ public struct Mempool: Sendable {
     /// Adds a submitted transaction. Ids must increase (the caller keeps gaps small: every id is
     /// the next one, or one a drop used).
     public mutating func insert(_ tx: Transaction) throws(LedgerError) {
-        if windowCount == 0 { baseID = tx.id; ids.removeAll(keepingCapacity: true); head = 0 }
+        if windowCount == 0 { baseID = tx.id }  // (`remove` empties `ids` when the window empties)
         guard tx.id >= baseID + UInt64(windowCount) else { throw .transactionOutOfOrder(tx.id) }
         while baseID + UInt64(windowCount) < tx.id { ids.append(Self.empty) }
         let s: UInt32
