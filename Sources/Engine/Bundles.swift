@@ -58,23 +58,23 @@ public struct PendingBundle: Sendable, Hashable {
 extension Decide {
     /// A buy sent as a one-transaction bundle with a tip (a sniper's way to the front of the block).
     static func bundledBuy(_ w: AccountID, _ m: MintID, lamports: UInt64, slippage: UInt32, priority: UInt64, tip: UInt64,
-                           world: World, config: SimulationConfig, tick: Tick, into out: inout [Event]) {
+                           world: UnsafePointer<World>, config: SimulationConfig, tick: Tick, into out: inout [Event]) {
         guard let q = preflight(w, m, .buy, world: world, tick: tick, into: &out, quote: { c throws(CurveError) in
             try c.quoteBuy(spendable: lamports, minTokensOut: 0) }) else { return }
-        let tx = Transaction(id: world.nextTxID, payer: w, computeUnits: config.chain.computeUnits.buy, priorityMicroLamportsPerCU: priority,
+        let tx = Transaction(id: world.pointee.nextTxID, payer: w, computeUnits: config.chain.computeUnits.buy, priorityMicroLamportsPerCU: priority,
                              submittedTick: tick, instruction: .buyExactSolIn(mint: m, spendableLamports: lamports, minTokensOut: Slippage.minOut(q.tokens, bps: slippage)))
         let tipped = max(tip, Bundles.minTipLamports)
-        guard world.chain.lamports[Int(w)] >= lamports &+ tx.feeLamports(baseFeePerSignature: config.chain.baseFeeLamportsPerSignature) &+ tipped else {
+        guard world.pointee.chain.lamports[Int(w)] >= lamports &+ tx.feeLamports(baseFeePerSignature: config.chain.baseFeeLamportsPerSignature) &+ tipped else {
             out.append(.tradeRejected(TradeRejected(wallet: w, mint: m, side: .buy, reason: .insufficientFunds)))
             return
         }
         out.append(.ledger(.txSubmitted(tx)))
-        out.append(.bundleSubmitted(BundleSubmitted(bundle: world.nextBundleID, payer: w, firstTx: tx.id, count: 1, tipLamports: tipped)))
+        out.append(.bundleSubmitted(BundleSubmitted(bundle: world.pointee.nextBundleID, payer: w, firstTx: tx.id, count: 1, tipLamports: tipped)))
     }
 
     /// A launch whose create and the creator's own extra buy go as one bundle: both land in the
     /// launch slot, the buy right after the create, or neither does.
-    static func launchBundle(_ m: MintID, spec: TokenSpec, create: Transaction, world: World, config: SimulationConfig, tick: Tick, into out: inout [Event]) {
+    static func launchBundle(_ m: MintID, spec: TokenSpec, create: Transaction, world: UnsafePointer<World>, config: SimulationConfig, tick: Tick, into out: inout [Event]) {
         var curve = spec.curve
         if spec.initialBuyLamports > 0, let q = try? curve.quoteBuy(spendable: spec.initialBuyLamports, minTokensOut: 0) { curve.state = q.stateAfter }
         let expected = (try? curve.quoteBuy(spendable: spec.bundleBuyLamports, minTokensOut: 0))?.tokens ?? 0
@@ -83,7 +83,7 @@ extension Decide {
                               instruction: .buyExactSolIn(mint: m, spendableLamports: spec.bundleBuyLamports, minTokensOut: Slippage.minOut(expected, bps: 1_000)))
         out.append(.ledger(.txSubmitted(create)))
         out.append(.ledger(.txSubmitted(buy)))
-        out.append(.bundleSubmitted(BundleSubmitted(bundle: world.nextBundleID, payer: spec.creator, firstTx: create.id, count: 2,
+        out.append(.bundleSubmitted(BundleSubmitted(bundle: world.pointee.nextBundleID, payer: spec.creator, firstTx: create.id, count: 2,
                                                     tipLamports: max(spec.bundleTipLamports, Bundles.minTipLamports))))
     }
 }

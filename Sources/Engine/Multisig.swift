@@ -96,7 +96,7 @@ public struct ProposalRefused: Sendable, Hashable {
 
 extension Decide {
     /// A signer proposes: the proposal counts its approval, and executes at once when that is enough.
-    static func propose(_ g: UInt32, _ proposer: AccountID, _ action: ProposalAction, world: World, config: SimulationConfig, tick: Tick,
+    static func propose(_ g: UInt32, _ proposer: AccountID, _ action: ProposalAction, world: UnsafePointer<World>, config: SimulationConfig, tick: Tick,
                         rng: inout SimRandom, into out: inout [Event]) {
         guard Int(g) < config.multisigs.count else { return }
         let spec = config.multisigs[Int(g)]
@@ -104,20 +104,20 @@ extension Decide {
             out.append(.proposalRefused(ProposalRefused(multisig: g, proposal: .max, wallet: proposer, reason: .notASigner)))
             return
         }
-        let n = UInt32(world.proposals.filter { $0.multisig == g }.count)
+        let n = UInt32(world.pointee.proposals.filter { $0.multisig == g }.count)
         out.append(.proposalCreated(ProposalCreated(multisig: g, proposal: n, proposer: proposer, action: action, expiresTick: tick &+ spec.expirySlots)))
         out.append(.proposalApproved(ProposalApproved(multisig: g, proposal: n, signer: proposer)))
         if spec.threshold <= 1 { execute(g, n, action, world: world, config: config, tick: tick, rng: &rng, into: &out) }
     }
 
     /// A signer approves; the approval that reaches the threshold executes the proposal.
-    static func approve(_ g: UInt32, _ n: UInt32, _ signer: AccountID, world: World, config: SimulationConfig, tick: Tick,
+    static func approve(_ g: UInt32, _ n: UInt32, _ signer: AccountID, world: UnsafePointer<World>, config: SimulationConfig, tick: Tick,
                         rng: inout SimRandom, into out: inout [Event]) {
         guard Int(g) < config.multisigs.count else { return }
         let spec = config.multisigs[Int(g)]
         func refuse(_ r: MultisigRefusal) { out.append(.proposalRefused(ProposalRefused(multisig: g, proposal: n, wallet: signer, reason: r))) }
         guard let i = spec.signers.firstIndex(of: signer) else { return refuse(.notASigner) }
-        guard let p = world.proposal(g, n) else { return refuse(.unknownProposal) }
+        guard let p = world.pointee.proposal(g, n) else { return refuse(.unknownProposal) }
         switch p.status {
         case .executed: return refuse(.alreadyExecuted)
         case .expired: return refuse(.expired)
@@ -129,7 +129,7 @@ extension Decide {
         if p.approvalCount + 1 >= Int(spec.threshold) { execute(g, n, p.action, world: world, config: config, tick: tick, rng: &rng, into: &out) }
     }
 
-    private static func execute(_ g: UInt32, _ n: UInt32, _ action: ProposalAction, world: World, config: SimulationConfig, tick: Tick,
+    private static func execute(_ g: UInt32, _ n: UInt32, _ action: ProposalAction, world: UnsafePointer<World>, config: SimulationConfig, tick: Tick,
                                 rng: inout SimRandom, into out: inout [Event]) {
         let vault = config.multisigVaultAccount(Int(g))
         switch action {
@@ -137,19 +137,19 @@ extension Decide {
             // Checked first: a launch that would be refused leaves the proposal pending.
             let spec = config.tokens[Int(m)]
             let create = createTransaction(m, world: world, config: config, tick: tick)
-            if world.launchRequested[Int(m)] {
+            if world.pointee.launchRequested[Int(m)] {
                 out.append(.proposalRefused(ProposalRefused(multisig: g, proposal: n, wallet: vault, reason: .alreadyExecuted)))
                 return
             }
             if launchRejection(spec, tx: create, world: world, config: config) != nil
-                || world.chain.lamports[Int(vault)] < spec.initialBuyLamports &+ spec.bundleBuyLamports &+ spec.bundleTipLamports {
+                || world.pointee.chain.lamports[Int(vault)] < spec.initialBuyLamports &+ spec.bundleBuyLamports &+ spec.bundleTipLamports {
                 out.append(.proposalRefused(ProposalRefused(multisig: g, proposal: n, wallet: vault, reason: .insufficientFunds)))
                 return
             }
             out.append(.proposalExecuted(ProposalExecuted(multisig: g, proposal: n)))
             launch(m, world: world, config: config, tick: tick, rng: &rng, into: &out)
         case .withdraw(let to, let lamports):
-            guard world.chain.lamports[Int(vault)] >= lamports else {
+            guard world.pointee.chain.lamports[Int(vault)] >= lamports else {
                 out.append(.proposalRefused(ProposalRefused(multisig: g, proposal: n, wallet: vault, reason: .insufficientFunds)))
                 return
             }

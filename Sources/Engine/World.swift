@@ -178,6 +178,13 @@ public struct World: Sendable, CanonicallyEncodable {
         chain.mempool.hold(id)
     }
 
+    /// The landed transaction's events against the chain now (`Chain.execute`: reads only). Here,
+    /// through the chain's address: the harness's call on `world.chain` copied the chain per transaction.
+    @inline(__always)
+    mutating func execute(_ tx: Transaction, into events: inout [LedgerEvent]) {
+        chain.execute(tx, into: &events)
+    }
+
     // MARK: evolve
 
     /// The work `evolve` would do for `event` that can run on all cores, done beforehand (a pure

@@ -12,7 +12,9 @@ import HeapModule
 /// It is the engine's own slot machinery: `Simulation` is this plus the timeline, the agents, a
 /// recorded stream and checkpoints, so a test through the harness runs the paths a run runs.
 public struct WorldHarness: Sendable {
-    public let config: SimulationConfig
+    /// Never changed after `init`; a `var` so that decisions can read it through its address
+    /// (`withUnsafePointer(to:)` of a `let` copied its 392 bytes per command).
+    public private(set) var config: SimulationConfig
     public internal(set) var world: World
     public internal(set) var metrics: Metrics
     /// The slot being decided.
@@ -103,7 +105,11 @@ public struct WorldHarness: Sendable {
     @inline(__always)
     mutating func decide(_ command: Command, recorded: Bool = false, landing: (tick: Tick, row: Int)? = nil) throws(EvolveError) {
         events.removeAll(keepingCapacity: true)
-        Decide.decide(command, world: world, config: config, tick: tick, rng: &platformRng, into: &events, recorded: recorded)
+        withUnsafeMutablePointer(to: &world) { w in
+            withUnsafePointer(to: &config) { c in
+                Decide.decide(command, world: UnsafePointer(w), config: c, tick: tick, rng: &platformRng, into: &events, recorded: recorded)
+            }
+        }
         // A bundle's transactions wait for it, not for the packer (held before they are submitted).
         for e in events { if case .bundleSubmitted(let b) = e { for id in b.firstTx..<(b.firstTx + UInt64(b.count)) { world.holdFromPacking(id) } } }
         for e in events {
@@ -244,7 +250,7 @@ public struct WorldHarness: Sendable {
 
     private mutating func executeInstruction(_ tx: Transaction) throws(EvolveError) {
         ledgerEvents.removeAll(keepingCapacity: true)
-        world.chain.execute(tx, into: &ledgerEvents)
+        world.execute(tx, into: &ledgerEvents)
         var opened: MintID?
         for e in ledgerEvents {
             try emit(.ledger(e))

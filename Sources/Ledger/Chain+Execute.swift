@@ -18,7 +18,9 @@ extension Chain {
 
     /// Runs a landed transaction's create or trade instruction against the current state (after
     /// its fee) and appends the resulting events. Reads state only; `apply` commits the events.
-    public func execute(_ tx: Transaction, into events: inout [LedgerEvent]) {
+    /// It writes nothing, and is `mutating` only so that the chain is passed by its address: called
+    /// on the world's chain from the harness, a non-mutating call copied its 504 bytes per transaction.
+    public mutating func execute(_ tx: Transaction, into events: inout [LedgerEvent]) {
         switch tx.instruction {
         case .create(let mint, let initial):
             executeCreate(tx, mint: mint, initialBuyLamports: initial, into: &events)
@@ -78,7 +80,7 @@ extension Chain {
 
     /// A PumpSwap swap as the pool program runs it: the user's limit (the most to pay, the least
     /// to take) against the pool now, then funds or tokens.
-    private func executePoolSwap(_ tx: Transaction, mint m: MintID, side: TradeSide, base: UInt64, limit: UInt64, into events: inout [LedgerEvent]) {
+    private mutating func executePoolSwap(_ tx: Transaction, mint m: MintID, side: TradeSide, base: UInt64, limit: UInt64, into events: inout [LedgerEvent]) {
         func fail(_ r: RejectReason) { events.append(.tradeFailed(TradeFailed(txID: tx.id, wallet: tx.payer, mint: m, side: side, reason: r))) }
         guard Int(m) < mints.count else { return fail(.tokenNotTradable) }
         let mint = mints[Int(m)]
@@ -118,11 +120,11 @@ extension Chain {
     /// The mint exists on chain (created; its tokens may move even after migration).
     func tokensExist(_ m: MintID) -> Bool { Int(m) < mints.count && mints[Int(m)].status != .pending }
 
-    private func fail(_ tx: Transaction, _ m: MintID, _ reason: RejectReason, _ events: inout [LedgerEvent]) {
+    private mutating func fail(_ tx: Transaction, _ m: MintID, _ reason: RejectReason, _ events: inout [LedgerEvent]) {
         events.append(.tokenInstructionFailed(TokenInstructionFailed(txID: tx.id, payer: tx.payer, mint: m, reason: reason)))
     }
 
-    private func executeAirdrop(_ tx: Transaction, mint m: MintID, first: AccountID, count: UInt32, amount: UInt64, into events: inout [LedgerEvent]) {
+    private mutating func executeAirdrop(_ tx: Transaction, mint m: MintID, first: AccountID, count: UInt32, amount: UInt64, into events: inout [LedgerEvent]) {
         guard tokensExist(m) else { return fail(tx, m, .tokenNotTradable, &events) }
         guard Int(first) + Int(count) <= lamports.count else { return fail(tx, m, .overflow, &events) }
         guard UInt128(count) * UInt128(amount) <= UInt128(balance(of: tx.payer, mint: m)) else { return fail(tx, m, .insufficientTokens, &events) }
@@ -134,7 +136,7 @@ extension Chain {
                                                          amount: amount, rentLamports: rent)))
     }
 
-    private func executeCreate(_ tx: Transaction, mint: MintID, initialBuyLamports: UInt64, into events: inout [LedgerEvent]) {
+    private mutating func executeCreate(_ tx: Transaction, mint: MintID, initialBuyLamports: UInt64, into events: inout [LedgerEvent]) {
         guard Int(mint) < mints.count, mints[Int(mint)].status == .pending else {
             events.append(.createFailed(CreateFailed(txID: tx.id, mint: mint, creator: tx.payer, reason: .alreadyLaunched)))
             return
@@ -156,7 +158,7 @@ extension Chain {
         if let q = quote { appendTrade(q, tx: tx, mint: mint, into: &events) }
     }
 
-    private func executeTrade(_ tx: Transaction, mint m: MintID, side: TradeSide, into events: inout [LedgerEvent],
+    private mutating func executeTrade(_ tx: Transaction, mint m: MintID, side: TradeSide, into events: inout [LedgerEvent],
                               quote: (AnyCurve) throws(CurveError) -> TradeQuote) {
         if let reason = tradeRejection(tx, mint: m, side: side, quote: quote, into: &events) {
             events.append(.tradeFailed(TradeFailed(txID: tx.id, wallet: tx.payer, mint: m, side: side, reason: reason)))
@@ -164,7 +166,7 @@ extension Chain {
     }
 
     /// Appends the trade's events, or returns why the program refuses it.
-    private func tradeRejection(_ tx: Transaction, mint m: MintID, side: TradeSide,
+    private mutating func tradeRejection(_ tx: Transaction, mint m: MintID, side: TradeSide,
                                 quote: (AnyCurve) throws(CurveError) -> TradeQuote,
                                 into events: inout [LedgerEvent]) -> RejectReason? {
         guard Int(m) < mints.count else { return .tokenNotTradable }
@@ -183,7 +185,7 @@ extension Chain {
         return nil
     }
 
-    private func appendTrade(_ q: TradeQuote, tx: Transaction, mint m: MintID, into events: inout [LedgerEvent]) {
+    private mutating func appendTrade(_ q: TradeQuote, tx: Transaction, mint m: MintID, into events: inout [LedgerEvent]) {
         let rent = q.side == .buy && !tokenAccountOpen[Int(m)][Int(tx.payer)] ? config.tokenAccountRentLamports : 0
         events.append(.tradeExecuted(TradeExecuted(txID: tx.id, wallet: tx.payer, mint: m, side: q.side, tokens: q.tokens,
                                                    curveSol: q.curveSol, protocolFee: q.protocolFee,
