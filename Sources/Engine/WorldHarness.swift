@@ -104,7 +104,7 @@ public struct WorldHarness: Sendable {
     /// `landing`: the slot its transaction lands in, ahead of the block's others.
     @inline(__always)
     mutating func decide(_ command: Command, recorded: Bool = false, landing: (tick: Tick, row: Int)? = nil) throws(EvolveError) {
-        events.removeAll(keepingCapacity: true)
+        events.empty()
         withUnsafeMutablePointer(to: &world) { w in
             withUnsafePointer(to: &config) { c in
                 Decide.decide(command, world: UnsafePointer(w), config: c, tick: tick, rng: &platformRng, into: &events, recorded: recorded)
@@ -249,7 +249,7 @@ public struct WorldHarness: Sendable {
     }
 
     private mutating func executeInstruction(_ tx: Transaction) throws(EvolveError) {
-        ledgerEvents.removeAll(keepingCapacity: true)
+        ledgerEvents.empty()
         world.execute(tx, into: &ledgerEvents)
         var opened: MintID?
         for e in ledgerEvents {
@@ -282,7 +282,7 @@ public struct WorldHarness: Sendable {
     }
 
     private mutating func award(_ user: AccountID, _ action: RewardAction, lamports: UInt64) throws(EvolveError) {
-        rewardEvents.removeAll(keepingCapacity: true)
+        rewardEvents.empty()
         world.rewards.award(user: user, action: action, lamports: lamports, into: &rewardEvents)
         for e in rewardEvents { try emit(.rewards(e)) }
     }
@@ -319,5 +319,15 @@ public struct WorldHarness: Sendable {
         observer?(record)
         if keeping { kept.append(event) }
         eventCount += 1
+    }
+}
+
+extension Array {
+    /// Empties a reused buffer and keeps its storage, one `popLast` per element: for the few
+    /// events a command or a transaction gives, cheaper than `removeAll(keepingCapacity:)` (a
+    /// generic `replaceSubrange`, about 84 instructions a call on the event buffers).
+    @inline(__always)
+    mutating func empty() {
+        while popLast() != nil {}
     }
 }
