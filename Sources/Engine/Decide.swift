@@ -56,9 +56,15 @@ public enum Decide {
             submit(tx, world: world, rng: &rng, into: &out)
         case .chat(let w, let m, let bytes):
             out.append(.chatPosted(ChatPosted(wallet: w, mint: m, bytes: bytes)))
-            var rewardEvents: [RewardsEvent] = []
-            world.pointee.rewards.award(user: w, action: .chat, into: &rewardEvents)
-            for e in rewardEvents { out.append(.rewards(e)) }
+            // `RewardsState.award`, read in place: called through the world's address, it copied
+            // the rewards state (and the events went through an array allocated per chat).
+            let u = Int(w)
+            let tier = u < world.pointee.rewards.tier.count ? world.pointee.rewards.tier[u] : 0
+            let points = u < world.pointee.rewards.points.count ? world.pointee.rewards.points[u] : 0
+            if let (awarded, changed) = RewardsState.earn(user: w, action: .chat, tier: tier, points: points, config: world.pointee.rewards.config) {
+                out.append(.rewards(.pointsAwarded(awarded)))
+                if let changed { out.append(.rewards(.tierChanged(changed))) }
+            }
         case .openEnvironment(let m, let play):
             out.append(.environmentCreated(EnvironmentCreated(environment: UInt32(world.pointee.environments.count), mint: m, playLamports: play)))
         case .joinEnvironment(let m, let w):

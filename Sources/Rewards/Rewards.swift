@@ -120,21 +120,31 @@ public struct RewardsState: Sendable, Hashable, CanonicallyEncodable {
     /// decide: the events one action earns (nothing if it earns no points).
     /// `lamports` is the SOL traded for `.trade` and ignored otherwise.
     public func award(user: AccountID, action: RewardAction, lamports: UInt64 = 0, into out: inout [RewardsEvent]) {
+        let u = Int(user)
+        guard let (awarded, changed) = Self.earn(user: user, action: action, lamports: lamports, tier: tierIndex(of: user),
+                                                 points: u < points.count ? points[u] : 0, config: config) else { return }
+        out.append(.pointsAwarded(awarded))
+        if let changed { out.append(.tierChanged(changed)) }
+    }
+
+    /// `award`'s decision from the user's tier and points, for a caller that reads the state in
+    /// place (a call of `award` through the world's address copied the state and its arrays).
+    @inlinable
+    public static func earn(user: AccountID, action: RewardAction, lamports: UInt64 = 0, tier current: UInt8, points: UInt64,
+                            config: RewardsConfig) -> (PointsAwarded, TierChanged?)? {
         let base: UInt64
         switch action {
         case .trade: base = UInt64(WideMath.divide(UInt128(lamports) * UInt128(config.pointsPerSol), 1_000_000_000))
         case .launch: base = config.pointsPerLaunch
         case .chat: base = config.pointsPerChat
         }
-        guard base > 0 else { return }
-        let current = tierIndex(of: user)
+        guard base > 0 else { return nil }
         let multiplier = config.tiers.isEmpty ? 10_000 : config.tiers[Int(current)].multiplierBps
         let earned = UInt64(min(WideMath.divide(UInt128(base) * UInt128(multiplier), 10_000), UInt128(UInt64.max / 2)))
         let accrued = UInt64(min(UInt128(earned) * UInt128(config.lamportsPerPoint), UInt128(UInt64.max / 2)))
-        out.append(.pointsAwarded(PointsAwarded(user: user, action: action, points: earned, accruedLamports: accrued)))
-        let total = (Int(user) < points.count ? points[Int(user)] : 0) &+ earned
-        let next = config.tierIndex(forPoints: total)
-        if next != current { out.append(.tierChanged(TierChanged(user: user, from: current, to: next))) }
+        let next = config.tierIndex(forPoints: points &+ earned)
+        return (PointsAwarded(user: user, action: action, points: earned, accruedLamports: accrued),
+                next != current ? TierChanged(user: user, from: current, to: next) : nil)
     }
 
     /// evolve: folds one event in. Pure.
