@@ -224,18 +224,26 @@ struct LaneHeap: Sendable {
         }
     }
 
+    /// Floyd's bottom-up removal: the hole at the root goes down along the larger children to a
+    /// leaf (one comparison a level instead of two), then the last entry rises from there (it
+    /// belongs near the bottom, so a level or two).
     mutating func removeMax() {
         guard let last = entries.popLast(), !entries.isEmpty else { return }
         entries.withUnsafeMutableBufferPointer { h in
             let n = h.count
             var i = 0
             while true {
-                var c = 2 * i + 1
+                var c = 2 &* i &+ 1
                 guard c < n else { break }
-                if c + 1 < n && h[c] < h[c + 1] { c += 1 }
-                guard last < h[c] else { break }
+                if c &+ 1 < n && h[c] < h[c &+ 1] { c &+= 1 }
                 h[i] = h[c]
                 i = c
+            }
+            while i > 0 {
+                let parent = (i &- 1) / 2
+                guard h[parent] < last else { break }
+                h[i] = h[parent]
+                i = parent
             }
             h[i] = last
         }
