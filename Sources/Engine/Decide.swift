@@ -171,8 +171,7 @@ public enum Decide {
 
     static func platformCheck(_ w: AccountID, _ m: MintID, _ side: TradeSide, world: UnsafePointer<World>, tick: Tick,
                               quote: (AnyCurve) throws(CurveError) -> TradeQuote) -> Result<TradeQuote, Refusal> {
-        // `World.isTradable` and trading on the curve, read field by field (see `platformLimit`).
-        guard Int(m) < world.pointee.chain.mints.count, world.pointee.openTick[Int(m)] != Tick.max, world.pointee.chain.mints[Int(m)].status == .trading else {
+        guard Int(m) < world.pointee.chain.mints.count, World.isTradable(m, at: world), world.pointee.chain.mints[Int(m)].status == .trading else {
             let migrated = Int(m) < world.pointee.chain.mints.count && world.pointee.chain.mints[Int(m)].status == .migrated
             return .failure(Refusal(reason: migrated ? .bondingCurveComplete : .tokenNotTradable))
         }
@@ -182,10 +181,8 @@ public enum Decide {
 
     /// The platform's own limits on a trade: the per-wallet rate limit and launch protection.
     static func platformLimit(_ w: AccountID, _ m: MintID, _ side: TradeSide, world: UnsafePointer<World>, tick: Tick) -> RejectReason? {
-        // `World.tradesInWindow`, read field by field: a method call through the world's address copied the world.
         let limits = world.pointee.limits
-        if limits.maxTradesPerWindow > 0 && world.pointee.rateWindow[Int(w)] == tick / limits.windowSlots
-            && world.pointee.rateCount[Int(w)] >= limits.maxTradesPerWindow {
+        if limits.maxTradesPerWindow > 0 && World.tradesInWindow(w, at: tick, in: world) >= limits.maxTradesPerWindow {
             return .rateLimited
         }
         if side == .buy && limits.minAccountAgeSlots > 0 && tick < world.pointee.openTick[Int(m)] &+ limits.launchProtectionSlots

@@ -422,7 +422,7 @@ public struct Metrics: Sendable {
     public mutating func endTick(_ tick: Tick, world: World, sampleEvery: UInt64) {
         guard sampleEvery > 0, tick % sampleEvery == 0 else { return }
         withUnsafePointer(to: world) { w in
-            for m in tokens.indices where w.pointee.isTradable(MintID(m)) { samplePrice(MintID(m), tick: tick, world: w) }
+            for m in tokens.indices where World.isTradable(MintID(m), at: w) { samplePrice(MintID(m), tick: tick, world: w) }
         }
     }
 }

@@ -143,7 +143,14 @@ public struct World: Sendable, CanonicallyEncodable {
 
     /// True once the mint's trading has opened: on its curve, then on its pool once it migrates.
     @inlinable public func isTradable(_ m: MintID) -> Bool {
-        openTick[Int(m)] != Tick.max && chain.mints[Int(m)].status != .pending
+        withUnsafePointer(to: self) { Self.isTradable(m, at: $0) }
+    }
+
+    /// `isTradable` for a reader that holds the world's address (`Decide`, `Metrics`): the method
+    /// called through `pointee` copied and retained the whole world; fields read through it do not.
+    @inlinable @inline(__always)
+    public static func isTradable(_ m: MintID, at w: UnsafePointer<World>) -> Bool {
+        w.pointee.openTick[Int(m)] != Tick.max && w.pointee.chain.mints[Int(m)].status != .pending
     }
 
     /// Lamports selling `tokens` would give now (the curve's or the pool's quote), nil if none.
@@ -162,8 +169,14 @@ public struct World: Sendable, CanonicallyEncodable {
 
     /// Trades the wallet has submitted in the current rate window.
     public func tradesInWindow(_ a: AccountID, at tick: Tick) -> UInt32 {
-        guard limits.maxTradesPerWindow > 0 else { return 0 }
-        return rateWindow[Int(a)] == tick / limits.windowSlots ? rateCount[Int(a)] : 0
+        withUnsafePointer(to: self) { Self.tradesInWindow(a, at: tick, in: $0) }
+    }
+
+    /// `tradesInWindow` through the world's address (see `isTradable(_:at:)`).
+    @inline(__always)
+    static func tradesInWindow(_ a: AccountID, at tick: Tick, in w: UnsafePointer<World>) -> UInt32 {
+        guard w.pointee.limits.maxTradesPerWindow > 0 else { return 0 }
+        return w.pointee.rateWindow[Int(a)] == tick / w.pointee.limits.windowSlots ? w.pointee.rateCount[Int(a)] : 0
     }
 
     /// Picks the slot's block from the mempool's priority index. Touches only the index: the
