@@ -48,6 +48,14 @@ final class Handlers: Sendable {
         }, onUpgrade: { inbound, outbound, context in
             let ip = context.requestContext.remoteAddress?.ipAddress ?? "unknown"
             defer { self.perIP.withLock { m in m[ip, default: 1] -= 1; if m[ip] == 0 { m.removeValue(forKey: ip) } } }
+            let sendBuffer = self.options.socketSendBufferBytes
+            if sendBuffer > 0 {
+                // What the client has not read waits in the connection's write buffer, where the
+                // slow-consumer policy and the pacing see it, not in the kernel or in NIO (Options).
+                let channel = context.requestContext.channel
+                try await channel.setOption(ChannelOptions.socketOption(.so_sndbuf), value: SocketOptionValue(sendBuffer)).get()
+                try await channel.setOption(ChannelOptions.writeBufferWaterMark, value: .init(low: sendBuffer / 2, high: sendBuffer)).get()
+            }
             try await self.connection(inbound: inbound, outbound: outbound)
         })
         try RESTAPI(handlers: self).register(on: router)

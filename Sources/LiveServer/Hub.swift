@@ -54,6 +54,10 @@ final class Hub: Sendable {
     }
 
     private let state = Mutex(State())
+    /// Connections with more than `pacingDepth` frames waiting.
+    let backlog = Backlog(depth: Hub.pacingDepth)
+    /// `--speed max` holds the run while any connection has more frames than this waiting.
+    static let pacingDepth = 8
     let policy: BatchingPolicy
     let limits: Limits
     let counters: Counters
@@ -68,7 +72,7 @@ final class Hub: Sendable {
 
     /// A new connection's id and outbox; nil once the service is closing.
     func connect() -> (Int, Outbox)? {
-        let outbox = Outbox(limitBytes: limits.writeBufferBytes, policy: limits.slowConsumer)
+        let outbox = Outbox(limitBytes: limits.writeBufferBytes, policy: limits.slowConsumer, backlog: backlog)
         return state.withLock { s -> (Int, Outbox)? in
             guard !s.closing else { return nil }
             let id = s.nextID
@@ -105,8 +109,9 @@ final class Hub: Sendable {
     /// Connections subscribed to at least one topic.
     var subscribedConnections: Int { state.withLock { s in s.connections.values.filter { !$0.next.isEmpty }.count } }
 
-    /// The most frames any connection has waiting (pacing at `--speed max`).
-    var deepestQueue: Int { state.withLock { s in s.connections.values.map { $0.outbox.depth }.max() ?? 0 } }
+    /// Whether some connection has more than `pacingDepth` frames waiting (pacing at `--speed
+    /// max`: one atomic load, not a visit to every connection's lock).
+    var isBacklogged: Bool { backlog.count > 0 }
 
     /// Frames waiting, over every connection.
     var queuedFrames: Int { state.withLock { s in s.connections.values.reduce(0) { $0 + $1.outbox.depth } } }
@@ -241,17 +246,28 @@ final class Hub: Sendable {
     /// The last seq of a topic (0: none yet).
     func seq(of topic: String) -> UInt64 { state.withLock { $0.topics[topic]?.seq ?? 0 } }
 
+    /// A batch to each subscriber, from the first seq it still needs. Those that need all of it
+    /// (nearly every one) share one encoded frame: strings are copy-on-write, so a frame to 200
+    /// subscribers is joined once, not 200 times.
     private func deliver(_ items: [Item], topic: String, subscribers: Set<Int>, state s: inout State) {
+        guard let first = items.first, let last = items.last else { return }
+        var whole: String?
         for id in subscribers {
-            guard var sub = s.connections[id] else { continue }
-            let floor = sub.next[topic] ?? .max
-            let wanted = items.filter { $0.seq >= floor }
-            guard let last = wanted.last else { continue }
-            sub.next[topic] = last.seq + 1
-            s.connections[id] = sub
-            let text = Self.frame(wanted)
-            counters.messagesSent.add(wanted.count, ordering: .relaxed)
-            send(text, to: sub.outbox)
+            guard let floor = s.connections[id]?.next[topic], floor <= last.seq else { continue }
+            s.connections[id]!.next[topic] = last.seq + 1
+            let text: String
+            let count: Int
+            if floor <= first.seq {
+                if whole == nil { whole = Self.frame(items) }
+                text = whole!
+                count = items.count
+            } else {
+                let wanted = items.filter { $0.seq >= floor }
+                text = Self.frame(wanted)
+                count = wanted.count
+            }
+            counters.messagesSent.add(count, ordering: .relaxed)
+            send(text, to: s.connections[id]!.outbox)
         }
     }
 

@@ -94,6 +94,10 @@ final class LiveService: Service, Sendable {
         }
         let begin = now()
         var slot: UInt64 = 0
+        // At --speed max, slots wait for this many subscribed connections (reconnecting clients).
+        // A client that has not come back within a hold is not waited for again: the bar drops to
+        // those subscribed then, so one client gone for good cannot hold every slot that follows.
+        var holdFor = waitFor
         // Messages stepped but not yet due, in publishing order (a slot's trades reach the
         // indexer after the slot has begun, some after the next one has).
         var pending: [LiveMessage] = []
@@ -129,17 +133,22 @@ final class LiveService: Service, Sendable {
             case .max:
                 // Clients keep up: nobody has more than a few frames waiting.
                 var spins = 0
-                while hub.deepestQueue > 8 && !shouldStop && spins < 100_000 {
+                while hub.isBacklogged && !shouldStop && spins < 100_000 {
                     hub.flushDue(at: now())
                     try? await Task.sleep(for: .microseconds(200))
                     spins += 1
                 }
-                // With --wait-for, clients that reconnect are waited for too (at most 10 s a slot).
+                // With --wait-for, clients that reconnect are waited for too (at most 10 s).
                 var held = 0
-                while hub.subscribedConnections < waitFor && !shouldStop && held < 2_000 {
+                while hub.subscribedConnections < holdFor && !shouldStop && held < 2_000 {
                     hub.flushDue(at: now())
                     try? await Task.sleep(for: .milliseconds(5))
                     held += 1
+                }
+                if held == 2_000 {
+                    let back = hub.subscribedConnections
+                    FileHandle.standardError.write(Data("serve: --wait-for \(holdFor): \(back) connections subscribed after waiting 10 s at slot \(slot); slots now wait for \(back)\n".utf8))
+                    holdFor = back
                 }
                 hub.flushDue(at: now())
                 await Task.yield()

@@ -55,7 +55,7 @@ struct ServeCommand: ParsableCommand {
     @Option(help: ArgumentHelp("Run catalog (SQLite) to record the run in (default \(Catalogs.defaultPath)).", valueName: "FILE")) var db: String?
     @Flag(help: "Do not record the run in the catalog.") var noDb = false
     @Flag(help: "Exit 0 once the scenario's duration has run out and every client has been sent everything.") var untilEnd = false
-    @Option(help: "Start the run once this many WebSocket clients have subscribed; at --speed max, also hold each slot (up to 10 s) until that many are subscribed again after reconnects (load tests).")
+    @Option(help: "Start the run once this many WebSocket clients have subscribed; at --speed max, also hold a slot (up to 10 s) until that many are subscribed again after reconnects; clients not back by then are not waited for again (load tests).")
     var waitFor = 0
     @Flag(help: "Stamp every message's data with \"ts\" (data.ts), the wall clock when it was published (µs since 1970): publish-to-receive latency for load tests (loadtest --latency-field data.ts).")
     var timestamps = false
@@ -63,6 +63,8 @@ struct ServeCommand: ParsableCommand {
     @Option(help: "Frames a connection may send per second (more get an ERROR frame).") var maxFramesPerSecond = 50
     @Option(help: "REST requests allowed per second per client address (more get 429 with Retry-After).") var apiRate = 100
     @Option(help: "Largest WebSocket frame accepted, bytes.") var maxFrameBytes = 64 * 1_024
+    @Option(help: ArgumentHelp("The kernel's send buffer per WebSocket connection (SO_SNDBUF, which Linux doubles), also the most NIO holds for it; 0 leaves both to their defaults (the kernel grows its buffer to megabytes for a slow reader, which hides that reader from the write buffer's slow-consumer policy and from --speed max pacing, and holds pings behind it).", valueName: "BYTES"))
+    var socketSendBuffer = 16 * 1_024
 
     func validate() throws {
         if (scenario == nil) == (replay == nil) { throw ValidationError("give a scenario to run, or --replay TRACE to serve a recorded run (one of them)") }
@@ -73,6 +75,9 @@ struct ServeCommand: ParsableCommand {
         guard (0...65_535).contains(port) else { throw ValidationError("--port: expected 0 to 65535, found \(port)") }
         guard waitFor >= 0, maxConnectionsPerIp >= 1, maxFramesPerSecond >= 1, apiRate >= 1 else { throw ValidationError("limits must be at least 1") }
         guard (1_024...16 * 1_024 * 1_024).contains(maxFrameBytes) else { throw ValidationError("--max-frame-bytes: expected 1024 to 16777216") }
+        guard socketSendBuffer == 0 || (4_096...64 * 1_024 * 1_024).contains(socketSendBuffer) else {
+            throw ValidationError("--socket-send-buffer: expected 0 (the kernel's sizing) or 4096 to 67108864 bytes, found \(socketSendBuffer)")
+        }
     }
 
     func run() throws {
@@ -93,6 +98,7 @@ struct ServeCommand: ParsableCommand {
         o.framesPerSecond = maxFramesPerSecond
         o.apiRequestsPerSecond = apiRate
         o.maxFrameBytes = maxFrameBytes
+        o.socketSendBufferBytes = socketSendBuffer
         let options = o
         let done = DispatchSemaphore(value: 0)
         let result = ResultBox()

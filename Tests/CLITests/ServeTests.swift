@@ -92,38 +92,78 @@ func http(_ method: String, _ url: String, body: String? = nil) async throws -> 
     return (h.statusCode, headers, String(decoding: data, as: UTF8.self))
 }
 
+/// Each topic's last seq as the trace alone says it (`trace scenario`, `trace cat`, then
+/// Tests/CLITests/Clients/expected_topics.py).
+func lastSeqs(_ trace: String, in dir: URL) throws -> [String: Any] {
+    let scenarioPath = dir.appendingPathComponent("s.json").path
+    try pumpsim(["trace", "scenario", trace]).stdout.write(toFile: scenarioPath, atomically: true, encoding: .utf8)
+    let ndjson = dir.appendingPathComponent("e.ndjson").path
+    try pumpsim(["trace", "cat", trace]).stdout.write(toFile: ndjson, atomically: true, encoding: .utf8)
+    return try json(try tool("sh", ["-c", "python3 Tests/CLITests/Clients/expected_topics.py \(scenarioPath) < \(ndjson)"]).stdout)
+}
+
 @Suite(.serialized)
 struct ServeTests {
     /// The acceptance load: 1 000 real clients on a one-minute frenzy at --speed max, each through
     /// a reconnect in the middle; every client ends with its topic's last seq, which the trace
-    /// alone says (expected_topics.py), and none saw a gap, a duplicate or a snapshot on resume.
+    /// alone says (expected_topics.py), and none saw a gap, a duplicate, a snapshot on resume or
+    /// a close before the end (a ping timeout among them). One client in ten offers
+    /// permessage-deflate, and gets it.
     @Test func aThousandClientsGetEveryMessageInOrderThroughAReconnect() throws {
         let dir = try tempDir("serve-1000")
         let trace = dir.appendingPathComponent("f.pstrace").path
+        let t0 = Date()
         let server = try Served(["Scenarios/fanout-200k.yaml", "--speed", "max", "--until-end", "--no-db", "--trace", trace,
                                  "--wait-for", "1000", "--set", "websocket.write_buffer_bytes=16777216"])
-        let (rc, out, err) = try client("ws_clients.py", [server.ws, "1000", "ALPHA,BRAVO,CHARLIE,DELTA,ECHO", "--reconnect", "--seed", "7"])
+        let tStart = Date()
+        // Bounded: the clients give up after 420 s (their part takes 40-55 s on 2 cores, alone or
+        // beside the rest of the suite), the server 120 s after them.
+        let (rc, out, err) = try client("ws_clients.py", [server.ws, "1000", "ALPHA,BRAVO,CHARLIE,DELTA,ECHO", "--reconnect", "--seed", "7",
+                                                          "--deflate-every", "10", "--timeout", "420"], timeout: 480)
+        let tClients = Date()
         let (status, serverErr) = server.wait()
+        let tServer = Date()
         #expect(rc == 0, "\(err)")
         #expect(status == 0, "\(serverErr)")
+        // Every client came back: no slot was held for a missing one.
+        #expect(!serverErr.contains("slots now wait for"), "\(serverErr)")
         let r = try json(out)
+        print("serve-1000: listening after \(Int(tStart.timeIntervalSince(t0))) s; every client had its first frame after \(r["all_started_s"] ?? "?") s and the last after \(r["last_frame_s"] ?? "?") s; the clients ended after \(Int(tClients.timeIntervalSince(tStart))) s, the server \(Int(tServer.timeIntervalSince(tClients))) s later")
         #expect(r["finished"] as? Int == 1000)
         #expect(r["reconnected"] as? Int == 1000)
+        #expect(r["deflate"] as? Int == 100)
         #expect(r["problem_count"] as? Int == 0, "\(r["problems"] ?? "")")
-        // The expected last seq of each topic, from the trace.
-        let scenario = try pumpsim(["trace", "scenario", trace])
-        let scenarioPath = dir.appendingPathComponent("s.json").path
-        try scenario.stdout.write(toFile: scenarioPath, atomically: true, encoding: .utf8)
-        let cat = try pumpsim(["trace", "cat", trace])
-        let ndjson = dir.appendingPathComponent("e.ndjson").path
-        try cat.stdout.write(toFile: ndjson, atomically: true, encoding: .utf8)
-        let expected = try json(try tool("sh", ["-c", "python3 Tests/CLITests/Clients/expected_topics.py \(scenarioPath) < \(ndjson)"]).stdout)
+        let expected = try lastSeqs(trace, in: dir)
         let seen = try #require(r["last_seq"] as? [String: [Int]])
         #expect(Set(seen.keys) == Set(expected.keys))
         for (topic, count) in expected {
             #expect(seen[topic] == [count as! Int], "\(topic): clients ended at \(seen[topic] ?? []), the trace says \(count)")
         }
         #expect(try pumpsim(["replay", trace, "--verify"]).status == 0)
+    }
+
+    /// --wait-for holds a slot for a client that reconnects, but one that leaves for good holds
+    /// one slot only (10 s): the run goes on for the others, who still get every message.
+    @Test func aClientThatLeavesForGoodHoldsOneSlotOnly() throws {
+        let dir = try tempDir("serve-leave")
+        let trace = dir.appendingPathComponent("l.pstrace").path
+        let server = try Served(["Scenarios/fanout-200k.yaml", "--speed", "max", "--until-end", "--no-db", "--trace", trace,
+                                 "--set", "duration=20s", "--wait-for", "5"])
+        let (rc, out, err) = try client("ws_clients.py", [server.ws, "5", "ALPHA,BRAVO,CHARLIE,DELTA,ECHO", "--reconnect", "--leave", "1",
+                                                          "--seed", "3", "--timeout", "90"], timeout: 120)
+        let (status, serverErr) = server.wait(timeout: 60)
+        #expect(rc == 0, "\(err)")
+        #expect(status == 0, "\(serverErr)")
+        #expect(serverErr.contains("--wait-for 5: 4 connections subscribed after waiting 10 s"), "\(serverErr)")
+        #expect(serverErr.components(separatedBy: "slots now wait for").count == 2, "one hold only: \(serverErr)")
+        let r = try json(out)
+        #expect(r["left"] as? Int == 1 && r["reconnected"] as? Int == 4)
+        #expect(r["problem_count"] as? Int == 0, "\(r["problems"] ?? "")")
+        let expected = try lastSeqs(trace, in: dir)
+        let seen = try #require(r["last_seq"] as? [String: [Int]])
+        // ALPHA's one client left; the other four topics end at the trace's last seq.
+        #expect(Set(seen.keys) == ["BRAVO", "CHARLIE", "DELTA", "ECHO"])
+        for (topic, last) in seen { #expect(last == [expected[topic] as! Int], "\(topic)") }
     }
 
     /// `serve --replay TRACE` serves a recorded run: clients get the same messages a live run
@@ -141,11 +181,7 @@ struct ServeTests {
         #expect(rc == 0 && status == 0, "\(err) \(serverErr)")
         let r = try json(out)
         #expect(r["problem_count"] as? Int == 0, "\(r["problems"] ?? "")")
-        let scenarioPath = dir.appendingPathComponent("s.json").path
-        try pumpsim(["trace", "scenario", trace]).stdout.write(toFile: scenarioPath, atomically: true, encoding: .utf8)
-        let ndjson = dir.appendingPathComponent("e.ndjson").path
-        try pumpsim(["trace", "cat", trace]).stdout.write(toFile: ndjson, atomically: true, encoding: .utf8)
-        let expected = try json(try tool("sh", ["-c", "python3 Tests/CLITests/Clients/expected_topics.py \(scenarioPath) < \(ndjson)"]).stdout)
+        let expected = try lastSeqs(trace, in: dir)
         let seen = try #require(r["last_seq"] as? [String: [Int]])
         for (topic, count) in expected { #expect(seen[topic] == [count as! Int], "\(topic)") }
     }
@@ -276,6 +312,32 @@ struct ServeTests {
         let second = try pumpsim(["serve", "Scenarios/quickstart.yaml", "--no-db", "--port", port])
         #expect(second.status == 2, "\(second.stderr.prefix(2_000))")
         #expect(second.stderr.contains("cannot listen on 127.0.0.1:\(port): the address is already in use"), "\(second.stderr.prefix(2_000))")
+    }
+
+    /// A WebSocket connection's kernel send buffer is the one asked for (`ss` reads it: Linux
+    /// doubles SO_SNDBUF), so a slow reader's backlog stays in the server's write buffer; out of
+    /// range is refused naming the option.
+    @Test func theKernelSendBufferIsBounded() throws {
+        let server = try Served(["Scenarios/quickstart.yaml", "--speed", "1", "--no-db", "--socket-send-buffer", "24576"])
+        defer { _ = server.stop() }
+        let port = String(server.base.split(separator: ":").last!)
+        let script = """
+        import asyncio, json, subprocess, sys, websockets
+        async def main():
+            async with websockets.connect(sys.argv[1], open_timeout=10) as ws:
+                await ws.send(json.dumps({"type": "SUBSCRIBE", "data": {"topics": ["TEST"]}}))
+                await asyncio.wait_for(ws.recv(), 10)
+                print(subprocess.run(["ss", "-tmnH", "state", "established", "( sport = :%s )" % sys.argv[2]],
+                                     capture_output=True, text=True).stdout)
+        asyncio.run(main())
+        """
+        let r = try tool("timeout", ["30", "python3", "-c", script, server.ws, port])
+        #expect(r.status == 0, "\(r.stderr)")
+        // skmem:(r…,rb…,t…,tb49152,…): tb is the socket's send buffer.
+        #expect(r.stdout.contains(",tb49152,"), "\(r.stdout)")
+        let bad = try pumpsim(["serve", "Scenarios/quickstart.yaml", "--no-db", "--port", "0", "--socket-send-buffer", "100"])
+        #expect(bad.status != 0 && bad.stderr.contains("--socket-send-buffer: expected 0 (the kernel's sizing) or 4096 to 67108864 bytes, found 100"),
+                "\(bad.stderr)")
     }
 
     /// schemathesis (PyPI) fuzzes the API from the served document: every check, a fixed seed,

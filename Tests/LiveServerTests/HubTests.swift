@@ -74,6 +74,63 @@ struct HubTests {
         #expect(try messages(frames).map { $0["seq"] as! Int } == [1, 2])
     }
 
+    @Test func aBatchGoesWholeToThoseWhoNeedAllOfItAndInPartToAResume() async throws {
+        let hub = Hub(policy: .window(micros: 25_000), limits: .init(), counters: Counters())
+        let (a, boxA) = try #require(hub.connect())
+        let (c, boxC) = try #require(hub.connect())
+        for id in [a, c] { _ = hub.subscribe(id, topics: ["A"], since: [:], known: ["A"], snapshot: { _ in .null }) }
+        _ = await drain(boxA); _ = await drain(boxC)
+        hub.publish([message("A", 1), message("A", 2)], at: 1_000)
+        // A third connection resumes after seq 1 while 1 and 2 wait in the window: it gets 2 now
+        // (from the history), and from the batch only what comes after.
+        let (b, boxB) = try #require(hub.connect())
+        #expect(hub.subscribe(b, topics: ["A"], since: ["A": 1], known: ["A"], snapshot: { _ in .null }) == .ok)
+        #expect(try messages(await drain(boxB)).map { $0["seq"] as! Int } == [2])
+        hub.publish([message("A", 3)], at: 2_000)
+        hub.flushDue(at: 26_000)
+        let (fa, fb, fc) = (await drain(boxA), await drain(boxB), await drain(boxC))
+        #expect(try messages(fa).map { $0["seq"] as! Int } == [1, 2, 3])
+        #expect(fc == fa)
+        #expect(try messages(fb).map { $0["seq"] as! Int } == [3])
+    }
+
+    /// `isBacklogged` (one atomic the outboxes keep) says what visiting every outbox says: some
+    /// connection has more than `pacingDepth` frames waiting. Random publishing, draining, drops
+    /// (drop-oldest), slow-consumer closes (disconnect) and disconnections, checked at every step.
+    @Test func theBacklogCountIsWhatEveryOutboxSays() async throws {
+        for policy in [SlowConsumerPolicy.dropOldest, .disconnect] {
+            var limits = Hub.Limits()
+            limits.writeBufferBytes = 1_500
+            limits.slowConsumer = policy
+            let hub = Hub(policy: .none, limits: limits, counters: Counters())
+            var rng = SimRandom(seed: 11)
+            var open: [(Int, Outbox)] = []
+            var all: [Outbox] = []
+            var sawBacklog = false, sawClear = false
+            for step in 0..<3_000 {
+                switch rng.uniform(below: 10) {
+                case 0 where open.count < 6:
+                    let (id, box) = try #require(hub.connect())
+                    _ = hub.subscribe(id, topics: ["A"], since: [:], known: ["A"], snapshot: { _ in .null })
+                    open.append((id, box)); all.append(box)
+                case 1 where !open.isEmpty:
+                    hub.disconnect(open.remove(at: Int(rng.uniform(below: UInt64(open.count)))).0)
+                case 2, 3, 4, 5:
+                    hub.publish([message("A", step)], at: UInt64(step))
+                default:
+                    if !open.isEmpty {
+                        let box = open[Int(rng.uniform(below: UInt64(open.count)))].1
+                        for _ in 0..<rng.uniform(below: 4) where box.depth > 0 { _ = await box.next() }
+                    }
+                }
+                let deepest = all.map(\.depth).max() ?? 0
+                #expect(hub.isBacklogged == (deepest > Hub.pacingDepth), "step \(step): deepest \(deepest)")
+                if deepest > Hub.pacingDepth { sawBacklog = true } else if step > 100 { sawClear = true }
+            }
+            #expect(sawBacklog && sawClear)
+        }
+    }
+
     @Test func theSlowConsumerPolicyActsAsInTheModel() async throws {
         // drop-oldest: the oldest frames make room; disconnect: the connection is closed (1008).
         let drop = Outbox(limitBytes: 100, policy: .dropOldest)
