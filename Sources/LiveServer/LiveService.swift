@@ -145,8 +145,7 @@ final class LiveService: Service, Sendable {
                     try? await Task.sleep(for: .milliseconds(5))
                     held += 1
                 }
-                if held == 2_000 {
-                    let back = hub.subscribedConnections
+                if held == 2_000, case let back = hub.subscribedConnections, back < holdFor {
                     FileHandle.standardError.write(Data("serve: --wait-for \(holdFor): \(back) connections subscribed after waiting 10 s at slot \(slot); slots now wait for \(back)\n".utf8))
                     holdFor = back
                 }
