@@ -75,6 +75,16 @@ public enum AnyCurve: Sendable, Hashable {
         }
     }
 
+    /// The spot prices before and after a quote this curve gave from its current state
+    /// (nanolamports per whole token).
+    public func prices(of q: TradeQuote) -> (before: UInt64, after: UInt64) {
+        switch self {
+        case .pumpFun(let c): return c.prices(of: q)
+        case .linear(let c): return c.prices(of: q)
+        case .exponential(let c): return c.prices(of: q)
+        }
+    }
+
     /// Market cap now, lamports.
     public var marketCapLamports: UInt64 {
         switch self {

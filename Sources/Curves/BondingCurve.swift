@@ -32,6 +32,12 @@ extension BondingCurve {
     /// Spot price now, nanolamports per whole token.
     public var spotPriceNanos: UInt64 { spotPrice(of: state) }
 
+    /// The spot prices before and after a quote this curve gave from its current state
+    /// (nanolamports per whole token).
+    public func prices(of q: TradeQuote) -> (before: UInt64, after: UInt64) {
+        (spotPrice(of: state), spotPrice(of: q.stateAfter))
+    }
+
     /// Market cap in lamports: spot price × total supply.
     public var marketCapLamports: UInt64 {
         let v = WideMath.divide(UInt128(spotPriceNanos) * UInt128(tokenTotalSupply), 1_000_000_000_000_000)
@@ -72,8 +78,7 @@ extension BondingCurve {
         if o1 || o2 { throw .overflow }
         let after = try state.afterBuy(tokens: tokens, curveSol: curveSol)
         return TradeQuote(side: .buy, tokens: tokens, curveSol: curveSol, protocolFee: f.protocolFee,
-                          creatorFee: f.creatorFee, solTotal: total, priceBefore: spotPrice(of: state),
-                          priceAfter: spotPrice(of: after), stateAfter: after, capped: capped)
+                          creatorFee: f.creatorFee, solTotal: total, stateAfter: after, capped: capped)
     }
 
     /// Builds a sell quote from a priced token count; fees come out of the curve output.
@@ -85,7 +90,6 @@ extension BondingCurve {
         guard received >= minSolOut else { throw .tooLittleSolReceived }
         let after = try state.afterSell(tokens: tokens, curveSol: curveSol)
         return TradeQuote(side: .sell, tokens: tokens, curveSol: curveSol, protocolFee: f.protocolFee,
-                          creatorFee: f.creatorFee, solTotal: received, priceBefore: spotPrice(of: state),
-                          priceAfter: spotPrice(of: after), stateAfter: after, capped: false)
+                          creatorFee: f.creatorFee, solTotal: received, stateAfter: after, capped: false)
     }
 }

@@ -389,7 +389,7 @@ public final class LiveRun: @unchecked Sendable {
             do {
                 let q = try curve.quoteBuy(spendable: l, minTokensOut: 0)
                 return .success(.object([("token", .string(symbol)), ("side", .string("buy")), ("sol", .decimal(q.solTotal, scale: 9)),
-                                         ("tokens", .decimal(q.tokens, scale: 6)), ("priceAfter", .decimal(q.priceAfter, scale: 9))]))
+                                         ("tokens", .decimal(q.tokens, scale: 6)), ("priceAfter", .decimal(curve.prices(of: q).after, scale: 9))]))
             } catch { return .failure(ActionError(curveErrorName(error), field: "amount", expected: "an amount the curve can fill now")) }
         case "sell":
             guard let t = FixedDecimal.parse(amount, scale: 6), t > 0 else {
@@ -398,7 +398,7 @@ public final class LiveRun: @unchecked Sendable {
             do {
                 let q = try curve.quoteSell(tokens: t, minSolOut: 0)
                 return .success(.object([("token", .string(symbol)), ("side", .string("sell")), ("sol", .decimal(q.solTotal, scale: 9)),
-                                         ("tokens", .decimal(q.tokens, scale: 6)), ("priceAfter", .decimal(q.priceAfter, scale: 9))]))
+                                         ("tokens", .decimal(q.tokens, scale: 6)), ("priceAfter", .decimal(curve.prices(of: q).after, scale: 9))]))
             } catch { return .failure(ActionError(curveErrorName(error), field: "amount", expected: "an amount the curve can fill now")) }
         default:
             return .failure(ActionError("BadSide", field: "side", expected: "buy or sell"))

@@ -61,15 +61,16 @@ public enum QuoteSession {
     }
 
     /// A quote as JSON, or the program's refusal as `{"error": NAME, "code": N}` (a failed check).
-    public static func render(_ body: () throws(CurveError) -> TradeQuote) -> (json: JSON, refused: Bool) {
+    public static func render(on curve: AnyCurve, _ body: () throws(CurveError) -> TradeQuote) -> (json: JSON, refused: Bool) {
         do {
             let q = try body()
             let s = q.stateAfter
+            let price = curve.prices(of: q)
             return (.object([
                 ("side", .string(q.side == .buy ? "buy" : "sell")), ("tokens", .uint(q.tokens)), ("curve_sol", .uint(q.curveSol)),
                 ("protocol_fee", .uint(q.protocolFee)), ("creator_fee", .uint(q.creatorFee)), ("sol_total", .uint(q.solTotal)),
-                ("price_before", .decimal(q.priceBefore, scale: 9)), ("price_after", .decimal(q.priceAfter, scale: 9)),
-                ("impact_bps", .uint(q.impactBps)), ("capped", .bool(q.capped)),
+                ("price_before", .decimal(price.before, scale: 9)), ("price_after", .decimal(price.after, scale: 9)),
+                ("impact_bps", .uint(TradeQuote.impactBps(before: price.before, after: price.after))), ("capped", .bool(q.capped)),
                 ("state_after", .object([
                     ("virtual_sol", .uint(s.virtualSol)), ("virtual_token", .uint(s.virtualToken)),
                     ("real_sol", .uint(s.realSol)), ("real_token", .uint(s.realToken)), ("complete", .bool(s.complete)),

@@ -61,7 +61,7 @@ struct QuoteCommand: ParsableCommand {
 
         func run() throws {
             let c = QuoteSession.curve(curve.choice)
-            try emit(QuoteSession.render { () throws(CurveError) in
+            try emit(QuoteSession.render(on: c) { () throws(CurveError) in
                 if let sol { return try c.quoteBuy(spendable: sol, minTokensOut: minTokensOut) }
                 return try c.quoteBuy(tokens: tokens!, maxSolCost: maxSolCost)
             })
@@ -76,7 +76,7 @@ struct QuoteCommand: ParsableCommand {
 
         func run() throws {
             let c = QuoteSession.curve(curve.choice)
-            try emit(QuoteSession.render { () throws(CurveError) in try c.quoteSell(tokens: tokens, minSolOut: minSolOut) })
+            try emit(QuoteSession.render(on: c) { () throws(CurveError) in try c.quoteSell(tokens: tokens, minSolOut: minSolOut) })
         }
     }
 }
