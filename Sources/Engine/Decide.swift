@@ -59,8 +59,8 @@ public enum Decide {
             // `RewardsState.award`, read in place: called through the world's address, it copied
             // the rewards state (and the events went through an array allocated per chat).
             let u = Int(w)
-            let tier = u < world.pointee.rewards.tier.count ? world.pointee.rewards.tier[u] : 0
-            let points = u < world.pointee.rewards.points.count ? world.pointee.rewards.points[u] : 0
+            let (tier, points) = u < world.pointee.rewards.users.count
+                ? (world.pointee.rewards.users[u].tier, world.pointee.rewards.users[u].points) : (0, 0)
             if let (awarded, changed) = RewardsState.earn(user: w, action: .chat, tier: tier, points: points, config: world.pointee.rewards.config) {
                 out.append(.rewards(.pointsAwarded(awarded)))
                 if let changed { out.append(.rewards(.tierChanged(changed))) }

@@ -250,8 +250,8 @@ extension World {
             }
         case .rewards(.rewardsClaimed(let c)):
             let u = Int(c.user)
-            if u < rewards.claimedLamports.count, rewards.claimedLamports[u] > rewards.accruedLamports[u] {
-                return fail(.rewardsWithinVault, "account \(u) claimed more than it accrued", [.init("claimed", "\(rewards.claimedLamports[u])"), .init("accrued", "\(rewards.accruedLamports[u])")])
+            if u < rewards.users.count, rewards.users[u].claimedLamports > rewards.users[u].accruedLamports {
+                return fail(.rewardsWithinVault, "account \(u) claimed more than it accrued", [.init("claimed", "\(rewards.users[u].claimedLamports)"), .init("accrued", "\(rewards.users[u].accruedLamports)")])
             }
             if let s = vaultProblem() { return fail(.rewardsWithinVault, s.0, s.1) }
         case .slotEnded(let e):
@@ -376,9 +376,9 @@ extension World {
         if chain.mempool.count > chain.config.maxPendingTransactions { return fail(.mempoolLimits, "\(chain.mempool.count) pending, above max_pending \(chain.config.maxPendingTransactions)") }
         if let s = chain.compressed.invariantProblem() { return fail(.merkleChangelog, s) }
         var claimed: UInt128 = 0
-        for u in rewards.claimedLamports.indices {
-            claimed += UInt128(rewards.claimedLamports[u])
-            if rewards.claimedLamports[u] > rewards.accruedLamports[u] { return fail(.rewardsWithinVault, "account \(u) claimed more than it accrued") }
+        for (u, r) in rewards.users.enumerated() {
+            claimed += UInt128(r.claimedLamports)
+            if r.claimedLamports > r.accruedLamports { return fail(.rewardsWithinVault, "account \(u) claimed more than it accrued") }
         }
         if claimed != UInt128(claimedTotal) { return fail(.rewardsWithinVault, "claims add up to \(claimed), \(claimedTotal) were recorded") }
         if let s = vaultProblem() { return fail(.rewardsWithinVault, s.0, s.1) }

@@ -72,9 +72,13 @@ public struct World: Sendable, CanonicallyEncodable {
     private var multisigSigners: [[AccountID]] = []
     /// Per mint: index of its newest environment, or -1.
     public private(set) var latestEnvironment: [Int32]
-    /// Per account: rate-limit window index and trades submitted in it.
-    public private(set) var rateWindow: [UInt64]
-    public private(set) var rateCount: [UInt32]
+    /// Per account: rate-limit window index and trades submitted in it, side by side (two
+    /// arrays put two cache misses on every trade decision and submission).
+    public private(set) var rate: [RateWindow]
+    public struct RateWindow: Sendable, Equatable {
+        public var window: UInt64
+        public var count: UInt32
+    }
     /// The id the next submitted transaction gets.
     public private(set) var nextTxID: TxID = 0
     public private(set) var chatMessages: UInt64 = 0
@@ -134,8 +138,7 @@ public struct World: Sendable, CanonicallyEncodable {
         self.launchRequested = Array(repeating: false, count: config.tokens.count)
         self.openTick = Array(repeating: Tick.max, count: config.tokens.count)
         self.latestEnvironment = Array(repeating: -1, count: config.tokens.count)
-        self.rateWindow = Array(repeating: UInt64.max, count: chain.accountCount)
-        self.rateCount = Array(repeating: 0, count: chain.accountCount)
+        self.rate = Array(repeating: RateWindow(window: .max, count: 0), count: chain.accountCount)
         self.genesisLamports = chain.lamports.reduce(UInt128(0)) { $0 + UInt128($1) }
         self.genesisVaultLamports = chain.lamports[Int(Chain.rewardsVault)]
         self.genesisTokens = chain.mints.map(\.curve.state.realToken)
@@ -162,9 +165,8 @@ public struct World: Sendable, CanonicallyEncodable {
 
     /// Hints that the wallet's rate window will be read soon (no effect on results).
     @inline(__always) func prefetchRateWindow(_ a: AccountID) {
-        guard limits.maxTradesPerWindow > 0, Int(a) < rateWindow.count else { return }
-        rateWindow.withUnsafeBufferPointer { pumpsim_prefetch($0.baseAddress! + Int(a)) }
-        rateCount.withUnsafeBufferPointer { pumpsim_prefetch($0.baseAddress! + Int(a)) }
+        guard limits.maxTradesPerWindow > 0, Int(a) < rate.count else { return }
+        rate.withUnsafeBufferPointer { pumpsim_prefetch($0.baseAddress! + Int(a)) }
     }
 
     /// Trades the wallet has submitted in the current rate window.
@@ -176,7 +178,8 @@ public struct World: Sendable, CanonicallyEncodable {
     @inline(__always)
     static func tradesInWindow(_ a: AccountID, at tick: Tick, in w: UnsafePointer<World>) -> UInt32 {
         guard w.pointee.limits.maxTradesPerWindow > 0 else { return 0 }
-        return w.pointee.rateWindow[Int(a)] == tick / w.pointee.limits.windowSlots ? w.pointee.rateCount[Int(a)] : 0
+        let r = w.pointee.rate[Int(a)]
+        return r.window == tick / w.pointee.limits.windowSlots ? r.count : 0
     }
 
     /// Picks the slot's block from the mempool's priority index. Touches only the index: the
@@ -384,11 +387,8 @@ public struct World: Sendable, CanonicallyEncodable {
     private mutating func countTrade(_ a: AccountID, at tick: Tick) {
         guard limits.maxTradesPerWindow > 0 else { return }
         let w = tick / limits.windowSlots
-        if rateWindow[Int(a)] != w {
-            rateWindow[Int(a)] = w
-            rateCount[Int(a)] = 0
-        }
-        rateCount[Int(a)] += 1
+        if rate[Int(a)].window != w { rate[Int(a)] = RateWindow(window: w, count: 0) }
+        rate[Int(a)].count += 1
     }
 
     // MARK: canonical encoding
@@ -403,10 +403,10 @@ public struct World: Sendable, CanonicallyEncodable {
         e.write(UInt64(environments.count))
         for env in environments { env.encode(to: &e) }
         if limits.maxTradesPerWindow > 0 {
-            e.writeRecords(rateWindow.count, stride: 12) { w in
-                for i in rateWindow.indices {
-                    w.write(rateWindow[i])
-                    w.write(rateCount[i])
+            e.writeRecords(rate.count, stride: 12) { w in
+                for r in rate {
+                    w.write(r.window)
+                    w.write(r.count)
                 }
             }
         }

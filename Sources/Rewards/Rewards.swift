@@ -88,33 +88,50 @@ public struct RewardsClaimed: Sendable, Hashable {
     public init(user: AccountID, lamports: UInt64) { self.user = user; self.lamports = lamports }
 }
 
-/// Per-user points, tier, accrued and claimed lamports, indexed by account id.
+/// One user's points, tier, accrued and claimed lamports.
+public struct UserRewards: Sendable, Hashable {
+    public var points: UInt64 = 0
+    public var accruedLamports: UInt64 = 0
+    public var claimedLamports: UInt64 = 0
+    public var tier: UInt8 = 0
+    public init() {}
+}
+
+/// Per-user points, tier, accrued and claimed lamports, indexed by account id: one 32-byte
+/// record a user (four arrays put up to four cache misses on every award and claim check).
 public struct RewardsState: Sendable, Hashable, CanonicallyEncodable {
     public let config: RewardsConfig
-    public private(set) var points: [UInt64] = []
-    public private(set) var tier: [UInt8] = []
-    public private(set) var accruedLamports: [UInt64] = []
-    public private(set) var claimedLamports: [UInt64] = []
+    public private(set) var users: [UserRewards] = []
 
     public init(config: RewardsConfig = RewardsConfig()) { self.config = config }
 
+    /// A user's record (zero for one that never earned).
+    @inlinable public func user(_ user: AccountID) -> UserRewards {
+        Int(user) < users.count ? users[Int(user)] : UserRewards()
+    }
+    /// Per user, in account order (copies: for reports and tests).
+    public var points: [UInt64] { users.map(\.points) }
+    public var tier: [UInt8] { users.map(\.tier) }
+    public var accruedLamports: [UInt64] { users.map(\.accruedLamports) }
+    public var claimedLamports: [UInt64] { users.map(\.claimedLamports) }
+
     /// Lamports a user may claim now.
     @inlinable public func claimable(_ user: AccountID) -> UInt64 {
-        Int(user) < accruedLamports.count ? accruedLamports[Int(user)] - claimedLamports[Int(user)] : 0
+        guard Int(user) < users.count else { return 0 }
+        let r = users[Int(user)]
+        return r.accruedLamports - r.claimedLamports
     }
 
     /// Hints that the user's points and claimable rewards will be read soon (no effect on results).
     @inlinable public func prefetch(_ user: AccountID) {
         let u = Int(user)
-        guard u < points.count else { return }
-        points.withUnsafeBufferPointer { pumpsim_prefetch($0.baseAddress! + u) }
-        accruedLamports.withUnsafeBufferPointer { pumpsim_prefetch($0.baseAddress! + u) }
-        claimedLamports.withUnsafeBufferPointer { pumpsim_prefetch($0.baseAddress! + u) }
+        guard u < users.count else { return }
+        users.withUnsafeBufferPointer { pumpsim_prefetch($0.baseAddress! + u) }
     }
 
     /// Current tier index of a user.
     @inlinable public func tierIndex(of user: AccountID) -> UInt8 {
-        Int(user) < tier.count ? tier[Int(user)] : 0
+        Int(user) < users.count ? users[Int(user)].tier : 0
     }
 
     /// decide: the events one action earns (nothing if it earns no points).
@@ -122,7 +139,7 @@ public struct RewardsState: Sendable, Hashable, CanonicallyEncodable {
     public func award(user: AccountID, action: RewardAction, lamports: UInt64 = 0, into out: inout [RewardsEvent]) {
         let u = Int(user)
         guard let (awarded, changed) = Self.earn(user: user, action: action, lamports: lamports, tier: tierIndex(of: user),
-                                                 points: u < points.count ? points[u] : 0, config: config) else { return }
+                                                 points: u < users.count ? users[u].points : 0, config: config) else { return }
         out.append(.pointsAwarded(awarded))
         if let changed { out.append(.tierChanged(changed)) }
     }
@@ -153,28 +170,26 @@ public struct RewardsState: Sendable, Hashable, CanonicallyEncodable {
         case .pointsAwarded(let e):
             grow(to: e.user)
             let u = Int(e.user)
-            points[u] = try Checked.add(points[u], e.points, "reward points")
-            accruedLamports[u] = try Checked.add(accruedLamports[u], e.accruedLamports, "accrued rewards")
+            let points = try Checked.add(users[u].points, e.points, "reward points")
+            let accrued = try Checked.add(users[u].accruedLamports, e.accruedLamports, "accrued rewards")
+            users[u].points = points
+            users[u].accruedLamports = accrued
         case .tierChanged(let e):
             grow(to: e.user)
-            tier[Int(e.user)] = e.to
+            users[Int(e.user)].tier = e.to
         case .rewardsClaimed(let e):
             grow(to: e.user)
             let u = Int(e.user)
-            let claimed = try Checked.add(claimedLamports[u], e.lamports, "claimed rewards")
-            guard claimed <= accruedLamports[u] else { throw .underflow("claim above accrued rewards") }
-            claimedLamports[u] = claimed
+            let claimed = try Checked.add(users[u].claimedLamports, e.lamports, "claimed rewards")
+            guard claimed <= users[u].accruedLamports else { throw .underflow("claim above accrued rewards") }
+            users[u].claimedLamports = claimed
         }
     }
 
     private mutating func grow(to user: AccountID) {
         let n = Int(user) + 1
-        guard n > points.count else { return }
-        let extra = n - points.count
-        points.append(contentsOf: repeatElement(0, count: extra))
-        tier.append(contentsOf: repeatElement(0, count: extra))
-        accruedLamports.append(contentsOf: repeatElement(0, count: extra))
-        claimedLamports.append(contentsOf: repeatElement(0, count: extra))
+        guard n > users.count else { return }
+        users.append(contentsOf: repeatElement(UserRewards(), count: n - users.count))
     }
 
     /// Users per tier, indexed like `config.tiers`: every account from `firstUser` up to
@@ -186,13 +201,13 @@ public struct RewardsState: Sendable, Hashable, CanonicallyEncodable {
     }
 
     public func encode(to e: inout CanonicalEncoder) {
-        e.write(UInt64(points.count))
-        e.writeRecords(points.count, stride: 25) { w in
-            for u in points.indices {
-                w.write(points[u])
-                w.write(tier[u])
-                w.write(accruedLamports[u])
-                w.write(claimedLamports[u])
+        e.write(UInt64(users.count))
+        e.writeRecords(users.count, stride: 25) { w in
+            for r in users {
+                w.write(r.points)
+                w.write(r.tier)
+                w.write(r.accruedLamports)
+                w.write(r.claimedLamports)
             }
         }
     }

@@ -329,7 +329,7 @@ public final class LiveRun: @unchecked Sendable {
         }
         if topic == "rewards" {
             var counts = Array(repeating: UInt64(0), count: config.rewards.tiers.count)
-            for t in world.rewards.tier where Int(t) < counts.count { counts[Int(t)] += 1 }
+            for u in world.rewards.users where Int(u.tier) < counts.count { counts[Int(u.tier)] += 1 }
             return .object([("tiers", .array(config.rewards.tiers.indices.map {
                 .object([("name", .string(config.rewards.tiers[$0].name)), ("wallets", .uint(counts[$0]))]) }))])
         }
@@ -363,12 +363,11 @@ public final class LiveRun: @unchecked Sendable {
         let a = config.walletAccount(i)
         let world = world
         let r = world.rewards
-        let idx = Int(a.rawValue)
-        let tierIndex = idx < r.tier.count ? Int(r.tier[idx]) : 0
+        let tierIndex = Int(r.user(a).tier)
         return .object([
             ("wallet", .string(name)), ("sol", .decimal(Int(a) < world.chain.lamports.count ? world.chain.lamports[Int(a)] : 0, scale: 9)),
             ("tokens", .object(config.tokens.indices.map { (config.tokens[$0].symbol, .decimal(world.chain.balance(of: a, mint: MintID($0)), scale: 6)) })),
-            ("points", .uint(idx < r.points.count ? r.points[idx] : 0)), ("tier", .string(config.rewards.tiers[tierIndex].name)),
+            ("points", .uint(r.user(a).points)), ("tier", .string(config.rewards.tiers[tierIndex].name)),
             ("claimable", .decimal(r.claimable(a), scale: 9)),
         ])
     }
