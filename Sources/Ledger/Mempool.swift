@@ -46,8 +46,12 @@ public struct Mempool: Sendable {
 
     /// The slab slot of the pending transaction with this id, if any.
     @inline(__always)
-    private func slot(_ id: TxID) -> UInt32? {
-        guard id >= baseID, id - baseID < UInt64(windowCount) else { return nil }
+    private func slot(_ id: TxID) -> UInt32? { Self.slot(id, in: ids, head: head, baseID: baseID) }
+
+    /// `slot(_:)` on a window read through any collection of its ids (the array, or its buffer).
+    @inline(__always)
+    private static func slot<C: RandomAccessCollection<UInt32>>(_ id: TxID, in ids: C, head: Int, baseID: TxID) -> UInt32? where C.Index == Int {
+        guard id >= baseID, id - baseID < UInt64(ids.count - head) else { return nil }
         let s = ids[head + Int(id - baseID)]
         return s == Self.empty ? nil : s
     }
@@ -167,9 +171,7 @@ public struct Mempool: Sendable {
         return ids.withUnsafeBufferPointer { ids in
             lanes.withUnsafeMutableBufferPointer { lanes in
                 while let top = lanes[l].max {
-                    if top.id >= baseID, top.id - baseID < UInt64(ids.count - head), ids[head + Int(top.id - baseID)] != Self.empty {
-                        return top
-                    }
+                    if Self.slot(top.id, in: ids, head: head, baseID: baseID) != nil { return top }
                     lanes[l].removeMax()
                 }
                 return nil

@@ -137,9 +137,9 @@ public struct RewardsState: Sendable, Hashable, CanonicallyEncodable {
     /// decide: the events one action earns (nothing if it earns no points).
     /// `lamports` is the SOL traded for `.trade` and ignored otherwise.
     public func award(user: AccountID, action: RewardAction, lamports: UInt64 = 0, into out: inout [RewardsEvent]) {
-        let u = Int(user)
-        guard let (awarded, changed) = Self.earn(user: user, action: action, lamports: lamports, tier: tierIndex(of: user),
-                                                 points: u < users.count ? users[u].points : 0, config: config) else { return }
+        let r = self.user(user)
+        guard let (awarded, changed) = Self.earn(user: user, action: action, lamports: lamports, tier: r.tier,
+                                                 points: r.points, config: config) else { return }
         out.append(.pointsAwarded(awarded))
         if let changed { out.append(.tierChanged(changed)) }
     }

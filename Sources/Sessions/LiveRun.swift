@@ -362,12 +362,11 @@ public final class LiveRun: @unchecked Sendable {
         guard let i = config.wallets.firstIndex(where: { $0.name == name }) else { return nil }
         let a = config.walletAccount(i)
         let world = world
-        let r = world.rewards
-        let tierIndex = Int(r.user(a).tier)
+        let r = world.rewards, rec = r.user(a)
         return .object([
             ("wallet", .string(name)), ("sol", .decimal(Int(a) < world.chain.lamports.count ? world.chain.lamports[Int(a)] : 0, scale: 9)),
             ("tokens", .object(config.tokens.indices.map { (config.tokens[$0].symbol, .decimal(world.chain.balance(of: a, mint: MintID($0)), scale: 6)) })),
-            ("points", .uint(r.user(a).points)), ("tier", .string(config.rewards.tiers[tierIndex].name)),
+            ("points", .uint(rec.points)), ("tier", .string(config.rewards.tiers[Int(rec.tier)].name)),
             ("claimable", .decimal(r.claimable(a), scale: 9)),
         ])
     }
