@@ -35,13 +35,16 @@ public struct Mempool: Sendable {
 
     public init(indexing: Bool = true) { self.indexing = indexing }
 
+    /// A lane's entry: higher priority first, then earlier arrival, as one 128-bit key (the
+    /// priority above the id's complement), so that the heap and the packer compare once
+    /// instead of two fields with a branch between.
     struct LaneEntry: Comparable, Sendable {
-        var priority: UInt64
-        var id: TxID
-        /// Higher priority first, then earlier arrival.
-        static func < (a: LaneEntry, b: LaneEntry) -> Bool {
-            a.priority != b.priority ? a.priority < b.priority : a.id > b.id
-        }
+        var key: UInt128
+        init(priority: UInt64, id: TxID) { key = UInt128(priority) << 64 | UInt128(~id) }
+        var priority: UInt64 { UInt64(truncatingIfNeeded: key >> 64) }
+        var id: TxID { ~UInt64(truncatingIfNeeded: key) }
+        init(key: UInt128) { self.key = key }
+        static func < (a: LaneEntry, b: LaneEntry) -> Bool { a.key < b.key }
     }
 
     /// The slab slot of the pending transaction with this id, if any.
@@ -136,30 +139,31 @@ public struct Mempool: Sendable {
             blockCU += UInt64(tx.computeUnits)
             if tx.lane.index < laneCU.count { laneCU[tx.lane.index] += UInt64(tx.computeUnits) }
         }
-        // Each lane's best live entry, kept between picks: only the lane a pick came from changes.
-        var tops = [LaneEntry?](repeating: nil, count: lanes.count)
-        for l in 0..<lanes.count { tops[l] = liveTop(l) }
+        // Each lane's best live entry's key (0: none; no entry has it, since no id is all ones),
+        // kept between picks: only the lane a pick came from changes.
+        var tops = [UInt128](repeating: 0, count: lanes.count)
+        for l in 0..<lanes.count { tops[l] = liveTop(l)?.key ?? 0 }
         while true {
             var bestLane = -1
-            var best = LaneEntry(priority: 0, id: 0)
-            for l in 0..<tops.count {
-                if let top = tops[l], bestLane < 0 || best < top {
+            var best: UInt128 = 0
+            tops.withUnsafeBufferPointer { tops in
+                for l in 0..<tops.count where tops[l] > best {
                     bestLane = l
-                    best = top
+                    best = tops[l]
                 }
             }
-            guard bestLane >= 0, let tx = pending(best.id) else { return }
-            let cu = UInt64(tx.computeUnits)
+            guard bestLane >= 0, let s = slot(LaneEntry(key: best).id) else { return }
+            let cu = UInt64(slab[Int(s)].computeUnits)
             if blockCU + cu > config.blockComputeUnitLimit { return }
             if bestLane != Lane.unlimited.index && laneCU[bestLane] + cu > config.accountComputeUnitLimit {
-                tops[bestLane] = nil  // the account is full for this block
+                tops[bestLane] = 0  // the account is full for this block
                 continue
             }
             lanes[bestLane].removeMax()
             blockCU += cu
             laneCU[bestLane] += cu
-            selected.append(tx)
-            tops[bestLane] = liveTop(bestLane)
+            selected.append(slab[Int(s)])
+            tops[bestLane] = liveTop(bestLane)?.key ?? 0
         }
     }
 

@@ -174,7 +174,8 @@ struct BlockPackingTests {
                     heap.insert(e)
                     truth.append(e)
                 } else {
-                    let best = truth.max()!
+                    // The truth's order from the fields, not the entry's packed key.
+                    let best = truth.max { ($0.priority, $1.id) < ($1.priority, $0.id) }!
                     #expect(heap.max == best)
                     heap.removeMax()
                     truth.removeAll { $0 == best }
@@ -183,7 +184,7 @@ struct BlockPackingTests {
             }
             var drained: [Mempool.LaneEntry] = []
             while let top = heap.max { drained.append(top); heap.removeMax() }
-            #expect(drained == truth.sorted(by: >))
+            #expect(drained == truth.sorted { ($0.priority, $1.id) > ($1.priority, $0.id) })
         }
         var empty = LaneHeap()
         empty.removeMax()
