@@ -117,8 +117,7 @@ public struct RewardsState: Sendable, Hashable, CanonicallyEncodable {
 
     /// Lamports a user may claim now.
     @inlinable public func claimable(_ user: AccountID) -> UInt64 {
-        guard Int(user) < users.count else { return 0 }
-        let r = users[Int(user)]
+        let r = self.user(user)
         return r.accruedLamports - r.claimedLamports
     }
 
@@ -130,9 +129,7 @@ public struct RewardsState: Sendable, Hashable, CanonicallyEncodable {
     }
 
     /// Current tier index of a user.
-    @inlinable public func tierIndex(of user: AccountID) -> UInt8 {
-        Int(user) < users.count ? users[Int(user)].tier : 0
-    }
+    @inlinable public func tierIndex(of user: AccountID) -> UInt8 { self.user(user).tier }
 
     /// decide: the events one action earns (nothing if it earns no points).
     /// `lamports` is the SOL traded for `.trade` and ignored otherwise.
